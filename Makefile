@@ -1,0 +1,75 @@
+# Connected — a career blog that is also a newsletter.
+# `make help` lists every target. Options are make variables (make publish DRY_RUN=1),
+# never `make publish --dry-run`, which make itself would swallow.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PELICAN := $(VENV)/bin/pelican
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help html serve devserver clean newpost uuids publish preview-email unschedule stats test test-setup bench lint venv
+
+help: ## List every target
+	@echo "Connected — make targets (options are make variables, e.g. make publish DRY_RUN=1):"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
+
+# The virtualenv is (re)built from the pinned requirements on first use and
+# whenever requirements.txt changes.
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Connected needs Python 3.11 or newer: install it, or run make PYTHON=python3.12 …")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create or update .venv from requirements.txt
+
+html: $(STAMP) ## Build the development site into output/ (relative URLs, drafts under drafts/)
+	$(PY) -m scripts.build -s pelicanconf.py
+
+serve: $(STAMP) ## Serve output/ at http://localhost:$(PORT)
+	$(PELICAN) --listen --port $(PORT) -s pelicanconf.py
+
+devserver: $(STAMP) ## Rebuild on save and serve at http://localhost:$(PORT)
+	$(PY) -m scripts.devserver --port $(PORT)
+
+clean: ## Remove built files (output/, build/); never the send record, outbox/ or content
+	rm -rf output output.* build
+
+newpost: $(STAMP) ## Create a draft: make newpost TITLE="My post"
+	$(PY) -m scripts.newpost "$(TITLE)"
+
+uuids: $(STAMP) ## Add a Uuid to every post that lacks one
+	$(PY) -m scripts.uuids
+
+publish: $(STAMP) ## Build for production, deploy (if configured), send new posts (DRY_RUN=1 CHECK=1 TEST_SEND=addr POST=slug BASELINE=1|all-but-newest RELEASE=slug)
+	$(PY) -m scripts.publish \
+	  $(if $(DRY_RUN),--dry-run) \
+	  $(if $(CHECK),--check) \
+	  $(if $(TEST_SEND),--test-send "$(TEST_SEND)") \
+	  $(if $(POST),--post "$(POST)") \
+	  $(if $(BASELINE),--baseline "$(BASELINE)") \
+	  $(if $(RELEASE),--release "$(RELEASE)")
+
+preview-email: $(STAMP) ## Write a post's email edition as HTML and say where (POST=slug, default newest)
+	$(PY) -m scripts.preview_email $(if $(POST),--post "$(POST)")
+
+unschedule: $(STAMP) ## Cancel scheduled campaigns and hold their posts
+	$(PY) -m scripts.unschedule
+
+stats: $(STAMP) ## Newsletter reach report in reports/index.html (REFRESH=1 to refetch)
+	$(PY) -m scripts.stats $(if $(REFRESH),--refresh)
+
+test-setup: $(STAMP) ## Install what the tests need (node packages, Debian chromium)
+	$(PY) -m scripts.test_setup
+
+test: test-setup ## Run the test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) ## Benchmark the build against bare Pelican (N=1000 RUNS=3)
+	$(PY) -m benchmarks.run --posts $(or $(N),1000) --runs $(or $(RUNS),3)
+
+lint: $(STAMP) ## Lint with ruff
+	$(VENV)/bin/ruff check .

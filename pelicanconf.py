@@ -1,0 +1,149 @@
+"""Development settings: `make html`, `make devserver`, `pelican content`.
+
+Production overrides live in publishconf.py. Every component keeps its
+settings in one UPPER_SNAKE dict; each plugin validates its own dict and names
+the bad key when something is wrong.
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+# Plugins and scripts share helpers in the `connected` package at the root.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# --- The writer -------------------------------------------------------------
+AUTHOR = "Alex Morgan"
+SITENAME = "Alex Morgan"
+SITESUBTITLE = "Notes on keeping a professional network alive"
+
+# Shown in the header, the About page, JSON-LD and the newsletter.
+AUTHOR_PROFILE = {
+    "NAME": "Alex Morgan",
+    "HEADLINE": "Engineering manager · writing about careers and professional networks",
+    "EMAIL": "alex@your-name.example",
+    "LINKEDIN_URL": "https://www.linkedin.com/in/your-name-example/",
+    # (label, url) pairs shown on the About page and in the footer.
+    "LINKS": [
+        ("GitHub", "https://github.com/your-name-example"),
+        ("Mastodon", "https://mastodon.example/@yourname"),
+    ],
+    # Used for link previews (LinkedIn, Open Graph, Twitter cards) when a post has no Image.
+    "DEFAULT_IMAGE": "images/social-default.png",
+    # The newsletter footer needs a postal address (anti-spam law); the site
+    # shows it only when SHOW_ADDRESS is True.
+    "POSTAL_ADDRESS": "Alex Morgan, 100 Example Street, Springfield 12345, Freedonia",
+    "SHOW_ADDRESS": False,
+}
+
+# --- Site ---------------------------------------------------------------------
+SITEURL = ""
+RELATIVE_URLS = True
+TIMEZONE = "Europe/London"
+DEFAULT_LANG = "en"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+PATH = "content"
+ARTICLE_PATHS = ["posts"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "extra/robots.txt"]
+EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
+
+ARTICLE_URL = "{date:%Y}/{slug}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+ARCHIVES_SAVE_AS = "archives/index.html"
+CATEGORIES_SAVE_AS = "categories/index.html"
+TAGS_SAVE_AS = "tags/index.html"
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "404"]
+# Drafts are previewable in development under drafts/; publishconf.py drops them.
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+
+# Future-dated posts stay drafts until their date.
+WITH_FUTURE_DATES = False
+DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+SUMMARY_MAX_LENGTH = 50
+
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = [
+    "post_checks",
+    "site_feeds",
+    "newsletter",
+    "pelican.plugins.sitemap",
+    "fast_build",
+]
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.codehilite": {"css_class": "highlight"},
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.toc": {},
+    },
+    "output_format": "html5",
+}
+
+# Pelican's own feeds are off: plugins/site_feeds is the one source of feeds.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+FEED_ATOM = None
+FEED_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+SITEMAP = {
+    "format": "xml",
+    "exclude": ["tag/", "category/", "drafts/", "404.html"],
+}
+
+# --- Subscribe box --------------------------------------------------------------
+SUBSCRIBE = {
+    # Your Mailchimp embedded signup form's action URL (Audience → Signup forms →
+    # Embedded forms), e.g. "https://example.us21.list-manage.com/subscribe/post?u=…&id=…".
+    # Empty: the box offers the feed and an email link instead of a form.
+    "FORM_URL": "",
+    # The name of the honeypot field from Mailchimp's embed code (b_<u>_<id>).
+    "HONEYPOT_NAME": "",
+    "PITCH": "One short email when I publish — about once a month. No spam; unsubscribe in one click.",
+}
+
+# --- Feeds (plugins/site_feeds) --------------------------------------------------
+SITE_FEEDS = {}
+
+# --- Newsletter (plugins/newsletter, scripts/publish.py) -------------------------
+NEWSLETTER = {
+    "EDITIONS_PATH": str(ROOT / "build" / "editions"),
+    "RECORD_PATH": str(ROOT / "send-record.json"),
+    "OUTBOX_PATH": str(ROOT / "outbox"),
+}
+
+# --- Deploying (scripts/deploy.py) ------------------------------------------------
+DEPLOY = {
+    # "none" (default), "rsync" or "github-pages".
+    "TARGET": "none",
+}
+
+# --- Speed-ups (plugins/fast_build) ----------------------------------------------
+FAST_BUILD = {}

@@ -1,0 +1,25 @@
+"""Production settings: `make publish` and `pelican content -s publishconf.py`."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pelicanconf import *  # noqa: E402,F403
+
+# The first thing to change: the address your site is served from.
+SITEURL = "https://your-name.example"
+RELATIVE_URLS = False
+
+# Drafts (and future-dated posts, which Pelican treats as drafts) never reach
+# the deployed site.
+DRAFT_URL = ""
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_URL = ""
+DRAFT_PAGE_SAVE_AS = ""
+
+# Pelican's own feeds stay off in production too.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+TAG_FEED_ATOM = None
