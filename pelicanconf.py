@@ -45,6 +45,9 @@ DEFAULT_LANG = "en"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 PATH = "content"
+# Relative to this file, so builds land in the same place whatever the working directory.
+OUTPUT_PATH = "output"
+CACHE_PATH = ".cache/pelican"
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra/robots.txt"]
@@ -87,6 +90,7 @@ PLUGINS = [
     "newsletter",
     "pelican.plugins.sitemap",
     "fast_build",
+    "theme_helpers",
 ]
 
 MARKDOWN = {
@@ -130,13 +134,43 @@ SUBSCRIBE = {
 }
 
 # --- Feeds (plugins/site_feeds) --------------------------------------------------
+# Empty = the defaults: feeds/all.atom.xml, feeds/all.rss.xml, feeds/all.json and
+# feeds/category|tag/<slug>.atom.xml|.rss.xml, 20 newest posts each, full content.
+# Keys (README › Feeds): ALL_ATOM, ALL_RSS, ALL_JSON, CATEGORY_ATOM, CATEGORY_RSS,
+# TAG_ATOM, TAG_RSS (output paths; None turns a feed off), MAX_ITEMS,
+# CONTENT ("full" | "summary"), ICON, DEV_SITEURL.
 SITE_FEEDS = {}
 
 # --- Newsletter (plugins/newsletter, scripts/publish.py) -------------------------
+# Validated by connected/newsletter_settings.py; every key is optional and the
+# commented values are the defaults.
 NEWSLETTER = {
     "EDITIONS_PATH": str(ROOT / "build" / "editions"),
     "RECORD_PATH": str(ROOT / "send-record.json"),
     "OUTBOX_PATH": str(ROOT / "outbox"),
+    # "FROM_NAME": AUTHOR_PROFILE["NAME"],
+    # "FROM_EMAIL": AUTHOR_PROFILE["EMAIL"],
+    # "REPLY_TO": AUTHOR_PROFILE["EMAIL"],  # replies replace comments
+    # "POSTAL_ADDRESS": AUTHOR_PROFILE["POSTAL_ADDRESS"],  # outbox footer; required to send
+    # "MODE": "full",  # or "excerpt": summary + "read the rest" link (per post: Email_mode:)
+    # "MAX_HTML_BYTES": 100_000,  # larger editions fall back to excerpt (Gmail clips at 102 KB)
+    # "MAX_PER_RUN": 3,  # a publish with more new posts refuses and names them
+    # "SCHEDULE_DELAY_MINUTES": 0,  # > 0 schedules the campaign (undo window); 0 sends now
+    # "WHY_LINE": "You are receiving this because you subscribed to <SITENAME>'s newsletter at <SITEURL>.",
+    # "UNSUBSCRIBE_URL": "mailto:<REPLY_TO>?subject=Unsubscribe",  # outbox edition only
+    # "REPLY_LINE": "Reply to this email — I read every reply, and it goes straight to me.",
+    # "READ_MORE_TEXT": "Read the rest on the web →",
+}
+
+# --- Reach report (scripts/stats.py, `make stats`) ------------------------------
+# Every key is optional; the commented values are the defaults. Paths are relative
+# to this directory; reports/ and .cache/ are ignored by git.
+STATS = {
+    # "OUTPUT_PATH": "reports/index.html",  # the HTML report (never deployed)
+    # "CACHE_PATH": ".cache/stats.json",  # fetched Mailchimp reports, with their fetch time
+    # "MAX_AGE_HOURS": 24,  # refetch a cached report older than this while its campaign is young
+    # "FINAL_AFTER_DAYS": 30,  # a campaign this old has final figures: fetched once more, then never
+    # "CONCURRENCY": 4,  # reports fetched at once (at most 10: Mailchimp's connection limit)
 }
 
 # --- Deploying (scripts/deploy.py) ------------------------------------------------

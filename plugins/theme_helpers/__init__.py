@@ -1,0 +1,5 @@
+"""Theme helpers: values the templates need that Jinja cannot compute alone."""
+
+from .helpers import register
+
+__all__ = ["register"]

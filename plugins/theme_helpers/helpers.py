@@ -1,0 +1,214 @@
+"""Theme helpers for the Connected theme.
+
+- Jinja filters: ``absolute_url`` (against the configured SITEURL, never the
+  per-page relative one), ``uri_quote`` (RFC 3986 percent-encoding for query
+  values and mailto: headers), ``url_origin`` (scheme://host for the CSP).
+- Per-article values: ``reading_minutes``, ``newer_article`` / ``older_article``
+  (published posts only) and ``social_image`` (absolute URL + pixel size for
+  Open Graph, falling back to AUTHOR_PROFILE["DEFAULT_IMAGE"]).
+- robots.txt: the static copy gets the absolute sitemap URL filled in.
+"""
+
+import logging
+import re
+import struct
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+from markupsafe import Markup
+from pelican import signals
+
+logger = logging.getLogger(__name__)
+
+WORDS_PER_MINUTE = 230
+ROBOTS_PLACEHOLDER = "{SITEURL}"
+
+
+def register():
+    signals.generator_init.connect(add_jinja_helpers)
+    signals.article_generator_finalized.connect(annotate_articles)
+    signals.page_generator_finalized.connect(annotate_pages)
+    signals.finalized.connect(fill_robots_txt)
+
+
+# --- pure helpers ---------------------------------------------------------------
+
+
+def absolute_url(siteurl: str, url: str) -> str:
+    """Join a site-relative URL to SITEURL; absolute URLs pass through unchanged."""
+    url = str(url or "")
+    if urlsplit(url).scheme:
+        return url
+    return siteurl.rstrip("/") + "/" + url.lstrip("/")
+
+
+def uri_quote(value) -> str:
+    """Percent-encode everything but unreserved characters (spaces become %20, not +)."""
+    return quote(str(value), safe="")
+
+
+def url_origin(url: str) -> str:
+    """scheme://host[:port] of a URL, or "" when it has none."""
+    parts = urlsplit(str(url or ""))
+    if not parts.scheme or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def honeypot_name(subscribe: dict) -> str:
+    """The signup form's honeypot field name.
+
+    SUBSCRIBE["HONEYPOT_NAME"] when set; otherwise Mailchimp's b_<u>_<id>,
+    built from the u= and id= parameters of SUBSCRIBE["FORM_URL"].
+    """
+    subscribe = subscribe or {}
+    if subscribe.get("HONEYPOT_NAME"):
+        return str(subscribe["HONEYPOT_NAME"])
+    query = parse_qs(urlsplit(str(subscribe.get("FORM_URL") or "")).query)
+    if query.get("u") and query.get("id"):
+        return f"b_{query['u'][0]}_{query['id'][0]}"
+    return "b_website"
+
+
+def reading_minutes(html: str) -> int:
+    """Whole minutes to read the text of ``html`` at WORDS_PER_MINUTE, at least 1."""
+    words = len(Markup(html or "").striptags().split())
+    return max(1, round(words / WORDS_PER_MINUTE))
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) of a PNG, GIF, JPEG or SVG file, or None if unknown."""
+    data = path.read_bytes()
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return struct.unpack(">II", data[16:24])
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return struct.unpack("<HH", data[6:10])
+    if data[:2] == b"\xff\xd8":
+        return _jpeg_size(data)
+    if path.suffix.lower() == ".svg":
+        head = data[:2000].decode("utf-8", "replace")
+        width = re.search(r'<svg[^>]*\swidth="(\d+)', head)
+        height = re.search(r'<svg[^>]*\sheight="(\d+)', head)
+        if width and height:
+            return int(width.group(1)), int(height.group(1))
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+        # SOF0..SOF15 carry the frame size, except DHT (C4), JPG (C8), DAC (CC).
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+            return width, height
+        i += 2 + length
+    return None
+
+
+def social_image(image_meta: str | None, settings: dict) -> dict:
+    """Absolute URL and size of a post's preview image (or the default one)."""
+    profile = settings.get("AUTHOR_PROFILE", {})
+    ref = image_meta or profile.get("DEFAULT_IMAGE", "")
+    if not ref:
+        return {}
+    siteurl = settings.get("SITEURL", "")
+    if urlsplit(ref).scheme:
+        return {"url": ref, "width": None, "height": None}
+    rel = re.sub(r"^\{static\}", "", ref).lstrip("/")
+    source = Path(settings["PATH"]) / rel
+    if not source.is_file():
+        # A warning, not a failure: the page is still correct without a preview
+        # image, and post_checks owns failing the build on bad metadata.
+        logger.warning(
+            "theme_helpers: image %r not found under %s; fix the post's Image: metadata or "
+            'AUTHOR_PROFILE["DEFAULT_IMAGE"] (a path inside content/, e.g. images/card.png)',
+            ref,
+            settings["PATH"],
+        )
+        return {}
+    size = image_size(source) or (None, None)
+    return {"url": absolute_url(siteurl, rel), "width": size[0], "height": size[1]}
+
+
+# --- signal handlers --------------------------------------------------------------
+
+
+def add_jinja_helpers(generator):
+    """Filters and the configured (absolute) site URL for every template."""
+    siteurl = generator.settings.get("SITEURL", "")
+    generator.env.filters["absolute_url"] = lambda url: absolute_url(siteurl, url)
+    generator.env.filters["uri_quote"] = uri_quote
+    generator.env.filters["url_origin"] = url_origin
+    generator.env.filters["honeypot_name"] = honeypot_name
+    generator.env.globals["ABSOLUTE_SITEURL"] = siteurl.rstrip("/")
+    # Listing pages (index, archives, tags…) preview with the default image.
+    generator.env.globals["DEFAULT_SOCIAL_IMAGE"] = social_image(None, generator.settings)
+
+
+def _annotate(content, settings):
+    # _content is the HTML before {static}/{filename} links are resolved; reading
+    # .content here would resolve (and memoise) them before the static files are
+    # known, leaving {static} links broken in the page.
+    content.reading_minutes = reading_minutes(getattr(content, "_content", "") or "")
+    content.social_image = social_image(content.metadata.get("image"), settings)
+
+
+def annotate_articles(generator):
+    """Reading time, preview image and newer/older neighbours of published posts.
+
+    Runs on article_generator_finalized: drafts and future posts are already
+    separated out, so neighbours never point at a post that is not published.
+    """
+    published = sorted(generator.articles, key=lambda a: a.date, reverse=True)
+    for index, article in enumerate(published):
+        article.newer_article = published[index - 1] if index > 0 else None
+        article.older_article = published[index + 1] if index + 1 < len(published) else None
+    for article in (
+        list(generator.articles)
+        + list(generator.translations)
+        + list(generator.drafts)
+        + list(getattr(generator, "drafts_translations", []))
+        + list(getattr(generator, "hidden_articles", []))
+    ):
+        if not hasattr(article, "newer_article"):
+            article.newer_article = article.older_article = None
+        _annotate(article, generator.settings)
+
+
+def annotate_pages(generator):
+    for page in (
+        list(generator.pages)
+        + list(getattr(generator, "hidden_pages", []))
+        + list(getattr(generator, "draft_pages", []))
+    ):
+        _annotate(page, generator.settings)
+
+
+def fill_robots_txt(pelican):
+    """Put the absolute sitemap URL into output/robots.txt.
+
+    Static files are copied verbatim, and the Sitemap: line must be absolute,
+    so the copy is rewritten once the build is done. With no SITEURL (the
+    development build) the Sitemap: line is dropped.
+    """
+    robots = Path(pelican.output_path) / "robots.txt"
+    if not robots.is_file():
+        return
+    text = robots.read_text(encoding="utf-8")
+    if ROBOTS_PLACEHOLDER not in text:
+        return
+    siteurl = pelican.settings.get("SITEURL", "").rstrip("/")
+    if siteurl and urlsplit(siteurl).scheme:
+        text = text.replace(ROBOTS_PLACEHOLDER, siteurl)
+    else:
+        text = "".join(
+            line for line in text.splitlines(keepends=True) if ROBOTS_PLACEHOLDER not in line
+        )
+    # Unlink first: the output copy may be a link to the source (STATIC_CREATE_LINKS).
+    robots.unlink()
+    robots.write_text(text, encoding="utf-8")
+    logger.debug("theme_helpers: wrote %s", robots)
