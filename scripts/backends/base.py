@@ -1,0 +1,76 @@
+"""The contract between scripts/publish.py and a newsletter backend.
+
+A backend delivers one post's email edition and makes delivery idempotent on
+its side: `deliver()` first looks for what a previous, interrupted run left
+behind (an outbox file, a Mailchimp campaign carrying the post's marker) and
+finishes or records it instead of sending again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+
+class BackendError(Exception):
+    """A backend could not do what was asked; the message says what to fix.
+
+    `retry_safe` tells the CLI to add that re-running `make publish` is safe.
+    """
+
+    def __init__(self, message: str, *, retry_safe: bool = True):
+        super().__init__(message)
+        self.retry_safe = retry_safe
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One post's email edition, as listed in build/editions/manifest.json."""
+
+    uuid: str
+    title: str
+    url: str
+    slug: str
+    date: datetime
+    subject: str
+    preheader: str
+    mode: str  # "full" or "excerpt"
+    audience_tag: str | None
+    mailchimp_html: Path
+    outbox_html: Path
+    text: Path
+    source_path: str = ""
+    # The Mailchimp plain-text part carries merge tags; the outbox one does not.
+    mailchimp_text: Path | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a backend did with an edition: recorded in the send record."""
+
+    status: str  # "sent" or "scheduled"
+    at: datetime  # timezone-aware
+    backend: str  # "outbox" or "mailchimp"
+    campaign_id: str | None = None
+    detail: dict = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    name: str
+
+    def check(self) -> list[str]:
+        """Verify configuration without sending; return problems, each naming its fix."""
+
+    def prepare(self, editions: list[Edition]) -> None:
+        """Fetch, in as few calls as possible, what deliver() needs for these editions."""
+
+    def deliver(self, edition: Edition, *, schedule_at: datetime | None = None) -> Delivery:
+        """Send (or schedule) one edition exactly once, reconciling with earlier attempts."""
+
+    def test_send(self, edition: Edition, address: str) -> str:
+        """Send one edition to one address only, record nothing; return where it went."""
+
+    def unschedule(self, campaign_ids: list[str]) -> list[str]:
+        """Cancel scheduled campaigns; return the ids that were cancelled."""

@@ -1,0 +1,907 @@
+"""Mailchimp backend: one regular campaign per post, sent exactly once.
+
+The remote is the truth. Every campaign we create carries the post's marker in its
+internal title (`settings.title = "connected:<uuid>"`); before creating one we list the
+audience's campaigns once and look the marker up, so a run that crashed anywhere
+(after create, after content, after send but before the send record was written)
+is finished by the next run instead of repeated.
+
+HTTP calls go through the official `mailchimp-marketing` client, whose error model
+has traps (see _call): it raises `ApiClientError` with `status_code=None` for
+transport errors, hands problem+json bodies over as a JSON *string*, and *returns*
+a `requests.Response` for empty-body answers — the 204 of every action, but also an
+empty-bodied 500.
+
+Retry policy: a 429 means nothing happened, so any call is retried with exponential
+backoff and jitter (Retry-After honoured when present). Reads and the content PUT are
+also retried on 5xx and transport errors. A create, send or schedule whose outcome is
+unknown (timeout, dropped connection, 5xx) is never repeated blindly: we re-read the
+remote state and continue from it, or stop and let the next run do so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import requests
+from mailchimp_marketing import Client
+from mailchimp_marketing.api_client import ApiClientError
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from scripts.backends.base import BackendError, Delivery, Edition
+
+LOG = logging.getLogger(__name__)
+
+MARKER_PREFIX = "connected:"
+TEST_MARKER_PREFIX = "connected-test:"
+SUBJECT_MAX = 150  # Mailchimp's limit for subject_line and preview_text
+PAGE_SIZE = 1000  # the most campaigns.list returns at once (the client refuses more)
+# A key is "<32 hex>-<data centre>", e.g. "…-us21"; the data centre names the API host.
+KEY_PATTERN = re.compile(r"^[0-9A-Za-z]+-([a-z]{2,}[0-9]+)$")
+
+SENT_STATUSES = ("sent", "sending", "archived")
+DRAFT_STATUSES = ("save", "paused")
+FIX_KEY = "check MAILCHIMP_API_KEY in .env"
+RERUN = "Re-running `make publish` is safe: it looks the campaign up before sending"
+
+
+def marker_for(uuid: str) -> str:
+    return MARKER_PREFIX + uuid
+
+
+def next_quarter_hour(when: datetime, now: datetime | None = None) -> datetime:
+    """The first quarter hour (UTC, :00/:15/:30/:45) at or after `when`, and in the future."""
+    now = now or datetime.now(UTC)
+    when = max(when.astimezone(UTC), now + timedelta(minutes=1))
+    floored = when.replace(minute=when.minute - when.minute % 15, second=0, microsecond=0)
+    return floored if floored >= when else floored + timedelta(minutes=15)
+
+
+class CallFailed(Exception):
+    """One Mailchimp call failed; `status` is None when no HTTP answer arrived."""
+
+    def __init__(
+        self,
+        what: str,
+        status: int | None,
+        title: str = "",
+        detail: str = "",
+        errors: list | None = None,
+        retry_after: float | None = None,
+        timeout: bool = False,
+    ):
+        super().__init__(what)
+        self.what = what
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = errors or []
+        self.retry_after = retry_after
+        self.timeout = timeout
+
+    @property
+    def unknown_outcome(self) -> bool:
+        """Mailchimp may or may not have acted: no answer, or a server error."""
+        return self.status is None or self.status >= 500
+
+    def describe(self) -> str:
+        if self.status is None:
+            return f"no answer from Mailchimp ({self.detail})"
+        text = f"Mailchimp answered {self.status}"
+        if self.title:
+            text += f" {self.title}"
+        if self.detail:
+            text += f": {self.detail}"
+        fields = "; ".join(
+            f"{e.get('field') or '?'}: {e.get('message', '')}"
+            for e in self.errors
+            if isinstance(e, dict)
+        )
+        return f"{text} ({fields})" if fields else text
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.describe()}"
+
+
+class MailchimpBackend:
+    """Deliver email editions as Mailchimp campaigns (see the module docstring)."""
+
+    name = "mailchimp"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        audience_id: str,
+        api_url: str | None = None,
+        from_name: str = "",
+        reply_to: str = "",
+        log: logging.Logger | None = None,
+        timeout: float = 30.0,
+        max_attempts: int = 6,
+        backoff: float = 1.0,
+        backoff_max: float = 60.0,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ):
+        self.log = log or LOG
+        api_key = (api_key or "").strip()
+        if not api_key:
+            raise BackendError(
+                "MAILCHIMP_API_KEY is not set: add it to .env (see README › Publishing)"
+            )
+        match = KEY_PATTERN.match(api_key)
+        if not match:
+            # Never echo the key: it is a password.
+            raise BackendError(
+                "MAILCHIMP_API_KEY does not look like a Mailchimp API key: expected "
+                "'<key>-<data centre>' such as '…-us21' (copy it again from Mailchimp › "
+                "Account › Extras › API keys into .env)"
+            )
+        if not (audience_id or "").strip():
+            raise BackendError(
+                "MAILCHIMP_AUDIENCE_ID is not set: add your audience id to .env "
+                "(Mailchimp › Audience › Settings › Audience name and defaults)"
+            )
+        self._key = api_key
+        self.audience_id = audience_id.strip()
+        self.data_centre = match.group(1)
+        self.from_name = from_name
+        self.reply_to = reply_to
+        self.max_attempts = max(max_attempts, 1)
+        self.backoff = backoff
+        self.backoff_max = backoff_max
+        self._sleep = sleep
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.client = Client({"api_key": api_key, "timeout": timeout})
+        api = self.client.api_client
+        api.host = (api_url or f"https://{self.data_centre}.api.mailchimp.com/3.0").rstrip("/")
+        # The client replaces every "server" in the URL (host included) by its `server`
+        # setting; our host is final already, so switch that off.
+        api.server = ""
+        self._last_headers = None
+        self.request_count = 0
+        original_request = api.request
+
+        def counting_request(*args, **kwargs):
+            # Counted for the call budget; headers kept because ApiClientError drops
+            # them and a 429's Retry-After lives there.
+            self.request_count += 1
+            response = original_request(*args, **kwargs)
+            self._last_headers = response.headers  # case-insensitive
+            return response
+
+        api.request = counting_request
+        self._audience: dict | None = None
+        self._campaigns: dict[str, list[dict]] | None = None
+        self._tags: dict[str, int] | None = None
+        self._tag_names: dict[str, str] = {}
+        self._read_back: dict = {}
+
+    # ------------------------------------------------------------------ client plumbing
+    def _redact(self, text: str) -> str:
+        return text.replace(self._key, "<MAILCHIMP_API_KEY>") if self._key else text
+
+    def _once(self, what: str, fn, *args, **kwargs):
+        self._last_headers = None
+        try:
+            result = fn(*args, **kwargs)
+        except ApiClientError as err:
+            raise self._failure(what, err.status_code, err.text) from None
+        if isinstance(result, requests.Response):
+            # Empty-bodied answers come back instead of raising: the 204 of an action,
+            # but also e.g. a bare 500.
+            if not result.ok:
+                raise CallFailed(
+                    what,
+                    result.status_code,
+                    result.reason or "",
+                    "(empty response body)",
+                    retry_after=self._retry_after(result.headers),
+                )
+            if not result.content:
+                return None
+            try:
+                return result.json()
+            except ValueError:
+                return None
+        return result
+
+    def _retry_after(self, headers) -> float | None:
+        value = (headers or {}).get("Retry-After")
+        if value is None:
+            return None
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            return None  # an HTTP-date: fall back to our own backoff
+
+    def _failure(self, what: str, status: int | None, text) -> CallFailed:
+        if status is None:
+            timeout = isinstance(text, requests.Timeout)
+            kind = "timed out" if timeout else "connection failed or was dropped"
+            detail = self._redact(f"{kind}: {type(text).__name__}")
+            return CallFailed(what, None, detail=detail, timeout=timeout)
+        doc = text
+        if isinstance(text, (str, bytes)):
+            try:
+                doc = json.loads(text)
+            except ValueError:
+                doc = None
+        if isinstance(doc, dict):
+            return CallFailed(
+                what,
+                status,
+                str(doc.get("title", "")),
+                self._redact(str(doc.get("detail", ""))),
+                doc.get("errors") if isinstance(doc.get("errors"), list) else None,
+                retry_after=self._retry_after(self._last_headers),
+            )
+        return CallFailed(
+            what,
+            status,
+            detail=self._redact(str(text)[:300]),
+            retry_after=self._retry_after(self._last_headers),
+        )
+
+    def _call(self, what: str, fn, *args, idempotent: bool, **kwargs):
+        """One API call with our retry policy; raises CallFailed when it gives up."""
+
+        def retryable(exc: BaseException) -> bool:
+            if not isinstance(exc, CallFailed):
+                return False
+            return exc.status == 429 or (idempotent and exc.unknown_outcome)
+
+        jitter = wait_random_exponential(multiplier=self.backoff, max=self.backoff_max)
+
+        def wait(state) -> float:
+            exc = state.outcome.exception()
+            if exc is not None and exc.retry_after is not None:
+                return min(exc.retry_after, self.backoff_max)
+            return jitter(state)
+
+        def before_sleep(state) -> None:
+            self.log.warning(
+                "%s; retrying in %.1f s (attempt %d of %d)",
+                state.outcome.exception(),
+                state.next_action.sleep,
+                state.attempt_number + 1,
+                self.max_attempts,
+            )
+
+        options = {}
+        if self._sleep is not None:
+            options["sleep"] = self._sleep
+        retrying = Retrying(
+            retry=retry_if_exception(retryable),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait,
+            before_sleep=before_sleep,
+            reraise=True,
+            **options,
+        )
+        return retrying(self._once, what, fn, *args, **kwargs)
+
+    def _error(self, exc: CallFailed, what: str | None = None) -> BackendError:
+        """Turn a final CallFailed into the message the writer reads."""
+        what = what or exc.what
+        if exc.status == 401:
+            return BackendError(f"Mailchimp API key rejected (401): {FIX_KEY}")
+        if exc.status == 403:
+            return BackendError(
+                f"Mailchimp refused {what} (403 {exc.title}): {exc.detail or 'forbidden'}. "
+                "The key may lack permission, or Mailchimp is throttling hard; wait and re-run"
+            )
+        if exc.status == 429:
+            return BackendError(
+                f"Mailchimp kept answering 429 Too Many Requests to {what} after "
+                f"{self.max_attempts} attempts; wait a few minutes and re-run `make publish` "
+                "(safe: nothing is sent twice)"
+            )
+        if exc.unknown_outcome:
+            return BackendError(
+                f"Mailchimp did not complete {what}: {exc.describe()}. Check "
+                "https://status.mailchimp.com or your network, then re-run `make publish` "
+                "(safe: nothing is sent twice)"
+            )
+        return BackendError(f"Mailchimp refused {what}: {exc.describe()}")
+
+    # ------------------------------------------------------------------ remote state
+    def _load_audience(self) -> dict:
+        if self._audience is not None:
+            return self._audience
+        try:
+            audience = self._call(
+                "the audience check",
+                self.client.lists.get_list,
+                self.audience_id,
+                fields=["id", "name", "contact", "campaign_defaults", "stats.member_count"],
+                idempotent=True,
+            )
+        except CallFailed as exc:
+            if exc.status == 404:
+                raise BackendError(self._unknown_audience_message()) from None
+            raise self._error(exc) from None
+        self._audience = audience or {}
+        return self._audience
+
+    def _unknown_audience_message(self) -> str:
+        text = f"Mailchimp has no audience with id {self.audience_id!r} (MAILCHIMP_AUDIENCE_ID in .env)"
+        try:
+            found = (
+                self._call(
+                    "listing audiences",
+                    self.client.lists.get_all_lists,
+                    fields=["lists.id", "lists.name", "total_items"],
+                    count=100,
+                    idempotent=True,
+                )
+                or {}
+            )
+        except CallFailed as exc:
+            return f"{text}; listing the audiences this key can see failed too: {exc.describe()}"
+        lists = found.get("lists") or []
+        if not lists:
+            return f"{text}; this API key can see no audience: create one in Mailchimp first"
+        names = ", ".join(f"{lst.get('name')!r} (id {lst.get('id')})" for lst in lists)
+        return f"{text}. Audiences this key can see: {names}"
+
+    def _load_campaigns(self) -> dict[str, list[dict]]:
+        """marker -> campaigns carrying it, for this audience (one call per 1000 campaigns)."""
+        by_marker: dict[str, list[dict]] = {}
+        offset = 0
+        while True:
+            try:
+                page = (
+                    self._call(
+                        "looking up earlier campaigns",
+                        self.client.campaigns.list,
+                        fields=[
+                            "campaigns.id",
+                            "campaigns.web_id",
+                            "campaigns.status",
+                            "campaigns.send_time",
+                            "campaigns.create_time",
+                            "campaigns.settings.title",
+                            "total_items",
+                        ],
+                        count=PAGE_SIZE,
+                        offset=offset,
+                        list_id=self.audience_id,
+                        idempotent=True,
+                    )
+                    or {}
+                )
+            except CallFailed as exc:
+                raise self._error(exc) from None
+            campaigns = page.get("campaigns") or []
+            for campaign in campaigns:
+                title = (campaign.get("settings") or {}).get("title") or ""
+                if title.startswith(MARKER_PREFIX):
+                    by_marker.setdefault(title, []).append(campaign)
+            offset += len(campaigns)
+            if not campaigns or offset >= int(page.get("total_items") or 0):
+                return by_marker
+
+    def _load_tags(self) -> dict[str, int]:
+        """Tag name (lower case) -> id: tags are the audience's static segments."""
+        if self._tags is not None:
+            return self._tags
+        tags: dict[str, int] = {}
+        names: dict[str, str] = {}
+        offset = 0
+        while True:
+            try:
+                page = (
+                    self._call(
+                        "listing the audience's tags",
+                        self.client.lists.list_segments,
+                        self.audience_id,
+                        type="static",
+                        fields=["segments.id", "segments.name", "total_items"],
+                        count=PAGE_SIZE,
+                        offset=offset,
+                        idempotent=True,
+                    )
+                    or {}
+                )
+            except CallFailed as exc:
+                raise self._error(exc) from None
+            segments = page.get("segments") or []
+            for segment in segments:
+                tags[segment["name"].lower()] = int(segment["id"])
+                names[segment["name"].lower()] = segment["name"]
+            offset += len(segments)
+            if not segments or offset >= int(page.get("total_items") or 0):
+                break
+        self._tags = tags
+        self._tag_names = names
+        return tags
+
+    def _segment_id(self, tag: str) -> int:
+        tags = self._load_tags()
+        if tag.lower() not in tags:
+            known = ", ".join(sorted(self._tag_names.values())) or "none"
+            raise BackendError(
+                f"Audience tag {tag!r} does not exist in the Mailchimp audience "
+                f"{self.audience_id}; tags that exist: {known}. Fix the post's Audience_tag "
+                "metadata (or create the tag in Mailchimp)",
+                retry_safe=True,
+            )
+        return tags[tag.lower()]
+
+    @staticmethod
+    def _best(campaigns: list[dict]) -> dict | None:
+        """Of several campaigns with one marker, the one furthest along."""
+
+        def rank(c: dict) -> int:
+            status = c.get("status")
+            if status in SENT_STATUSES:
+                return 0
+            if status == "schedule":
+                return 1
+            if status in DRAFT_STATUSES:
+                return 2
+            return 3
+
+        return min(campaigns, key=rank) if campaigns else None
+
+    def _sender(self) -> tuple[str, str]:
+        defaults = self._load_audience().get("campaign_defaults") or {}
+        from_name = self.from_name or defaults.get("from_name") or ""
+        reply_to = self.reply_to or defaults.get("from_email") or ""
+        return from_name, reply_to
+
+    # ------------------------------------------------------------------ Backend protocol
+    def check(self) -> list[str]:
+        problems: list[str] = []
+        try:
+            self._call("the API key check", self.client.ping.get, idempotent=True)
+        except CallFailed as exc:
+            return [str(self._error(exc))]
+        try:
+            audience = self._load_audience()
+        except BackendError as exc:
+            return [str(exc)]
+        from_name, reply_to = self._sender()
+        if not from_name:
+            problems.append(
+                "No from name: set NEWSLETTER FROM_NAME in pelicanconf.py "
+                "(or the audience's default from name in Mailchimp)"
+            )
+        if not reply_to or "@" not in reply_to:
+            problems.append(
+                f"No valid reply-to address ({reply_to!r}): set NEWSLETTER REPLY_TO in "
+                "pelicanconf.py (an address on a domain verified in Mailchimp)"
+            )
+        contact = audience.get("contact") or {}
+        if not (contact.get("address1") and contact.get("city")):
+            problems.append(
+                "The Mailchimp audience has no postal address, which *|LIST:ADDRESSLINE|* "
+                "prints in every email: fill it in (Audience › Settings › Audience name "
+                "and defaults)"
+            )
+        return problems
+
+    def prepare(self, editions: list[Edition]) -> None:
+        if not editions:
+            return
+        self._load_audience()
+        if self._campaigns is None:
+            self._campaigns = self._load_campaigns()
+        for edition in editions:
+            # Fail before anything is sent when a post names a tag that does not exist
+            # (a post whose campaign already went out needs no segment any more).
+            existing = self._best(self._campaigns.get(marker_for(edition.uuid), []))
+            done = existing is not None and existing.get("status") not in DRAFT_STATUSES
+            if edition.audience_tag and not done:
+                self._segment_id(edition.audience_tag)
+
+    def deliver(self, edition: Edition, *, schedule_at: datetime | None = None) -> Delivery:
+        self.prepare([edition])
+        marker = marker_for(edition.uuid)
+        found = self._campaigns.get(marker, [])
+        existing = self._best(found)
+        if len(found) > 1:
+            self.log.warning(
+                "Post %s has %d Mailchimp campaigns (%s); using %s",
+                edition.slug,
+                len(found),
+                ", ".join(c["id"] for c in found),
+                existing["id"],
+            )
+        if existing is not None:
+            done = self._done(edition, existing)
+            if done is not None:
+                return done
+            if existing.get("status") not in DRAFT_STATUSES:
+                raise BackendError(
+                    f"The Mailchimp campaign {existing['id']} for {edition.slug!r} is "
+                    f"{existing.get('status')!r}: it was stopped in Mailchimp, so it is not "
+                    "sent again automatically. Delete that campaign in Mailchimp to send the "
+                    "post afresh, or mark the post as held"
+                )
+            campaign_id = existing["id"]
+            self.log.info(
+                "Resuming the Mailchimp draft %s for %s left by an earlier run",
+                campaign_id,
+                edition.slug,
+            )
+            reused = True
+            # The draft may predate an edit of the post (or lack settings): bring it up to
+            # date. One extra request, only when finishing an interrupted run.
+            self._update_draft(edition, campaign_id, marker)
+        else:
+            campaign_id = self._create(edition, marker, MARKER_PREFIX)
+            reused = False
+        self._set_content(edition, campaign_id)
+        self._require_ready(edition, campaign_id)
+        if schedule_at is not None:
+            return self._schedule(edition, campaign_id, schedule_at, reused)
+        return self._send(edition, campaign_id, reused)
+
+    def test_send(self, edition: Edition, address: str) -> str:
+        self._load_audience()
+        campaign_id = self._create(
+            edition, TEST_MARKER_PREFIX + edition.uuid, TEST_MARKER_PREFIX, lookup=False
+        )
+        try:
+            self._set_content(edition, campaign_id)
+            try:
+                self._call(
+                    "the test send",
+                    self.client.campaigns.send_test_email,
+                    campaign_id,
+                    {"test_emails": [address], "send_type": "html"},
+                    idempotent=False,
+                )
+            except CallFailed as exc:
+                raise self._error(exc) from None
+        finally:
+            self._delete(campaign_id, quiet=True)
+        return f"Mailchimp test email to {address} (throwaway campaign {campaign_id}, deleted)"
+
+    def unschedule(self, campaign_ids: list[str]) -> list[str]:
+        cancelled: list[str] = []
+        for campaign_id in campaign_ids:
+            try:
+                self._call(
+                    f"unscheduling campaign {campaign_id}",
+                    self.client.campaigns.unschedule,
+                    campaign_id,
+                    idempotent=False,
+                )
+            except CallFailed as exc:
+                if exc.status == 401:
+                    raise self._error(exc) from None
+                status = self._status(campaign_id)
+                if status is None:
+                    self.log.info("Campaign %s no longer exists", campaign_id)
+                    cancelled.append(campaign_id)
+                    continue
+                if status not in DRAFT_STATUSES:
+                    self.log.warning(
+                        "Campaign %s could not be unscheduled (%s); it is %r",
+                        campaign_id,
+                        exc.describe(),
+                        status,
+                    )
+                    continue
+            if self._delete(campaign_id, quiet=False):
+                cancelled.append(campaign_id)
+        return cancelled
+
+    # ------------------------------------------------------------------ steps
+    def _done(self, edition: Edition, campaign: dict) -> Delivery | None:
+        """A Delivery when the campaign already went (or will go) out, else None."""
+        status = campaign.get("status")
+        detail = {
+            "marker": marker_for(edition.uuid),
+            "web_id": campaign.get("web_id"),
+            "found_on_remote": True,
+        }
+        if status in SENT_STATUSES:
+            self.log.info(
+                "%s was already sent by Mailchimp (campaign %s); not sending again",
+                edition.slug,
+                campaign["id"],
+            )
+            return Delivery(
+                "sent", self._time(campaign.get("send_time")), self.name, campaign["id"], detail
+            )
+        if status == "schedule":
+            self.log.info(
+                "%s is already scheduled in Mailchimp (campaign %s)", edition.slug, campaign["id"]
+            )
+            return Delivery(
+                "scheduled",
+                self._time(campaign.get("send_time")),
+                self.name,
+                campaign["id"],
+                detail,
+            )
+        return None
+
+    def _time(self, value: str | None) -> datetime:
+        if value:
+            try:
+                parsed = datetime.fromisoformat(value)
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            except ValueError:
+                pass
+        return self._clock()
+
+    def _fit(self, text: str, what: str, edition: Edition) -> str:
+        text = " ".join((text or "").split())
+        if len(text) <= SUBJECT_MAX:
+            return text
+        self.log.warning(
+            "%s of %s is longer than %d characters; shortened", what, edition.slug, SUBJECT_MAX
+        )
+        return text[: SUBJECT_MAX - 1].rstrip() + "…"
+
+    def _campaign_fields(self, edition: Edition, marker: str) -> dict:
+        """recipients + settings of the post's campaign (for create and for a reused draft)."""
+        from_name, reply_to = self._sender()
+        if not from_name or not reply_to:
+            raise BackendError(
+                "Cannot create a Mailchimp campaign without a from name and reply-to address: "
+                "set NEWSLETTER FROM_NAME and REPLY_TO in pelicanconf.py"
+            )
+        recipients: dict = {"list_id": self.audience_id}
+        if edition.audience_tag:
+            recipients["segment_opts"] = {
+                "saved_segment_id": self._segment_id(edition.audience_tag)
+            }
+        return {
+            "recipients": recipients,
+            "settings": {
+                "subject_line": self._fit(edition.subject or edition.title, "Subject", edition),
+                "preview_text": self._fit(edition.preheader, "Preheader", edition),
+                "title": marker,
+                "from_name": from_name,
+                "reply_to": reply_to,
+            },
+        }
+
+    def _create(self, edition: Edition, marker: str, prefix: str, lookup: bool = True) -> str:
+        body = {"type": "regular", **self._campaign_fields(edition, marker)}
+        try:
+            campaign = (
+                self._call(
+                    f"creating the campaign for {edition.slug!r}",
+                    self.client.campaigns.create,
+                    body,
+                    idempotent=False,
+                )
+                or {}
+            )
+        except CallFailed as exc:
+            if not exc.unknown_outcome or not lookup:
+                raise self._error(exc) from None
+            # Mailchimp may have created it: look, never create a second one blindly.
+            self.log.warning("%s; looking for the campaign on Mailchimp", exc)
+            self._campaigns = self._load_campaigns()
+            found = self._best(self._campaigns.get(marker, []))
+            if found is None or found.get("status") not in DRAFT_STATUSES:
+                raise BackendError(
+                    f"Mailchimp did not confirm creating the campaign for {edition.slug!r} "
+                    f"({exc.describe()}) and it is not there yet; nothing was sent. {RERUN}"
+                ) from None
+            self.log.info("Found campaign %s: Mailchimp did create it", found["id"])
+            return found["id"]
+        campaign_id = campaign.get("id")
+        if not campaign_id:
+            raise BackendError(
+                f"Mailchimp answered the create for {edition.slug!r} without a campaign id; {RERUN}"
+            )
+        if self._campaigns is not None and prefix == MARKER_PREFIX:
+            self._campaigns.setdefault(marker, []).append(
+                {
+                    "id": campaign_id,
+                    "status": campaign.get("status", "save"),
+                    "settings": {"title": marker},
+                }
+            )
+        self.log.info("Created Mailchimp campaign %s for %s", campaign_id, edition.slug)
+        return campaign_id
+
+    def _update_draft(self, edition: Edition, campaign_id: str, marker: str) -> None:
+        try:
+            self._call(
+                f"updating the draft campaign {campaign_id}",
+                self.client.campaigns.update,
+                campaign_id,
+                self._campaign_fields(edition, marker),
+                idempotent=True,  # PATCH with the same fields leaves the same campaign
+            )
+        except CallFailed as exc:
+            raise self._error(exc) from None
+
+    def _set_content(self, edition: Edition, campaign_id: str) -> None:
+        try:
+            html = edition.mailchimp_html.read_text(encoding="utf-8")
+            # The Mailchimp text part carries merge tags (unsubscribe, address);
+            # the outbox text is the fallback for manifests written before it existed.
+            text_path = edition.mailchimp_text or edition.text
+            text = text_path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BackendError(
+                f"The email edition of {edition.slug!r} is missing ({exc.filename}): rebuild "
+                "with `make publish` (it builds first) or `make preview-email`"
+            ) from None
+        try:
+            self._call(
+                f"setting the content of campaign {campaign_id}",
+                self.client.campaigns.set_content,
+                campaign_id,
+                {"html": html, "plain_text": text},
+                idempotent=True,  # PUT: repeating it leaves the same content
+            )
+        except CallFailed as exc:
+            raise self._error(exc) from None
+
+    def _require_ready(self, edition: Edition, campaign_id: str) -> None:
+        try:
+            checklist = (
+                self._call(
+                    f"the send checklist of campaign {campaign_id}",
+                    self.client.campaigns.get_send_checklist,
+                    campaign_id,
+                    idempotent=True,
+                )
+                or {}
+            )
+        except CallFailed as exc:
+            raise self._error(exc) from None
+        items = checklist.get("items") or []
+        for item in items:
+            if item.get("type") == "warning":
+                self.log.warning(
+                    "Mailchimp checklist for %s: %s — %s",
+                    edition.slug,
+                    item.get("heading"),
+                    item.get("details"),
+                )
+        if not checklist.get("is_ready"):
+            errors = [
+                f"{item.get('heading')}: {item.get('details')}"
+                for item in items
+                if item.get("type") == "error"
+            ] or ["(Mailchimp gave no reason)"]
+            raise BackendError(
+                f"Mailchimp says campaign {campaign_id} for {edition.slug!r} is not ready to "
+                "send:\n  - " + "\n  - ".join(errors) + "\nFix these, then re-run `make publish` "
+                "(the draft is reused, nothing is sent twice)"
+            )
+
+    def _status(self, campaign_id: str) -> str | None:
+        """The campaign's current status, or None when it no longer exists."""
+        try:
+            campaign = (
+                self._call(
+                    f"reading campaign {campaign_id}",
+                    self.client.campaigns.get,
+                    campaign_id,
+                    fields=["id", "status", "send_time"],
+                    idempotent=True,
+                )
+                or {}
+            )
+        except CallFailed as exc:
+            if exc.status == 404:
+                return None
+            raise self._error(exc) from None
+        self._read_back = campaign
+        return campaign.get("status")
+
+    def _send(self, edition: Edition, campaign_id: str, reused: bool) -> Delivery:
+        detail = {"marker": marker_for(edition.uuid), "reused_draft": reused}
+        try:
+            self._call(
+                f"sending campaign {campaign_id} for {edition.slug!r}",
+                self.client.campaigns.send,
+                campaign_id,
+                idempotent=False,
+            )
+        except CallFailed as exc:
+            if exc.status in (401, 404, 429):
+                raise self._error(exc) from None
+            # Unknown outcome, or a refusal that may mean "already sent": look, don't resend.
+            self.log.warning("%s; reading the campaign's status", exc)
+            status = self._status(campaign_id)
+            if status in SENT_STATUSES:
+                self.log.info("Mailchimp did send campaign %s", campaign_id)
+                return Delivery(
+                    "sent",
+                    self._time(self._read_back.get("send_time")),
+                    self.name,
+                    campaign_id,
+                    {**detail, "confirmed_by_read": True},
+                )
+            if exc.unknown_outcome:
+                raise BackendError(
+                    f"Mailchimp did not confirm sending campaign {campaign_id} for "
+                    f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
+                    + (
+                        " (after a timeout, wait two minutes first: Mailchimp may still be "
+                        "working on the request)"
+                        if exc.status is None
+                        else ""
+                    )
+                ) from None
+            raise self._error(exc) from None
+        self._remember(edition, campaign_id, "sent")
+        return Delivery("sent", self._clock(), self.name, campaign_id, detail)
+
+    def _schedule(
+        self, edition: Edition, campaign_id: str, schedule_at: datetime, reused: bool
+    ) -> Delivery:
+        when = next_quarter_hour(schedule_at, self._clock())
+        detail = {"marker": marker_for(edition.uuid), "reused_draft": reused}
+        try:
+            self._call(
+                f"scheduling campaign {campaign_id} for {edition.slug!r}",
+                self.client.campaigns.schedule,
+                campaign_id,
+                {"schedule_time": when.strftime("%Y-%m-%dT%H:%M:%S+00:00")},
+                idempotent=False,
+            )
+        except CallFailed as exc:
+            if exc.status in (401, 404, 429):
+                raise self._error(exc) from None
+            if exc.unknown_outcome:
+                status = self._status(campaign_id)
+                if status == "schedule" or status in SENT_STATUSES:
+                    kind = "scheduled" if status == "schedule" else "sent"
+                    return Delivery(
+                        kind,
+                        self._time(self._read_back.get("send_time")),
+                        self.name,
+                        campaign_id,
+                        {**detail, "confirmed_by_read": True},
+                    )
+                raise BackendError(
+                    f"Mailchimp did not confirm scheduling campaign {campaign_id} for "
+                    f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
+                ) from None
+            raise BackendError(
+                f"Mailchimp refused to schedule campaign {campaign_id} for {edition.slug!r}: "
+                f"{exc.describe()}. Scheduling needs a paid Mailchimp plan; to send now "
+                "instead, set NEWSLETTER SCHEDULE_DELAY_MINUTES to 0 and re-run `make publish` "
+                "(the draft is reused)"
+            ) from None
+        self._remember(edition, campaign_id, "schedule")
+        return Delivery("scheduled", when, self.name, campaign_id, detail)
+
+    def _remember(self, edition: Edition, campaign_id: str, status: str) -> None:
+        if self._campaigns is None:
+            return
+        for campaign in self._campaigns.get(marker_for(edition.uuid), []):
+            if campaign["id"] == campaign_id:
+                campaign["status"] = status
+
+    def _delete(self, campaign_id: str, quiet: bool) -> bool:
+        try:
+            self._call(
+                f"deleting campaign {campaign_id}",
+                self.client.campaigns.remove,
+                campaign_id,
+                idempotent=True,  # a repeated delete finds nothing (404) and changes nothing
+            )
+        except CallFailed as exc:
+            if exc.status == 404:
+                return True
+            if quiet:
+                self.log.warning(
+                    "Could not delete the throwaway campaign %s (%s): delete it in Mailchimp",
+                    campaign_id,
+                    exc.describe(),
+                )
+                return False
+            raise self._error(exc) from None
+        return True

@@ -1,0 +1,216 @@
+"""The outbox backend: each send writes one complete email message to a file.
+
+It is the default (no Mailchimp key needed) and nothing leaves the machine:
+`outbox/<date>-<slug>-<uuid8>.eml` is an RFC 5322 message (multipart/
+alternative, plain text + HTML) that any mail client opens, or that a writer
+can send by hand. The file name carries the post's Uuid, so a re-run after a
+crash between writing the file and recording it finds the file and records it
+instead of writing a second one.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from email import message_from_binary_file, policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scripts.backends.base import BackendError, Delivery, Edition
+
+log = logging.getLogger(__name__)
+
+# Nobody is addressed by name: the outbox stands in for a mailing list.
+LIST_RECIPIENTS = "undisclosed-recipients:;"
+TEST_SUFFIX = "-TEST.eml"
+
+
+class OutboxBackend:
+    name = "outbox"
+
+    def __init__(
+        self,
+        *,
+        outbox_path: Path,
+        from_name: str,
+        from_email: str,
+        reply_to: str,
+        postal_address: str,
+        siteurl: str = "",
+        unsubscribe_url: str = "",
+        clock=None,
+    ):
+        self.outbox_path = Path(outbox_path)
+        self.from_name = from_name
+        self.from_email = from_email
+        self.reply_to = reply_to
+        self.postal_address = (postal_address or "").strip()
+        self.siteurl = siteurl
+        self.unsubscribe_url = unsubscribe_url or f"mailto:{reply_to}?subject=unsubscribe"
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    # --- Backend protocol ------------------------------------------------------------
+    def check(self) -> list[str]:
+        problems = []
+        if not self.postal_address:
+            problems.append(
+                "NEWSLETTER['POSTAL_ADDRESS'] is empty (and so is AUTHOR_PROFILE['POSTAL_ADDRESS']): "
+                "the outbox edition needs the sender's postal address in its footer (anti-spam law); "
+                "set it in pelicanconf.py."
+            )
+        for label, value in (("FROM_EMAIL", self.from_email), ("REPLY_TO", self.reply_to)):
+            if not value or "@" not in value:
+                problems.append(f"NEWSLETTER['{label}'] is not set: set an email address in pelicanconf.py.")
+        if not self.from_name:
+            problems.append("NEWSLETTER['FROM_NAME'] is not set: set the sender name in pelicanconf.py.")
+        existing = self.outbox_path
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir() or not os.access(existing, os.W_OK):
+            problems.append(
+                f"The outbox directory {self.outbox_path} cannot be created (no writable parent): "
+                "set NEWSLETTER['OUTBOX_PATH'] to a writable directory."
+            )
+        return problems
+
+    def prepare(self, editions: list[Edition]) -> None:
+        problems = self.check()
+        if problems:
+            raise BackendError(" ".join(problems))
+        try:
+            self.outbox_path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackendError(
+                f"Cannot create the outbox directory {self.outbox_path}: {exc}. "
+                "Fix the permissions or NEWSLETTER['OUTBOX_PATH']."
+            ) from exc
+
+    def deliver(self, edition: Edition, *, schedule_at: datetime | None = None) -> Delivery:
+        self.prepare([edition])
+        found = self.find_existing(edition.uuid)
+        if found is not None:
+            path, when = found
+            log.info("outbox: %s already holds %s; recording it, not writing another", path, edition.uuid)
+            return Delivery(status="sent", at=when, backend=self.name, detail={"path": str(path), "reused": True})
+        if schedule_at is not None:
+            # A file cannot be delivered later; the outbox writes it now.
+            log.warning("outbox: SCHEDULE_DELAY_MINUTES applies to Mailchimp only; writing %s now", edition.slug)
+        now = self._clock()
+        message = self.build_message(edition, now=now)
+        path = self.outbox_path / self.file_name(edition)
+        _write_atomically(path, message.as_bytes())
+        return Delivery(status="sent", at=now, backend=self.name, detail={"path": str(path), "reused": False})
+
+    def test_send(self, edition: Edition, address: str) -> str:
+        self.prepare([edition])
+        message = self.build_message(edition, now=self._clock(), test_address=address)
+        path = self.outbox_path / self.file_name(edition, test=True)
+        _write_atomically(path, message.as_bytes())
+        return str(path)
+
+    def unschedule(self, campaign_ids: list[str]) -> list[str]:
+        # The outbox never schedules anything.
+        return []
+
+    # --- Messages ----------------------------------------------------------------------
+    def file_name(self, edition: Edition, *, test: bool = False) -> str:
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", edition.slug).strip("-.") or "post"
+        stem = f"{edition.date:%Y-%m-%d}-{slug}-{edition.uuid[:8]}"
+        return stem + (TEST_SUFFIX if test else ".eml")
+
+    def message_id(self, uuid: str) -> str:
+        return f"<{uuid}@{self.domain}>"
+
+    @property
+    def domain(self) -> str:
+        host = urlsplit(self.siteurl).hostname if self.siteurl else None
+        return host or self.from_email.rpartition("@")[2] or "localhost"
+
+    def find_existing(self, uuid: str) -> tuple[Path, datetime] | None:
+        """An earlier run's message for this post (whatever its slug/date were then)."""
+        if not self.outbox_path.is_dir():
+            return None
+        for path in sorted(self.outbox_path.glob(f"*-{uuid[:8]}.eml")):
+            with path.open("rb") as fh:
+                msg = message_from_binary_file(fh, policy=policy.default)
+            if msg.get("X-Connected-Post", "").strip() != uuid:
+                continue
+            try:
+                when = parsedate_to_datetime(str(msg["Date"]))
+            except (TypeError, ValueError):
+                when = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            return path, when
+        return None
+
+    def build_message(self, edition: Edition, *, now: datetime, test_address: str | None = None) -> EmailMessage:
+        html_body = _read(edition.outbox_html)
+        text_body = _read(edition.text)
+        if not _mentions(html_body, self.postal_address):
+            raise BackendError(
+                f"The outbox edition {edition.outbox_html} does not show the postal address "
+                f"{self.postal_address!r}: rebuild the site (make publish builds it) and check "
+                "the email template's footer."
+            )
+        msg = EmailMessage(policy=policy.SMTP)
+        subject = edition.subject or edition.title
+        msg["Subject"] = f"[TEST] {subject}" if test_address else subject
+        msg["From"] = Address(display_name=self.from_name, addr_spec=self.from_email)
+        msg["To"] = test_address if test_address else LIST_RECIPIENTS
+        msg["Reply-To"] = Address(display_name=self.from_name, addr_spec=self.reply_to)
+        msg["Date"] = format_datetime(now.astimezone(UTC))
+        # A test message must not share the real edition's Message-ID.
+        msg["Message-ID"] = make_msgid("test", domain=self.domain) if test_address else self.message_id(edition.uuid)
+        msg["List-Unsubscribe"] = _list_unsubscribe(self.unsubscribe_url, self.reply_to)
+        msg["X-Connected-Post"] = edition.uuid
+        msg["Content-Language"] = "en"
+        msg.set_content(text_body, subtype="plain", charset="utf-8")
+        msg.add_alternative(html_body, subtype="html", charset="utf-8")
+        return msg
+
+
+def _list_unsubscribe(url: str, reply_to: str) -> str:
+    mailto = f"mailto:{reply_to}?subject=unsubscribe"
+    if url.startswith("mailto:"):
+        return f"<{url}>"
+    return f"<{url}>, <{mailto}>"
+
+
+def _mentions(html_body: str, address: str) -> bool:
+    """Whether the rendered HTML shows the address (ignoring markup and spacing)."""
+    if not address:
+        return False
+    text = html.unescape(re.sub(r"<[^>]+>", " ", html_body))
+    flat = " ".join(text.split())
+    return " ".join(address.split()) in flat
+
+
+def _read(path: Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BackendError(
+            f"Cannot read the email edition {path}: {exc}. Rebuild the site (make publish builds it)."
+        ) from exc
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise BackendError(f"Cannot write {path}: {exc}. Fix the outbox directory and re-run.") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

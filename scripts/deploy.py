@@ -1,0 +1,185 @@
+"""Deploy the built site: rsync to a server, or a commit on a GitHub Pages branch.
+
+Both ways keep the previous site serving when something fails: rsync's
+`--delay-updates` moves the new files into place only at the end of the
+transfer, and ghp-import makes one commit of the whole site on the pages branch
+and pushes it, so a failed push changes nothing that is served.
+
+Settings: the DEPLOY dict in pelicanconf.py / publishconf.py (see README ›
+Publishing). `python -m scripts.deploy` deploys output/ on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+TARGETS = ("none", "rsync", "github-pages")
+RSYNC_FLAGS = ["-az", "--delete", "--delay-updates"]
+
+KNOWN_KEYS = {
+    "TARGET": '"none" (default), "rsync" or "github-pages"',
+    "RSYNC_DESTINATION": 'rsync destination, e.g. "user@host:/var/www/site/" (rsync only)',
+    "RSYNC_OPTIONS": 'extra rsync arguments as a list, e.g. ["-e", "ssh -p 2222"] (rsync only)',
+    "GITHUB_PAGES_BRANCH": 'branch GitHub Pages serves (default "gh-pages")',
+    "GITHUB_PAGES_REMOTE": 'git remote to push to (default "origin")',
+    "GITHUB_PAGES_CNAME": "custom domain written to a CNAME file (default none)",
+    "GITHUB_PAGES_MESSAGE": 'commit message on the pages branch (default "Publish site")',
+}
+
+DEFAULTS: dict[str, Any] = {
+    "TARGET": "none",
+    "RSYNC_DESTINATION": "",
+    "RSYNC_OPTIONS": [],
+    "GITHUB_PAGES_BRANCH": "gh-pages",
+    "GITHUB_PAGES_REMOTE": "origin",
+    "GITHUB_PAGES_CNAME": "",
+    "GITHUB_PAGES_MESSAGE": "Publish site",
+}
+
+
+class DeployError(Exception):
+    """Deploying failed or is misconfigured; the message says what to fix."""
+
+
+def _fail(key: str, problem: str, fix: str) -> DeployError:
+    return DeployError(f"DEPLOY[{key!r}] {problem}: {fix} (in publishconf.py or pelicanconf.py).")
+
+
+def deploy_settings(settings: dict) -> dict[str, Any]:
+    """Return settings["DEPLOY"] merged with defaults and validated."""
+    raw = settings.get("DEPLOY") or {}
+    if not isinstance(raw, dict):
+        raise DeployError('DEPLOY must be a dict, e.g. DEPLOY = {"TARGET": "none"}: fix pelicanconf.py.')
+    unknown = sorted(set(raw) - set(KNOWN_KEYS))
+    if unknown:
+        raise DeployError(
+            f"DEPLOY has unknown key(s) {', '.join(unknown)}: remove or rename them "
+            f"(known keys: {', '.join(KNOWN_KEYS)})."
+        )
+    cfg = {**DEFAULTS, **raw}
+    if cfg["TARGET"] not in TARGETS:
+        raise _fail("TARGET", f"is {cfg['TARGET']!r}", 'use "none", "rsync" or "github-pages"')
+    for key in ("RSYNC_DESTINATION", "GITHUB_PAGES_BRANCH", "GITHUB_PAGES_REMOTE",
+                "GITHUB_PAGES_CNAME", "GITHUB_PAGES_MESSAGE"):
+        if cfg[key] is None:
+            cfg[key] = ""
+        if not isinstance(cfg[key], str):
+            raise _fail(key, f"must be text, got {type(cfg[key]).__name__}", f"set the {KNOWN_KEYS[key]}")
+        cfg[key] = cfg[key].strip()
+    opts = cfg["RSYNC_OPTIONS"]
+    if not isinstance(opts, list | tuple) or not all(isinstance(o, str) for o in opts):
+        raise _fail("RSYNC_OPTIONS", f"must be a list of strings, got {opts!r}", 'e.g. ["-e", "ssh -p 2222"]')
+    cfg["RSYNC_OPTIONS"] = list(opts)
+    if cfg["TARGET"] == "rsync":
+        dest = cfg["RSYNC_DESTINATION"]
+        if not dest:
+            raise _fail("RSYNC_DESTINATION", "is not set", 'set it to "user@host:/path/to/site/"')
+        path_part = dest.split(":", 1)[1] if ":" in dest and not dest.startswith("/") else dest
+        # rsync --delete would empty whatever this points at: refuse the obvious disasters.
+        if path_part.strip().rstrip("/") in ("", "~", "."):
+            raise _fail(
+                "RSYNC_DESTINATION",
+                f"points at {path_part!r}, which --delete would wipe",
+                "give the site's own directory, e.g. user@host:/var/www/site/",
+            )
+    if cfg["TARGET"] == "github-pages":
+        for key in ("GITHUB_PAGES_BRANCH", "GITHUB_PAGES_REMOTE"):
+            if not cfg[key] or any(c.isspace() for c in cfg[key]):
+                raise _fail(key, f"is {cfg[key]!r}", f"set the {KNOWN_KEYS[key]}")
+    return cfg
+
+
+def describe(cfg: dict[str, Any]) -> str:
+    if cfg["TARGET"] == "rsync":
+        return f"rsync to {cfg['RSYNC_DESTINATION']}"
+    if cfg["TARGET"] == "github-pages":
+        return f"GitHub Pages (branch {cfg['GITHUB_PAGES_BRANCH']} on {cfg['GITHUB_PAGES_REMOTE']})"
+    return "no deploy (DEPLOY['TARGET'] is \"none\")"
+
+
+def deploy(cfg: dict[str, Any], output_dir: Path, *, root: Path) -> str:
+    """Deploy output_dir as cfg says; return a one-line description of what was done."""
+    output_dir = Path(output_dir)
+    if cfg["TARGET"] == "none":
+        return describe(cfg)
+    if not (output_dir / "index.html").is_file():
+        raise DeployError(f"{output_dir} has no index.html: build the site first (make publish does).")
+    if cfg["TARGET"] == "rsync":
+        _rsync(cfg, output_dir)
+    else:
+        _github_pages(cfg, output_dir, root=Path(root))
+    return describe(cfg)
+
+
+def _run(cmd: list[str], *, cwd: Path | None, what: str, fix: str) -> subprocess.CompletedProcess:
+    log.info("deploy: running %s", " ".join(cmd))
+    try:
+        result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    except OSError as exc:
+        raise DeployError(f"{what} could not start ({exc}): {fix}") from exc
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
+        raise DeployError(
+            f"{what} failed (exit {result.returncode}): {' / '.join(detail) or 'no output'}. {fix} "
+            "The previously deployed site is still serving."
+        )
+    return result
+
+
+def _rsync(cfg: dict[str, Any], output_dir: Path) -> None:
+    rsync = shutil.which("rsync")
+    if not rsync:
+        raise DeployError(
+            "rsync is not installed: install it (apt install rsync, brew install rsync) or set "
+            "DEPLOY['TARGET'] to \"github-pages\" or \"none\"."
+        )
+    # The trailing slash copies the *contents* of output/ into the destination.
+    cmd = [rsync, *RSYNC_FLAGS, *cfg["RSYNC_OPTIONS"], f"{output_dir}/", cfg["RSYNC_DESTINATION"]]
+    _run(cmd, cwd=None, what="rsync", fix="Check DEPLOY['RSYNC_DESTINATION'], your SSH access and the server's disk.")
+
+
+def _github_pages(cfg: dict[str, Any], output_dir: Path, *, root: Path) -> None:
+    remote, branch = cfg["GITHUB_PAGES_REMOTE"], cfg["GITHUB_PAGES_BRANCH"]
+    fix = (
+        f"Check that {root} is a git clone with a remote named {remote!r} you can push to "
+        "(DEPLOY['GITHUB_PAGES_REMOTE'])."
+    )
+    # Start from the remote's pages branch when it exists, so the push is a fast-forward.
+    subprocess.run(["git", "fetch", "--quiet", remote, branch], cwd=root, capture_output=True)
+    cmd = [sys.executable, "-m", "ghp_import", "--no-jekyll", "--push",
+           "--remote", remote, "--branch", branch, "--message", cfg["GITHUB_PAGES_MESSAGE"]]
+    if cfg["GITHUB_PAGES_CNAME"]:
+        cmd += ["--cname", cfg["GITHUB_PAGES_CNAME"]]
+    cmd.append(str(output_dir))
+    _run(cmd, cwd=root, what="ghp-import (GitHub Pages)", fix=fix)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pelican.settings import read_settings
+
+    parser = argparse.ArgumentParser(prog="python -m scripts.deploy", description=__doc__.splitlines()[0])
+    parser.add_argument("--settings", default="publishconf.py", help="settings file (default publishconf.py)")
+    parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent), help="project root")
+    args = parser.parse_args(argv)
+    root = Path(args.root).resolve()
+    try:
+        settings = read_settings(str(root / args.settings))
+        cfg = deploy_settings(settings)
+        output = Path(settings["OUTPUT_PATH"])
+        print(deploy(cfg, output if output.is_absolute() else root / output, root=root))
+    except DeployError as exc:
+        print(f"Deploy failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,590 @@
+"""`make publish`: build for production → deploy → check live → send new posts → record.
+
+    python -m scripts.publish [--dry-run] [--check] [--test-send ADDRESS] [--post SLUG|UUID]
+                              [--baseline all|all-but-newest] [--release SLUG|UUID] [--no-build]
+
+The Makefile passes DRY_RUN=1, CHECK=1, TEST_SEND=, POST=, BASELINE=, RELEASE= as these
+options. One lock covers the whole run. Each step runs only when the one before it
+succeeded; the send record is written after each confirmed delivery, and the
+backends reconcile with what an interrupted run left behind, so re-running after
+any failure is safe. This module holds the order and the safety rails; the
+record, backends and deploy live in their own modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from scripts.backends import backend_name, make_backend, read_env
+from scripts.backends.base import BackendError, Edition
+from scripts.deploy import DeployError, deploy, deploy_settings, describe
+from scripts.send_record import (
+    RecordError,
+    empty_record,
+    load_record,
+    mark_baseline,
+    save_record,
+    set_entry,
+)
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCK_NAME = ".publish.lock"
+LOCK_TIMEOUT = 5.0  # seconds a second run waits before refusing
+# Live-URL check after a deploy: the host may take a moment to serve new files.
+LIVE_ATTEMPTS = 5
+LIVE_FIRST_DELAY = 2.0  # seconds, doubled after each attempt
+LIVE_TIMEOUT = 10.0
+BASELINE_CHOICES = ("all", "all-but-newest")
+SAFE = "Re-running `make publish` is safe: posts already sent are recorded and not sent again."
+
+
+class PublishError(Exception):
+    """A publish step failed or a safety rail stopped the run; the message says what to do."""
+
+    def __init__(self, message: str, *, retry_safe: bool = True):
+        super().__init__(message)
+        self.retry_safe = retry_safe
+
+
+# --- Output (the only place that prints), with the API key scrubbed ------------------------
+class Console:
+    def __init__(self, secrets: list[str]):
+        self.secrets = [s for s in secrets if s and len(s) >= 6]
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<MAILCHIMP_API_KEY>")
+        return text
+
+    def say(self, text: str = "") -> None:
+        print(self.scrub(text), flush=True)
+
+    def error(self, text: str) -> None:
+        print(self.scrub(text), file=sys.stderr, flush=True)
+
+
+class _ScrubFilter(logging.Filter):
+    def __init__(self, console: Console):
+        super().__init__()
+        self.console = console
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = self.console.scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+@dataclass
+class Context:
+    root: Path
+    settings_file: str
+    settings: dict
+    newsletter: dict
+    deploy: dict
+    env: dict
+    console: Console
+    changed_record: bool = False
+    delivered: list[tuple[Edition, Any]] = field(default_factory=list)
+
+    @property
+    def siteurl(self) -> str:
+        return (self.settings.get("SITEURL") or "").rstrip("/")
+
+    @property
+    def record_path(self) -> Path:
+        return Path(self.newsletter["RECORD_PATH"])
+
+
+# --- Settings, lock, manifest ----------------------------------------------------------------
+def load_context(root: Path, settings_file: str, console: Console, env: dict) -> Context:
+    from pelican.settings import read_settings
+
+    from connected.newsletter_settings import newsletter_settings
+
+    path = root / settings_file
+    if not path.is_file():
+        raise PublishError(f"Settings file {path} not found: run from the project root or pass --settings.")
+    # publishconf.py does `from pelicanconf import *`: drop a cached module from another
+    # project directory (tests build several in one process) so this root's file is read.
+    for name in ("pelicanconf", "publishconf"):
+        sys.modules.pop(name, None)
+    settings = read_settings(str(path))
+    # Pelican leaves a default (unset) OUTPUT_PATH relative to the current directory;
+    # anchor it at the project so `make publish` builds and deploys the same directory.
+    if not Path(settings["OUTPUT_PATH"]).is_absolute():
+        settings["OUTPUT_PATH"] = str(root / settings["OUTPUT_PATH"])
+    return Context(
+        root=root,
+        settings_file=settings_file,
+        settings=settings,
+        newsletter=newsletter_settings(settings),
+        deploy=deploy_settings(settings),
+        env=env,
+        console=console,
+    )
+
+
+@contextmanager
+def publish_lock(record_path: Path, timeout: float = LOCK_TIMEOUT):
+    """One publish (or unschedule) at a time per site; released when the process ends."""
+    from filelock import FileLock, Timeout
+
+    lock_path = Path(record_path).parent / LOCK_NAME
+    lock = FileLock(str(lock_path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise PublishError(
+            f"Another `make publish` or `make unschedule` is running for this site (it holds {lock_path}); "
+            "wait for it to finish, then run yours. The lock goes away by itself when that process "
+            "ends, so there is nothing to delete.",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def load_manifest(ctx: Context) -> list[dict[str, Any]]:
+    path = Path(ctx.newsletter["EDITIONS_PATH"]) / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PublishError(
+            f"No email editions at {path}: the build did not write them. Run `make publish` without "
+            "--no-build, and check that the newsletter plugin is in PLUGINS."
+        ) from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PublishError(f"Cannot read {path} ({exc}): rebuild with `make publish`.") from exc
+    if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("posts"), list):
+        raise PublishError(f"{path} is not a version 1 editions manifest: rebuild with `make publish`.")
+    siteurl = (data.get("siteurl") or "").rstrip("/")
+    if data.get("generated_for") != "publishconf" or not siteurl.startswith(("http://", "https://")):
+        raise PublishError(
+            f"The editions in {path} come from a development build (siteurl {siteurl!r}), so their "
+            "links would not work in an email: set SITEURL to your site's https:// address in "
+            "publishconf.py and run `make publish` (which builds with publishconf.py)."
+        )
+    if siteurl != ctx.siteurl:
+        raise PublishError(
+            f"The editions in {path} were built for {siteurl}, but {ctx.settings_file} says SITEURL is "
+            f"{ctx.siteurl!r}: run `make publish` without --no-build to rebuild them."
+        )
+    return data["posts"]
+
+
+def to_edition(post: dict[str, Any], editions_path: Path) -> Edition:
+    files = post.get("files") or {}
+    extra = {}
+    # The text part with Mailchimp merge tags, for an Edition that carries it.
+    if "mailchimp_text" in files and "mailchimp_text" in {f.name for f in dataclasses.fields(Edition)}:
+        extra["mailchimp_text"] = editions_path / files["mailchimp_text"]
+    return Edition(
+        uuid=post["uuid"],
+        title=post.get("title", ""),
+        url=post.get("url", ""),
+        slug=post.get("slug", ""),
+        date=datetime.fromisoformat(post["date"]),
+        subject=post.get("subject") or post.get("title", ""),
+        preheader=post.get("preheader", ""),
+        mode=post.get("mode", "full"),
+        audience_tag=post.get("audience_tag"),
+        mailchimp_html=editions_path / files.get("mailchimp_html", f"{post['uuid']}/mailchimp.html"),
+        outbox_html=editions_path / files.get("outbox_html", f"{post['uuid']}/outbox.html"),
+        text=editions_path / files.get("text", f"{post['uuid']}/email.txt"),
+        source_path=post.get("source_path", ""),
+        **extra,
+    )
+
+
+def find_post(posts: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
+    key = key.strip()
+    for post in posts:
+        if post["uuid"] == key.lower() or post.get("slug") == key:
+            return post
+    return None
+
+
+def describe_post(post: dict[str, Any]) -> str:
+    return f"“{post.get('title', '')}” ({post.get('date', '')[:10]}, {post.get('slug', '')}, {post['uuid']})"
+
+
+def quarter_hour_after(now: datetime, minutes: int) -> datetime:
+    """now + minutes, rounded UP to the next quarter hour, in UTC (Mailchimp's rule)."""
+    moment = (now + timedelta(minutes=minutes)).astimezone(UTC)
+    floor = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=15)
+
+
+# --- Steps ------------------------------------------------------------------------------------
+def build(ctx: Context) -> Path:
+    from scripts.build import BuildError, build_site
+
+    ctx.console.say(f"Building the site with {ctx.settings_file} …")
+    started = time.monotonic()
+    try:
+        output = build_site(ctx.settings_file, root=ctx.root, overrides={"OUTPUT_PATH": ctx.settings["OUTPUT_PATH"]})
+    except BuildError as exc:
+        raise PublishError(f"The build failed: {exc}") from exc
+    ctx.console.say(f"Built {output} in {time.monotonic() - started:.1f} s.")
+    return output
+
+
+def check_live(ctx: Context, posts: list[dict[str, Any]]) -> None:
+    import requests
+
+    for post in posts:
+        url = post["url"]
+        delay, status = LIVE_FIRST_DELAY, "no answer"
+        for attempt in range(1, LIVE_ATTEMPTS + 1):
+            try:
+                response = requests.get(url, timeout=LIVE_TIMEOUT, allow_redirects=True)
+                status = f"HTTP {response.status_code}"
+                if response.status_code == 200:
+                    break
+            except requests.RequestException as exc:
+                status = type(exc).__name__
+            if attempt < LIVE_ATTEMPTS:
+                time.sleep(delay)
+                delay *= 2
+        else:
+            raise PublishError(
+                f"{url} does not answer 200 after the deploy ({status}, {LIVE_ATTEMPTS} tries): "
+                "nothing was sent. Check that the deploy reached the server that SITEURL points at "
+                f"({describe(ctx.deploy)})."
+            )
+        ctx.console.say(f"Live: {url}")
+
+
+def release(ctx: Context, record: dict, posts: list[dict[str, Any]], key: str) -> str:
+    """Remove a held post's entry so the next publish sends it; return its uuid."""
+    post = find_post(posts, key)
+    uuid = post["uuid"] if post else key.strip().lower()
+    if uuid not in record["posts"]:
+        # A held post that no longer builds can still be named by the slug in its recorded URL.
+        for u, entry in record["posts"].items():
+            if entry.get("url", "").rstrip("/").rsplit("/", 1)[-1] == key.strip():
+                uuid = u
+                break
+    entry = record["posts"].get(uuid)
+    held = sorted(
+        f"{e.get('title') or u} ({u})" for u, e in record["posts"].items() if e.get("status") == "held"
+    )
+    if entry is None or entry.get("status") != "held":
+        what = "is not in the send record" if entry is None else f"is recorded as {entry.get('status')}"
+        raise PublishError(
+            f"RELEASE={key}: that post {what}, and only held posts can be released. Held posts: "
+            f"{', '.join(held) or 'none'}.",
+            retry_safe=False,
+        )
+    del record["posts"][uuid]
+    return uuid
+
+
+def apply_baseline(ctx: Context, record: dict, posts: list[dict[str, Any]], mode: str, *, dry_run: bool):
+    """BASELINE=all: everything counts as sent. all-but-newest: all but the newest newsletter post."""
+    keep_out = None
+    if mode == "all-but-newest":
+        new = [p for p in posts if p.get("newsletter", True) and p["uuid"] not in record["posts"]]
+        if new:
+            keep_out = max(new, key=lambda p: p["date"])["uuid"]
+    marked = [p for p in posts if p["uuid"] != keep_out and p["uuid"] not in record["posts"]]
+    verb = "Would mark" if dry_run else "Marked"
+    mark_baseline(record, marked, at=datetime.now(UTC))
+    ctx.console.say(f"{verb} {len(marked)} existing post(s) as already sent (baseline, nothing emailed).")
+    if keep_out:
+        newest = next(p for p in posts if p["uuid"] == keep_out)
+        ctx.console.say(f"Left out of the baseline, so it is sent now: {describe_post(newest)}")
+    return bool(marked)
+
+
+def select(ctx: Context, record: dict, posts: list[dict[str, Any]], only: str | None) -> list[dict[str, Any]]:
+    new = [p for p in posts if p.get("newsletter", True) and p["uuid"] not in record["posts"]]
+    if only:
+        post = find_post(posts, only)
+        if post is None:
+            raise PublishError(
+                f"POST={only}: no published post has that slug or Uuid (drafts and future-dated "
+                "posts are not published yet).",
+                retry_safe=False,
+            )
+        if post not in new:
+            entry = record["posts"].get(post["uuid"])
+            why = f"it is recorded as {entry['status']}" if entry else "it has Newsletter: no"
+            raise PublishError(f"POST={only}: {describe_post(post)} is not sendable: {why}.", retry_safe=False)
+        new = [post]
+    new.sort(key=lambda p: p["date"])  # oldest first: readers get them in writing order
+    cap = ctx.newsletter["MAX_PER_RUN"]
+    if len(new) > cap:
+        names = "\n".join(f"  - {describe_post(p)}" for p in new)
+        raise PublishError(
+            f"{len(new)} posts are new, more than NEWSLETTER['MAX_PER_RUN'] = {cap}; nothing was sent. "
+            f"The new posts:\n{names}\n"
+            "If they are an imported archive, mark them as already sent with "
+            "`make publish BASELINE=all` (or BASELINE=all-but-newest to mail only the newest). "
+            "To send one now: `make publish POST=<slug>`. To send them all, raise "
+            "NEWSLETTER['MAX_PER_RUN'] in pelicanconf.py.",
+            retry_safe=False,
+        )
+    return new
+
+
+def target_description(ctx: Context, post: dict[str, Any]) -> str:
+    if backend_name(ctx.env) == "outbox":
+        return f"outbox → {ctx.newsletter['OUTBOX_PATH']} (a file; nothing is emailed)"
+    audience = (ctx.env.get("MAILCHIMP_AUDIENCE_ID") or "").strip() or "<MAILCHIMP_AUDIENCE_ID not set>"
+    tag = post.get("audience_tag")
+    return f"Mailchimp audience {audience}, " + (f"only members tagged {tag!r}" if tag else "all subscribers")
+
+
+def schedule_time(ctx: Context) -> datetime | None:
+    delay = ctx.newsletter["SCHEDULE_DELAY_MINUTES"]
+    return quarter_hour_after(datetime.now(UTC), delay) if delay > 0 else None
+
+
+# --- Commands -----------------------------------------------------------------------------------
+def run_check(ctx: Context) -> int:
+    say = ctx.console.say
+    problems: list[str] = []
+    say(f"Checking the publishing configuration ({ctx.settings_file}); nothing is built or sent.")
+    if not ctx.siteurl.startswith(("http://", "https://")):
+        problems.append(f"SITEURL is {ctx.siteurl!r} in {ctx.settings_file}: set your site's https:// address.")
+    try:
+        record = load_record(ctx.record_path)
+        if record is None:
+            say(
+                f"Note: no send record yet at {ctx.record_path}. The first `make publish` will refuse to mail "
+                "the archive: run `make publish BASELINE=all` (mark every post as sent) or "
+                "`make publish BASELINE=all-but-newest` (and send the newest)."
+            )
+        else:
+            say(f"Send record: {ctx.record_path} ({len(record['posts'])} post(s) recorded).")
+    except RecordError as exc:
+        problems.append(str(exc))
+    say(f"Deploy: {describe(ctx.deploy)}.")
+    if ctx.deploy["TARGET"] == "rsync":
+        import shutil
+
+        if not shutil.which("rsync"):
+            problems.append("DEPLOY['TARGET'] is rsync but rsync is not installed: install it.")
+    name = backend_name(ctx.env)
+    say(f"Backend: {name}" + (" (no MAILCHIMP_API_KEY: messages go to files, nothing is emailed)" if name == "outbox" else ""))
+    try:
+        backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
+        problems.extend(backend.check())
+    except BackendError as exc:
+        problems.append(str(exc))
+    if name == "mailchimp" and ctx.newsletter["SCHEDULE_DELAY_MINUTES"]:
+        say(
+            f"Campaigns are scheduled {ctx.newsletter['SCHEDULE_DELAY_MINUTES']} min after publishing "
+            "(scheduling needs a paid Mailchimp plan)."
+        )
+    if problems:
+        ctx.console.error("Fix these before publishing:")
+        for problem in problems:
+            ctx.console.error(f"  - {problem}")
+        return 1
+    say("Configuration OK: `make publish DRY_RUN=1` shows what would be sent.")
+    return 0
+
+
+def run_test_send(ctx: Context, posts: list[dict[str, Any]], address: str, only: str | None, *, dry_run: bool) -> int:
+    if "@" not in address or any(c.isspace() for c in address.strip()):
+        raise PublishError(f"TEST_SEND={address!r} is not an email address.", retry_safe=False)
+    if not posts:
+        raise PublishError("There is no published post to test-send.", retry_safe=False)
+    post = find_post(posts, only) if only else max(posts, key=lambda p: p["date"])
+    if post is None:
+        raise PublishError(f"POST={only}: no published post has that slug or Uuid.", retry_safe=False)
+    if dry_run:
+        ctx.console.say(f"Dry run: would test-send {describe_post(post)} to {address.strip()} "
+                        f"via {backend_name(ctx.env)}; nothing is sent or recorded.")
+        return 0
+    edition = to_edition(post, Path(ctx.newsletter["EDITIONS_PATH"]))
+    backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
+    where = backend.test_send(edition, address.strip())
+    ctx.console.say(f"Test send of {describe_post(post)} to {address.strip()}: {where}")
+    if backend.name == "outbox":
+        ctx.console.say("Nothing was emailed (outbox backend): open that .eml file in a mail client.")
+    ctx.console.say("Nothing was recorded: the post will still go out with the next `make publish`.")
+    return 0
+
+
+def run_publish(ctx: Context, args: argparse.Namespace) -> int:
+    say = ctx.console.say
+    record = load_record(ctx.record_path)
+    output = None if args.no_build else build(ctx)
+    posts = load_manifest(ctx)
+
+    if args.test_send:
+        return run_test_send(ctx, posts, args.test_send, args.post, dry_run=args.dry_run)
+
+    if args.release:
+        if record is None:
+            raise PublishError(f"RELEASE={args.release}: there is no send record yet at {ctx.record_path}.")
+        uuid = release(ctx, record, posts, args.release)
+        ctx.changed_record = True
+        say(f"{'Would release' if args.dry_run else 'Released'} held post {uuid}: it is sendable again.")
+
+    if args.baseline:
+        if record is None:
+            record = empty_record()
+        if apply_baseline(ctx, record, posts, args.baseline, dry_run=args.dry_run):
+            ctx.changed_record = True
+
+    if record is None:
+        newest = max((p for p in posts if p.get("newsletter", True)), key=lambda p: p["date"], default=None)
+        raise PublishError(
+            f"There is no send record ({ctx.record_path}), so every one of the {len(posts)} published "
+            "post(s) would count as new; nothing was sent, to avoid mailing the whole archive. Choose one:\n"
+            "  make publish BASELINE=all             # mark every existing post as already sent; send nothing\n"
+            "  make publish BASELINE=all-but-newest  # mark all but the newest as sent, then send the newest"
+            + (f"\n(the newest is {describe_post(newest)})" if newest else ""),
+            retry_safe=False,
+        )
+
+    if ctx.changed_record and not args.dry_run:
+        save_record(ctx.record_path, record)
+
+    todo = select(ctx, record, posts, args.post)
+    when = schedule_time(ctx)
+
+    if args.dry_run:
+        say("Dry run: nothing is deployed, sent or recorded.")
+        say(f"Would deploy: {describe(ctx.deploy)}.")
+        if not todo:
+            say("Would send nothing: no new posts.")
+        for post in todo:
+            say(f"Would send {describe_post(post)}")
+            say(f"    subject:  {post.get('subject') or post.get('title')}")
+            say(f"    to:       {target_description(ctx, post)}")
+            say("    when:     " + (f"scheduled for {when:%Y-%m-%d %H:%M} UTC" if when else "now"))
+        return 0
+
+    if ctx.deploy["TARGET"] != "none":
+        say(f"Deploying: {describe(ctx.deploy)} …")
+        deploy(ctx.deploy, output or Path(ctx.settings["OUTPUT_PATH"]), root=ctx.root)
+        say("Deployed.")
+        if todo:
+            check_live(ctx, todo)
+
+    if not todo:
+        say("No new posts to send.")
+        return 0
+
+    backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
+    editions = [to_edition(p, Path(ctx.newsletter["EDITIONS_PATH"])) for p in todo]
+    backend.prepare(editions)
+    for post, edition in zip(todo, editions, strict=True):
+        delivery = backend.deliver(edition, schedule_at=when)
+        set_entry(
+            record,
+            edition.uuid,
+            status=delivery.status,
+            at=delivery.at,
+            backend=delivery.backend,
+            title=edition.title,
+            url=edition.url,
+            campaign_id=delivery.campaign_id,
+        )
+        save_record(ctx.record_path, record)
+        ctx.changed_record = True
+        ctx.delivered.append((edition, delivery))
+        done = f"scheduled for {delivery.at:%Y-%m-%d %H:%M} UTC" if delivery.status == "scheduled" else "sent"
+        where = delivery.detail.get("path") or (f"campaign {delivery.campaign_id}" if delivery.campaign_id else "")
+        again = " (found from an earlier run, not sent again)" if delivery.detail.get("reused") else ""
+        say(f"{done.capitalize()}: {describe_post(post)} → {delivery.backend} {where}{again}")
+
+    if backend.name == "outbox":
+        say(
+            f"Nothing was emailed: the outbox backend wrote the message(s) to {ctx.newsletter['OUTBOX_PATH']}/ "
+            "(open an .eml file in a mail client). To email your subscribers, put MAILCHIMP_API_KEY and "
+            "MAILCHIMP_AUDIENCE_ID in .env (see .env.example and README › Publishing)."
+        )
+    if when and any(d.status == "scheduled" for _, d in ctx.delivered):
+        say(f"Scheduled for {when:%Y-%m-%d %H:%M} UTC. Changed your mind? `make unschedule` before then.")
+    return 0
+
+
+# --- Entry point ----------------------------------------------------------------------------------
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.publish",
+        description="Build, deploy and send each new post to the newsletter exactly once.",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
+    parser.add_argument("--check", action="store_true", help="verify the configuration; build and send nothing")
+    parser.add_argument("--test-send", metavar="ADDRESS", help="send one post's email to ADDRESS only; record nothing")
+    parser.add_argument("--post", metavar="SLUG|UUID", help="the post for --test-send, or send only this new post")
+    parser.add_argument("--baseline", metavar="MODE", help="all | all-but-newest: mark existing posts as sent")
+    parser.add_argument("--release", metavar="SLUG|UUID", help="make a held (unscheduled) post sendable again")
+    parser.add_argument("--no-build", action="store_true", help="use the existing build (output/, editions)")
+    parser.add_argument("--settings", default="publishconf.py", help="settings file, relative to --root")
+    parser.add_argument("--root", default=str(ROOT), help="project root (default: this checkout)")
+    parser.add_argument("--lock-timeout", type=float, default=LOCK_TIMEOUT, help=argparse.SUPPRESS)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    args = parser.parse_args(argv)
+    if args.baseline is not None:
+        args.baseline = {"1": "all", "yes": "all", "true": "all"}.get(args.baseline.lower(), args.baseline.lower())
+        if args.baseline not in BASELINE_CHOICES:
+            parser.error(f"--baseline must be one of {', '.join(BASELINE_CHOICES)} (BASELINE=all or all-but-newest)")
+    if args.test_send is not None and (args.baseline or args.release):
+        parser.error("--test-send records nothing: do not combine it with --baseline or --release")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    root = Path(args.root).resolve()
+    env = read_env(root)
+    console = Console([env.get("MAILCHIMP_API_KEY", "").strip()])
+    from scripts.build import configure_logging
+
+    configure_logging(debug=args.verbose)
+    scrub = _ScrubFilter(console)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(scrub)
+
+    from connected.newsletter_settings import SettingsError
+
+    ctx = None
+    try:
+        ctx = load_context(root, args.settings, console, env)
+        if args.check:
+            return run_check(ctx)
+        with publish_lock(ctx.record_path, args.lock_timeout):
+            return run_publish(ctx, args)
+    except (PublishError, BackendError, SettingsError, DeployError, RecordError) as exc:
+        console.error(f"make publish stopped: {exc}")
+        if getattr(exc, "retry_safe", True) and not isinstance(exc, SettingsError):
+            console.error(SAFE)
+        return 1
+    except KeyboardInterrupt:
+        console.error(f"make publish was interrupted. {SAFE}")
+        return 130
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(scrub)
+        if ctx is not None and ctx.changed_record and not args.dry_run:
+            console.say(
+                f"{ctx.record_path.name} changed: commit it so other machines know what was sent "
+                f"(git add {ctx.record_path.name} && git commit -m 'Record newsletter sends')."
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

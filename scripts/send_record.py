@@ -1,0 +1,204 @@
+"""The send record: which posts the newsletter has already handled.
+
+`send-record.json` is committed with the site so that any machine (a laptop,
+a CI runner) knows what went out. Format (docs/ARCHITECTURE.md):
+
+    {"version": 1,
+     "posts": {"<uuid>": {"status": "sent|scheduled|held", "at": "<ISO 8601>",
+                           "backend": "outbox|mailchimp|baseline",
+                           "campaign_id": "…", "title": "…", "url": "…"}}}
+
+Every status means "do not send this post automatically": `sent` went out (or
+was marked as already sent by a baseline), `scheduled` is waiting in Mailchimp,
+`held` was unscheduled by the writer and waits for `make publish RELEASE=…`.
+
+The file is written with sorted keys and one post per line, so a git diff
+shows one added line per send. Writes are atomic (temp file in the same
+directory, fsync, os.replace): a crash leaves the old record or the new one,
+never half a file. A record that does not parse is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+STATUSES = ("sent", "scheduled", "held")
+BACKENDS = ("outbox", "mailchimp", "baseline")
+
+
+class RecordError(Exception):
+    """The send record cannot be read or written; the message names the file and the fix."""
+
+
+def empty_record() -> dict[str, Any]:
+    return {"version": VERSION, "posts": {}}
+
+
+def load_record(path: Path) -> dict[str, Any] | None:
+    """Return the record at `path`, or None when there is no record file yet."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise RecordError(f"Cannot read the send record {path}: {exc}.") from exc
+    fix = (
+        "fix it by hand (git diff / git checkout of that file shows the last good version); "
+        "it was left untouched"
+    )
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(
+            f"The send record {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+            f"{exc.msg}): {fix}."
+        ) from exc
+    problem = _validate(data)
+    if problem:
+        raise RecordError(f"The send record {path} is not a valid record ({problem}): {fix}.")
+    return data
+
+
+def _validate(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return "the top level must be an object"
+    if data.get("version") != VERSION:
+        return f"version must be {VERSION}, found {data.get('version')!r}"
+    posts = data.get("posts")
+    if not isinstance(posts, dict):
+        return '"posts" must be an object keyed by post Uuid'
+    for uuid, entry in posts.items():
+        if not isinstance(entry, dict):
+            return f"the entry for {uuid} must be an object"
+        if entry.get("status") not in STATUSES:
+            return f"the entry for {uuid} has status {entry.get('status')!r}, expected one of {', '.join(STATUSES)}"
+    return None
+
+
+def dumps_record(record: dict[str, Any]) -> str:
+    """Serialise with sorted keys and one post per line (readable git diffs)."""
+    posts = record.get("posts", {})
+    lines = ["{"]
+    if posts:
+        lines.append('  "posts": {')
+        items = sorted(posts.items())
+        for i, (uuid, entry) in enumerate(items):
+            comma = "," if i < len(items) - 1 else ""
+            line = f"    {json.dumps(uuid)}: {json.dumps(entry, sort_keys=True, ensure_ascii=False)}{comma}"
+            lines.append(line)
+        lines.append("  },")
+    else:
+        lines.append('  "posts": {},')
+    lines.append(f'  "version": {json.dumps(record.get("version", VERSION))}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def save_record(path: Path, record: dict[str, Any]) -> None:
+    """Write the record atomically: temp file in the same directory, fsync, os.replace."""
+    path = Path(path)
+    problem = _validate(record)
+    if problem:  # a bug in our code, not the user's: refuse rather than write garbage
+        raise RecordError(f"Refusing to write an invalid send record to {path}: {problem}.")
+    text = dumps_record(record)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise RecordError(f"Cannot write the send record {path}: {exc}.") from exc
+    log.debug("send record: wrote %s (%s posts)", path, len(record["posts"]))
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform lets us open a directory.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("send-record times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def set_entry(
+    record: dict[str, Any],
+    uuid: str,
+    *,
+    status: str,
+    at: datetime,
+    backend: str,
+    title: str = "",
+    url: str = "",
+    campaign_id: str | None = None,
+) -> dict[str, Any]:
+    """Add or replace the entry for `uuid` (in memory; call save_record to persist)."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    entry: dict[str, Any] = {"status": status, "at": iso(at), "backend": backend}
+    if campaign_id:
+        entry["campaign_id"] = campaign_id
+    if title:
+        entry["title"] = title
+    if url:
+        entry["url"] = url
+    record["posts"][uuid] = entry
+    return entry
+
+
+def mark_baseline(record: dict[str, Any], posts: list[dict[str, Any]], *, at: datetime) -> list[str]:
+    """Mark manifest posts that the record does not list as sent, without sending.
+
+    Returns the uuids that were added. Used once, when the newsletter starts on
+    a site that already has an archive, so the archive is not mailed out.
+    """
+    added = []
+    for post in posts:
+        uuid = post["uuid"]
+        if uuid in record["posts"]:
+            continue
+        set_entry(
+            record,
+            uuid,
+            status="sent",
+            at=at,
+            backend="baseline",
+            title=post.get("title", ""),
+            url=post.get("url", ""),
+        )
+        added.append(uuid)
+    return added
+
+
+def entries_with_status(record: dict[str, Any], status: str) -> dict[str, dict[str, Any]]:
+    return {u: e for u, e in record["posts"].items() if e.get("status") == status}

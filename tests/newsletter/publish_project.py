@@ -1,0 +1,130 @@
+"""A throw-away project for the publishing tests.
+
+`make_project(tmp_path)` lays out a small site in tmp_path/site: copies of our
+pelicanconf.py/publishconf.py (so their ROOT, and with it output/, build/,
+outbox/ and send-record.json, is the temp directory), symlinks to the real
+plugins/, theme/ and connected/, and a fixture content tree from tests/data/.
+`Project.publish(...)` runs `python -m scripts.publish --root <site>` in this
+process (fast, and lets a test inject a crash); `Project.publish_subprocess`
+runs it as a separate process, as `make publish` does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+
+OLD = "11111111-1111-4111-8111-111111111111"
+MIDDLE = "22222222-2222-4222-8222-222222222222"
+NEWEST = "33333333-3333-4333-8333-333333333333"
+NOT_FOR_NEWSLETTER = "44444444-4444-4444-8444-444444444444"
+DRAFT = "55555555-5555-4555-8555-555555555555"
+FUTURE = "66666666-6666-4666-8666-666666666666"
+
+SECRET_ENV = ("MAILCHIMP_API_KEY", "MAILCHIMP_AUDIENCE_ID", "MAILCHIMP_API_URL")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+class Project:
+    def __init__(self, path: Path):
+        self.path = path
+
+    @property
+    def record_path(self) -> Path:
+        return self.path / "send-record.json"
+
+    @property
+    def outbox(self) -> Path:
+        return self.path / "outbox"
+
+    def configure(self, *, pelican: str = "", publish: str = "") -> None:
+        """Append Python lines to the project's pelicanconf.py / publishconf.py."""
+        if pelican:
+            with (self.path / "pelicanconf.py").open("a", encoding="utf-8") as fh:
+                fh.write("\n" + pelican + "\n")
+        if publish:
+            with (self.path / "publishconf.py").open("a", encoding="utf-8") as fh:
+                fh.write("\n" + publish + "\n")
+
+    def write_record(self, uuids: list[str], status: str = "sent", backend: str = "baseline") -> None:
+        posts = {u: {"status": status, "at": "2026-01-01T00:00:00+00:00", "backend": backend} for u in uuids}
+        self.record_path.write_text(json.dumps({"version": 1, "posts": posts}), encoding="utf-8")
+
+    def record(self) -> dict:
+        return json.loads(self.record_path.read_text(encoding="utf-8"))
+
+    def eml_files(self, *, tests: bool = False) -> list[Path]:
+        if not self.outbox.is_dir():
+            return []
+        files = sorted(self.outbox.glob("*.eml"))
+        return [f for f in files if f.name.endswith("-TEST.eml") == tests]
+
+    def messages(self, *, tests: bool = False):
+        return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in self.eml_files(tests=tests)]
+
+    def post_file(self, name: str) -> Path:
+        return self.path / "content" / "posts" / name
+
+    def publish(self, *args: str) -> Result:
+        from scripts.publish import main
+
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["--root", str(self.path), *args])
+        return Result(code, out.getvalue(), err.getvalue())
+
+    def run_module(self, module: str, *args: str, env: dict | None = None, timeout: int = 300) -> Result:
+        full_env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
+        full_env.update(env or {})
+        proc = subprocess.run(
+            [sys.executable, "-m", module, "--root", str(self.path), *args],
+            cwd=ROOT,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    def publish_subprocess(self, *args: str, env: dict | None = None) -> Result:
+        return self.run_module("scripts.publish", *args, env=env)
+
+
+def make_project(tmp_path: Path, content: str = "publish_site", record: list[str] | None = None) -> Project:
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("pelicanconf.py", "publishconf.py"):
+        shutil.copy(ROOT / name, site / name)
+    for name in ("plugins", "theme", "connected"):
+        (site / name).symlink_to(ROOT / name, target_is_directory=True)
+    shutil.copytree(DATA / content, site / "content")
+    project = Project(site)
+    if record is not None:
+        project.write_record(record)
+    return project
+
+
+def clear_mailchimp_env(monkeypatch) -> None:
+    for name in SECRET_ENV:
+        monkeypatch.delenv(name, raising=False)
