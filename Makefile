@@ -38,13 +38,15 @@ devserver: $(STAMP) ## Rebuild on save and serve at http://localhost:$(PORT)
 clean: ## Remove built files (output/, build/); never the send record, outbox/ or content
 	rm -rf output output.* build
 
+# TITLE reaches the script through the environment (make exports command-line
+# variables), so quotes and backticks in a title need no shell escaping.
 newpost: $(STAMP) ## Create a draft: make newpost TITLE="My post"
-	$(PY) -m scripts.newpost "$(TITLE)"
+	@$(PY) -m scripts.newpost
 
 uuids: $(STAMP) ## Add a Uuid to every post that lacks one
 	$(PY) -m scripts.uuids
 
-publish: $(STAMP) ## Build for production, deploy (if configured), send new posts (DRY_RUN=1 CHECK=1 TEST_SEND=addr POST=slug BASELINE=1|all-but-newest RELEASE=slug)
+publish: $(STAMP) ## Build for production, deploy (if configured), send new posts (DRY_RUN=1 CHECK=1 TEST_SEND=addr POST=slug BASELINE=all|all-but-newest RELEASE=slug)
 	$(PY) -m scripts.publish \
 	  $(if $(DRY_RUN),--dry-run) \
 	  $(if $(CHECK),--check) \

@@ -1,0 +1,163 @@
+"""scripts/build.py replaces output/ (and the email editions) only after a complete build."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, ROOT, run_cli
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def build_cli(project: Path, *extra: str, settings: str = "pelicanconf.py"):
+    newsletter = {"EDITIONS_PATH": str(project / "build" / "editions")}
+    return run_cli(
+        "-m", "scripts.build", "-s", settings,
+        "--content", str(project / "content"),
+        "--output", str(project / "output"),
+        "-e", "NEWSLETTER=" + json.dumps(newsletter),
+        "-e", "CACHE_PATH=" + json.dumps(str(project / "cache")),
+        *extra,
+    )
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    return tmp_path
+
+
+def add_draft(project: Path) -> None:
+    (project / "content" / "posts" / "unfinished.md").write_text(
+        "Title: Unfinished thoughts\nDate: 2026-10-11 10:00\nSlug: unfinished\n"
+        "Status: draft\nUuid: 5a5a5a5a-0000-4000-8000-000000000001\n\nNot yet.\n",
+        encoding="utf-8",
+    )
+
+
+def test_template_error_mid_write_leaves_output_and_editions_as_they_were(project):
+    first = build_cli(project)
+    assert first.returncode == 0, first.stderr
+    (project / "build" / "editions").mkdir(parents=True, exist_ok=True)
+    (project / "build" / "editions" / "marker.txt").write_text("previous editions\n")
+    output_before = snapshot(project / "output")
+    editions_before = snapshot(project / "build" / "editions")
+
+    # A theme whose tag template breaks: Pelican renders tag pages after the
+    # articles and the index, so the build fails half-way through writing.
+    theme = project / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    tag = theme / "templates" / "tag.html"
+    tag.write_text(tag.read_text() + "\n{% if %}\n")
+    (project / "content" / "posts" / "first-note.md").write_text(
+        (project / "content" / "posts" / "first-note.md").read_text().replace(
+            "Title: Following up after an interview", "Title: A changed title"
+        )
+    )
+    result = build_cli(project, "--theme", str(theme))
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    problem = [line for line in result.stderr.splitlines() if "TemplateSyntaxError" in line]
+    assert len(problem) == 1, output
+    assert "tag.html" in problem[0]
+    assert snapshot(project / "output") == output_before
+    assert snapshot(project / "build" / "editions") == editions_before
+    assert not [p for p in project.iterdir() if p.suffix in (".tmp", ".old")]
+
+
+def test_successful_build_replaces_output_and_editions(project):
+    first = build_cli(project)
+    assert first.returncode == 0, first.stderr
+    (project / "build" / "editions" / "stale-edition.txt").write_text("from an old build\n")
+    page = project / "output" / "2026" / "following-up" / "index.html"
+    assert "Following up after an interview" in page.read_text()
+
+    source = project / "content" / "posts" / "first-note.md"
+    source.write_text(source.read_text().replace("Title: Following up after an interview", "Title: Renamed post"))
+    second = build_cli(project)
+    assert second.returncode == 0, second.stderr
+    assert "Renamed post" in page.read_text()
+    # The editions directory is rebuilt from scratch every time.
+    assert not (project / "build" / "editions" / "stale-edition.txt").exists()
+    assert not [p for p in project.iterdir() if p.suffix in (".tmp", ".old")]
+
+
+def test_incremental_build_is_seeded_with_a_copy_of_output(project):
+    assert build_cli(project).returncode == 0
+    planted = project / "output" / "planted.txt"
+    planted.write_text("seeded\n")
+    assert build_cli(project).returncode == 0
+    # Seeded: the file survives the swap (so an incremental writer may skip
+    # unchanged files) and is a copy, not a link to the old tree.
+    assert planted.read_text() == "seeded\n"
+    assert planted.stat().st_nlink == 1
+    assert build_cli(project, "--fresh").returncode == 0
+    assert not planted.exists()
+
+
+def test_development_output_never_seeds_a_production_build(project):
+    add_draft(project)
+    dev = build_cli(project)
+    assert dev.returncode == 0, dev.stderr
+    assert "(1 draft)" in dev.stdout
+    assert (project / "output" / "drafts" / "unfinished" / "index.html").is_file()
+    prod = build_cli(project, settings="publishconf.py")
+    assert prod.returncode == 0, prod.stderr
+    assert not (project / "output" / "drafts").exists()
+    html = (project / "output" / "index.html").read_text()
+    assert "Unfinished thoughts" not in html
+
+
+def test_build_site_function_raises_build_error_with_one_line_problems(tmp_path):
+    from scripts.build import BuildError, build_site
+
+    shutil.copytree(DATA / "dup_uuid", tmp_path / "content")
+    overrides = {
+        "PATH": str(tmp_path / "content"),
+        "OUTPUT_PATH": str(tmp_path / "output"),
+        "CACHE_PATH": str(tmp_path / "cache"),
+        "NEWSLETTER": {"EDITIONS_PATH": str(tmp_path / "editions")},
+    }
+    with pytest.raises(BuildError) as caught:
+        build_site("pelicanconf.py", root=ROOT, overrides=overrides)
+    assert len(caught.value.problems) == 2
+    assert all("\n" not in problem for problem in caught.value.problems)
+    assert not (tmp_path / "output").exists()
+
+    shutil.rmtree(tmp_path / "content")
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    output = build_site("pelicanconf.py", root=ROOT, overrides=overrides)
+    assert output == (tmp_path / "output").resolve()
+    assert (output / "about" / "index.html").is_file()
+
+
+def test_output_containing_the_content_is_refused(project):
+    result = run_cli(
+        "-m", "scripts.build", "-s", "pelicanconf.py",
+        "--content", str(project / "content"), "--output", str(project),
+    )
+    assert result.returncode == 1
+    assert "contains the content" in result.stderr
+    assert (project / "content" / "posts" / "first-note.md").is_file()
+
+
+def test_leftovers_of_a_killed_build_are_not_published(project):
+    assert build_cli(project).returncode == 0
+    # What a build killed half-way leaves behind.
+    (project / "output.tmp").mkdir()
+    (project / "output.tmp" / "half-written.html").write_text("<p>half")
+    (project / "output.old").mkdir()
+    result = build_cli(project)
+    assert result.returncode == 0, result.stderr
+    assert not (project / "output" / "half-written.html").exists()
+    assert not (project / "output.tmp").exists()
+    assert not (project / "output.old").exists()

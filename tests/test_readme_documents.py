@@ -1,0 +1,102 @@
+"""README.md documents every make target and every setting key we define.
+
+Targets: the Makefile's `target: … ## help` lines (what `make help` lists).
+Settings: every top-level key of each component's settings dict, as
+pelicanconf.py defines it (read with Pelican's read_settings), plus the keys
+shown there as commented-out defaults.
+"""
+
+import re
+
+from tests.conftest import ROOT
+
+SETTINGS_DICTS = ("AUTHOR_PROFILE", "SUBSCRIBE", "SITE_FEEDS", "NEWSLETTER", "DEPLOY", "FAST_BUILD")
+# Dict settings that belong to Pelican or a third-party plugin, documented upstream.
+UPSTREAM_DICTS = {"SITEMAP"}
+TARGET_LINE = re.compile(r"^(?P<target>[A-Za-z_-]+):.*##", re.MULTILINE)
+COMMENTED_KEY = re.compile(r'^\s*#\s*"(?P<key>[A-Z][A-Z0-9_]*)"\s*:', re.MULTILINE)
+
+
+def readme_text() -> str:
+    path = ROOT / "README.md"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def make_targets() -> list[str]:
+    return TARGET_LINE.findall((ROOT / "Makefile").read_text(encoding="utf-8"))
+
+
+def dict_source_block(source: str, name: str) -> str:
+    """The text of `NAME = {…}` in pelicanconf.py (to the closing brace at column 0)."""
+    lines = source.splitlines()
+    for index, line in enumerate(lines):
+        if re.match(rf"^{name}\s*=\s*\{{", line):
+            if line.rstrip().endswith("}"):  # NAME = {} or a one-line dict
+                return line
+            body = []
+            for following in lines[index + 1 :]:
+                if following.startswith("}"):
+                    break
+                body.append(following)
+            return "\n".join(body)
+    return ""
+
+
+def our_settings_dicts(settings: dict) -> list[str]:
+    """The six named component dicts plus any other dict setting that is ours
+    (not a Pelican setting, not a third-party plugin's)."""
+    from pelican.settings import DEFAULT_CONFIG
+
+    extra = sorted(
+        name
+        for name, value in settings.items()
+        if isinstance(value, dict)
+        and name.isupper()
+        and name not in DEFAULT_CONFIG
+        and name not in UPSTREAM_DICTS
+        and name not in SETTINGS_DICTS
+    )
+    return [*SETTINGS_DICTS, *extra]
+
+
+def setting_keys() -> dict[str, list[str]]:
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    source = (ROOT / "pelicanconf.py").read_text(encoding="utf-8")
+    keys = {}
+    for name in our_settings_dicts(settings):
+        value = settings.get(name)
+        assert isinstance(value, dict), f"pelicanconf.py must define {name} as a dict"
+        found = [str(key) for key in value]
+        found += [k for k in COMMENTED_KEY.findall(dict_source_block(source, name)) if k not in found]
+        keys[name] = found
+    return keys
+
+
+def test_makefile_has_targets_to_document():
+    targets = make_targets()
+    for expected in ("help", "html", "serve", "devserver", "clean", "newpost", "uuids", "publish", "test"):
+        assert expected in targets
+
+
+def test_readme_documents_every_make_target():
+    readme = readme_text()
+    missing = [
+        target
+        for target in make_targets()
+        if not re.search(rf"make {re.escape(target)}\b|`{re.escape(target)}`", readme)
+    ]
+    assert not missing, (
+        "README.md does not mention these make targets (write `make <target>`): " + ", ".join(missing)
+    )
+
+
+def test_readme_documents_every_setting_key():
+    readme = readme_text()
+    missing = []
+    for name, keys in setting_keys().items():
+        if not re.search(rf"\b{name}\b", readme):
+            missing.append(name)
+        missing += [f"{name}[{key!r}]" for key in keys if not re.search(rf"\b{re.escape(key)}\b", readme)]
+    assert not missing, "README.md does not document these settings: " + ", ".join(missing)
