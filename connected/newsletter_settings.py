@@ -1,0 +1,154 @@
+"""The NEWSLETTER settings dict: defaults and validation, in one place.
+
+Both the newsletter plugin (at build time) and scripts/publish.py (at send
+time) call `newsletter_settings(settings)` so they agree on every default and
+fail the same way on a bad value.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+MODES = ("full", "excerpt")
+
+# Gmail clips messages above ~102 KB; stay below it with a margin.
+DEFAULT_MAX_HTML_BYTES = 100_000
+
+_EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+# key -> one-line meaning, used in error messages and kept in step with the README.
+KNOWN_KEYS = {
+    "EDITIONS_PATH": "directory the build writes email editions and manifest.json to",
+    "RECORD_PATH": "the send record (send-record.json)",
+    "OUTBOX_PATH": "directory the outbox backend writes messages to",
+    "FROM_NAME": "sender name (default AUTHOR_PROFILE['NAME'])",
+    "FROM_EMAIL": "sender address (default AUTHOR_PROFILE['EMAIL'])",
+    "REPLY_TO": "reply-to address (default AUTHOR_PROFILE['EMAIL'])",
+    "POSTAL_ADDRESS": "postal address for the footer (default AUTHOR_PROFILE['POSTAL_ADDRESS'])",
+    "MODE": '"full" or "excerpt"',
+    "MAX_HTML_BYTES": "largest inlined HTML edition before falling back to excerpt",
+    "MAX_PER_RUN": "most posts one publish run may send",
+    "SCHEDULE_DELAY_MINUTES": "minutes to delay (schedule) a campaign; 0 sends now",
+    "WHY_LINE": "the footer line saying why the reader gets this email",
+    "UNSUBSCRIBE_URL": "unsubscribe link in the outbox edition (default mailto:REPLY_TO)",
+    "REPLY_LINE": "the invitation to reply, shown after the post",
+    "READ_MORE_TEXT": "link text under an excerpt",
+}
+
+
+class SettingsError(Exception):
+    """NEWSLETTER is misconfigured; the message names the key and the fix."""
+
+
+def _fail(key: str, problem: str, fix: str) -> SettingsError:
+    return SettingsError(f"NEWSLETTER[{key!r}] {problem}: {fix} (in pelicanconf.py).")
+
+
+def _path(merged: dict, key: str) -> Path:
+    value = merged[key]
+    if not isinstance(value, str | Path) or not str(value).strip():
+        raise _fail(key, f"must be a path, got {value!r}", f"set it to the {KNOWN_KEYS[key]}")
+    # Relative paths are taken from the current directory (make runs at the repo root).
+    return Path(value).expanduser().resolve()
+
+
+def _text(merged: dict, key: str, *, required: bool) -> str:
+    value = merged[key]
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise _fail(key, f"must be text, got {type(value).__name__}", f"set the {KNOWN_KEYS[key]}")
+    value = " ".join(value.split())
+    if required and not value:
+        raise _fail(key, "is empty", f"set the {KNOWN_KEYS[key]}")
+    return value
+
+
+def _email(merged: dict, key: str) -> str:
+    value = _text(merged, key, required=True)
+    if not _EMAIL_RE.match(value):
+        raise _fail(key, f"is not an email address ({value!r})", "use name@domain.tld")
+    return value
+
+
+def _int(merged: dict, key: str, minimum: int) -> int:
+    value = merged[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _fail(key, f"must be a whole number >= {minimum}, got {value!r}", "fix the number")
+    return value
+
+
+def newsletter_settings(settings: dict) -> dict[str, Any]:
+    """Return settings["NEWSLETTER"] merged with defaults and validated.
+
+    Paths come back as absolute `Path`s, addresses and texts as stripped
+    strings, numbers as ints. Raises SettingsError naming the key and the fix.
+    """
+    raw = settings.get("NEWSLETTER") or {}
+    if not isinstance(raw, dict):
+        raise SettingsError(
+            "NEWSLETTER must be a dict of settings: see README › Newsletter settings."
+        )
+    unknown = sorted(set(raw) - set(KNOWN_KEYS))
+    if unknown:
+        raise SettingsError(
+            f"NEWSLETTER has unknown key(s) {', '.join(unknown)}: remove or rename them "
+            f"(known keys: {', '.join(KNOWN_KEYS)})."
+        )
+    profile = settings.get("AUTHOR_PROFILE") or {}
+    sitename = settings.get("SITENAME") or profile.get("NAME") or "this site"
+    siteurl = (settings.get("SITEURL") or "").rstrip("/")
+    why = f"You are receiving this because you subscribed to {sitename}'s newsletter"
+    why += f" at {siteurl}." if siteurl else "."
+    defaults = {
+        "EDITIONS_PATH": "build/editions",
+        "RECORD_PATH": "send-record.json",
+        "OUTBOX_PATH": "outbox",
+        "FROM_NAME": profile.get("NAME") or settings.get("AUTHOR") or "",
+        "FROM_EMAIL": profile.get("EMAIL") or "",
+        "REPLY_TO": None,  # filled from FROM_EMAIL's source below
+        "POSTAL_ADDRESS": profile.get("POSTAL_ADDRESS") or "",
+        "MODE": "full",
+        "MAX_HTML_BYTES": DEFAULT_MAX_HTML_BYTES,
+        "MAX_PER_RUN": 3,
+        "SCHEDULE_DELAY_MINUTES": 0,
+        "WHY_LINE": why,
+        "UNSUBSCRIBE_URL": None,  # mailto:REPLY_TO, below
+        "REPLY_LINE": "Reply to this email — I read every reply, and it goes straight to me.",
+        "READ_MORE_TEXT": "Read the rest on the web →",
+    }
+    merged = {**defaults, **raw}
+    if merged["REPLY_TO"] is None:
+        merged["REPLY_TO"] = profile.get("EMAIL") or merged["FROM_EMAIL"]
+
+    out: dict[str, Any] = {}
+    for key in ("EDITIONS_PATH", "RECORD_PATH", "OUTBOX_PATH"):
+        out[key] = _path(merged, key)
+    out["FROM_NAME"] = _text(merged, "FROM_NAME", required=True)
+    out["FROM_EMAIL"] = _email(merged, "FROM_EMAIL")
+    out["REPLY_TO"] = _email(merged, "REPLY_TO")
+    # May be empty at build time; the outbox backend refuses to send without it.
+    out["POSTAL_ADDRESS"] = _text(merged, "POSTAL_ADDRESS", required=False)
+    mode = merged["MODE"]
+    if mode not in MODES:
+        raise _fail("MODE", f"is {mode!r}", 'use "full" or "excerpt"')
+    out["MODE"] = mode
+    out["MAX_HTML_BYTES"] = _int(merged, "MAX_HTML_BYTES", 1_000)
+    out["MAX_PER_RUN"] = _int(merged, "MAX_PER_RUN", 1)
+    out["SCHEDULE_DELAY_MINUTES"] = _int(merged, "SCHEDULE_DELAY_MINUTES", 0)
+    out["WHY_LINE"] = _text(merged, "WHY_LINE", required=True)
+    unsub = merged["UNSUBSCRIBE_URL"]
+    if unsub is None:
+        unsub = f"mailto:{out['REPLY_TO']}?subject=Unsubscribe"
+    if not isinstance(unsub, str) or not re.match(r"^(https?://|mailto:)\S+$", unsub):
+        raise _fail(
+            "UNSUBSCRIBE_URL",
+            f"must be an https:// or mailto: URL, got {unsub!r}",
+            "leave it unset for mailto:REPLY_TO?subject=Unsubscribe",
+        )
+    out["UNSUBSCRIBE_URL"] = unsub
+    out["REPLY_LINE"] = _text(merged, "REPLY_LINE", required=False)
+    out["READ_MORE_TEXT"] = _text(merged, "READ_MORE_TEXT", required=True)
+    return out

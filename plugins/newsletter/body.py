@@ -1,0 +1,144 @@
+"""A post's HTML made fit for email: absolute links, no script, sized images.
+
+Mail clients resolve nothing (no base URL), run no script, play no embeds, and
+Outlook lays images out from their width/height attributes alone; this module
+turns a post body into HTML that survives all of that.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import lxml.html
+from markupsafe import escape
+
+from connected.urls import absolutize_html
+
+from .images import image_dimensions
+
+logger = logging.getLogger(__name__)
+
+# (absolute image URL) -> (width, height) in pixels, or None if unknown.
+ImageSize = Callable[[str], "tuple[int, int] | None"]
+
+# The card is 600px wide with 40px padding each side: images wider than the
+# text column would overflow in Outlook, which ignores max-width.
+CONTENT_WIDTH = 520
+# Script and interactive or plugin content: mail clients strip or block it.
+_DROP_TAGS = (
+    "script",
+    "noscript",
+    "form",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "object",
+    "embed",
+)
+
+
+def static_image_lookup(settings: dict, siteurl: str, static_content: dict | None = None):
+    """A function mapping an absolute image URL on this site to its (w, h), or None.
+
+    Looks the URL up among Pelican's static files (whose URL may differ from
+    their source path), then under PATH; other hosts are unknown.
+    """
+    content_root = Path(settings.get("PATH") or ".")
+    by_url = {}
+    for static in (static_content or {}).values():
+        url = getattr(static, "url", None)
+        source = getattr(static, "source_path", None)
+        if url and source:
+            by_url[url.lstrip("/")] = Path(source)
+    prefix = siteurl.rstrip("/") + "/"
+
+    def lookup(src: str) -> tuple[int, int] | None:
+        if not src.startswith(prefix):
+            return None
+        rel = unquote(urlsplit(src).path[len(urlsplit(prefix).path) :])
+        path = by_url.get(rel) or content_root / rel
+        if ".." in Path(rel).parts:
+            return None  # stay inside the content directory
+        return image_dimensions(path) if path.is_file() else None
+
+    return lookup
+
+
+def _int_attr(value: str | None) -> int | None:
+    match = re.fullmatch(r"\s*(\d+)\s*(?:px)?\s*", value or "")
+    return int(match.group(1)) if match else None
+
+
+def prepare_body(fragment: str, post_url: str, image_size: ImageSize) -> str:
+    """Post HTML made safe for email: absolute URLs, no script, sized images."""
+    fragment = absolutize_html(fragment, post_url)
+    if not fragment.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for element in list(root.iter(*_DROP_TAGS)):
+        element.drop_tree()
+    for frame in list(root.iter("iframe", "video", "audio")):
+        # Mail clients do not play embeds: offer a link to the page instead.
+        src = frame.get("src") or frame.get("poster") or post_url
+        link = lxml.html.fromstring(
+            f'<p><a href="{escape(src)}">Watch or listen on the web</a></p>'
+        )
+        frame.getparent().replace(frame, link)
+    for link in root.iter("a"):
+        # In-page anchors do not work in most mail clients: point them at the web page.
+        if (link.get("href") or "").startswith("#"):
+            link.set("href", post_url + link.get("href"))
+    for img in root.iter("img"):
+        _size_image(img, image_size)
+    parts = [escape(root.text or "")]
+    parts += [lxml.html.tostring(child, encoding="unicode", method="html") for child in root]
+    return "".join(parts)
+
+
+def _raster_instead_of_svg(img, image_size: ImageSize) -> None:
+    # Gmail and Outlook do not show SVG images: use a PNG/JPEG/GIF of the same
+    # name next to it when the post ships one.
+    src = img.get("src") or ""
+    if not src.lower().endswith(".svg"):
+        return
+    for ext in (".png", ".jpg", ".jpeg", ".gif"):
+        candidate = src[:-4] + ext
+        if image_size(candidate):
+            img.set("src", candidate)
+            if img.get("srcset"):
+                del img.attrib["srcset"]
+            return
+    logger.warning(
+        "newsletter: %s is an SVG, which Gmail and Outlook do not show: add a PNG of the same "
+        "name next to it", src,
+    )  # fmt: skip
+
+
+def _size_image(img, image_size: ImageSize) -> None:
+    _raster_instead_of_svg(img, image_size)
+    if img.get("alt") is None:
+        img.set("alt", "")
+    width, height = _int_attr(img.get("width")), _int_attr(img.get("height"))
+    if not (width and height):
+        natural = image_size(img.get("src") or "")
+        if natural:
+            if width:
+                height = round(natural[1] * width / natural[0])
+            elif height:
+                width = round(natural[0] * height / natural[1])
+            else:
+                width, height = natural
+    if width and height:
+        if width > CONTENT_WIDTH:
+            width, height = CONTENT_WIDTH, max(1, round(height * CONTENT_WIDTH / width))
+        img.set("width", str(width))
+        img.set("height", str(height))
+    else:
+        logger.debug("newsletter: no size for image %s", img.get("src"))
+    style = (img.get("style") or "").strip().rstrip(";")
+    img.set("style", (style + "; " if style else "") + "max-width:100%; height:auto")

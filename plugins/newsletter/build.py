@@ -1,0 +1,67 @@
+"""The signal handler: render each published post's edition, write it, write the manifest."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from .manifest import files_present, load_cache, write_edition, write_manifest
+from .render import (
+    EditionError,
+    gather_inputs,
+    is_published,
+    make_context,
+    render_edition,
+    site_url,
+    static_image_lookup,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def write_editions(article_generator, writer=None) -> None:
+    """Handler for article_writer_finalized: (re)write editions and manifest.json."""
+    settings = article_generator.settings
+    siteurl, _ = site_url(settings)
+    lookup = static_image_lookup(settings, siteurl, article_generator.context.get("static_content"))
+    ctx = make_context(settings, image_size=lookup)
+    editions_path = ctx.nl["EDITIONS_PATH"]
+    editions_path.mkdir(parents=True, exist_ok=True)
+    cache = load_cache(editions_path)
+    started = time.perf_counter()
+    posts = []
+    seen: dict[str, str] = {}
+    rendered = 0
+    for article in article_generator.articles:
+        if not is_published(article):
+            continue
+        inputs = gather_inputs(article, ctx)
+        digest = inputs.digest
+        cached = cache.get(inputs.fields["uuid"])
+        if (
+            cached
+            and cached.get("digest") == digest
+            and files_present(editions_path, cached["entry"])
+        ):
+            entry, warnings = cached["entry"], list(cached.get("warnings", []))
+            for message in warnings:
+                logger.warning("newsletter: %s", message)
+        else:
+            edition = render_edition(article, settings, ctx, inputs)
+            entry, warnings = write_edition(editions_path, edition), list(edition.warnings)
+            rendered += 1
+        if entry["uuid"] in seen:
+            raise EditionError(
+                f"{entry['source_path']} and {seen[entry['uuid']]} share Uuid {entry['uuid']}: "
+                "give one of them a new Uuid (make uuids)"
+            )
+        seen[entry["uuid"]] = entry["source_path"]
+        posts.append((entry, digest, warnings))
+    path = write_manifest(
+        editions_path, siteurl=ctx.siteurl, generated_for=ctx.generated_for, posts=posts
+    )
+    elapsed = time.perf_counter() - started
+    logger.info(
+        "newsletter: %s editions (%s rendered, %s unchanged) in %.2fs → %s",
+        len(posts), rendered, len(posts) - rendered, elapsed, path,
+    )  # fmt: skip

@@ -1,0 +1,122 @@
+"""The thin edge: write rendered editions and manifest.json to EDITIONS_PATH.
+
+Files are written only when their bytes change (so an unchanged post keeps
+identical files and mtimes), each through a temp file and os.replace so a
+crash never leaves half a file; manifest.json is written last, so a reader
+never sees a manifest naming files that are not there yet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from .render import EmailEdition
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+# Per-post input hashes, kept apart from manifest.json so the manifest stays
+# exactly the documented contract.
+RENDER_CACHE = ".render-cache.json"
+_UUID_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+EDITION_FILES = {
+    "mailchimp_html": "mailchimp_html",
+    "outbox_html": "outbox_html",
+    "text": "text",
+    "mailchimp_text": "mailchimp_text",
+}
+
+
+def write_atomic(path: Path, data: str, *, durable: bool = False) -> bool:
+    """Write `data` to `path` unless it already holds exactly that; True if written.
+
+    Editions are rebuilt by every build (and publish always builds first), so
+    only the manifest pays for an fsync; os.replace alone keeps every file whole.
+    """
+    encoded = data.encode("utf-8")
+    try:
+        if path.read_bytes() == encoded:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(encoded)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def load_cache(editions_path: Path) -> dict:
+    """{uuid: {"digest": …, "entry": manifest entry, "warnings": […]}}; {} if absent or bad."""
+    try:
+        data = json.loads((editions_path / RENDER_CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("posts", {}) if isinstance(data, dict) else {}
+
+
+def files_present(editions_path: Path, entry: dict) -> bool:
+    return all((editions_path / rel).is_file() for rel in entry.get("files", {}).values())
+
+
+def write_edition(editions_path: Path, edition: EmailEdition) -> dict:
+    """Write one edition's files; return its manifest entry."""
+    entry = edition.manifest_entry()
+    for key, rel in entry["files"].items():
+        write_atomic(editions_path / rel, getattr(edition, EDITION_FILES[key]))
+    return entry
+
+
+def write_manifest(
+    editions_path: Path,
+    *,
+    siteurl: str,
+    generated_for: str,
+    posts: list[tuple[dict, str, list[str]]],
+) -> Path:
+    """Write manifest.json (newest first) and the render cache; prune stale editions.
+
+    posts: (manifest entry, input digest, warnings) for every published post.
+    """
+    posts = sorted(posts, key=lambda item: (item[0]["date"], item[0]["source_path"]), reverse=True)
+    manifest = {
+        "version": 1,
+        "siteurl": siteurl,
+        "generated_for": generated_for,
+        "posts": [entry for entry, _digest, _warnings in posts],
+    }
+    cache = {
+        "version": 1,
+        "posts": {
+            entry["uuid"]: {"digest": digest, "entry": entry, "warnings": warnings}
+            for entry, digest, warnings in posts
+        },
+    }
+    write_atomic(
+        editions_path / RENDER_CACHE, json.dumps(cache, indent=1, ensure_ascii=False) + "\n"
+    )
+    # Last: the manifest is what other tools read.
+    path = editions_path / MANIFEST
+    write_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", durable=True)
+    keep = {entry["uuid"] for entry, _digest, _warnings in posts}
+    for child in editions_path.iterdir():
+        # Only our own uuid-named directories: a post that became a draft or
+        # was deleted must not leave a sendable edition behind.
+        if child.is_dir() and _UUID_DIR.match(child.name) and child.name not in keep:
+            shutil.rmtree(child, ignore_errors=True)
+            logger.info("newsletter: removed the edition of unpublished post %s", child.name)
+    return path

@@ -1,0 +1,181 @@
+"""`make preview-email [POST=slug|uuid]`: write one post's email edition as an HTML file.
+
+Reuses build/editions/manifest.json when it is newer than the content, theme,
+plugins and settings; otherwise builds the site (into a throwaway directory —
+only the editions are kept) first. Prints where the file is, with the subject
+and preheader the inbox will show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from connected.newsletter_settings import SettingsError, newsletter_settings  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+
+class PreviewError(Exception):
+    """The preview cannot be written; the message says what to do."""
+
+
+def _newest_mtime(paths: list[Path]) -> float:
+    newest = 0.0
+    for path in paths:
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+        elif path.is_dir():
+            for child in path.rglob("*"):
+                if child.is_file():
+                    newest = max(newest, child.stat().st_mtime)
+    return newest
+
+
+def manifest_is_fresh(manifest: Path, settings: dict, settings_file: Path) -> bool:
+    """True if manifest.json is newer than everything an edition is built from."""
+    if not manifest.is_file():
+        return False
+    inputs = [
+        Path(settings["PATH"]),
+        Path(settings.get("THEME") or ROOT / "theme") / "templates" / "email",
+        ROOT / "plugins" / "newsletter",
+        ROOT / "connected",
+        settings_file,
+        ROOT / "pelicanconf.py",
+    ]
+    return manifest.stat().st_mtime >= _newest_mtime(inputs)
+
+
+def build_editions(settings: dict) -> None:
+    """Run Pelican with `settings`, writing the site to a temp dir (editions stay)."""
+    from pelican import Pelican
+
+    with tempfile.TemporaryDirectory(prefix="connected-preview-") as tmp:
+        settings = dict(settings)
+        settings["OUTPUT_PATH"] = str(Path(tmp) / "output")
+        settings["CACHE_PATH"] = str(Path(tmp) / "cache")
+        Pelican(settings).run()
+
+
+def choose_post(manifest: dict, wanted: str | None) -> dict:
+    posts = manifest.get("posts") or []
+    if not posts:
+        raise PreviewError("no published posts in the manifest: write a post (make newpost) first.")
+    if not wanted:
+        return posts[0]
+    key = wanted.strip().lower()
+    for post in posts:
+        stem = Path(post.get("source_path", "")).stem.lower()
+        if key in (post["uuid"], post["slug"].lower(), stem):
+            return post
+    slugs = ", ".join(post["slug"] for post in posts[:20])
+    raise PreviewError(
+        f"no published post with slug or uuid {wanted!r}: use one of {slugs}"
+        + (" …" if len(posts) > 20 else "")
+    )
+
+
+def preview(
+    *,
+    post: str | None,
+    settings_file: Path,
+    edition: str = "outbox",
+    content: Path | None = None,
+    editions: Path | None = None,
+    rebuild: bool = False,
+) -> dict:
+    """Write the preview; return {"html": path, "text": path, "subject", "preheader", …}."""
+    from pelican.settings import read_settings
+
+    override = {"PATH": str(content)} if content else None
+    settings = read_settings(str(settings_file), override=override)
+    if editions:
+        settings["NEWSLETTER"] = {**settings.get("NEWSLETTER", {}), "EDITIONS_PATH": str(editions)}
+    nl = newsletter_settings(settings)
+    manifest_path = nl["EDITIONS_PATH"] / "manifest.json"
+    built = False
+    if rebuild or not manifest_is_fresh(manifest_path, settings, settings_file):
+        build_editions(settings)
+        built = True
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PreviewError(
+            f"the build wrote no readable {manifest_path} ({exc}): check that 'newsletter' "
+            "is in PLUGINS and look at the build output above."
+        ) from None
+    chosen = choose_post(manifest, post)
+    key = "mailchimp_html" if edition == "mailchimp" else "outbox_html"
+    source = nl["EDITIONS_PATH"] / chosen["files"][key]
+    text_source = nl["EDITIONS_PATH"] / chosen["files"]["text"]
+    out_dir = nl["EDITIONS_PATH"].parent / "preview-email"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / f"{chosen['slug']}.{edition}.html"
+    text_path = out_dir / f"{chosen['slug']}.txt"
+    shutil.copyfile(source, html_path)
+    shutil.copyfile(text_source, text_path)
+    return {
+        "html": html_path,
+        "text": text_path,
+        "subject": chosen["subject"],
+        "preheader": chosen["preheader"],
+        "mode": chosen["mode"],
+        "newsletter": chosen["newsletter"],
+        "url": chosen["url"],
+        "generated_for": manifest.get("generated_for"),
+        "built": built,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--post", help="slug, uuid or file name of the post (default: newest)")
+    parser.add_argument("--settings", default=str(ROOT / "pelicanconf.py"), type=Path)
+    parser.add_argument(
+        "--edition",
+        choices=("outbox", "mailchimp"),
+        default="outbox",
+        help="outbox (real footer, default) or mailchimp (raw merge tags)",
+    )
+    parser.add_argument("--content", type=Path, help="content directory (default: PATH setting)")
+    parser.add_argument("--editions", type=Path, help="editions directory (default: EDITIONS_PATH)")
+    parser.add_argument("--rebuild", action="store_true", help="build even if editions are fresh")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        result = preview(
+            post=args.post,
+            settings_file=args.settings.resolve(),
+            edition=args.edition,
+            content=args.content.resolve() if args.content else None,
+            editions=args.editions.resolve() if args.editions else None,
+            rebuild=args.rebuild,
+        )
+    except (PreviewError, SettingsError) as exc:
+        print(f"preview-email: {exc}", file=sys.stderr)
+        return 1
+    print(f"Email preview: {result['html'].as_uri()}")
+    print(f"Plain text:    {result['text'].as_uri()}")
+    print(f"Subject:       {result['subject']}")
+    print(f"Preheader:     {result['preheader']}")
+    notes = [f"mode: {result['mode']}"]
+    if not result["newsletter"]:
+        notes.append("this post has 'Newsletter: no' and will not be sent")
+    if result["generated_for"] == "pelicanconf":
+        notes.append("development build: links and images point at http://localhost:8000 (make serve)")
+    print("Note:          " + "; ".join(notes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

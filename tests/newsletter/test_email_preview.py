@@ -1,0 +1,66 @@
+"""`make preview-email` (scripts/preview_email.py), run as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from lxml import html
+
+from tests.conftest import DATA, run_cli
+
+
+def _run(tmp_path: Path, *extra: str):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return run_cli(
+        "-m",
+        "scripts.preview_email",
+        "--settings",
+        "publishconf.py",
+        "--content",
+        str(DATA / "email_site"),
+        "--editions",
+        str(tmp_path / "editions"),
+        *extra,
+        env=env,
+    )
+
+
+def test_preview_writes_the_newest_post_and_says_where(tmp_path):
+    result = _run(tmp_path)
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"^Email preview: file://(\S+)$", result.stdout, re.M)
+    assert match, result.stdout
+    path = Path(match.group(1))
+    assert path.is_file() and path.parent == tmp_path / "preview-email"
+    assert "Subject:       The newest post" in result.stdout
+    assert "Preheader:     The newest post has no Uuid" in result.stdout
+    doc = html.document_fromstring(path.read_bytes())
+    assert doc.find(".//title").text_content() == "The newest post"
+    manifest = json.loads((tmp_path / "editions" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["posts"][0]["slug"] == "the-newest-post"
+
+
+def test_preview_one_post_by_slug_or_uuid_reusing_a_fresh_manifest(tmp_path):
+    first = _run(tmp_path, "--post", "hostile-title")
+    assert first.returncode == 0, first.stderr
+    assert 'Subject:       Tom & Jerry <c> say "hi" — 5 > 3 🎉' in first.stdout
+    manifest = tmp_path / "editions" / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns
+    second = _run(tmp_path, "--post", "9a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c03", "--edition", "mailchimp")
+    assert second.returncode == 0, second.stderr
+    assert manifest.stat().st_mtime_ns == stamp  # fresh: no rebuild
+    assert "mode: excerpt" in second.stdout
+    path = Path(re.search(r"file://(\S+)", second.stdout).group(1))
+    assert path.name == "a-post-with-its-own-subject.mailchimp.html"
+    assert "*|UNSUB|*" in path.read_text(encoding="utf-8")
+
+
+def test_preview_unknown_post_names_the_choices(tmp_path):
+    result = _run(tmp_path, "--post", "no-such-post")
+    assert result.returncode == 1
+    assert "no published post with slug or uuid 'no-such-post'" in result.stderr
+    assert "the-newest-post" in result.stderr
+    assert "Traceback" not in result.stderr
