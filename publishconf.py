@@ -18,8 +18,17 @@ DRAFT_SAVE_AS = ""
 DRAFT_PAGE_URL = ""
 DRAFT_PAGE_SAVE_AS = ""
 
-# Pelican's own feeds stay off in production too.
+# Pelican's own feeds stay off in production too: plugins/site_feeds is the
+# one source of feeds (tests/feeds checks that no other feed file is written).
 FEED_ALL_ATOM = None
 FEED_ALL_RSS = None
+FEED_ATOM = None
+FEED_RSS = None
 CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
 TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None

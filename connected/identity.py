@@ -1,0 +1,67 @@
+"""Post identity: one stable id per post, shared by the feeds and the newsletter.
+
+Contract (docs/ARCHITECTURE.md): `post_uuid(content)` is the lower-case
+canonical UUID from the post's `Uuid:` metadata; a post without one gets
+`uuid5(NAMESPACE_URL, "connected:" + relative source path)` with "/" as the
+separator, so its id survives edits to title, date and slug and changes only
+when the file is renamed or moved (`make uuids` writes a real Uuid to avoid that).
+Feeds use `urn:uuid:<uuid>` as entry id; the send record is keyed by the uuid.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+__all__ = ["canonical_uuid", "fallback_uuid", "post_urn", "post_uuid"]
+
+FALLBACK_PREFIX = "connected:"
+
+
+def canonical_uuid(value: str) -> str:
+    """`value` ("urn:uuid:…", "{…}", upper case, no hyphens) as a canonical lower-case uuid.
+
+    Raises ValueError naming the bad value.
+    """
+    text = str(value).strip()
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a valid UUID: write it like "
+            "'Uuid: 3f2b8c1e-5d4a-4e8f-9b6c-2a1d0e7f8c9b' (or run `make uuids`)"
+        ) from None
+
+
+def fallback_uuid(relative_source_path: str) -> str:
+    """The id of a post without a `Uuid:`: uuid5 of its source path under the content dir."""
+    posix = str(relative_source_path).replace("\\", "/")
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, FALLBACK_PREFIX + posix))
+
+
+def post_uuid(content) -> str:
+    """The stable id of a Pelican article/page (or anything with `metadata`
+    and `relative_source_path`).
+
+    Raises ValueError naming the file if its `Uuid:` is malformed.
+    """
+    metadata = getattr(content, "metadata", None) or {}
+    value = metadata.get("uuid")
+    if value is None:
+        value = getattr(content, "uuid", None)
+    source = getattr(content, "relative_source_path", None)
+    if value is not None and str(value).strip():
+        try:
+            return canonical_uuid(value)
+        except ValueError as exc:
+            raise ValueError(f"{source or 'post'}: Uuid {exc}") from None
+    if not source:
+        raise ValueError(
+            "cannot identify a post without a Uuid and without a source path: "
+            "add 'Uuid:' to its metadata"
+        )
+    return fallback_uuid(source)
+
+
+def post_urn(content) -> str:
+    """`urn:uuid:<post_uuid>`: the feed entry id (Atom <id>, RSS <guid>, JSON Feed id)."""
+    return "urn:uuid:" + post_uuid(content)

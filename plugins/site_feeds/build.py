@@ -1,0 +1,128 @@
+"""Which feeds a site gets, built as bytes (pure), and the one edge that writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from pathlib import Path
+
+from .entries import EntryCache, Listing
+from .formats import FeedInfo, atom_and_rss, json_feed
+from .settings import FeedSettings, resolve
+
+logger = logging.getLogger(__name__)
+
+
+def _info(settings: FeedSettings, title: str, subtitle: str, home_url: str, **urls) -> FeedInfo:
+    return FeedInfo(
+        title=title,
+        subtitle=subtitle,
+        home_url=home_url,
+        language=settings.language,
+        author=settings.author,
+        author_url=settings.site_root + "/",
+        icon=settings.icon,
+        **urls,
+    )
+
+
+def build_feeds(
+    articles, categories, tags, settings: FeedSettings, now: dt.datetime | None = None
+) -> dict[str, bytes]:
+    """Every enabled feed as {output path: bytes}.
+
+    articles: the published posts (Pelican's `generator.articles`);
+    categories, tags: (Category|Tag, [articles]) pairs as Pelican groups them.
+    Only the newest MAX_ITEMS of each feed are rendered, and each post's
+    absolute content is built once however many feeds list it.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    cache = EntryCache(settings)
+    listing = Listing(articles, now)
+    summary_only = settings.content == "summary"
+    paths = settings.paths
+    files: dict[str, bytes] = {}
+
+    def entries_for(posts):
+        return [cache.get(a) for a in listing.newest(posts, settings.max_items)]
+
+    def add(info: FeedInfo, entries, atom_path, rss_path):
+        rendered = atom_and_rss(info, entries, summary_only)
+        if atom_path:
+            files[atom_path] = rendered["atom"]
+        if rss_path:
+            files[rss_path] = rendered["rss"]
+
+    home = settings.site_root + "/"
+    if any(k in paths for k in ("ALL_ATOM", "ALL_RSS", "ALL_JSON")):
+        entries = entries_for(articles)
+        info = _info(
+            settings,
+            settings.title,
+            settings.subtitle,
+            home,
+            atom_url=settings.url_for(paths["ALL_ATOM"]) if "ALL_ATOM" in paths else None,
+            rss_url=settings.url_for(paths["ALL_RSS"]) if "ALL_RSS" in paths else None,
+            json_url=settings.url_for(paths["ALL_JSON"]) if "ALL_JSON" in paths else None,
+        )
+        if info.atom_url or info.rss_url:
+            add(info, entries, paths.get("ALL_ATOM"), paths.get("ALL_RSS"))
+        if info.json_url:
+            files[paths["ALL_JSON"]] = json_feed(info, entries)
+
+    for kind, groups, describe in (
+        ("CATEGORY", categories, "Posts in {name}"),
+        ("TAG", tags, "Posts tagged “{name}”"),
+    ):
+        atom_pattern = paths.get(kind + "_ATOM")
+        rss_pattern = paths.get(kind + "_RSS")
+        if not (atom_pattern or rss_pattern):
+            continue
+        for group, posts in sorted(groups, key=lambda pair: pair[0].slug):
+            entries = entries_for(posts)
+            if not entries:
+                continue
+            atom_path = atom_pattern.format(slug=group.slug) if atom_pattern else None
+            rss_path = rss_pattern.format(slug=group.slug) if rss_pattern else None
+            info = _info(
+                settings,
+                f"{settings.title} · {group.name}",
+                describe.format(name=group.name),
+                settings.url_for(group.url),
+                atom_url=settings.url_for(atom_path) if atom_path else None,
+                rss_url=settings.url_for(rss_path) if rss_path else None,
+            )
+            add(info, entries, atom_path, rss_path)
+    return files
+
+
+def write_feeds(generator, writer=None) -> None:
+    """article_writer_finalized handler: build every feed and write it under OUTPUT_PATH.
+
+    A file whose bytes are unchanged is not rewritten, so its mtime (and rsync)
+    stays quiet.
+    """
+    started, cpu_started = time.perf_counter(), time.process_time()
+    settings = resolve(generator.settings)
+    tags = generator.tags.items() if hasattr(generator.tags, "items") else generator.tags
+    files = build_feeds(generator.articles, generator.categories, list(tags), settings)
+    output = Path(getattr(writer, "output_path", None) or generator.output_path)
+    written = 0
+    for rel, data in files.items():
+        path = output / rel
+        try:
+            if path.read_bytes() == data:
+                continue
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written += 1
+    logger.info(
+        "site_feeds: %d feeds (%d rewritten) for %s in %.0f ms (%.0f ms CPU)",
+        len(files),
+        written,
+        settings.site_root,
+        (time.perf_counter() - started) * 1000,
+        (time.process_time() - cpu_started) * 1000,
+    )
