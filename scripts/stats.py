@@ -1,0 +1,525 @@
+"""`make stats`: who is hearing from you — the newsletter's reach, per post and over time.
+
+    python -m scripts.stats [--refresh] [--output reports/index.html] [--settings publishconf.py]
+
+Reads the send record, fetches each Mailchimp campaign's report and click details
+and the audience's growth history (through the publishing backend's client and
+retry rules), keeps them in a local cache, and writes a self-contained HTML report
+plus a compact table on the terminal. With no key, or no network, it renders from
+the cache and says how old the figures are; outbox and baseline entries are listed
+as sent, with a word that engagement figures need Mailchimp.
+
+Settings: the STATS dict in pelicanconf.py (see STATS_KEYS). This module is the
+edge (settings, environment, network, files, printing); scripts/stats_report.py
+holds the pure model and renderers, scripts/stats_cache.py the cache file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from scripts.backends import read_env
+from scripts.backends.base import BackendError
+from scripts.send_record import RecordError, load_record
+from scripts.stats_cache import describe_age, load_cache, needs_refresh, parse_time, save_cache
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_CONCURRENCY = 10  # Mailchimp allows 10 simultaneous connections per user
+PROBE_ATTEMPTS = 2  # a quick look before fanning out, so "offline" is noticed in seconds
+CLICK_DETAILS_COUNT = 1000  # the most Mailchimp returns per page; posts have far fewer links
+GROWTH_COUNT = 1000  # months of growth history (the API's page limit)
+REPORT_FIELDS = [
+    "id", "campaign_title", "subject_line", "list_id", "send_time", "emails_sent",
+    "unsubscribed", "abuse_reports", "bounces", "opens", "clicks",
+]
+LINK_FIELDS = [
+    "urls_clicked.url", "urls_clicked.total_clicks", "urls_clicked.unique_clicks",
+    "urls_clicked.click_percentage", "urls_clicked.unique_click_percentage", "total_items",
+]
+
+# key -> (default, meaning); the README documents the same keys.
+STATS_KEYS: dict[str, tuple[Any, str]] = {
+    "OUTPUT_PATH": ("reports/index.html", "where the HTML report is written (relative to the project)"),
+    "CACHE_PATH": (".cache/stats.json", "the cache of fetched reports (relative to the project)"),
+    "MAX_AGE_HOURS": (24, "a cached report older than this is refetched while the campaign is young"),
+    "FINAL_AFTER_DAYS": (30, "a campaign this old has final figures: fetched once more, then never"),
+    "CONCURRENCY": (4, "reports fetched at once (1–10; Mailchimp allows 10 connections)"),
+}
+
+
+class StatsError(Exception):
+    """`make stats` cannot go on; the message says what to fix."""
+
+
+def _fail(key: str, problem: str, fix: str) -> StatsError:
+    return StatsError(f"STATS[{key!r}] {problem}: {fix} (in pelicanconf.py).")
+
+
+def stats_settings(settings: dict, root: Path) -> dict[str, Any]:
+    """settings["STATS"] merged with defaults and validated; paths resolved against root."""
+    raw = settings.get("STATS") or {}
+    if not isinstance(raw, dict):
+        raise StatsError("STATS must be a dict of settings: see README › Reach report.")
+    unknown = sorted(set(raw) - set(STATS_KEYS))
+    if unknown:
+        raise StatsError(
+            f"STATS has unknown key(s) {', '.join(unknown)}: remove or rename them "
+            f"(known keys: {', '.join(STATS_KEYS)})."
+        )
+    merged = {key: raw.get(key, default) for key, (default, _) in STATS_KEYS.items()}
+    out: dict[str, Any] = {}
+    for key in ("OUTPUT_PATH", "CACHE_PATH"):
+        value = merged[key]
+        if not isinstance(value, str | Path) or not str(value).strip():
+            raise _fail(key, f"must be a path, got {value!r}", f"set it to {STATS_KEYS[key][1]}")
+        path = Path(value).expanduser()
+        out[key] = path if path.is_absolute() else (root / path)
+    for key, low, high in (("MAX_AGE_HOURS", 0, None), ("FINAL_AFTER_DAYS", 0, None),
+                           ("CONCURRENCY", 1, MAX_CONCURRENCY)):
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < low or (
+            high is not None and value > high
+        ):
+            limits = f"between {low} and {high}" if high else f">= {low}"
+            raise _fail(key, f"must be a number {limits}, got {value!r}", STATS_KEYS[key][1])
+        out[key] = value
+    out["CONCURRENCY"] = int(out["CONCURRENCY"])
+    return out
+
+
+# ------------------------------------------------------------------------------ inputs
+def load_settings(root: Path, settings_file: str) -> dict:
+    from pelican.settings import read_settings
+
+    path = Path(settings_file)
+    path = path if path.is_absolute() else root / path
+    if not path.is_file():
+        raise StatsError(f"Settings file {path} not found: run from the project root or pass --settings.")
+    # publishconf.py does `from pelicanconf import *`: forget a module cached from
+    # another project directory so this root's file is the one read.
+    for name in ("pelicanconf", "publishconf"):
+        sys.modules.pop(name, None)
+    return read_settings(str(path))
+
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
+
+
+def post_metadata(settings: dict) -> dict[str, dict]:
+    """uuid → {"title", "category", "tags"} for the posts under content/.
+
+    Read with Pelican's readers, because the send record and the editions
+    manifest do not carry categories and tags. No site is built, and for a
+    Markdown post only its metadata header is handed to the reader (a copy cut
+    at the first blank line, at the same relative path so a Uuid-less post
+    gets the same fallback id): rendering every body would take seconds per
+    hundred posts for labels alone.
+    """
+    import tempfile
+
+    from pelican.contents import Article
+    from pelican.readers import Readers
+
+    from connected.identity import post_uuid
+
+    base = Path(settings["PATH"])
+    readers = Readers(settings)
+    extensions = set(readers.extensions)
+    out: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="stats-meta-") as scratch:
+        for folder in settings.get("ARTICLE_PATHS") or [""]:
+            directory = base / folder
+            if not directory.is_dir():
+                continue
+            for file in sorted(directory.rglob("*")):
+                if not file.is_file() or file.suffix.lstrip(".") not in extensions:
+                    continue
+                relative = file.relative_to(base).as_posix()
+                source_base = base
+                try:
+                    if file.suffix.lower() in MARKDOWN_SUFFIXES:
+                        text = file.read_text(encoding="utf-8")
+                        header = text.lstrip("\ufeff").split("\n\n", 1)[0].replace("\r", "")
+                        copy = Path(scratch) / relative
+                        copy.parent.mkdir(parents=True, exist_ok=True)
+                        copy.write_text(header + "\n\n", encoding="utf-8")
+                        source_base = Path(scratch)
+                    article = readers.read_file(base_path=str(source_base), path=relative,
+                                                content_class=Article, context={})
+                    # The fallback id comes from the path relative to PATH: the real file's.
+                    article.source_path = str(file)
+                    article.relative_source_path = relative
+                    uuid = post_uuid(article)
+                except Exception as exc:  # noqa: BLE001 - a broken post only loses its labels here
+                    log.debug("stats: could not read %s for its category and tags: %s", relative, exc)
+                    continue
+                category = getattr(article, "category", None)
+                out[uuid] = {
+                    "title": str(getattr(article, "title", "") or ""),
+                    "category": str(category) if category else None,
+                    "tags": [str(tag) for tag in getattr(article, "tags", None) or []],
+                }
+    return out
+
+
+# ------------------------------------------------------------------------------ fetching
+class Progress:
+    """'Fetching Mailchimp reports: 12/30' on stderr; one line per step when not a TTY."""
+
+    def __init__(self, total: int, stream: TextIO):
+        self.total = total
+        self.stream = stream
+        self.done = 0
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.step = max(1, total // 10)
+        self.lock = threading.Lock()
+        if total and not self.tty:
+            print(f"Fetching {total} Mailchimp report(s)…", file=stream, flush=True)
+
+    def advance(self) -> None:
+        with self.lock:
+            self.done += 1
+            if self.tty:
+                end = "\n" if self.done == self.total else ""
+                print(f"\rFetching Mailchimp reports: {self.done}/{self.total}", end=end,
+                      file=self.stream, flush=True)
+            elif self.done % self.step == 0 or self.done == self.total:
+                print(f"  {self.done}/{self.total} fetched", file=self.stream, flush=True)
+
+
+@dataclass
+class FetchOutcome:
+    failed: set[str] = field(default_factory=set)
+    notices: list[str] = field(default_factory=list)
+    fetched: int = 0
+    offline: bool = False
+    live: bool = False
+
+
+class MailchimpReader:
+    """Reads reports through scripts/backends/mailchimp.py's client, retries and errors.
+
+    The backend's request plumbing (`_call`, `_error`) is reused as it is; each
+    worker thread gets its own backend instance, because an instance keeps the
+    headers of its last answer between calls.
+    """
+
+    def __init__(self, env: dict, options: dict | None = None):
+        self.env = env
+        self.options = dict(options or {})
+        self.local = threading.local()
+        self.audience_id = (env.get("MAILCHIMP_AUDIENCE_ID") or "").strip()
+
+    def backend(self, **overrides):
+        from scripts.backends.mailchimp import MailchimpBackend
+
+        return MailchimpBackend(
+            api_key=(self.env.get("MAILCHIMP_API_KEY") or "").strip(),
+            audience_id=self.audience_id,
+            api_url=(self.env.get("MAILCHIMP_API_URL") or "").strip() or None,
+            log=log,
+            **{**self.options, **overrides},
+        )
+
+    def _mine(self):
+        if getattr(self.local, "backend", None) is None:
+            self.local.backend = self.backend()
+        return self.local.backend
+
+    def probe(self) -> None:
+        """One cheap call with a short retry budget; raises CallFailed."""
+        backend = self.backend(max_attempts=PROBE_ATTEMPTS)
+        backend._call("checking Mailchimp is reachable", backend.client.ping.get, idempotent=True)
+
+    def campaign(self, campaign_id: str) -> dict:
+        """{"state": "ok", "report", "links"} or {"state": "deleted"}; raises CallFailed."""
+        from scripts.backends.mailchimp import CallFailed
+
+        backend = self._mine()
+        try:
+            report = backend._call(
+                f"fetching the report of campaign {campaign_id}",
+                backend.client.reports.get_campaign_report,
+                campaign_id, fields=REPORT_FIELDS, idempotent=True,
+            ) or {}
+        except CallFailed as exc:
+            if exc.status == 404:
+                return {"state": "deleted"}
+            raise
+        try:
+            details = backend._call(
+                f"fetching the clicked links of campaign {campaign_id}",
+                backend.client.reports.get_campaign_click_details,
+                campaign_id, count=CLICK_DETAILS_COUNT, fields=LINK_FIELDS, idempotent=True,
+            ) or {}
+        except CallFailed as exc:
+            if exc.status == 404:  # the report exists; no link table is no links
+                details = {}
+            else:
+                raise
+        return {"state": "ok", "report": report, "links": details.get("urls_clicked") or []}
+
+    def growth(self) -> list[dict]:
+        backend = self._mine()
+        doc = backend._call(
+            "fetching the audience's growth history",
+            backend.client.lists.get_list_growth_history,
+            self.audience_id, count=GROWTH_COUNT, fields=["history.month", "history.subscribed",
+                                                          "history.unsubscribed", "total_items"],
+            idempotent=True,
+        ) or {}
+        return [m for m in doc.get("history") or [] if isinstance(m, dict)]
+
+    def error(self, exc) -> BackendError:
+        """The message publishing gives for the same failure (e.g. 401: API key rejected)."""
+        return self._mine()._error(exc)
+
+
+def stale_campaigns(record: dict, cache: dict, now: datetime, cfg: dict, force: bool) -> list[str]:
+    """Campaign ids (of sent Mailchimp entries) whose cached report must be fetched."""
+    max_age = timedelta(hours=cfg["MAX_AGE_HOURS"])
+    final_after = timedelta(days=cfg["FINAL_AFTER_DAYS"])
+    wanted = []
+    for entry in (record.get("posts") or {}).values():
+        campaign_id = entry.get("campaign_id")
+        if entry.get("backend") != "mailchimp" or entry.get("status") != "sent" or not campaign_id:
+            continue
+        cached = cache["campaigns"].get(campaign_id) or {}
+        report = cached.get("report") or {}
+        sent_at = parse_time(report.get("send_time")) or parse_time(entry.get("at"))
+        if force or needs_refresh(parse_time(cached.get("fetched_at")), sent_at, now,
+                                  max_age=max_age, final_after=final_after):
+            wanted.append(campaign_id)
+    return sorted(set(wanted))
+
+
+def refresh_cache(
+    record: dict,
+    cache: dict,
+    reader: MailchimpReader,
+    *,
+    now: Callable[[], datetime],
+    cfg: dict,
+    force: bool,
+    stream: TextIO,
+) -> FetchOutcome:
+    """Fetch what is stale into `cache` (in place). Raises BackendError on a rejected key."""
+    from scripts.backends.mailchimp import CallFailed
+
+    outcome = FetchOutcome()
+    start = now()
+    wanted = stale_campaigns(record, cache, start, cfg, force)
+    growth = cache.get("growth") or {}
+    growth_fetched = parse_time(growth.get("fetched_at"))
+    growth_due = bool(reader.audience_id) and (
+        force or growth_fetched is None
+        or start - growth_fetched > timedelta(hours=cfg["MAX_AGE_HOURS"])
+    )
+    if not wanted and not growth_due:
+        outcome.live = True  # everything cached is fresh enough
+        return outcome
+    try:
+        reader.probe()
+    except CallFailed as exc:
+        if exc.status == 401:
+            raise reader.error(exc) from None
+        outcome.offline = True
+        outcome.failed.update(wanted)
+        outcome.notices.append(
+            f"Could not reach Mailchimp ({exc.describe()}): the figures below come from the cache."
+        )
+        return outcome
+
+    if growth_due:
+        try:
+            history = reader.growth()
+        except CallFailed as exc:
+            if exc.status == 401:
+                raise reader.error(exc) from None
+            outcome.notices.append(f"The audience's growth history could not be fetched: {exc.describe()}.")
+        else:
+            cache["growth"] = {"fetched_at": now().isoformat(timespec="seconds"),
+                               "list_id": reader.audience_id, "history": history}
+
+    progress = Progress(len(wanted), stream)
+    errors: list[str] = []
+    with ThreadPoolExecutor(max_workers=cfg["CONCURRENCY"], thread_name_prefix="stats") as pool:
+        futures = {pool.submit(reader.campaign, cid): cid for cid in wanted}
+        try:
+            for future in as_completed(futures):
+                campaign_id = futures[future]
+                progress.advance()
+                try:
+                    result = future.result()
+                except CallFailed as exc:
+                    if exc.status == 401:
+                        raise reader.error(exc) from None
+                    outcome.failed.add(campaign_id)
+                    errors.append(f"{campaign_id}: {exc.describe()}")
+                    continue
+                cache["campaigns"][campaign_id] = {
+                    "fetched_at": now().isoformat(timespec="seconds"), **result
+                }
+                outcome.fetched += 1
+        except BackendError:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    if errors:
+        outcome.notices.append(
+            f"{len(errors)} report(s) could not be fetched ({'; '.join(errors[:3])}"
+            f"{'; …' if len(errors) > 3 else ''}); they are shown from the cache when cached. "
+            "Run make stats again later."
+        )
+    outcome.live = not outcome.failed
+    return outcome
+
+
+# ------------------------------------------------------------------------------ the command
+def run(
+    *,
+    root: Path = ROOT,
+    settings_file: str = "publishconf.py",
+    output: str | None = None,
+    refresh: bool = False,
+    env: dict | None = None,
+    clock: Callable[[], datetime] | None = None,
+    backend_options: dict | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """The whole command; returns the exit code. Raises StatsError/BackendError/RecordError."""
+    from connected.newsletter_settings import newsletter_settings
+    from scripts.stats_report import build_model, render_html, render_table
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    clock = clock or (lambda: datetime.now(UTC))
+    env = read_env(root) if env is None else env
+    settings = load_settings(root, settings_file)
+    cfg = stats_settings(settings, root)
+    if output:
+        target = Path(output).expanduser()
+        cfg["OUTPUT_PATH"] = target if target.is_absolute() else Path.cwd() / target
+    record_path = newsletter_settings(settings)["RECORD_PATH"]
+    record = load_record(record_path) or {"version": 1, "posts": {}}
+    cache = load_cache(cfg["CACHE_PATH"])
+
+    notices: list[str] = []  # shown in the report and on the terminal
+    terminal_notes: list[str] = []
+    failed: set[str] = set()
+    live = False
+    has_key = bool((env.get("MAILCHIMP_API_KEY") or "").strip())
+    mailchimp_entries = [e for e in record["posts"].values() if e.get("backend") == "mailchimp"]
+    if not record["posts"]:
+        notices.append(f"The send record ({record_path.name}) lists no posts yet.")
+    elif has_key:
+        reader = MailchimpReader(env, backend_options)
+        outcome = refresh_cache(record, cache, reader, now=clock, cfg=cfg, force=refresh, stream=err)
+        notices.extend(outcome.notices)
+        failed, live = outcome.failed, outcome.live
+        if outcome.fetched or (cache.get("growth") or {}).get("fetched_at"):
+            save_cache(cfg["CACHE_PATH"], cache)
+    else:
+        if mailchimp_entries:
+            notices.append(
+                "MAILCHIMP_API_KEY is not set: Mailchimp figures come from the cache. Set it in .env "
+                "(see .env.example) to fetch fresh ones."
+            )
+        else:
+            # The HTML report says this in its "Sent without Mailchimp figures" section.
+            terminal_notes.append(
+                "Engagement figures (opens, clicks, unsubscribes) need Mailchimp: these posts went to "
+                "the outbox or were marked as sent. Set MAILCHIMP_API_KEY and MAILCHIMP_AUDIENCE_ID "
+                "in .env (see .env.example) and publish through Mailchimp."
+            )
+
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        timezone = ZoneInfo(settings.get("TIMEZONE") or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        timezone = UTC
+    # Categories and tags label measured posts only: skip reading content/ without any.
+    measurable = any(e.get("campaign_id") in cache["campaigns"] for e in record["posts"].values())
+    model = build_model(
+        record, cache, post_metadata(settings) if measurable else {},
+        now=clock(), site_name=settings.get("SITENAME") or "", notices=notices,
+        failed=failed, live=live, timezone=timezone,
+    )
+    theme = Path(settings.get("THEME") or ROOT / "theme")
+    template_dir = theme / "templates" / "report"
+    if not (template_dir / "report.html").is_file():
+        template_dir = ROOT / "theme" / "templates" / "report"
+    page = render_html(model, template_dir)
+    target = Path(cfg["OUTPUT_PATH"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(target)
+
+    print(render_table(model), file=out)
+    print("", file=out)
+    for notice in notices + terminal_notes:
+        print(f"Note: {notice}", file=out)
+    if model.oldest_fetch is not None and not live:
+        print(f"Figures are from the cache: {describe_age(model.generated_at - model.oldest_fetch)} old "
+              "at the oldest.", file=out)
+    print(f"Report written to {_display(target)} (open it in a browser; it is not deployed).", file=out)
+    return 0
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.stats",
+        description="Newsletter reach report: opens, clicks and audience growth from Mailchimp.",
+    )
+    parser.add_argument("--refresh", action="store_true", help="refetch every report, fresh or not")
+    parser.add_argument("--output", metavar="PATH", help="where to write the HTML report "
+                        "(default STATS['OUTPUT_PATH'], reports/index.html)")
+    parser.add_argument("--settings", default="publishconf.py", help="settings file, relative to --root")
+    parser.add_argument("--root", default=str(ROOT), help="project root (default: this checkout)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each request retry")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    from connected.newsletter_settings import SettingsError
+
+    root = Path(args.root).resolve()
+    env = read_env(root)
+    key = (env.get("MAILCHIMP_API_KEY") or "").strip()
+    try:
+        return run(root=root, settings_file=args.settings, output=args.output,
+                   refresh=args.refresh, env=env)
+    except (StatsError, BackendError, RecordError, SettingsError) as exc:
+        message = str(exc).replace(key, "<MAILCHIMP_API_KEY>") if key else str(exc)
+        print(f"make stats stopped: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("make stats was interrupted; the cache still holds what earlier runs fetched.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
