@@ -33,8 +33,10 @@ from scripts.send_record import (
     empty_record,
     load_record,
     mark_baseline,
+    pending_campaigns,
     save_record,
     set_entry,
+    set_pending,
 )
 
 log = logging.getLogger(__name__)
@@ -487,6 +489,16 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         return 0
 
     backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
+    if hasattr(backend, "on_created"):
+        # Note each campaign's id in the record as soon as it exists (see set_pending).
+        backend.known_ids = pending_campaigns(record)
+
+        def note_created(uuid: str, campaign_id: str) -> None:
+            set_pending(record, uuid, campaign_id=campaign_id, at=datetime.now(UTC))
+            save_record(ctx.record_path, record)
+            ctx.changed_record = True
+
+        backend.on_created = note_created
     editions = [to_edition(p, Path(ctx.newsletter["EDITIONS_PATH"])) for p in todo]
     backend.prepare(editions)
     for post, edition in zip(todo, editions, strict=True):
@@ -506,8 +518,9 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         ctx.delivered.append((edition, delivery))
         done = f"scheduled for {delivery.at:%Y-%m-%d %H:%M} UTC" if delivery.status == "scheduled" else "sent"
         where = delivery.detail.get("path") or (f"campaign {delivery.campaign_id}" if delivery.campaign_id else "")
-        again = " (found from an earlier run, not sent again)" if delivery.detail.get("reused") else ""
-        say(f"{done.capitalize()}: {describe_post(post)} → {delivery.backend} {where}{again}")
+        found = delivery.detail.get("reused") or delivery.detail.get("found_on_remote")
+        again = " (found from an earlier run, not sent again)" if found else ""
+        say(f"{done[0].upper()}{done[1:]}: {describe_post(post)} → {delivery.backend} {where}{again}")
 
     if backend.name == "outbox":
         say(
@@ -576,6 +589,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.error(f"make publish was interrupted. {SAFE}")
         return 130
+    except Exception as exc:  # noqa: BLE001 - a message, not a traceback, for the writer
+        # Whatever broke (a bug, an answer nobody expected), each confirmed send is already
+        # in the record and the backends reconcile with the remote, so a re-run is safe.
+        console.error(f"make publish stopped on an unexpected error: {type(exc).__name__}: {exc}")
+        if args.verbose:
+            import traceback
+
+            console.error(traceback.format_exc())
+        else:
+            console.error("Run it again with -v (python -m scripts.publish -v) to see where.")
+        console.error(SAFE)
+        return 1
     finally:
         for handler in logging.getLogger().handlers:
             handler.removeFilter(scrub)

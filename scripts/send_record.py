@@ -6,7 +6,11 @@ a CI runner) knows what went out. Format (docs/ARCHITECTURE.md):
     {"version": 1,
      "posts": {"<uuid>": {"status": "sent|scheduled|held", "at": "<ISO 8601>",
                            "backend": "outbox|mailchimp|baseline",
-                           "campaign_id": "…", "title": "…", "url": "…"}}}
+                           "campaign_id": "…", "title": "…", "url": "…"}},
+     "pending": {"<uuid>": {"campaign_id": "…", "at": "<ISO 8601>"}}}   (optional)
+
+`pending` lists Mailchimp campaigns created but not yet confirmed sent; an entry
+leaves it when the post is recorded in `posts`.
 
 Every status means "do not send this post automatically": `sent` went out (or
 was marked as already sent by a baseline), `scheduled` is waiting in Mailchimp,
@@ -82,6 +86,11 @@ def _validate(data: Any) -> str | None:
             return f"the entry for {uuid} must be an object"
         if entry.get("status") not in STATUSES:
             return f"the entry for {uuid} has status {entry.get('status')!r}, expected one of {', '.join(STATUSES)}"
+    pending = data.get("pending", {})
+    if not isinstance(pending, dict) or not all(
+        isinstance(e, dict) and isinstance(e.get("campaign_id"), str) for e in pending.values()
+    ):
+        return '"pending" must map post Uuids to {"campaign_id": "…"}'
     return None
 
 
@@ -99,6 +108,15 @@ def dumps_record(record: dict[str, Any]) -> str:
         lines.append("  },")
     else:
         lines.append('  "posts": {},')
+    pending = record.get("pending") or {}
+    if pending:
+        # Campaigns created but not yet confirmed sent (see set_pending); usually absent.
+        lines.append('  "pending": {')
+        items = sorted(pending.items())
+        for i, (uuid, entry) in enumerate(items):
+            comma = "," if i < len(items) - 1 else ""
+            lines.append(f"    {json.dumps(uuid)}: {json.dumps(entry, sort_keys=True)}{comma}")
+        lines.append("  },")
     lines.append(f'  "version": {json.dumps(record.get("version", VERSION))}')
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -173,7 +191,32 @@ def set_entry(
     if url:
         entry["url"] = url
     record["posts"][uuid] = entry
+    clear_pending(record, uuid)
     return entry
+
+
+def set_pending(record: dict[str, Any], uuid: str, *, campaign_id: str, at: datetime) -> None:
+    """Note a campaign created for `uuid` before it is sent (in memory; then save_record).
+
+    Mailchimp's campaign list can lag behind a create by a few seconds; a run killed
+    after sending, before the post was recorded, would then not find its campaign by
+    marker and create and send a second one. The id noted here is read directly
+    (GET /campaigns/{id} is up to date) by the next run.
+    """
+    record.setdefault("pending", {})[uuid] = {"campaign_id": campaign_id, "at": iso(at)}
+
+
+def clear_pending(record: dict[str, Any], uuid: str) -> None:
+    pending = record.get("pending")
+    if pending and uuid in pending:
+        del pending[uuid]
+    if "pending" in record and not record["pending"]:
+        del record["pending"]
+
+
+def pending_campaigns(record: dict[str, Any]) -> dict[str, str]:
+    """uuid -> campaign id of campaigns created by a run that did not record a send."""
+    return {u: e["campaign_id"] for u, e in (record.get("pending") or {}).items()}
 
 
 def mark_baseline(record: dict[str, Any], posts: list[dict[str, Any]], *, at: datetime) -> list[str]:

@@ -173,6 +173,7 @@ class FakeMailchimp:
         self.members: dict[str, dict[str, dict]] = {}
         self.test_sends: list[dict] = []
         self.plan_allows_scheduling = True
+        self.list_lag = 0.0  # R1: seconds a new campaign stays out of GET /campaigns
         self.send_status = "sent"  # what a campaign becomes on actions/send ("sending" also real)
         self.clock = lambda: datetime.now(UTC)
         self._counter = 0
@@ -468,6 +469,7 @@ class FakeMailchimp:
             "delivery_status": {"enabled": False},
         }
         state = CampaignState(doc)
+        state.created_monotonic = time.monotonic()  # R1: for list_lag (see the end)
         self.campaigns[cid] = state
         return state
 
@@ -679,7 +681,7 @@ class FakeMailchimp:
         raise ApiProblem(404, f"The fake does not implement {method} {op_path}.")
 
     def _list_campaigns(self, query: dict) -> dict:
-        items = [c.doc for c in self.campaigns.values() if not c.deleted]
+        items = [c.doc for c in self.campaigns.values() if not c.deleted and _r1_listed(self, c)]
         if query.get("list_id"):
             items = [c for c in items if c["recipients"]["list_id"] == query["list_id"]]
         if query.get("status"):
@@ -963,6 +965,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if isinstance(fault, str) and fault.startswith("delay:"):
             time.sleep(float(fault.split(":", 1)[1]))
+        if fault in R1_FAULTS_BEFORE:  # R1 review faults (see the end of this file)
+            record.status = _r1_answer_before(self, fault)
+            return
 
         if not full_path.startswith(contract.BASE_PATH + "/"):
             record.status = self._problem(404, TITLES[404], "The API lives under /3.0.")
@@ -1010,5 +1015,88 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "drop_after":
             self.close_connection = True
             return
+        if fault in R1_FAULTS_AFTER:  # R1 review faults (see the end of this file)
+            record.status = _r1_answer_after(self, fault, status, doc)
+            return
         record.status = status
         self._send(status, doc)
+
+
+# ======================================================================================
+# R1 review extensions: faults seen on real networks that the ones above do not cover.
+#   "truncate_after" act, then answer 200 with half of the JSON body and no Content-Length
+#                    (the connection closes early; the client hands over a body it cannot
+#                    parse instead of raising)
+#   "html_200"       do not act; answer 200 with a text/html page (a captive portal/proxy)
+#   "html_502_after" act, then answer 502 with a text/html page (a proxy gave up waiting)
+#   "html_504"       do not act; answer 504 with a text/html page
+#   "bare_403"       do not act; answer 403 with no body and no Content-Type (heavy throttling)
+# and `fake.list_lag = <seconds>`: a new campaign stays out of GET /campaigns that long
+# (the list is eventually consistent; GET /campaigns/{id} is not affected).
+# ======================================================================================
+R1_FAULTS_BEFORE = ("html_200", "html_504", "bare_403")
+R1_FAULTS_AFTER = ("truncate_after", "html_502_after")
+R1_HTML = b"<html><head><title>%s</title></head><body><h1>%s</h1><hr>nginx</body></html>"
+
+
+def _r1_listed(fake: FakeMailchimp, state: CampaignState) -> bool:
+    created = getattr(state, "created_monotonic", 0.0)
+    return time.monotonic() - created >= fake.list_lag
+
+
+def _r1_raw(handler: _Handler, status: int, payload: bytes, content_type: str, *, length: bool):
+    try:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        if length:
+            handler.send_header("Content-Length", str(len(payload)))
+        else:
+            handler.send_header("Connection", "close")
+            handler.close_connection = True
+        handler.end_headers()
+        handler.wfile.write(payload)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+def _r1_answer_before(handler: _Handler, fault: str) -> int:
+    if fault == "bare_403":
+        try:
+            handler.send_response(403)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        return 403
+    if fault == "html_200":
+        _r1_raw(
+            handler,
+            200,
+            b"<html><body>Sign in to the network</body></html>",
+            "text/html",
+            length=True,
+        )
+        return 200
+    _r1_raw(
+        handler,
+        504,
+        R1_HTML % (b"504 Gateway Time-out", b"504 Gateway Time-out"),
+        "text/html",
+        length=True,
+    )
+    return 504
+
+
+def _r1_answer_after(handler: _Handler, fault: str, status: int, doc) -> int:
+    if fault == "html_502_after":
+        _r1_raw(
+            handler,
+            502,
+            R1_HTML % (b"502 Bad Gateway", b"502 Bad Gateway"),
+            "text/html",
+            length=True,
+        )
+        return 502
+    payload = b"" if doc is None else json.dumps(doc).encode()
+    _r1_raw(handler, status, payload[: max(1, len(payload) // 2)], "application/json", length=False)
+    return status

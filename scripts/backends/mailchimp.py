@@ -10,13 +10,21 @@ HTTP calls go through the official `mailchimp-marketing` client, whose error mod
 has traps (see _call): it raises `ApiClientError` with `status_code=None` for
 transport errors, hands problem+json bodies over as a JSON *string*, and *returns*
 a `requests.Response` for empty-body answers — the 204 of every action, but also an
-empty-bodied 500.
+empty-bodied 500. A 2xx whose body is not the JSON we asked for (cut short by a dropped
+connection, or a proxy's HTML page) is treated like a dropped connection, never as
+"nothing there".
 
 Retry policy: a 429 means nothing happened, so any call is retried with exponential
 backoff and jitter (Retry-After honoured when present). Reads and the content PUT are
 also retried on 5xx and transport errors. A create, send or schedule whose outcome is
 unknown (timeout, dropped connection, 5xx) is never repeated blindly: we re-read the
 remote state and continue from it, or stop and let the next run do so.
+
+The campaign list is eventually consistent: a campaign can be missing from it for a
+few seconds after its create. So a create with an unknown outcome is looked up a few
+times before giving up, and every campaign we create is reported to `on_created` (the
+CLI notes its id in the send record's "pending"), and a later run reads those ids
+directly (`known_ids`) instead of trusting the list alone.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -43,10 +52,22 @@ PAGE_SIZE = 1000  # the most campaigns.list returns at once (the client refuses 
 # A key is "<32 hex>-<data centre>", e.g. "…-us21"; the data centre names the API host.
 KEY_PATTERN = re.compile(r"^[0-9A-Za-z]+-([a-z]{2,}[0-9]+)$")
 
+# Seconds (times `backoff`) between the lookups that follow a create with an unknown outcome.
+CREATE_LOOKUP_WAITS = (2.0, 4.0, 8.0)
 SENT_STATUSES = ("sent", "sending", "archived")
 DRAFT_STATUSES = ("save", "paused")
 FIX_KEY = "check MAILCHIMP_API_KEY in .env"
 RERUN = "Re-running `make publish` is safe: it looks the campaign up before sending"
+
+
+def _summary(text: str) -> str:
+    """A non-JSON error body in a few words: a proxy's HTML page becomes its title."""
+    if "<" in text and re.search(r"<(html|body|head|title)\b", text, re.I):
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+        words = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
+        words = " ".join(words.split())[:120]
+        return f"an HTML error page ({words!r}), not Mailchimp's own answer: a proxy or gateway"
+    return " ".join(text.split())[:300]
 
 
 def marker_for(uuid: str) -> str:
@@ -73,6 +94,7 @@ class CallFailed(Exception):
         errors: list | None = None,
         retry_after: float | None = None,
         timeout: bool = False,
+        throttled: bool = False,
     ):
         super().__init__(what)
         self.what = what
@@ -82,6 +104,9 @@ class CallFailed(Exception):
         self.errors = errors or []
         self.retry_after = retry_after
         self.timeout = timeout
+        # Under heavy throttling Mailchimp answers a bare 403 (no body) instead of a 429:
+        # nothing happened, so it is retried like a 429.
+        self.throttled = throttled or status == 429
 
     @property
     def unknown_outcome(self) -> bool:
@@ -95,7 +120,8 @@ class CallFailed(Exception):
         if self.title:
             text += f" {self.title}"
         if self.detail:
-            text += f": {self.detail}"
+            # Mailchimp's details end with a full stop; callers add their own punctuation.
+            text += f": {self.detail.rstrip('.')}"
         fields = "; ".join(
             f"{e.get('field') or '?'}: {e.get('message', '')}"
             for e in self.errors
@@ -181,12 +207,18 @@ class MailchimpBackend:
         self._tags: dict[str, int] | None = None
         self._tag_names: dict[str, str] = {}
         self._read_back: dict = {}
+        # uuid -> id of a campaign an earlier run created (the send record's "pending"),
+        # and a callback told of each campaign we create, so that the id survives a crash.
+        self.known_ids: dict[str, str] = {}
+        self.on_created: Callable[[str, str], None] | None = None
 
     # ------------------------------------------------------------------ client plumbing
     def _redact(self, text: str) -> str:
         return text.replace(self._key, "<MAILCHIMP_API_KEY>") if self._key else text
 
-    def _once(self, what: str, fn, *args, **kwargs):
+    def _once(self, what: str, fn, *args, answer: bool = True, **kwargs):
+        """One call. `answer`: the call must return a JSON object (reads, create, PUT, PATCH);
+        actions (send, schedule, test, delete) answer 204 with no body."""
         self._last_headers = None
         try:
             result = fn(*args, **kwargs)
@@ -202,14 +234,30 @@ class MailchimpBackend:
                     result.reason or "",
                     "(empty response body)",
                     retry_after=self._retry_after(result.headers),
+                    throttled=result.status_code == 403,
                 )
             if not result.content:
+                if answer:
+                    raise self._garbled(what, "an empty body")
                 return None
             try:
-                return result.json()
+                result = result.json()
             except ValueError:
-                return None
+                # The client hands back a body it could not parse, e.g. JSON cut short by
+                # a dropped connection. Taking it for "nothing" would make a campaign
+                # lookup see no campaigns and send a post a second time.
+                raise self._garbled(what, "a body that is not valid JSON (cut off?)") from None
+        if isinstance(result, str) or (answer and not isinstance(result, dict)):
+            # A 2xx that is not JSON (the client returns its text): a proxy or captive
+            # portal answered, so whether Mailchimp acted is unknown.
+            raise self._garbled(what, "a body that is not JSON (an HTML page?)")
         return result
+
+    def _garbled(self, what: str, got: str) -> CallFailed:
+        # No usable answer: treated like a dropped connection (outcome unknown).
+        return CallFailed(
+            what, None, detail=f"a 2xx answer with {got}; a proxy or a dropped connection?"
+        )
 
     def _retry_after(self, headers) -> float | None:
         value = (headers or {}).get("Retry-After")
@@ -244,17 +292,17 @@ class MailchimpBackend:
         return CallFailed(
             what,
             status,
-            detail=self._redact(str(text)[:300]),
+            detail=self._redact(_summary(str(text))),
             retry_after=self._retry_after(self._last_headers),
         )
 
-    def _call(self, what: str, fn, *args, idempotent: bool, **kwargs):
+    def _call(self, what: str, fn, *args, idempotent: bool, answer: bool = True, **kwargs):
         """One API call with our retry policy; raises CallFailed when it gives up."""
 
         def retryable(exc: BaseException) -> bool:
             if not isinstance(exc, CallFailed):
                 return False
-            return exc.status == 429 or (idempotent and exc.unknown_outcome)
+            return exc.throttled or (idempotent and exc.unknown_outcome)
 
         jitter = wait_random_exponential(multiplier=self.backoff, max=self.backoff_max)
 
@@ -284,7 +332,7 @@ class MailchimpBackend:
             reraise=True,
             **options,
         )
-        return retrying(self._once, what, fn, *args, **kwargs)
+        return retrying(self._once, what, fn, *args, answer=answer, **kwargs)
 
     def _error(self, exc: CallFailed, what: str | None = None) -> BackendError:
         """Turn a final CallFailed into the message the writer reads."""
@@ -445,8 +493,10 @@ class MailchimpBackend:
             if status == "schedule":
                 return 1
             if status in DRAFT_STATUSES:
-                return 2
-            return 3
+                return 3
+            # canceled/canceling: someone stopped a send that may have reached part of the
+            # list. It outranks a stray draft, so the post is not sent again automatically.
+            return 2
 
         return min(campaigns, key=rank) if campaigns else None
 
@@ -505,6 +555,15 @@ class MailchimpBackend:
         self.prepare([edition])
         marker = marker_for(edition.uuid)
         found = self._campaigns.get(marker, [])
+        known = self.known_ids.get(edition.uuid)
+        if known and known not in {c.get("id") for c in found}:
+            # The campaign list can lag behind a create: read the campaign an earlier run
+            # created directly, so a crash after its send cannot lead to a second one.
+            campaign = self._fetch(known) or {}
+            if (campaign.get("settings") or {}).get("title") == marker and (
+                campaign.get("recipients") or {}
+            ).get("list_id") == self.audience_id:
+                found = self._campaigns[marker] = [*found, campaign]
         existing = self._best(found)
         if len(found) > 1:
             self.log.warning(
@@ -558,6 +617,7 @@ class MailchimpBackend:
                     campaign_id,
                     {"test_emails": [address], "send_type": "html"},
                     idempotent=False,
+                    answer=False,
                 )
             except CallFailed as exc:
                 raise self._error(exc) from None
@@ -574,6 +634,7 @@ class MailchimpBackend:
                     self.client.campaigns.unschedule,
                     campaign_id,
                     idempotent=False,
+                    answer=False,
                 )
             except CallFailed as exc:
                 if exc.status == 401:
@@ -685,14 +746,23 @@ class MailchimpBackend:
                 raise self._error(exc) from None
             # Mailchimp may have created it: look, never create a second one blindly.
             self.log.warning("%s; looking for the campaign on Mailchimp", exc)
-            self._campaigns = self._load_campaigns()
-            found = self._best(self._campaigns.get(marker, []))
+            found = None
+            for wait in (0.0, *CREATE_LOOKUP_WAITS):
+                if wait:
+                    # The campaign list lags a few seconds behind a create: look again
+                    # before giving up, or the next run would create a second campaign.
+                    (self._sleep or time.sleep)(wait * self.backoff)
+                self._campaigns = self._load_campaigns()
+                found = self._best(self._campaigns.get(marker, []))
+                if found is not None:
+                    break
             if found is None or found.get("status") not in DRAFT_STATUSES:
                 raise BackendError(
                     f"Mailchimp did not confirm creating the campaign for {edition.slug!r} "
                     f"({exc.describe()}) and it is not there yet; nothing was sent. {RERUN}"
                 ) from None
             self.log.info("Found campaign %s: Mailchimp did create it", found["id"])
+            self._created(edition, found["id"], prefix)
             return found["id"]
         campaign_id = campaign.get("id")
         if not campaign_id:
@@ -708,7 +778,12 @@ class MailchimpBackend:
                 }
             )
         self.log.info("Created Mailchimp campaign %s for %s", campaign_id, edition.slug)
+        self._created(edition, campaign_id, prefix)
         return campaign_id
+
+    def _created(self, edition: Edition, campaign_id: str, prefix: str) -> None:
+        if self.on_created is not None and prefix == MARKER_PREFIX:
+            self.on_created(edition.uuid, campaign_id)
 
     def _update_draft(self, edition: Edition, campaign_id: str, marker: str) -> None:
         try:
@@ -779,6 +854,29 @@ class MailchimpBackend:
                 "(the draft is reused, nothing is sent twice)"
             )
 
+    def _fetch(self, campaign_id: str) -> dict | None:
+        """One campaign, as the lookup lists it, or None when it no longer exists."""
+        try:
+            return self._call(
+                f"reading campaign {campaign_id}",
+                self.client.campaigns.get,
+                campaign_id,
+                fields=[
+                    "id",
+                    "web_id",
+                    "status",
+                    "send_time",
+                    "create_time",
+                    "settings.title",
+                    "recipients.list_id",
+                ],
+                idempotent=True,
+            )
+        except CallFailed as exc:
+            if exc.status == 404:
+                return None
+            raise self._error(exc) from None
+
     def _status(self, campaign_id: str) -> str | None:
         """The campaign's current status, or None when it no longer exists."""
         try:
@@ -807,6 +905,7 @@ class MailchimpBackend:
                 self.client.campaigns.send,
                 campaign_id,
                 idempotent=False,
+                answer=False,
             )
         except CallFailed as exc:
             if exc.status in (401, 404, 429):
@@ -850,6 +949,7 @@ class MailchimpBackend:
                 campaign_id,
                 {"schedule_time": when.strftime("%Y-%m-%dT%H:%M:%S+00:00")},
                 idempotent=False,
+                answer=False,
             )
         except CallFailed as exc:
             if exc.status in (401, 404, 429):
@@ -891,7 +991,8 @@ class MailchimpBackend:
                 f"deleting campaign {campaign_id}",
                 self.client.campaigns.remove,
                 campaign_id,
-                idempotent=True,  # a repeated delete finds nothing (404) and changes nothing
+                idempotent=True,
+                answer=False,  # a repeated delete finds nothing (404) and changes nothing
             )
         except CallFailed as exc:
             if exc.status == 404:

@@ -73,7 +73,12 @@ class OutboxBackend:
         existing = self.outbox_path
         while not existing.exists() and existing != existing.parent:
             existing = existing.parent
-        if not existing.is_dir() or not os.access(existing, os.W_OK):
+        if existing.exists() and not existing.is_dir():
+            problems.append(
+                f"{existing} is a file, so the outbox directory {self.outbox_path} cannot be made "
+                "there: move that file away or set NEWSLETTER['OUTBOX_PATH'] to a directory."
+            )
+        elif not os.access(existing, os.W_OK):
             problems.append(
                 f"The outbox directory {self.outbox_path} cannot be created (no writable parent): "
                 "set NEWSLETTER['OUTBOX_PATH'] to a writable directory."
