@@ -35,7 +35,10 @@ KNOWN_KEYS = {
     "UNSUBSCRIBE_URL": "unsubscribe link in the outbox edition (default mailto:REPLY_TO)",
     "REPLY_LINE": "the invitation to reply, shown after the post",
     "READ_MORE_TEXT": "link text under an excerpt",
+    "EDITIONS": '"unsent" (render only posts the send record lacks) or "all"',
 }
+
+EDITIONS_CHOICES = ("unsent", "all")
 
 
 class SettingsError(Exception):
@@ -118,6 +121,9 @@ def newsletter_settings(settings: dict) -> dict[str, Any]:
         "UNSUBSCRIBE_URL": None,  # mailto:REPLY_TO, below
         "REPLY_LINE": "Reply to this email — I read every reply, and it goes straight to me.",
         "READ_MORE_TEXT": "Read the rest on the web →",
+        # A post in the send record is never sent again, so rendering its
+        # edition on every build is wasted work (most of a large site's).
+        "EDITIONS": "unsent",
     }
     merged = {**defaults, **raw}
     if merged["REPLY_TO"] is None:
@@ -151,4 +157,7 @@ def newsletter_settings(settings: dict) -> dict[str, Any]:
     out["UNSUBSCRIBE_URL"] = unsub
     out["REPLY_LINE"] = _text(merged, "REPLY_LINE", required=False)
     out["READ_MORE_TEXT"] = _text(merged, "READ_MORE_TEXT", required=True)
+    if merged["EDITIONS"] not in EDITIONS_CHOICES:
+        raise _fail("EDITIONS", f"is {merged['EDITIONS']!r}", 'use "unsent" or "all"')
+    out["EDITIONS"] = merged["EDITIONS"]
     return out

@@ -62,6 +62,9 @@ def build_editions(settings: dict) -> None:
 
     with tempfile.TemporaryDirectory(prefix="connected-preview-") as tmp:
         settings = dict(settings)
+        # A preview may be of a post the send record lists, whose edition a
+        # normal build skips.
+        settings["NEWSLETTER"] = {**settings.get("NEWSLETTER", {}), "EDITIONS": "all"}
         settings["OUTPUT_PATH"] = str(Path(tmp) / "output")
         settings["CACHE_PATH"] = str(Path(tmp) / "cache")
         Pelican(settings).run()
@@ -115,6 +118,11 @@ def preview(
             "is in PLUGINS and look at the build output above."
         ) from None
     chosen = choose_post(manifest, post)
+    if not chosen.get("files") and not built:
+        # Listed but not rendered (already in the send record): render it now.
+        build_editions(settings)
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        chosen = choose_post(manifest, post)
     key = "mailchimp_html" if edition == "mailchimp" else "outbox_html"
     source = nl["EDITIONS_PATH"] / chosen["files"][key]
     text_source = nl["EDITIONS_PATH"] / chosen["files"]["text"]

@@ -190,6 +190,13 @@ def load_manifest(ctx: Context) -> list[dict[str, Any]]:
 
 
 def to_edition(post: dict[str, Any], editions_path: Path) -> Edition:
+    if "files" in post and post["files"] is None:
+        # NEWSLETTER["EDITIONS"] = "unsent": the build skipped a recorded post.
+        raise PublishError(
+            f"The email edition of {describe_post(post)} was not rendered because the send record "
+            "lists it: run `make publish` without --no-build (a test send builds every edition).",
+            retry_safe=True,
+        )
     files = post.get("files") or {}
     extra = {}
     # The text part with Mailchimp merge tags, for an Edition that carries it.
@@ -233,13 +240,18 @@ def quarter_hour_after(now: datetime, minutes: int) -> datetime:
 
 
 # --- Steps ------------------------------------------------------------------------------------
-def build(ctx: Context) -> Path:
+def build(ctx: Context, *, all_editions: bool = False) -> Path:
+    """Production build. all_editions: also render editions of recorded posts
+    (a test send or a release may need one; a normal run only sends unrecorded posts)."""
     from scripts.build import BuildError, build_site
 
     ctx.console.say(f"Building the site with {ctx.settings_file} …")
     started = time.monotonic()
+    overrides: dict[str, Any] = {"OUTPUT_PATH": ctx.settings["OUTPUT_PATH"]}
+    if all_editions:
+        overrides["NEWSLETTER"] = {"EDITIONS": "all"}
     try:
-        output = build_site(ctx.settings_file, root=ctx.root, overrides={"OUTPUT_PATH": ctx.settings["OUTPUT_PATH"]})
+        output = build_site(ctx.settings_file, root=ctx.root, overrides=overrides)
     except BuildError as exc:
         raise PublishError(f"The build failed: {exc}") from exc
     ctx.console.say(f"Built {output} in {time.monotonic() - started:.1f} s.")
@@ -429,7 +441,7 @@ def run_test_send(ctx: Context, posts: list[dict[str, Any]], address: str, only:
 def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     say = ctx.console.say
     record = load_record(ctx.record_path)
-    output = None if args.no_build else build(ctx)
+    output = None if args.no_build else build(ctx, all_editions=bool(args.test_send or args.release))
     posts = load_manifest(ctx)
 
     if args.test_send:

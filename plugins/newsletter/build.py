@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import time
 
-from .manifest import files_present, load_cache, write_edition, write_manifest
+from .manifest import files_present, load_cache, recorded_uuids, write_edition, write_manifest
 from .render import (
     EditionError,
     gather_inputs,
     is_published,
     make_context,
+    post_fields,
     render_edition,
     site_url,
     static_image_lookup,
@@ -28,6 +29,9 @@ def write_editions(article_generator, writer=None) -> None:
     editions_path = ctx.nl["EDITIONS_PATH"]
     editions_path.mkdir(parents=True, exist_ok=True)
     cache = load_cache(editions_path)
+    # Posts already in the send record are never sent again: list them in the
+    # manifest (baseline, stats) but skip rendering their editions.
+    skip = recorded_uuids(ctx.nl["RECORD_PATH"]) if ctx.nl["EDITIONS"] == "unsent" else set()
     started = time.perf_counter()
     posts = []
     seen: dict[str, str] = {}
@@ -35,6 +39,13 @@ def write_editions(article_generator, writer=None) -> None:
     for article in article_generator.articles:
         if not is_published(article):
             continue
+        if skip:
+            fields = post_fields(article, ctx)
+            if fields["uuid"] in skip:
+                entry = {**fields, "preheader": None, "files": None}
+                _remember(seen, entry)
+                posts.append((entry, "", []))
+                continue
         inputs = gather_inputs(article, ctx)
         digest = inputs.digest
         cached = cache.get(inputs.fields["uuid"])
@@ -50,18 +61,23 @@ def write_editions(article_generator, writer=None) -> None:
             edition = render_edition(article, settings, ctx, inputs)
             entry, warnings = write_edition(editions_path, edition), list(edition.warnings)
             rendered += 1
-        if entry["uuid"] in seen:
-            raise EditionError(
-                f"{entry['source_path']} and {seen[entry['uuid']]} share Uuid {entry['uuid']}: "
-                "give one of them a new Uuid (make uuids)"
-            )
-        seen[entry["uuid"]] = entry["source_path"]
+        _remember(seen, entry)
         posts.append((entry, digest, warnings))
     path = write_manifest(
         editions_path, siteurl=ctx.siteurl, generated_for=ctx.generated_for, posts=posts
     )
     elapsed = time.perf_counter() - started
     logger.info(
-        "newsletter: %s editions (%s rendered, %s unchanged) in %.2fs → %s",
-        len(posts), rendered, len(posts) - rendered, elapsed, path,
+        "newsletter: %s posts (%s rendered, %s already sent, %s unchanged) in %.2fs → %s",
+        len(posts), rendered, len([p for p in posts if p[0]["files"] is None]),
+        len([p for p in posts if p[0]["files"] is not None]) - rendered, elapsed, path,
     )  # fmt: skip
+
+
+def _remember(seen: dict[str, str], entry: dict) -> None:
+    if entry["uuid"] in seen:
+        raise EditionError(
+            f"{entry['source_path']} and {seen[entry['uuid']]} share Uuid {entry['uuid']}: "
+            "give one of them a new Uuid (make uuids)"
+        )
+    seen[entry["uuid"]] = entry["source_path"]

@@ -70,7 +70,22 @@ def load_cache(editions_path: Path) -> dict:
 
 
 def files_present(editions_path: Path, entry: dict) -> bool:
-    return all((editions_path / rel).is_file() for rel in entry.get("files", {}).values())
+    files = entry.get("files")
+    return bool(files) and all((editions_path / rel).is_file() for rel in files.values())
+
+
+def recorded_uuids(record_path: Path) -> set[str]:
+    """Uuids the send record lists (sent, scheduled or held); empty if there is none.
+
+    A record that does not parse is left for scripts/publish.py to report:
+    here it only means "render everything".
+    """
+    try:
+        data = json.loads(Path(record_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    posts = data.get("posts") if isinstance(data, dict) else None
+    return {str(key).lower() for key in posts} if isinstance(posts, dict) else set()
 
 
 def write_edition(editions_path: Path, edition: EmailEdition) -> dict:
@@ -112,11 +127,11 @@ def write_manifest(
     # Last: the manifest is what other tools read.
     path = editions_path / MANIFEST
     write_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", durable=True)
-    keep = {entry["uuid"] for entry, _digest, _warnings in posts}
+    keep = {entry["uuid"] for entry, _digest, _warnings in posts if entry.get("files")}
     for child in editions_path.iterdir():
-        # Only our own uuid-named directories: a post that became a draft or
-        # was deleted must not leave a sendable edition behind.
+        # Only our own uuid-named directories: a post that became a draft, was
+        # deleted or is now in the send record must not leave an edition behind.
         if child.is_dir() and _UUID_DIR.match(child.name) and child.name not in keep:
             shutil.rmtree(child, ignore_errors=True)
-            logger.info("newsletter: removed the edition of unpublished post %s", child.name)
+            logger.info("newsletter: removed the edition of %s (unpublished or already sent)", child.name)
     return path

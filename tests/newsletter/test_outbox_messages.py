@@ -114,3 +114,16 @@ def test_rename_after_crash_still_finds_the_file(project):
     post.write_text(post.read_text().replace("Slug: cafe-chats", "Slug: coffee-chats"))
     assert project.publish().code == 0
     assert [f.name for f in project.eml_files()] == ["2026-05-01-cafe-chats-33333333.eml"]
+
+
+def test_test_send_of_an_already_sent_post_renders_its_edition(project):
+    # OLD is in the send record, so a normal build skips its edition.
+    assert project.publish("--dry-run").code == 0
+    manifest = (project.path / "build" / "editions" / "manifest.json").read_text("utf-8")
+    assert f'"uuid": "{OLD}"' in manifest
+    assert not (project.path / "build" / "editions" / OLD).exists()
+    result = project.publish("--test-send", "me@example.org", "--post", OLD)
+    assert result.code == 0, result.text
+    (msg,) = project.messages(tests=True)
+    assert msg["Subject"].startswith("[TEST] ")
+    assert msg.get_body(("html",)) is not None
