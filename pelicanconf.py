@@ -180,4 +180,18 @@ DEPLOY = {
 }
 
 # --- Speed-ups (plugins/fast_build) ----------------------------------------------
-FAST_BUILD = {}
+FAST_BUILD = {
+    # False: plain Pelican behaviour (same output, slower).
+    "ENABLED": True,
+    # Processes for Markdown conversion and page rendering; 0 = one per CPU.
+    "WORKERS": 0,
+    # Fewer Markdown files / pages to render than this: do it in-process.
+    "MIN_PARALLEL_FILES": 24,
+    "MIN_PARALLEL_PAGES": 64,
+    # Cache converted Markdown in CACHE_PATH, keyed by each file's bytes.
+    "MARKDOWN_CACHE": True,
+    # Re-render and rewrite only pages whose inputs changed (state in CACHE_PATH).
+    "INCREMENTAL": True,
+    # Log each plugin's handler time (CONNECTED_BUILD_TIMINGS=file.json also writes it).
+    "TIMINGS": False,
+}

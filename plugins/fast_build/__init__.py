@@ -1,0 +1,187 @@
+"""fast_build: make `pelican content` faster without changing a byte of output.
+
+- Markdown is converted on every core by forked workers before the article and
+  page generators read their files (parallel_markdown.py), and cached by the
+  source bytes in CACHE_PATH.
+- Pages are rendered and written only when their inputs changed since the last
+  build, atomically, in forked processes that run while the feed and email
+  handlers work (incremental.py); pages a build no longer makes are removed.
+- Each article's and page's URL is computed once (memo_urls.py).
+- With FAST_BUILD["TIMINGS"] (or CONNECTED_BUILD_TIMINGS=<file.json>) the time
+  spent in each plugin's signal handlers is logged/written (timings.py).
+
+Settings: the FAST_BUILD dict (see settings.py); {"ENABLED": False} turns it all off.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import weakref
+
+from pelican.plugins import signals
+
+from . import settings as fast_settings
+from .incremental import IncrementalWriter, writer_class_for
+from .memo_urls import memoise_urls
+from .parallel_markdown import MarkdownBatch, ParallelMarkdownReader
+from .timings import PluginTimer
+
+logger = logging.getLogger(__name__)
+
+
+def _options(settings: dict) -> dict:
+    return fast_settings.load(settings)
+
+
+def on_initialized(pelican) -> None:
+    # Validate once, early, so a typo in FAST_BUILD stops the build with its key named.
+    options = _options(pelican.settings)
+    if options["TIMINGS"]:
+        # initialized is sent after every plugin's register(): all receivers exist now.
+        timer = PluginTimer()
+        timer.wrap_all()
+
+        def report(sender):
+            signals.finalized.disconnect(report)
+            timer.report()
+
+        signals.finalized.connect(report, sender=pelican, weak=False)
+    if options["ENABLED"] and options["INCREMENTAL"]:
+        sig = signals.article_writer_finalized
+        for receiver_id, ref in list(sig.receivers.items()):
+            receiver = ref() if isinstance(ref, weakref.ref) else ref
+            if receiver is None or receiver is on_article_writer_finalized:
+                continue
+            if getattr(receiver, "_fast_build_render_first", False):
+                continue
+            sig.receivers[receiver_id] = _render_first(receiver)
+
+
+def on_readers_init(readers) -> None:
+    if not _options(readers.settings)["ENABLED"]:
+        return
+    from pelican.readers import MarkdownReader
+
+    for ext, cls in list(readers.reader_classes.items()):
+        # A reader someone configured on purpose (READERS) is left alone.
+        if cls is MarkdownReader:
+            readers.reader_classes[ext] = ParallelMarkdownReader
+
+
+def _start_batch(generator, paths_key: str, excludes_key: str, cache_name: str) -> None:
+    options = _options(generator.settings)
+    if not options["ENABLED"]:
+        return
+    readers = [
+        r for r in generator.readers.readers.values() if isinstance(r, ParallelMarkdownReader)
+    ]
+    if not readers:
+        return
+    extensions = {
+        ext for ext, r in generator.readers.readers.items() if isinstance(r, ParallelMarkdownReader)
+    }
+    paths = []
+    # Same file set, in the same order, as the generator's own generate_context().
+    for rel in generator.get_files(
+        generator.settings[paths_key], exclude=generator.settings[excludes_key]
+    ):
+        if os.path.splitext(rel)[1][1:] not in extensions:
+            continue
+        if generator.get_cached_data(rel, None) is not None:
+            continue  # Pelican's generator-level cache will serve it
+        path = os.path.abspath(os.path.join(generator.path, rel))
+        if generator.readers.get_cached_data(path, (None, None))[0] is not None:
+            continue  # Pelican's reader-level cache will serve it
+        paths.append(path)
+    batch = MarkdownBatch(generator.settings, options, paths, cache_name)
+    batch.start()
+    for reader in readers:
+        reader.batch = batch
+
+
+def _finish_batch(generator) -> None:
+    for reader in generator.readers.readers.values():
+        if isinstance(reader, ParallelMarkdownReader) and reader.batch is not None:
+            reader.batch.finish()
+            reader.batch = None
+
+
+def on_article_generator_init(generator) -> None:
+    _start_batch(generator, "ARTICLE_PATHS", "ARTICLE_EXCLUDES", "articles")
+
+
+def on_page_generator_init(generator) -> None:
+    _start_batch(generator, "PAGE_PATHS", "PAGE_EXCLUDES", "pages")
+
+
+def on_generator_finalized(generator) -> None:
+    _finish_batch(generator)
+
+
+def on_all_generators_finalized(generators) -> None:
+    if not generators or not _options(generators[0].settings)["ENABLED"]:
+        return
+    memoise_urls(generators[0].context)
+
+
+def on_article_writer_finalized(generator, writer=None) -> None:
+    # Every article page is queued now: render them in the background while the
+    # feed and newsletter handlers of this same signal run in this process.
+    if isinstance(writer, IncrementalWriter):
+        writer.start_flush()
+
+
+def on_page_writer_finalized(generator, writer=None) -> None:
+    if isinstance(writer, IncrementalWriter):
+        writer.flush()
+
+
+def _render_first(receiver):
+    """Wrap another plugin's article_writer_finalized handler: pages start first.
+
+    Blinker calls a signal's receivers in no fixed order; whichever runs first
+    starts the page renderers, so they overlap with all the others.
+    """
+
+    def wrapped(sender, **kwargs):
+        writer = kwargs.get("writer")
+        if isinstance(writer, IncrementalWriter):
+            writer.start_flush()
+        return receiver(sender, **kwargs)
+
+    wrapped._fast_build_render_first = True
+    wrapped.__wrapped__ = receiver  # lets the timings see whose handler this is
+    return wrapped
+
+
+def on_get_writer(pelican):
+    options = _options(pelican.settings)
+    if not (options["ENABLED"] and options["INCREMENTAL"]):
+        return None
+    writer_class = writer_class_for(pelican.settings, options)
+
+    def save_state(sender):
+        signals.finalized.disconnect(save_state)
+        state = writer_class.state
+        if state.writer is not None:
+            state.writer.flush()  # also waits for renderers started earlier
+        state.save()
+
+    # The state is saved only after every generator wrote its pages: an
+    # interrupted build keeps the previous state, which never matches new files.
+    signals.finalized.connect(save_state, sender=pelican, weak=False)
+    return writer_class
+
+
+def register() -> None:
+    signals.initialized.connect(on_initialized)
+    signals.readers_init.connect(on_readers_init)
+    signals.article_generator_init.connect(on_article_generator_init)
+    signals.page_generator_init.connect(on_page_generator_init)
+    signals.article_generator_finalized.connect(on_generator_finalized)
+    signals.page_generator_finalized.connect(on_generator_finalized)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
+    signals.get_writer.connect(on_get_writer)
+    signals.article_writer_finalized.connect(on_article_writer_finalized)
+    signals.page_writer_finalized.connect(on_page_writer_finalized)

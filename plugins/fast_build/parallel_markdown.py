@@ -1,0 +1,212 @@
+"""Markdown conversion on every core, with a content-addressed cache.
+
+Python-Markdown is about two thirds of a cold Pelican build. Before a
+generator reads its files we hand the whole list to a pool of forked workers;
+the Markdown reader that Pelican calls then only collects the finished
+(html, metadata) pairs. Workers run Pelican's own MarkdownReader — the same
+Markdown instance, the same summary conversion — with metadata *processing*
+(dates, tags, categories) left to the parent, in the same order, so the
+resulting Content objects are exactly those Pelican's reader would give.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import pickle
+from importlib import metadata as importlib_metadata
+
+from pelican.readers import MarkdownReader
+
+logger = logging.getLogger(__name__)
+
+CACHE_VERSION = 1
+
+# Set once in each forked worker by _init_worker (never in the parent).
+_WORKER_READER = None
+
+
+class RawMarkdownReader(MarkdownReader):
+    """Pelican's MarkdownReader, returning metadata values before processing.
+
+    Processing (get_date, Tag, Category …) needs the settings object and makes
+    objects that are costly to pickle, so the parent does it; the raw values
+    (strings, lists of strings, the summary's HTML) travel between processes.
+    """
+
+    def process_metadata(self, name, value):
+        return value
+
+
+def _init_worker(settings):
+    global _WORKER_READER
+    _WORKER_READER = RawMarkdownReader(settings)
+
+
+def _convert_in_worker(path):
+    try:
+        content, raw = _WORKER_READER.read(path)
+    except Exception as exc:  # the parent re-reads the file and raises Pelican's way
+        return path, None, f"{type(exc).__name__}: {exc}"
+    return path, (content, raw), None
+
+
+def _file_digest(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha1(handle.read()).hexdigest()
+
+
+def markdown_settings_digest(settings: dict) -> str:
+    """What, besides the source bytes, decides a file's HTML."""
+    versions = []
+    for dist in ("markdown", "pygments", "pelican"):
+        try:
+            versions.append(importlib_metadata.version(dist))
+        except importlib_metadata.PackageNotFoundError:
+            versions.append("-")
+    parts = [
+        CACHE_VERSION,
+        versions,
+        repr(sorted(settings.get("MARKDOWN", {}).items(), key=lambda kv: kv[0])),
+        sorted(settings.get("FORMATTED_FIELDS", [])),
+    ]
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
+
+
+class MarkdownBatch:
+    """The Markdown files one generator is about to read, converted ahead of time."""
+
+    def __init__(self, settings: dict, options: dict, paths: list[str], cache_name: str):
+        self.settings = settings
+        self.options = options
+        self.paths = paths
+        self.cache_file = None
+        if options["MARKDOWN_CACHE"] and settings.get("CACHE_PATH"):
+            self.cache_file = os.path.join(
+                settings["CACHE_PATH"], "fast_build", f"markdown-{cache_name}.pickle"
+            )
+        self._ready: dict[str, tuple] = {}
+        self._digests: dict[str, str] = {}
+        self._pending: set[str] = set()
+        self._results = None
+        self._pool = None
+        self._cache_dirty = False
+        self._old_cache: dict = {}
+
+    # -- set-up ------------------------------------------------------------------
+    def start(self) -> None:
+        key = markdown_settings_digest(self.settings)
+        self._old_cache = self._load_cache(key)
+        self._key = key
+        missing = []
+        for path in self.paths:
+            try:
+                digest = _file_digest(path)
+            except OSError:
+                continue  # Pelican reports unreadable files itself
+            self._digests[path] = digest
+            hit = self._old_cache.get(path)
+            if hit is not None and hit[0] == digest:
+                self._ready[path] = hit[1]
+            else:
+                missing.append(path)
+        workers = min(self.options["WORKERS"], len(missing))
+        if workers < 2 or len(missing) < self.options["MIN_PARALLEL_FILES"]:
+            logger.debug("fast_build: %d Markdown files to convert, reading serially", len(missing))
+            return
+        # fork: workers inherit the settings and loaded extensions, nothing is pickled
+        # on the way in; results (html + raw metadata strings) are small.
+        context = multiprocessing.get_context("fork")
+        self._pool = context.Pool(workers, initializer=_init_worker, initargs=(self.settings,))
+        chunksize = max(1, min(16, len(missing) // (workers * 8) or 1))
+        self._results = self._pool.imap(_convert_in_worker, missing, chunksize)
+        self._pending = set(missing)
+        logger.info(
+            "fast_build: converting %d Markdown files on %d workers (%d from cache)",
+            len(missing),
+            workers,
+            len(self._ready),
+        )
+
+    # -- used by the reader -----------------------------------------------------
+    def take(self, path: str):
+        """(html, raw metadata) for path, or None when the caller must read it itself."""
+        if path in self._ready:
+            return self._ready[path]
+        while path in self._pending:
+            done_path, result, error = next(self._results)
+            self._pending.discard(done_path)
+            if result is not None:
+                self._ready[done_path] = result
+                self._cache_dirty = True
+            elif error:
+                logger.debug("fast_build: worker could not read %s (%s)", done_path, error)
+            if not self._pending:
+                self._close_pool()
+        return self._ready.get(path)
+
+    def remember(self, path: str, result: tuple) -> None:
+        """Keep a serially read result for the cache."""
+        self._ready[path] = result
+        self._cache_dirty = True
+
+    # -- tear-down ------------------------------------------------------------------
+    def finish(self) -> None:
+        self._close_pool()
+        if self.cache_file is None:
+            return
+        entries = {
+            path: (self._digests[path], result)
+            for path, result in self._ready.items()
+            if path in self._digests
+        }
+        if not self._cache_dirty and set(entries) == set(self._old_cache):
+            return
+        os.makedirs(os.path.dirname(self.cache_file), exist_ok=True)
+        tmp = f"{self.cache_file}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as handle:
+            pickle.dump((self._key, entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.cache_file)
+        self._cache_dirty = False
+
+    def _close_pool(self) -> None:
+        if self._pool is not None:
+            if self._pending:
+                self._pool.terminate()
+            else:
+                self._pool.close()
+            self._pool.join()
+            self._pool = None
+            self._results = None
+            self._pending = set()
+
+    def _load_cache(self, key: str) -> dict:
+        if self.cache_file is None or not os.path.exists(self.cache_file):
+            return {}
+        try:
+            with open(self.cache_file, "rb") as handle:
+                stored_key, entries = pickle.load(handle)
+        except Exception as exc:  # a damaged cache only costs time
+            logger.warning("fast_build: ignoring unreadable cache %s (%s)", self.cache_file, exc)
+            return {}
+        return entries if stored_key == key else {}
+
+
+class ParallelMarkdownReader(MarkdownReader):
+    """Pelican's Markdown reader, served from a MarkdownBatch when one is attached."""
+
+    batch: MarkdownBatch | None = None
+
+    def read(self, source_path):
+        batch = self.batch
+        result = batch.take(source_path) if batch is not None else None
+        if result is None:
+            result = RawMarkdownReader(self.settings).read(source_path)
+            if batch is not None:
+                batch.remember(source_path, result)
+        content, raw = result
+        # Same order and processors as MarkdownReader._parse_metadata.
+        metadata = {name: self.process_metadata(name, value) for name, value in raw.items()}
+        return content, metadata

@@ -1,0 +1,227 @@
+"""fast_build changes how fast the site is built, never what is built.
+
+Each test builds real sites with Pelican (our theme, every plugin) and compares
+the output trees byte for byte. The one volatile field, listed here explicitly:
+
+- sitemap.xml `<lastmod>` of index-like pages (index, archives, …): the
+  pelican-sitemap plugin stamps those with the build time. Entries whose
+  lastmod is not older than the test run are compared without it.
+
+The email editions (every edition file and manifest.json) are compared too,
+except the newsletter's private `.render-cache.json`, whose digests cover the
+settings (FAST_BUILD and the build's own paths differ between the two builds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from benchmarks.corpus import write_corpus
+from tests.conftest import ROOT, build_site
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+OFF = {"FAST_BUILD": {"ENABLED": False}}
+# Low thresholds force the Markdown pool and the forked page renderers even on
+# the six-post sample site.
+ON = {
+    "FAST_BUILD": {"ENABLED": True, "MIN_PARALLEL_FILES": 1, "MIN_PARALLEL_PAGES": 2, "WORKERS": 2}
+}
+
+
+def _sitemap_entries(data: bytes, since: dt.datetime) -> list:
+    root = etree.fromstring(data)
+    entries = []
+    for url in root.iter(f"{SITEMAP_NS}url"):
+        fields = {child.tag.replace(SITEMAP_NS, ""): (child.text or "") for child in url}
+        lastmod = fields.get("lastmod")
+        if lastmod:
+            stamp = dt.datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=dt.UTC)
+            if stamp >= since:
+                fields["lastmod"] = "<build time>"
+        entries.append(sorted(fields.items()))
+    return entries
+
+
+PRIVATE_CACHES = {".render-cache.json"}
+
+
+def tree(path: Path, since: dt.datetime) -> dict:
+    """Every file under path: relative name -> bytes (sitemap: parsed entries)."""
+    files = {}
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        rel = file.relative_to(path).as_posix()
+        if file.name in PRIVATE_CACHES:
+            continue
+        data = file.read_bytes()
+        files[rel] = _sitemap_entries(data, since) if rel == "sitemap.xml" else data
+    return files
+
+
+def assert_same_tree(a: Path, b: Path, since: dt.datetime) -> int:
+    left, right = tree(a, since), tree(b, since)
+    assert sorted(left) == sorted(right), (
+        f"only in {a.name}: {sorted(set(left) - set(right))[:10]}; "
+        f"only in {b.name}: {sorted(set(right) - set(left))[:10]}"
+    )
+    differing = [name for name in left if left[name] != right[name]]
+    assert not differing, f"files differ: {differing[:10]}"
+    return len(left)
+
+
+@pytest.fixture
+def since() -> dt.datetime:
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).replace(microsecond=0)
+
+
+def _build(base: Path, content: Path, overrides: dict) -> Path:
+    base.mkdir(parents=True, exist_ok=True)
+    return build_site(base, content, overrides=overrides)
+
+
+def test_sample_site_is_identical_with_and_without_speedups(tmp_path, since):
+    plain = _build(tmp_path / "off", ROOT / "content", OFF)
+    fast = _build(tmp_path / "on", ROOT / "content", ON)
+    count = assert_same_tree(plain, fast, since)
+    assert count > 10
+    # The speed-ups really ran: converted Markdown and page state are cached.
+    cache = tmp_path / "on" / "cache" / "fast_build"
+    assert (cache / "markdown-articles.pickle").is_file()
+    assert (cache / "pages.json").is_file()
+    assert not (tmp_path / "off" / "cache" / "fast_build").exists()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus") / "content", posts=50)
+
+
+def test_generated_corpus_is_identical_with_and_without_speedups(tmp_path, corpus, since):
+    plain = _build(tmp_path / "off", corpus, OFF)
+    fast = _build(tmp_path / "on", corpus, ON)
+    count = assert_same_tree(plain, fast, since)
+    assert count > 60
+    # The email editions are built from the same article objects.
+    editions = assert_same_tree(
+        tmp_path / "off" / "build" / "editions", tmp_path / "on" / "build" / "editions", since
+    )
+    assert editions > 50
+    html = (fast / "2012" / "post-00007" / "index.html").read_text(encoding="utf-8")
+    assert "<table>" in html and 'class="highlight"' in html
+
+
+def _edit_body(content: Path, slug: str, sentence: str) -> None:
+    path = content / "posts" / f"{slug}.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+
+
+def _edit_title(content: Path, slug: str, title: str) -> None:
+    path = content / "posts" / f"{slug}.md"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[0] = f"Title: {title}\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _edit_slug(content: Path, slug: str, new_slug: str) -> None:
+    path = content / "posts" / f"{slug}.md"
+    text = path.read_text(encoding="utf-8").replace(f"Slug: {slug}\n", f"Slug: {new_slug}\n")
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", ["body", "title", "slug"])
+def test_warm_rebuild_after_an_edit_equals_a_cold_build(tmp_path, corpus, since, edit):
+    warm_base = tmp_path / "warm"
+    warm_base.mkdir()
+    shutil.copytree(corpus, warm_base / "content")
+    output = build_site(warm_base, overrides=ON, content=warm_base / "content")
+    untouched = output / "2012" / "post-00003" / "index.html"
+    before = untouched.stat().st_mtime_ns
+
+    if edit == "body":
+        _edit_body(warm_base / "content", "post-00020", "A sentence added by the warm test.")
+    elif edit == "title":
+        _edit_title(warm_base / "content", "post-00020", "A <Renamed> post & more")
+    else:
+        _edit_slug(warm_base / "content", "post-00020", "a-new-address")
+    build_site(warm_base, overrides=ON, content=warm_base / "content")
+
+    cold = _build(tmp_path / "cold", warm_base / "content", OFF)
+    assert_same_tree(cold, output, since)
+
+    if edit == "slug":
+        # The old address is gone, as in a cold build; the new one exists.
+        assert not (output / "2012" / "post-00020").exists()
+        assert (output / "2012" / "a-new-address" / "index.html").is_file()
+        return
+    edited = (output / "2012" / "post-00020" / "index.html").read_text(encoding="utf-8")
+    if edit == "body":
+        assert "A sentence added by the warm test." in edited
+        # An unrelated post's page was reused, not rewritten.
+        assert untouched.stat().st_mtime_ns == before
+    else:
+        assert "A &lt;Renamed&gt; post &amp; more" in edited
+
+
+def test_a_page_deleted_from_the_output_is_rebuilt(tmp_path, corpus, since):
+    base = tmp_path / "site"
+    base.mkdir()
+    output = build_site(base, content=corpus, overrides=ON)
+    victim = output / "2012" / "post-00011" / "index.html"
+    victim.unlink()
+    build_site(base, content=corpus, overrides=ON)
+    assert victim.is_file()
+    cold = _build(tmp_path / "cold", corpus, OFF)
+    assert_same_tree(cold, output, since)
+
+
+def test_timings_file_names_the_plugins(tmp_path, corpus, monkeypatch):
+    target = tmp_path / "timings.json"
+    monkeypatch.setenv("CONNECTED_BUILD_TIMINGS", str(target))
+    _build(tmp_path / "site", corpus, ON)
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["run_seconds"] > 0
+    assert "fast_build" not in data["plugins"]
+    for name in ("site_feeds", "newsletter"):
+        if (ROOT / "plugins" / name).is_dir():
+            assert name in data["plugins"], data
+
+
+def test_unknown_setting_is_named(tmp_path):
+    with pytest.raises(ValueError, match="WORKRES"):
+        _build(tmp_path / "bad", ROOT / "content", {"FAST_BUILD": {"WORKRES": 2}})
+
+
+def test_atomic_write_never_touches_a_hardlinked_previous_file(tmp_path):
+    from plugins.fast_build.incremental import write_atomically
+
+    previous = tmp_path / "previous.html"
+    previous.write_text("old", encoding="utf-8")
+    current = tmp_path / "out" / "page.html"
+    current.parent.mkdir()
+    os.link(previous, current)
+    write_atomically(str(current), b"new")
+    assert current.read_bytes() == b"new"
+    assert previous.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in current.parent.iterdir()) == ["page.html"]
+
+
+def test_pages_rendered_in_small_batches_are_identical(tmp_path, corpus, since, monkeypatch):
+    # Large sites start page renderers every `batch_pages` queued pages; force
+    # that path (and several renderers running at once) on the small corpus.
+    plain = _build(tmp_path / "off", corpus, OFF)
+    import importlib
+
+    incremental = importlib.import_module("fast_build.incremental")
+    monkeypatch.setattr(incremental.IncrementalWriter, "batch_pages", 7)
+    fast = _build(tmp_path / "on", corpus, ON)
+    assert_same_tree(plain, fast, since)
+    state = json.loads((tmp_path / "on" / "cache" / "fast_build" / "pages.json").read_text())
+    assert len(state["pages"]) > 60
