@@ -46,14 +46,13 @@ newpost: $(STAMP) ## Create a draft: make newpost TITLE="My post"
 uuids: $(STAMP) ## Add a Uuid to every post that lacks one
 	$(PY) -m scripts.uuids
 
+# Options for scripts.publish, from make variables.
+PUBLISH_OPTS = $(strip $(if $(DRY_RUN),--dry-run) $(if $(CHECK),--check) \
+  $(if $(TEST_SEND),--test-send "$(TEST_SEND)") $(if $(POST),--post "$(POST)") \
+  $(if $(BASELINE),--baseline "$(BASELINE)") $(if $(RELEASE),--release "$(RELEASE)"))
+
 publish: $(STAMP) ## Build for production, deploy (if configured), send new posts (DRY_RUN=1 CHECK=1 TEST_SEND=addr POST=slug BASELINE=all|all-but-newest RELEASE=slug)
-	$(PY) -m scripts.publish \
-	  $(if $(DRY_RUN),--dry-run) \
-	  $(if $(CHECK),--check) \
-	  $(if $(TEST_SEND),--test-send "$(TEST_SEND)") \
-	  $(if $(POST),--post "$(POST)") \
-	  $(if $(BASELINE),--baseline "$(BASELINE)") \
-	  $(if $(RELEASE),--release "$(RELEASE)")
+	$(PY) -m scripts.publish $(PUBLISH_OPTS)
 
 preview-email: $(STAMP) ## Write a post's email edition as HTML and say where (POST=slug, default newest)
 	$(PY) -m scripts.preview_email $(if $(POST),--post "$(POST)")
