@@ -29,10 +29,10 @@ venv: $(STAMP) ## Create or update .venv from requirements.txt
 html: $(STAMP) ## Build the development site into output/ (relative URLs, drafts under drafts/)
 	$(PY) -m scripts.build -s pelicanconf.py
 
-serve: $(STAMP) ## Serve output/ at http://localhost:$(PORT)
+serve: $(STAMP) ## Serve output/ at http://localhost:8000 (PORT=8001 for another port)
 	$(PELICAN) --listen --port $(PORT) -s pelicanconf.py
 
-devserver: $(STAMP) ## Rebuild on save and serve at http://localhost:$(PORT)
+devserver: $(STAMP) ## Rebuild on save and serve at http://localhost:8000 (PORT=…)
 	$(PY) -m scripts.devserver --port $(PORT)
 
 clean: ## Remove built files (output/, build/); never the send record, outbox/ or content

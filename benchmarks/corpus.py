@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import uuid
 import zlib
 from pathlib import Path
 
 BASE_DATE = dt.datetime(2012, 1, 2, 8, 0)
+# Posts the send record lacks: the newest few, as on a site that has been sending for years.
+UNSENT_POSTS = 3
+BENCH_SITEURL = "https://your-name.example"
 
 CATEGORIES = ["Career", "Networking", "Writing", "Interviews", "Leadership", "Newsletter"]
 TAGS = [
@@ -155,14 +159,20 @@ def post_slug(index: int) -> str:
     return f"post-{index:05d}"
 
 
-def render_post(index: int, seed: int = 1, images: int = 8) -> str:
-    """The Markdown source of post `index` (deterministic)."""
+def _post_head(index: int, seed: int):
+    """The random generator (positioned after them), date, tags, title, links and Uuid of a post."""
     rng = random.Random(f"{seed}:{index}")
     date = BASE_DATE + dt.timedelta(hours=7 * index + rng.randint(0, 5), minutes=rng.randint(0, 59))
     tags = sorted(rng.sample(TAGS, rng.randint(2, 4)))
     title = _sentence(rng, rng.randint(4, 8))[:-1].title()
     links = [post_slug(j) for j in rng.sample(range(max(index, 1)), min(index, 3))] if index else []
     uid = uuid.UUID(int=rng.getrandbits(128), version=4)
+    return rng, date, tags, title, links, uid
+
+
+def render_post(index: int, seed: int = 1, images: int = 8) -> str:
+    """The Markdown source of post `index` (deterministic)."""
+    rng, date, tags, title, links, uid = _post_head(index, seed)
     header = [
         f"Title: {title} ({index})",
         f"Date: {date:%Y-%m-%d %H:%M}",
@@ -219,6 +229,38 @@ def write_corpus(dest: Path, posts: int, seed: int = 1, images: int = 8) -> Path
             render_post(i, seed, images), encoding="utf-8"
         )
     return dest
+
+
+def send_record(posts: int, seed: int = 1, unsent: int = UNSENT_POSTS) -> dict:
+    """A send record (docs/ARCHITECTURE.md format) listing every post but the newest `unsent`.
+
+    A site with years of posts has sent (or baselined) all of them but the
+    newest few, so the newsletter renders email editions only for those few.
+    Post dates grow with the index, so the newest are the highest indexes.
+    """
+    record = {"version": 1, "posts": {}}
+    for i in range(max(posts - unsent, 0)):
+        _rng, date, _tags, title, _links, uid = _post_head(i, seed)
+        record["posts"][str(uid)] = {
+            "status": "sent",
+            "at": f"{date:%Y-%m-%dT%H:%M:00+00:00}",
+            "backend": "baseline",
+            "title": f"{title} ({i})",
+            "url": f"{BENCH_SITEURL}/{date:%Y}/{post_slug(i)}/",
+        }
+    return record
+
+
+def write_send_record(path: Path, posts: int, seed: int = 1, unsent: int = UNSENT_POSTS) -> Path:
+    """Write send_record() to `path` as JSON (sorted keys, one post per line)."""
+    record = send_record(posts, seed, unsent)
+    lines = [
+        f"    {json.dumps(key)}: {json.dumps(value, sort_keys=True)}"
+        for key, value in sorted(record["posts"].items())
+    ]
+    text = '{"version": 1,\n "posts": {\n' + ",\n".join(lines) + "\n }}\n"
+    Path(path).write_text(text, encoding="utf-8")
+    return Path(path)
 
 
 def main(argv: list[str] | None = None) -> int:

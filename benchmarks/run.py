@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.corpus import post_slug, write_corpus
+from benchmarks.corpus import UNSENT_POSTS, post_slug, write_corpus, write_send_record
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -54,7 +54,10 @@ CACHE_PATH = os.environ["BENCH_CACHE_PATH"]
 NEWSLETTER = dict(NEWSLETTER)  # noqa: F405
 NEWSLETTER["EDITIONS_PATH"] = os.environ["BENCH_EDITIONS_PATH"]
 NEWSLETTER["OUTBOX_PATH"] = os.path.join(os.environ["BENCH_CACHE_PATH"], "outbox")
-NEWSLETTER["RECORD_PATH"] = os.path.join(os.environ["BENCH_CACHE_PATH"], "send-record.json")
+# The corpus's send record: every post but the newest few was sent long ago.
+NEWSLETTER["RECORD_PATH"] = os.environ["BENCH_RECORD_PATH"]
+if os.environ.get("BENCH_EDITIONS"):
+    NEWSLETTER["EDITIONS"] = os.environ["BENCH_EDITIONS"]
 '''
 
 FEED_PLUGINS = ("site_feeds",)
@@ -139,16 +142,28 @@ def median(values):
     return round(statistics.median(values), 4) if values else None
 
 
-def ours_env(cache: Path, editions: Path, timings: Path) -> dict:
+def ours_env(cache: Path, editions: Path, timings: Path, editions_mode: str = "") -> dict:
     return {
         "BENCH_CACHE_PATH": str(cache),
         "BENCH_EDITIONS_PATH": str(editions),
+        "BENCH_RECORD_PATH": str(cache.parent / "send-record.json"),
+        "BENCH_EDITIONS": editions_mode,
         "CONNECTED_BUILD_TIMINGS": str(timings),
     }
 
 
+def editions_rendered(editions: Path) -> int | None:
+    """How many posts of the manifest have edition files (the rest were already sent)."""
+    try:
+        manifest = json.loads((editions / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return sum(1 for entry in manifest.get("posts", []) if entry.get("files"))
+
+
 def prepare(workdir: Path, posts: int, seed: int) -> Path:
     content = write_corpus(workdir / "content", posts, seed)
+    write_send_record(workdir / "send-record.json", posts, seed)
     (workdir / "bare.py").write_text(BARE_SETTINGS, encoding="utf-8")
     (workdir / "ours.py").write_text(
         OURS_SETTINGS.format(
@@ -159,14 +174,17 @@ def prepare(workdir: Path, posts: int, seed: int) -> Path:
     return content
 
 
-def run_ours_cold(workdir: Path, tag: str) -> tuple[dict, Path, Path, Path]:
+def run_ours_cold(
+    workdir: Path, tag: str, editions_mode: str = ""
+) -> tuple[dict, Path, Path, Path]:
     out, cache, editions = workdir / f"out-{tag}", workdir / f"cache-{tag}", workdir / f"ed-{tag}"
     for d in (out, cache, editions):
         shutil.rmtree(d, ignore_errors=True)
     timings = workdir / f"timings-{tag}.json"
-    result = run_build(workdir, "ours.py", out, ours_env(cache, editions, timings))
+    result = run_build(workdir, "ours.py", out, ours_env(cache, editions, timings, editions_mode))
     result["feeds_seconds"] = plugin_seconds(timings, FEED_PLUGINS)
     result["editions_seconds"] = plugin_seconds(timings, EDITION_PLUGINS)
+    result["editions_rendered"] = editions_rendered(editions)
     return result, out, cache, editions
 
 
@@ -204,6 +222,17 @@ def benchmark(posts: int, runs: int, seed: int, workdir: Path, growth_base: int 
             flush=True,
         )
 
+    # Not hidden: what rendering an edition for EVERY post costs (NEWSLETTER
+    # EDITIONS="all", as a site with no send record yet would), once per run.
+    all_editions, *dirs = run_ours_cold(workdir, "all-editions", editions_mode="all")
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
+    print(
+        f"all editions: cold {all_editions['seconds']:.2f}s, "
+        f"{all_editions['editions_rendered']} editions in {all_editions['editions_seconds']}s",
+        flush=True,
+    )
+
     def med(kind, field):
         return median([r[kind][field] for r in rounds])
 
@@ -218,6 +247,17 @@ def benchmark(posts: int, runs: int, seed: int, workdir: Path, growth_base: int 
         "feeds_seconds_warm": med("warm", "feeds_seconds"),
         "editions_seconds_cold": med("cold", "editions_seconds"),
         "editions_seconds_warm": med("warm", "editions_seconds"),
+        "editions_rendered_cold": med("cold", "editions_rendered"),
+        "editions_unsent_in_corpus": min(UNSENT_POSTS, posts),
+        "all_editions_cold_seconds": all_editions["seconds"],
+        "all_editions_cold_cpu_seconds": all_editions["cpu_seconds"],
+        "all_editions_rendered": all_editions["editions_rendered"],
+        "all_editions_seconds": all_editions["editions_seconds"],
+        "all_editions_ms_per_post": (
+            round(1000 * all_editions["editions_seconds"] / all_editions["editions_rendered"], 2)
+            if all_editions["editions_seconds"] and all_editions["editions_rendered"]
+            else None
+        ),
         "peak_rss_mib_bare": max(r["bare"]["peak_rss_mib"] for r in rounds),
         "peak_rss_mib_cold": max(r["cold"]["peak_rss_mib"] for r in rounds),
         "peak_rss_mib_warm": max(r["warm"]["peak_rss_mib"] for r in rounds),
@@ -247,7 +287,7 @@ def benchmark(posts: int, runs: int, seed: int, workdir: Path, growth_base: int 
         cpu_base = median([r["cold_base"]["cpu_seconds"] for r in rounds])
         summary["cold_cpu_seconds_base"] = cpu_base
         summary["growth_ratio_cpu"] = round(summary["cold_cpu_seconds"] / cpu_base, 2)
-    return {"rounds": rounds, "summary": summary}
+    return {"rounds": rounds, "all_editions": all_editions, "summary": summary}
 
 
 TARGETS = {
@@ -277,8 +317,19 @@ def table(result: dict) -> str:
         ("(c)/(b) paired by round", s["warm_over_cold_paired"], "warm_over_cold"),
         ("((b) - editions)/(a)", s.get("cold_without_editions_over_bare"), ""),
         ("feeds, cold build", s["feeds_seconds_cold"], "feeds_seconds_cold"),
-        ("email editions, cold", s["editions_seconds_cold"], "s"),
+        (
+            f"email editions: {s['editions_rendered_cold']} rendered (posts not yet sent)",
+            s["editions_seconds_cold"],
+            "s",
+        ),
         ("email editions, warm", s["editions_seconds_warm"], "s"),
+        (
+            f"ALL {s['all_editions_rendered']} editions (EDITIONS=all), cold build",
+            s["all_editions_cold_seconds"],
+            "s",
+        ),
+        ("  of which email editions", s["all_editions_seconds"], "s"),
+        ("  per edition", s["all_editions_ms_per_post"], "ms"),
         (
             "CPU s bare / cold / warm",
             f"{s['bare_cpu_seconds']}/{s['cold_cpu_seconds']}/{s['warm_cpu_seconds']}",
