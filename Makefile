@@ -29,7 +29,9 @@ venv: $(STAMP) ## Create or update .venv from requirements.txt
 html: $(STAMP) ## Build the development site into output/ (relative URLs, drafts under drafts/)
 	$(PY) -m scripts.build -s pelicanconf.py
 
-serve: $(STAMP) ## Serve output/ at http://localhost:8000 (PORT=8001 for another port)
+# A development build first: after `make publish`, output/ holds the production
+# build, whose links point at SITEURL rather than this local server.
+serve: html ## Build for development and serve output/ at http://localhost:8000 (PORT=8001 for another port)
 	$(PELICAN) --listen --port $(PORT) -s pelicanconf.py
 
 devserver: $(STAMP) ## Rebuild on save and serve at http://localhost:8000 (PORT=…)

@@ -75,6 +75,9 @@ DRAFT_SAVE_AS = "drafts/{slug}/index.html"
 
 # Future-dated posts stay drafts until their date.
 WITH_FUTURE_DATES = False
+# A post without Category: goes to DEFAULT_CATEGORY, not to its folder's name.
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_CATEGORY = "Notes"
 DEFAULT_PAGINATION = 10
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),

@@ -282,7 +282,21 @@ def _problems_from(exc: Exception) -> list[str]:
     if filename and lineno and type(exc).__module__.startswith("jinja2"):
         where = f"{filename}, line {lineno}: "
     message = " ".join(str(exc).split()) or "(no message)"
-    return [f"{where}{type(exc).__name__}: {message} (run with --debug for the traceback)"]
+    if _is_ours(exc):
+        # Our own errors (bad settings and the like) already say what to fix.
+        return [f"{where}{message}"]
+    return [
+        f"{where}{type(exc).__name__}: {message} "
+        "(`python -m scripts.build -s <settings file> --debug` shows the traceback)"
+    ]
+
+
+def _is_ours(exc: Exception) -> bool:
+    module = type(exc).__module__ or ""
+    return module.split(".")[0] in {
+        "connected", "scripts", "post_checks", "site_feeds", "newsletter", "fast_build",
+        "theme_helpers",
+    }
 
 
 # --- directories ------------------------------------------------------------------------

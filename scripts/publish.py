@@ -370,6 +370,35 @@ def schedule_time(ctx: Context) -> datetime | None:
     return quarter_hour_after(datetime.now(UTC), delay) if delay > 0 else None
 
 
+# The sample configuration's placeholders. Mailing real subscribers with them
+# would send links to a site that does not exist from a made-up address.
+SAMPLE_DOMAIN = "your-name.example"
+SAMPLE_ADDRESS_WORDS = ("Example Street", "Freedonia")
+
+
+def placeholder_problems(ctx: Context) -> list[str]:
+    """What still carries the sample's placeholder values, each with its fix."""
+    problems = []
+    if SAMPLE_DOMAIN in ctx.siteurl:
+        problems.append(
+            f"SITEURL in {ctx.settings_file} is still the sample's {ctx.siteurl}: set your site's address."
+        )
+    for key in ("FROM_EMAIL", "REPLY_TO"):
+        value = ctx.newsletter.get(key) or ""
+        if value.endswith("@" + SAMPLE_DOMAIN):
+            problems.append(
+                f"NEWSLETTER['{key}'] is the sample's {value} (it comes from AUTHOR_PROFILE['EMAIL'] in "
+                "pelicanconf.py): set your own address."
+            )
+    address = ctx.newsletter.get("POSTAL_ADDRESS") or ""
+    if any(word in address for word in SAMPLE_ADDRESS_WORDS):
+        problems.append(
+            "AUTHOR_PROFILE['POSTAL_ADDRESS'] in pelicanconf.py is the sample's made-up address: "
+            "set your own (the law requires a real one in newsletters)."
+        )
+    return problems
+
+
 # --- Commands -----------------------------------------------------------------------------------
 def run_check(ctx: Context) -> int:
     say = ctx.console.say
@@ -407,6 +436,7 @@ def run_check(ctx: Context) -> int:
             f"Campaigns are scheduled {ctx.newsletter['SCHEDULE_DELAY_MINUTES']} min after publishing "
             "(scheduling needs a paid Mailchimp plan)."
         )
+    problems.extend(placeholder_problems(ctx))
     if problems:
         ctx.console.error("Fix these before publishing:")
         for problem in problems:
@@ -488,6 +518,17 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
             say(f"    to:       {target_description(ctx, post)}")
             say("    when:     " + (f"scheduled for {when:%Y-%m-%d %H:%M} UTC" if when else "now"))
         return 0
+
+    placeholders = placeholder_problems(ctx) if todo else []
+    if placeholders and backend_name(ctx.env) == "mailchimp":
+        raise PublishError(
+            "Not sending to your Mailchimp audience with the sample's placeholder settings:\n  - "
+            + "\n  - ".join(placeholders)
+            + "\nNothing was deployed or sent.",
+            retry_safe=True,
+        )
+    for problem in placeholders:
+        ctx.console.say(f"Note: {problem}")
 
     if ctx.deploy["TARGET"] != "none":
         say(f"Deploying: {describe(ctx.deploy)} …")

@@ -64,8 +64,20 @@ def build_site(
             settings[key] = merged
         else:
             settings[key] = value
+    _reset_sitemap_plugin()
     Pelican(settings).run()
     return output
+
+
+def _reset_sitemap_plugin() -> None:
+    """pelican-sitemap keeps per-run state in module globals; a build that failed
+    part-way in this process would otherwise stop every later build's sitemap."""
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return
+    sitemap.generator._main_pelican = None
+    sitemap.generator.page_queue = []
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 300):

@@ -67,6 +67,14 @@ class Project:
             with (self.path / "publishconf.py").open("a", encoding="utf-8") as fh:
                 fh.write("\n" + publish + "\n")
 
+    def configure_own_identity(self) -> None:
+        """Replace the sample's placeholders (a Mailchimp send refuses them)."""
+        self.configure(
+            pelican='AUTHOR_PROFILE["EMAIL"] = "sam@sam-rivera.dev"\n'
+            'AUTHOR_PROFILE["POSTAL_ADDRESS"] = "Sam Rivera, 12 Harbour Road, Leith EH6 6AA, UK"',
+            publish='SITEURL = "https://sam-rivera.dev"',
+        )
+
     def write_record(self, uuids: list[str], status: str = "sent", backend: str = "baseline") -> None:
         posts = {u: {"status": status, "at": "2026-01-01T00:00:00+00:00", "backend": backend} for u in uuids}
         self.record_path.write_text(json.dumps({"version": 1, "posts": posts}), encoding="utf-8")

@@ -20,7 +20,9 @@ def project(tmp_path, monkeypatch, fake_mailchimp):
     monkeypatch.setenv("MAILCHIMP_API_KEY", fake_mailchimp.api_key)
     monkeypatch.setenv("MAILCHIMP_AUDIENCE_ID", DEFAULT_LIST_ID)
     monkeypatch.setenv("MAILCHIMP_API_URL", fake_mailchimp.url)
-    return make_project(tmp_path, record=[OLD, MIDDLE])
+    project = make_project(tmp_path, record=[OLD, MIDDLE])
+    project.configure_own_identity()
+    return project
 
 
 def sends(fake, uuid: str) -> int:

@@ -202,8 +202,40 @@ def test_corrupt_record_stops_before_anything(tmp_path):
     assert project.eml_files() == []
 
 
+def test_check_flags_the_samples_placeholders(tmp_path):
+    project = make_project(tmp_path, record=[])
+    result = project.publish("--check")
+    assert result.code == 1
+    for name in ("SITEURL", "FROM_EMAIL", "REPLY_TO", "POSTAL_ADDRESS"):
+        assert name in result.err
+    assert "Configuration OK" not in result.out
+
+
+def test_mailchimp_send_refuses_placeholders_before_any_request(tmp_path, monkeypatch, fake_mailchimp):
+    monkeypatch.setenv("MAILCHIMP_API_KEY", fake_mailchimp.api_key)
+    monkeypatch.setenv("MAILCHIMP_AUDIENCE_ID", next(iter(fake_mailchimp.lists)))
+    monkeypatch.setenv("MAILCHIMP_API_URL", fake_mailchimp.url)
+    project = make_project(tmp_path, record=[OLD, MIDDLE])
+    before = project.record_path.read_bytes()
+    result = project.publish()
+    assert result.code == 1
+    assert "placeholder" in result.err and "SITEURL" in result.err
+    assert fake_mailchimp.requests == []
+    assert project.record_path.read_bytes() == before
+
+
+def test_outbox_send_with_placeholders_goes_ahead_with_a_note(tmp_path, monkeypatch):
+    clear_mailchimp_env(monkeypatch)
+    project = make_project(tmp_path, record=[OLD, MIDDLE])
+    result = project.publish()
+    assert result.code == 0, result.text
+    assert "Note: SITEURL" in result.out
+    assert len(project.eml_files()) == 1
+
+
 def test_check_reports_ok_and_problems(tmp_path):
     project = make_project(tmp_path, record=[])
+    project.configure_own_identity()
     ok = project.publish("--check")
     assert ok.code == 0, ok.text
     assert "Configuration OK" in ok.out and "outbox" in ok.out

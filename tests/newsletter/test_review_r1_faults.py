@@ -31,7 +31,9 @@ def project(tmp_path, monkeypatch, fake_mailchimp):
     monkeypatch.setenv("MAILCHIMP_API_KEY", fake_mailchimp.api_key)
     monkeypatch.setenv("MAILCHIMP_AUDIENCE_ID", DEFAULT_LIST_ID)
     monkeypatch.setenv("MAILCHIMP_API_URL", fake_mailchimp.url)
-    return make_project(tmp_path, record=[OLD, MIDDLE])
+    project = make_project(tmp_path, record=[OLD, MIDDLE])
+    project.configure_own_identity()
+    return project
 
 
 # --- Bug 1: a lookup answer cut short was read as "no campaigns" → second campaign, second send.
