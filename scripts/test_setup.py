@@ -73,6 +73,9 @@ def missing_debian_packages() -> list[str]:
     packages = []
     if not CHROMIUM.exists():
         packages.append("chromium")
+    # The deploy tests push to a local directory with rsync (they skip without it).
+    if shutil.which("rsync") is None:
+        packages.append("rsync")
     if shutil.which("npm") is None and not node_packages_current():
         packages += ["nodejs", "npm"]
     return packages
