@@ -107,6 +107,31 @@ def _finish_batch(generator) -> None:
             reader.batch = None
 
 
+def on_generator_init(generator) -> None:
+    """Keep compiled theme templates in CACHE_PATH, so a rebuild does not compile them again.
+
+    Jinja checks each template's source checksum before reusing its bytecode;
+    the directory name carries the Jinja version and the JINJA_ENVIRONMENT
+    options, which change the compiled code but not the source.
+    """
+    env = getattr(generator, "env", None)
+    settings = generator.settings
+    if env is None or not _options(settings)["ENABLED"] or not settings.get("CACHE_PATH"):
+        return
+    import hashlib
+
+    import jinja2
+
+    flavour = repr((jinja2.__version__, sorted(settings.get("JINJA_ENVIRONMENT", {}).items())))
+    tag = hashlib.sha1(flavour.encode("utf-8")).hexdigest()[:12]
+    directory = os.path.join(settings["CACHE_PATH"], "fast_build", "jinja-" + tag)
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return  # no cache, same output
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(directory)
+
+
 def on_article_generator_init(generator) -> None:
     _start_batch(generator, "ARTICLE_PATHS", "ARTICLE_EXCLUDES", "articles")
 
@@ -177,6 +202,7 @@ def on_get_writer(pelican):
 def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.readers_init.connect(on_readers_init)
+    signals.generator_init.connect(on_generator_init)
     signals.article_generator_init.connect(on_article_generator_init)
     signals.page_generator_init.connect(on_page_generator_init)
     signals.article_generator_finalized.connect(on_generator_finalized)

@@ -56,6 +56,14 @@ def _sha(value) -> str:
     return hashlib.sha1(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _text_sha(value) -> str:
+    """Digest of a post's HTML: its UTF-8 bytes hashed directly (repr() of a long
+    string costs more than the hash itself)."""
+    if isinstance(value, str):
+        return "t" + hashlib.sha1(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return _sha(value)
+
+
 def _files_digest(roots) -> list:
     out = []
     for root in roots:
@@ -119,10 +127,16 @@ class Fingerprinter:
             lambda: _sha(
                 (
                     self.content_listing(content),
-                    getattr(content, "_content", None),
+                    self.content_text(content),
                     getattr(content, "template", None),
                 )
             ),
+        )
+
+    def content_text(self, content: Content) -> str:
+        """Digest of the post's HTML, computed once per build (listing and full use it)."""
+        return self._memoised(
+            "text", content, lambda: _text_sha(getattr(content, "_content", None))
         )
 
     def content_listing(self, content: Content) -> str:
@@ -141,7 +155,7 @@ class Fingerprinter:
             ]
             if "summary" not in meta:
                 # the listing shows a summary cut from the HTML itself
-                fields.append(_sha(getattr(content, "_content", None)))
+                fields.append(self.content_text(content))
             return _sha(fields)
 
         return self._memoised("listing", content, compute)
@@ -366,7 +380,12 @@ class IncrementalWriter(Writer):
 
     # -- the site-wide part of every fingerprint --------------------------------------
     def _site(self, context: dict) -> str:
-        key = tuple((k, id(v)) for k, v in context.items() if k not in _PER_PAGE_KEYS)
+        # Checked for every page: built with C-level dict/map/tuple calls, not a
+        # generator expression over the ~160 context entries.
+        shared = context.copy()
+        for name in _PER_PAGE_KEYS:
+            shared.pop(name, None)
+        key = (tuple(shared), tuple(map(id, shared.values())))
         if key != self._site_key:
             values = sorted(
                 (k, self._fingerprints.value(v, full=False))

@@ -130,7 +130,17 @@ def check_all_content(generators) -> None:
         )
         problems.append(f"{display_path(settings, relative)}: {reason}")
 
-    contents = [content for content in generated.values() if _is_post_or_page(content)]
+    # (relative source path, content), sorted once: the path is computed once per
+    # file and display paths only for the files a message names (this runs on
+    # every build, over every post).
+    contents = sorted(
+        (
+            (content.get_relative_source_path(), content)
+            for content in generated.values()
+            if _is_post_or_page(content)
+        ),
+        key=lambda pair: pair[0],
+    )
     problems.extend(_uuid_problems(contents, settings))
     problems.extend(_save_as_problems(contents, settings))
     if problems:
@@ -279,28 +289,29 @@ def _fallback_uuid(relative: str) -> str | None:
 
 
 def _uuid_problems(contents, settings) -> list[str]:
+    """contents: (relative source path, content) pairs sorted by path."""
     problems: list[str] = []
     owners: dict[str, list[str]] = defaultdict(list)
-    for content in sorted(contents, key=lambda c: c.get_relative_source_path()):
-        relative = content.get_relative_source_path()
-        shown = display_path(settings, relative)
+    for relative, content in contents:
         value = content.metadata.get("uuid")
         if isinstance(value, list):
+            shown = display_path(settings, relative)
             problems.append(f"{shown}: has {len(value)} Uuid: lines — keep exactly one")
             continue
         if value is None or not str(value).strip():
             logger.warning(
                 "post_checks: %s has no Uuid — run make uuids to give it a stable id "
                 "(until then its id changes if the file is renamed)",
-                shown,
+                display_path(settings, relative),
             )
             fallback = _fallback_uuid(relative)
             if fallback:
-                owners[fallback].append(shown)
+                owners[fallback].append(relative)
             continue
         try:
-            owners[_canonical_uuid(value)].append(shown)
+            owners[_canonical_uuid(value)].append(relative)
         except ValueError:
+            shown = display_path(settings, relative)
             problems.append(
                 f"{shown}: Uuid {str(value).strip()!r} is not a UUID — fix it to look like "
                 "3f2b8c1e-5d4a-4e8f-9b6c-2a1d0e7f8c9b (if the post was never published you "
@@ -308,8 +319,9 @@ def _uuid_problems(contents, settings) -> list[str]:
             )
     for value, files in sorted(owners.items()):
         if len(files) > 1:
+            shown = [display_path(settings, relative) for relative in files]
             problems.append(
-                f"{' and '.join(files)}: share Uuid {value} — every post needs its own; "
+                f"{' and '.join(shown)}: share Uuid {value} — every post needs its own; "
                 "delete the Uuid: line of the newer copy and run make uuids"
             )
     return problems
@@ -323,16 +335,15 @@ def _save_as_problems(contents, settings) -> list[str]:
         save_as = settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
         if save_as:
             writers[os.path.normpath(save_as)].append(f"the {name} page")
-    for content in sorted(contents, key=lambda c: c.get_relative_source_path()):
+    for relative, content in contents:
         save_as = getattr(content, "save_as", "")
         if save_as:
-            writers[os.path.normpath(save_as)].append(
-                display_path(settings, content.get_relative_source_path())
-            )
+            writers[os.path.normpath(save_as)].append(relative)
     problems = []
     for save_as, owners in sorted(writers.items()):
         files = [owner for owner in owners if not owner.startswith("the ")]
         if len(owners) > 1 and files:
+            owners = [o if o.startswith("the ") else display_path(settings, o) for o in owners]
             problems.append(
                 f"{' and '.join(owners)}: would both be written to {save_as} — "
                 "give one of them a different Slug:"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .entries import EntryCache, Listing
 from .formats import FeedInfo, atom_and_rss, json_feed
+from .reuse import InputDigests
 from .settings import FeedSettings, resolve
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,12 @@ def _info(settings: FeedSettings, title: str, subtitle: str, home_url: str, **ur
 
 
 def build_feeds(
-    articles, categories, tags, settings: FeedSettings, now: dt.datetime | None = None
+    articles,
+    categories,
+    tags,
+    settings: FeedSettings,
+    now: dt.datetime | None = None,
+    inputs: InputDigests | None = None,
 ) -> dict[str, bytes]:
     """Every enabled feed as {output path: bytes}.
 
@@ -36,6 +42,10 @@ def build_feeds(
     categories, tags: (Category|Tag, [articles]) pairs as Pelican groups them.
     Only the newest MAX_ITEMS of each feed are rendered, and each post's
     absolute content is built once however many feeds list it.
+
+    inputs: when given, each feed's input digest goes to `inputs.keys`, and a
+    feed whose digest `inputs.reusable(path, digest)` confirms is left out of
+    the result (its file on disk is already these bytes).
     """
     now = now or dt.datetime.now(dt.UTC)
     cache = EntryCache(settings)
@@ -47,8 +57,15 @@ def build_feeds(
     def entries_for(posts):
         return [cache.get(a) for a in listing.newest(posts, settings.max_items)]
 
-    def add(info: FeedInfo, entries, atom_path, rss_path):
-        rendered = atom_and_rss(info, entries, summary_only)
+    def add(info: FeedInfo, posts, atom_path, rss_path):
+        wanted = [p for p in (atom_path, rss_path) if p]
+        if inputs is not None:
+            key = inputs.feed_key(info, listing.newest(posts, settings.max_items), summary_only)
+            for path in wanted:
+                inputs.keys[path] = key
+            if all(inputs.reusable(path, key) for path in wanted):
+                return
+        rendered = atom_and_rss(info, entries_for(posts), summary_only)
         if atom_path:
             files[atom_path] = rendered["atom"]
         if rss_path:
@@ -56,7 +73,6 @@ def build_feeds(
 
     home = settings.site_root + "/"
     if any(k in paths for k in ("ALL_ATOM", "ALL_RSS", "ALL_JSON")):
-        entries = entries_for(articles)
         info = _info(
             settings,
             settings.title,
@@ -67,9 +83,9 @@ def build_feeds(
             json_url=settings.url_for(paths["ALL_JSON"]) if "ALL_JSON" in paths else None,
         )
         if info.atom_url or info.rss_url:
-            add(info, entries, paths.get("ALL_ATOM"), paths.get("ALL_RSS"))
+            add(info, articles, paths.get("ALL_ATOM"), paths.get("ALL_RSS"))
         if info.json_url:
-            files[paths["ALL_JSON"]] = json_feed(info, entries)
+            files[paths["ALL_JSON"]] = json_feed(info, entries_for(articles))
 
     for kind, groups, describe in (
         ("CATEGORY", categories, "Posts in {name}"),
@@ -80,8 +96,7 @@ def build_feeds(
         if not (atom_pattern or rss_pattern):
             continue
         for group, posts in sorted(groups, key=lambda pair: pair[0].slug):
-            entries = entries_for(posts)
-            if not entries:
+            if not listing.newest(posts, settings.max_items):
                 continue
             atom_path = atom_pattern.format(slug=group.slug) if atom_pattern else None
             rss_path = rss_pattern.format(slug=group.slug) if rss_pattern else None
@@ -93,7 +108,7 @@ def build_feeds(
                 atom_url=settings.url_for(atom_path) if atom_path else None,
                 rss_url=settings.url_for(rss_path) if rss_path else None,
             )
-            add(info, entries, atom_path, rss_path)
+            add(info, posts, atom_path, rss_path)
     return files
 
 
@@ -106,21 +121,32 @@ def write_feeds(generator, writer=None) -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     settings = resolve(generator.settings)
     tags = generator.tags.items() if hasattr(generator.tags, "items") else generator.tags
-    files = build_feeds(generator.articles, generator.categories, list(tags), settings)
     output = Path(getattr(writer, "output_path", None) or generator.output_path)
+    inputs = InputDigests.load(generator, settings, output)
+    files = build_feeds(
+        generator.articles, generator.categories, list(tags), settings, inputs=inputs
+    )
     written = 0
     for rel, data in files.items():
         path = output / rel
         try:
             if path.read_bytes() == data:
+                if inputs is not None:
+                    inputs.wrote(rel, data)
                 continue
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        if inputs is not None:
+            inputs.wrote(rel, data)
         written += 1
+    if inputs is not None:
+        inputs.save()
+    reused = len(set(inputs.keys) - set(files)) if inputs is not None else 0
     logger.info(
-        "site_feeds: %d feeds (%d rewritten) for %s in %.0f ms (%.0f ms CPU)",
-        len(files),
+        "site_feeds: %d feeds (%d unchanged inputs, %d rewritten) for %s in %.0f ms (%.0f ms CPU)",
+        len(files) + reused,
+        reused,
         written,
         settings.site_root,
         (time.perf_counter() - started) * 1000,

@@ -63,6 +63,7 @@ def is_listed(article, now: dt.datetime) -> bool:
 
 # Pelican's intrasite link markers ({static}, {filename}, |static| …) left in HTML.
 _UNRESOLVED = re.compile(r"""(?:href|src|poster|data|cite|action)\s*=\s*["'][{|]\w+[}|]""")
+_MARKER_STARTS = ('"{', "'{", '"|', "'|")
 
 
 def resolved_content(article, siteurl: str) -> str:
@@ -75,7 +76,9 @@ def resolved_content(article, siteurl: str) -> str:
     leaves a memo with unresolved {static} links; then they are resolved afresh.
     """
     html = article.get_content(siteurl)
-    if _UNRESOLVED.search(html):
+    # Every marker the pattern finds starts with a quote and { or |: a plain
+    # substring test rules most posts out far faster than the regex scan.
+    if any(q in html for q in _MARKER_STARTS) and _UNRESOLVED.search(html):
         raw = article._get_content() if hasattr(article, "_get_content") else article._content
         html = article._update_content(raw, siteurl)
     return html

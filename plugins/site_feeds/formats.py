@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from .entries import Entry
 
@@ -42,34 +43,20 @@ class FeedInfo:
     json_url: str | None = None
 
 
-class _RenderedOnceEntry(FeedEntry):
-    """A FeedEntry that builds its Atom <entry> and RSS <item> elements once per build.
+class _LinkedEntry(FeedEntry):
+    """A FeedEntry whose Atom links say their rel and type.
 
-    A post is listed by the all-posts feeds, its category's and each of its
-    tags'. Handing the same element to the next feed is safe because every
-    feed is serialised (atom_str/rss_str) before the next one is built: lxml
-    moves the element into the new tree, and the old tree is never used again.
+    feedgen 1.0 drops rel/type from entry links; a missing rel means
+    "alternate" (RFC 4287 §4.2.7.2), but strict readers like it said.
     """
 
-    _atom_element = None
-    _rss_element = None
-
     def atom_entry(self, extensions=True):
-        if self._atom_element is None:
-            element = super().atom_entry(extensions)
-            # feedgen 1.0 drops rel/type from entry links; a missing rel means
-            # "alternate" (RFC 4287 §4.2.7.2), but strict readers like it said.
-            for link in element.findall("link"):  # feedgen builds unqualified names
-                link.set("rel", link.get("rel", "alternate"))
-                if link.get("rel") == "alternate":
-                    link.set("type", link.get("type", "text/html"))
-            self._atom_element = element
-        return self._atom_element
-
-    def rss_entry(self, extensions=True):
-        if self._rss_element is None:
-            self._rss_element = super().rss_entry(extensions)
-        return self._rss_element
+        element = super().atom_entry(extensions)
+        for link in element.findall("link"):  # feedgen builds unqualified names
+            link.set("rel", link.get("rel", "alternate"))
+            if link.get("rel") == "alternate":
+                link.set("type", link.get("type", "text/html"))
+        return element
 
 
 def feed_updated(entries: list[Entry]) -> dt.datetime:
@@ -81,7 +68,7 @@ def _feedgen_entry(entry: Entry, content_is_summary: bool) -> FeedEntry:
     cached = entry.extra.get("feedgen")
     if cached is not None:
         return cached
-    fe = _RenderedOnceEntry()
+    fe = _LinkedEntry()
     # dc:creator carries the author in RSS, whose <author> must be an email.
     fe.load_extension("dc", atom=False, rss=True)
     fe.id(entry.id)  # also the RSS guid, isPermaLink="false"
@@ -104,6 +91,42 @@ def _feedgen_entry(entry: Entry, content_is_summary: bool) -> FeedEntry:
     return fe
 
 
+# Where the entries go in a pretty-printed feed: they are the last children of
+# <feed> (Atom) and of <channel> (RSS), so they sit right before these lines.
+_ENTRIES_END = {"atom": b"</feed>", "rss": b"  </channel>"}
+_ENTRIES_START = {"atom": b"\n  <entry>", "rss": b"\n    <item>"}
+# The root namespaces feedgen 1.0 gives each format (feed.py _create_atom/_create_rss).
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_RSS_NSMAP = {"atom": ATOM_NS, "content": "http://purl.org/rss/1.0/modules/content/"}
+
+
+def _entry_xml(entry: Entry, content_is_summary: bool, kind: str) -> bytes:
+    """The post's pretty-printed <entry> (Atom) or <item> (RSS), serialised once per build.
+
+    A post is listed by the all-posts feeds, its category's and each of its
+    tags', and its full content is most of every feed's bytes; serialising it
+    once and splicing the bytes into each feed is what keeps feeds cheap. The
+    element is serialised inside a root like the one feedgen writes (same
+    namespaces, same depth), so its indentation and namespace declarations are
+    exactly those it has inside a real feed.
+    """
+    key = ("xml", kind, content_is_summary)
+    cached = entry.extra.get(key)
+    if cached is not None:
+        return cached
+    fe = _feedgen_entry(entry, content_is_summary)
+    if kind == "atom":
+        root = etree.Element("feed", xmlns=ATOM_NS)
+        root.append(fe.atom_entry())
+    else:
+        root = etree.Element("rss", version="2.0", nsmap=_RSS_NSMAP)
+        etree.SubElement(root, "channel").append(fe.rss_entry())
+    data = etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=False)
+    begin = data.index(_ENTRIES_START[kind]) + 1
+    xml = entry.extra[key] = data[begin : data.rindex(_ENTRIES_END[kind])]
+    return xml
+
+
 def atom_and_rss(
     info: FeedInfo, entries: list[Entry], content_is_summary: bool = False
 ) -> dict[str, bytes]:
@@ -121,8 +144,6 @@ def atom_and_rss(
         fg.icon(info.icon)
         fg.image(url=info.icon, title=info.title, link=info.home_url)
     fg.updated(feed_updated(entries))  # also the RSS <lastBuildDate>
-    for entry in entries:
-        fg.add_entry(_feedgen_entry(entry, content_is_summary), order="append")
     out = {}
     for kind, url, mime, render in (
         ("atom", info.atom_url, "application/atom+xml", fg.atom_str),
@@ -138,7 +159,12 @@ def atom_and_rss(
             ],
             replace=True,
         )
-        out[kind] = render(pretty=True, encoding="UTF-8", xml_declaration=True)
+        # The feed without its entries, then each entry's bytes spliced in
+        # where feedgen would have put them.
+        shell = render(pretty=True, encoding="UTF-8", xml_declaration=True)
+        cut = shell.rindex(_ENTRIES_END[kind])
+        body = b"".join(_entry_xml(e, content_is_summary, kind) for e in entries)
+        out[kind] = shell[:cut] + body + shell[cut:]
     return out
 
 
