@@ -143,6 +143,7 @@ def check_all_content(generators) -> None:
     )
     problems.extend(_uuid_problems(contents, settings))
     problems.extend(_save_as_problems(contents, settings))
+    _warn_missing_summaries(contents, settings)
     if problems:
         raise ContentError(problems)
 
@@ -349,3 +350,19 @@ def _save_as_problems(contents, settings) -> list[str]:
                 "give one of them a different Slug:"
             )
     return problems
+
+
+def _warn_missing_summaries(contents, settings) -> None:
+    """A published post without Summary: builds, but its link previews, index
+    teaser and email preheader fall back to its first words: say so."""
+    from pelican.contents import Article
+
+    for relative, content in contents:
+        if not isinstance(content, Article) or content.status != "published":
+            continue
+        if not str(content.metadata.get("summary") or "").strip():
+            logger.warning(
+                "post_checks: %s has no Summary — add a one-sentence 'Summary: …' line "
+                "(link previews, the index and the email preheader use it)",
+                display_path(settings, relative),
+            )
