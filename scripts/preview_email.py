@@ -45,6 +45,20 @@ def manifest_is_fresh(manifest: Path, settings: dict, settings_file: Path) -> bo
     """True if manifest.json is newer than everything an edition is built from."""
     if not manifest.is_file():
         return False
+    try:
+        generated_for = json.loads(manifest.read_text(encoding="utf-8")).get("generated_for")
+    except (OSError, ValueError, AttributeError):
+        return False
+    # Editions built for the other kind of site (development vs production)
+    # carry the other site's URLs.
+    siteurl = settings.get("SITEURL") or ""
+    wanted = (
+        "publishconf"
+        if siteurl.startswith(("http://", "https://")) and not settings.get("RELATIVE_URLS")
+        else "pelicanconf"
+    )
+    if generated_for != wanted:
+        return False
     inputs = [
         Path(settings["PATH"]),
         Path(settings.get("THEME") or ROOT / "theme") / "templates" / "email",

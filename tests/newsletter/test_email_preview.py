@@ -64,3 +64,17 @@ def test_preview_unknown_post_names_the_choices(tmp_path):
     assert "no published post with slug or uuid 'no-such-post'" in result.stderr
     assert "the-newest-post" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_switching_settings_file_rebuilds_with_that_sites_urls(tmp_path):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    common = ["--content", str(DATA / "email_site"), "--editions", str(tmp_path / "editions")]
+    dev = run_cli("-m", "scripts.preview_email", "--settings", "pelicanconf.py", *common, env=env)
+    assert dev.returncode == 0, dev.stderr
+    manifest = tmp_path / "editions" / "manifest.json"
+    assert json.loads(manifest.read_text("utf-8"))["generated_for"] == "pelicanconf"
+    prod = _run(tmp_path)
+    assert prod.returncode == 0, prod.stderr
+    data = json.loads(manifest.read_text("utf-8"))
+    assert data["generated_for"] == "publishconf"
+    assert data["posts"][0]["url"].startswith("https://your-name.example/")
