@@ -27,10 +27,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from connected.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -131,16 +132,7 @@ def save_record(path: Path, record: dict[str, Any]) -> None:
     text = dumps_record(record)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, text.encode("utf-8"), durable=True)
         _fsync_dir(path.parent)
     except OSError as exc:
         raise RecordError(f"Cannot write the send record {path}: {exc}.") from exc

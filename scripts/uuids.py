@@ -12,11 +12,12 @@ import argparse
 import os
 import re
 import sys
-import tempfile
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+
+from connected.files import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mkd", ".mdown"}
@@ -90,18 +91,8 @@ def add_uuid(data: bytes, new_uuid: str) -> bytes:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Keep the post's own permissions: it is the writer's file, not ours.
+    write_atomic(path, data, durable=True, mode=path.stat().st_mode & 0o7777)
 
 
 def source_files(content: Path, subdirs: list[str]) -> list[Path]:

@@ -14,7 +14,6 @@ import html
 import logging
 import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from email import message_from_binary_file, policy
 from email.headerregistry import Address
@@ -23,6 +22,7 @@ from email.utils import format_datetime, make_msgid, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from connected.files import write_atomic
 from scripts.backends.base import BackendError, Delivery, Edition
 
 log = logging.getLogger(__name__)
@@ -206,16 +206,7 @@ def _read(path: Path) -> str:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, data, durable=True)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise BackendError(f"Cannot write {path}: {exc}. Fix the outbox directory and re-run.") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -1,0 +1,34 @@
+"""Atomic file replacement, shared by the scripts and the plugins.
+
+A reader (or a crash) sees either the old file or the new one, never half of
+one: write a temporary file in the same directory, then os.replace() it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = False, mode: int | None = None) -> None:
+    """Replace `path` with `data` atomically.
+
+    durable: fsync the file before the rename (records that must survive a
+    power cut). mode: permission bits for the new file; mkstemp's default
+    (0o600) otherwise.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
