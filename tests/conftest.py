@@ -64,14 +64,24 @@ def build_site(
             settings[key] = merged
         else:
             settings[key] = value
-    _reset_sitemap_plugin()
+    _reset_process_state()
     Pelican(settings).run()
     return output
 
 
-def _reset_sitemap_plugin() -> None:
-    """pelican-sitemap keeps per-run state in module globals; a build that failed
-    part-way in this process would otherwise stop every later build's sitemap."""
+def _reset_process_state() -> None:
+    """Give each in-process build the fresh state a `pelican` run starts with.
+
+    Pelican's log filter drops a warning it has already shown in this process,
+    so a second build would hide warnings a test looks for; pelican-sitemap
+    keeps per-run state in module globals, and a build that failed part-way
+    would otherwise stop every later build's sitemap.
+    """
+    from pelican.log import LimitFilter
+
+    LimitFilter._ignore.clear()
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
     try:
         from pelican.plugins.sitemap import sitemap
     except ImportError:
