@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
+from connected.identity import post_uuid
+
 from .manifest import files_present, load_cache, recorded_uuids, write_edition, write_manifest
 from .render import (
     EditionError,
@@ -39,13 +41,11 @@ def write_editions(article_generator, writer=None) -> None:
     for article in article_generator.articles:
         if not is_published(article):
             continue
-        if skip:
-            fields = post_fields(article, ctx)
-            if fields["uuid"] in skip:
-                entry = {**fields, "preheader": None, "files": None}
-                _remember(seen, entry)
-                posts.append((entry, "", []))
-                continue
+        if skip and post_uuid(article) in skip:
+            entry = {**post_fields(article, ctx), "preheader": None, "files": None}
+            _remember(seen, entry)
+            posts.append((entry, "", []))
+            continue
         inputs = gather_inputs(article, ctx)
         digest = inputs.digest
         cached = cache.get(inputs.fields["uuid"])
