@@ -32,3 +32,17 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False, mode: int | 
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def path_inside(base: Path, *parts: str) -> Path:
+    """`base / parts…`, refusing any result outside `base` (absolute parts, `..`, links).
+
+    Every path built from post data (slugs, Uuids, titles) goes through this, so
+    a hostile `Slug: ../../x` can never make us write outside our directories.
+    Raises ValueError naming the offending path.
+    """
+    base = Path(base).resolve()
+    candidate = base.joinpath(*parts).resolve()
+    if candidate != base and base not in candidate.parents:
+        raise ValueError(f"{'/'.join(parts)!r} would be written outside {base}")
+    return candidate

@@ -1,0 +1,116 @@
+"""The one HTML sanitizer: every HTML fragment that leaves the site's own pages.
+
+Feed content and summaries, the email editions (HTML part, links of the text
+part, Mailchimp content) and post summaries shown on listings all pass through
+`sanitize_html`. It is nh3 (the ammonia HTML5 sanitizer), so the markup is
+parsed the way a browser parses it: `<!-->`, raw-text elements inside SVG and
+MathML, `srcdoc`, `<meta http-equiv>` and other parser tricks never survive as
+something a browser would run. SVG and MathML are dropped (their content too):
+no reviewed allow-list for them exists here.
+
+Callers that rewrite URLs (connected/urls.py) run on this function's output,
+so they never see markup that a browser would read differently.
+"""
+
+from __future__ import annotations
+
+import nh3
+
+__all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "URL_SCHEMES", "is_safe_url", "sanitize_html"]
+
+# Elements a post body, a summary or an email edition may carry.
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "acronym", "address", "article", "aside", "b", "bdi", "bdo", "blockquote",
+        "br", "caption", "center", "cite", "code", "col", "colgroup", "dd", "del", "details",
+        "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "footer", "h1", "h2", "h3",
+        "h4", "h5", "h6", "header", "hgroup", "hr", "i", "img", "ins", "kbd", "li", "mark",
+        "ol", "p", "picture", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small",
+        "source", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+        "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
+        "audio", "video", "track",
+    }
+)  # fmt: skip
+
+# Removed together with everything inside them (not only the tags).
+_DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "svg", "math", "iframe", "object", "embed", "template", "noscript",
+     "textarea", "select", "button", "form", "frame", "frameset", "noembed", "noframes",
+     "xmp", "title", "head", "meta", "link", "base"}
+)  # fmt: skip
+
+_GLOBAL_ATTRIBUTES = {"class", "id", "title", "lang", "dir"}
+ALLOWED_ATTRIBUTES = {
+    "*": _GLOBAL_ATTRIBUTES,
+    "a": {"href", "hreflang", "name"},
+    "img": {"src", "srcset", "sizes", "alt", "width", "height", "loading", "decoding"},
+    "source": {"src", "srcset", "sizes", "type", "media"},
+    "audio": {"src", "controls", "preload"},
+    "video": {"src", "poster", "controls", "preload", "width", "height"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "del": {"cite", "datetime"},
+    "ins": {"cite", "datetime"},
+    "time": {"datetime"},
+    "td": {"colspan", "rowspan", "headers"},
+    "th": {"colspan", "rowspan", "headers", "scope", "abbr"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+    "details": {"open"},
+    "abbr": {"title"},
+}
+
+# http, https, mailto, tel; data: only for images (checked in _filter).
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "data"})
+_URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "poster", "cite"})
+_DATA_IMAGE = "data:image/"
+
+
+def _filter(element: str, attribute: str, value: str) -> str | None:
+    """Keep data: URLs only as image sources; check srcset candidates (nh3 does not)."""
+    if attribute == "srcset":
+        for candidate in value.split(","):
+            url = candidate.strip().partition(" ")[0]
+            if not (is_safe_url(url) or _is_data_image(url)):
+                return None
+        return value
+    if attribute in _URL_ATTRIBUTES and value.lstrip().lower().startswith("data:"):
+        if element in {"img", "source"} and attribute in {"src", "srcset"}:
+            if _is_data_image(value):
+                return value
+        return None
+    return value
+
+
+def _is_data_image(url: str) -> bool:
+    # SVG images may carry script when opened directly: raster images only.
+    head = url.lstrip().lower()[:40]
+    return head.startswith(_DATA_IMAGE) and "svg" not in head
+
+
+def is_safe_url(url: str) -> bool:
+    """True if `url` is relative or uses http, https, mailto or tel."""
+    probe = "".join(ch for ch in url if ch > " ").lower()
+    scheme, sep, _ = probe.partition(":")
+    if not sep or "/" in scheme or "?" in scheme or "#" in scheme:
+        return True  # relative: no scheme before the first ':'
+    return scheme in {"http", "https", "mailto", "tel"}
+
+
+def sanitize_html(html: str) -> str:
+    """Return `html` with only the allow-listed elements, attributes and URL schemes."""
+    if not html:
+        return ""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(_DROPPED_WITH_CONTENT),
+        attributes={key: set(value) for key, value in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_filter,
+        url_schemes=set(URL_SCHEMES),
+        strip_comments=True,
+        link_rel=None,
+    )
