@@ -412,11 +412,9 @@ def recognised_line(post: dict[str, Any], match, *, moved: bool) -> str:
     if moved:
         line += f"; that entry now carries its current id, {post['uuid']}"
     if match.shared:
-        line += (
-            "; that entry also matches another post, so neither is sent — if one of them is new, "
-            f"give it its own Slug or remove {match.key} from the send record"
-        )
-    return line + "."
+        line += "; that entry also stands for another current post, so neither is sent"
+    fix = "give it its own Slug" if match.by == "URL" else "rename its file"
+    return line + f". A different post? {fix}."
 
 
 def why_not_sendable(record: dict, posts: list[dict[str, Any]], post: dict[str, Any]) -> str:

@@ -277,16 +277,16 @@ def _url_key(url: Any) -> str:
 def match_posts(record: dict[str, Any], posts: list[dict[str, Any]]) -> dict[str, RecordMatch]:
     """{post uuid: RecordMatch} for every manifest post the record already lists.
 
-    An entry recorded under a current post's own id belongs to that post alone;
-    only the other entries are searched by path-derived id, source path and URL.
-    One old entry may stand for two current posts (a renamed post and a new file
-    in its place): then neither is sent, the safe side of an ambiguity.
+    A post is found by its own id first, then by the id its current path gives,
+    then by the source path and the URL an entry records. One entry may stand for
+    two current posts (a post renamed before it had a Uuid: line, and a new file in
+    its old place): then neither is sent, the safe side of an ambiguity, and the
+    match is marked `shared`.
     """
     from connected.identity import fallback_uuid
 
     entries = record.get("posts") or {}
-    claimed = {post["uuid"] for post in posts if post["uuid"] in entries}
-    free = sorted((key, entry) for key, entry in entries.items() if key not in claimed)
+    ordered = sorted(entries.items())
     matches: dict[str, RecordMatch] = {}
     for post in posts:
         uuid = post["uuid"]
@@ -297,14 +297,14 @@ def match_posts(record: dict[str, Any], posts: list[dict[str, Any]]) -> dict[str
         url = _url_key(post.get("url"))
         derived = fallback_uuid(source) if source else None
         found = None
-        if derived and derived in entries and derived not in claimed:
+        if derived and derived in entries:
             found = RecordMatch(derived, entries[derived], "path-derived id")
         if found is None and source:
             found = next(
-                (RecordMatch(k, e, "source path") for k, e in free if e.get("source_path") == source), None
+                (RecordMatch(k, e, "source path") for k, e in ordered if e.get("source_path") == source), None
             )
         if found is None and url:
-            found = next((RecordMatch(k, e, "URL") for k, e in free if _url_key(e.get("url")) == url), None)
+            found = next((RecordMatch(k, e, "URL") for k, e in ordered if _url_key(e.get("url")) == url), None)
         if found is not None:
             matches[uuid] = found
     users: dict[str, int] = {}
