@@ -325,7 +325,8 @@ def apply_baseline(ctx: Context, record: dict, posts: list[dict[str, Any]], mode
     ctx.console.say(f"{verb} {len(marked)} existing post(s) as already sent (baseline, nothing emailed).")
     if keep_out:
         newest = next(p for p in posts if p["uuid"] == keep_out)
-        ctx.console.say(f"Left out of the baseline, so it is sent now: {describe_post(newest)}")
+        when = "now" if newest.get("uuid_in_file") else "once its file has a Uuid: line (make uuids)"
+        ctx.console.say(f"Left out of the baseline, so it is sent {when}: {describe_post(newest)}")
     return bool(marked)
 
 
@@ -385,9 +386,9 @@ def sendable(
             (new if post.get("uuid_in_file") else withheld).append(post)
             continue
         if match.older_id:
-            again = not dry_run and rekey_entry(record, post, match)
-            moved = moved or again
-            ctx.console.say(recognised_line(post, match, moved=again))
+            rekeyed = not dry_run and rekey_entry(record, post, match)
+            moved = moved or rekeyed
+            ctx.console.say(recognised_line(post, match, moved=rekeyed))
     if moved:
         save_record(ctx.record_path, record)
         ctx.changed_record = True

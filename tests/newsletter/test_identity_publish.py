@@ -286,3 +286,19 @@ def test_baseline_then_uuids_keeps_the_post_recorded(tmp_path, monkeypatch):
     after = project.publish()
     assert after.code == 0 and "No new posts to send." in after.out, after.text
     assert project.eml_files() == []
+
+
+def test_baseline_all_but_newest_leaves_out_a_uuidless_newest_and_says_when_it_goes(tmp_path, monkeypatch):
+    clear_mailchimp_env(monkeypatch)
+    project = make_project(tmp_path)
+    project.post_file("fresh.md").write_text(FRESH_TEXT, encoding="utf-8")  # the newest post
+    base = project.publish("--baseline", "all-but-newest")
+    assert base.code == 1, base.text
+    assert "Left out of the baseline, so it is sent once its file has a Uuid: line (make uuids)" in base.out
+    assert NO_UUID in base.err
+    assert project.eml_files() == [] and FRESH_ID not in project.record()["posts"]
+    uuids(project)
+    sent = project.publish()
+    assert sent.code == 0, sent.text
+    (eml,) = project.eml_files()
+    assert FRESH_ID[:8] in eml.name
