@@ -302,3 +302,16 @@ def test_baseline_all_but_newest_leaves_out_a_uuidless_newest_and_says_when_it_g
     assert sent.code == 0, sent.text
     (eml,) = project.eml_files()
     assert FRESH_ID[:8] in eml.name
+
+
+def test_the_rest_is_still_sent_when_one_post_is_withheld(tmp_path, monkeypatch):
+    clear_mailchimp_env(monkeypatch)
+    project = make_project(tmp_path, record=[OLD, MIDDLE, NOT_FOR_NEWSLETTER])  # NEWEST is new
+    project.post_file("fresh.md").write_text(FRESH_TEXT, encoding="utf-8")
+    result = project.publish()
+    assert result.code == 1, result.text
+    assert NO_UUID in result.err
+    (eml,) = project.eml_files()
+    assert NEWEST[:8] in eml.name
+    assert set(project.record()["posts"]) == {OLD, MIDDLE, NOT_FOR_NEWSLETTER, NEWEST}
+    assert project.record()["posts"][NEWEST]["source_path"] == "posts/newest.md"
