@@ -1,10 +1,13 @@
 """Post identity: one stable id per post, shared by the feeds and the newsletter.
 
-Contract (docs/ARCHITECTURE.md): `post_uuid(content)` is the lower-case
-canonical UUID from the post's `Uuid:` metadata; a post without one gets
-`uuid5(NAMESPACE_URL, "connected:" + relative source path)` with "/" as the
-separator, so its id survives edits to title, date and slug and changes only
-when the file is renamed or moved (`make uuids` writes a real Uuid to avoid that).
+Contract (docs/ARCHITECTURE.md, rules in docs/identity.md): `post_uuid(content)`
+is the lower-case canonical UUID from the post's `Uuid:` metadata; a post without
+one gets `uuid5(NAMESPACE_URL, "connected:" + relative source path)` with "/" as
+the separator, so its id survives edits to title, date and slug and changes only
+when the file is renamed or moved. `make uuids` writes exactly that path-derived
+id into the file (`id_for_new_uuid_line`), so the id the feeds and the send
+record already know never changes; `make publish` mails only posts whose id is
+written in their file (`has_own_uuid`).
 Feeds use `urn:uuid:<uuid>` as entry id; the send record is keyed by the uuid.
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 
-__all__ = ["canonical_uuid", "fallback_uuid", "post_urn", "post_uuid"]
+__all__ = ["canonical_uuid", "fallback_uuid", "has_own_uuid", "id_for_new_uuid_line", "post_urn", "post_uuid"]
 
 FALLBACK_PREFIX = "connected:"
 
@@ -65,3 +68,30 @@ def post_uuid(content) -> str:
 def post_urn(content) -> str:
     """`urn:uuid:<post_uuid>`: the feed entry id (Atom <id>, RSS <guid>, JSON Feed id)."""
     return "urn:uuid:" + post_uuid(content)
+
+
+def has_own_uuid(content) -> bool:
+    """True when the post's id is written in its file (a non-empty `Uuid:`).
+
+    Only such an id is sure to survive a rename; a path-derived one is not, so
+    the newsletter never mails a post without one (docs/identity.md).
+    """
+    metadata = getattr(content, "metadata", None) or {}
+    value = metadata.get("uuid")
+    if value is None:
+        value = getattr(content, "uuid", None)
+    return value is not None and bool(str(value).strip())
+
+
+def id_for_new_uuid_line(relative_source_path: str, taken: set[str]) -> tuple[str, bool]:
+    """The Uuid `make uuids` writes into a file that has none: (uuid, is_the_old_id).
+
+    The id the post already has (path-derived, the one its feed entries and any
+    send-record entry carry), unless another file already claims it as its own
+    `Uuid:` (the build refuses such a pair, so no feed or send ever used it for
+    this file); then a fresh random one.
+    """
+    current = fallback_uuid(relative_source_path)
+    if current not in taken:
+        return current, True
+    return str(uuid.uuid4()), False

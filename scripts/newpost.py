@@ -16,6 +16,8 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from connected.files import path_inside
+
 ROOT = Path(__file__).resolve().parent.parent
 USAGE = 'usage: make newpost TITLE="Your post title"   (or: python -m scripts.newpost "Your post title")'
 
@@ -83,7 +85,10 @@ def create_draft(
         raise NewPostError(
             f"cannot make a file name from the title {title!r}: use some letters or digits"
         )
-    path = posts_dir / f"{slug}.md"
+    try:  # slugify leaves no "/" or "..", and path_inside makes that a guarantee
+        path = path_inside(posts_dir, f"{slug}.md")
+    except ValueError as exc:
+        raise NewPostError(f"cannot make a file name from the title {title!r}: {exc}") from None
     taken = None if path.exists() else _file_using_slug(posts_dir, slug)
     if taken is not None:
         raise NewPostError(

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from connected.files import path_inside  # noqa: E402
 from connected.newsletter_settings import SettingsError, newsletter_settings  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,17 @@ def choose_post(manifest: dict, wanted: str | None) -> dict:
     )
 
 
+def preview_name(post: dict) -> str:
+    """The preview's file name stem: the slug when it is one plain file name, else the Uuid.
+
+    The slug is post data (`Slug: ../x` or `Slug: /tmp/x` are possible); the Uuid
+    in the manifest is canonical, so it is always a safe name.
+    """
+    slug = str(post.get("slug") or "")
+    plain = bool(slug) and not slug.startswith(".") and not any(c in slug for c in "/\\\0")
+    return slug if plain else post["uuid"]
+
+
 def preview(
     *,
     post: str | None,
@@ -138,12 +150,19 @@ def preview(
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         chosen = choose_post(manifest, post)
     key = "mailchimp_html" if edition == "mailchimp" else "outbox_html"
-    source = nl["EDITIONS_PATH"] / chosen["files"][key]
-    text_source = nl["EDITIONS_PATH"] / chosen["files"]["text"]
     out_dir = nl["EDITIONS_PATH"].parent / "preview-email"
+    name = preview_name(chosen)
+    try:  # every path built from post data stays inside its directory
+        source = path_inside(nl["EDITIONS_PATH"], chosen["files"][key])
+        text_source = path_inside(nl["EDITIONS_PATH"], chosen["files"]["text"])
+        html_path = path_inside(out_dir, f"{name}.{edition}.html")
+        text_path = path_inside(out_dir, f"{name}.txt")
+    except ValueError as exc:
+        raise PreviewError(
+            f"{chosen.get('source_path') or chosen['uuid']}: {exc} — nothing was written; "
+            "give the post a plain Slug (letters, digits, hyphens)"
+        ) from None
     out_dir.mkdir(parents=True, exist_ok=True)
-    html_path = out_dir / f"{chosen['slug']}.{edition}.html"
-    text_path = out_dir / f"{chosen['slug']}.txt"
     shutil.copyfile(source, html_path)
     shutil.copyfile(text_source, text_path)
     return {

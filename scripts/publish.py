@@ -33,7 +33,9 @@ from scripts.send_record import (
     empty_record,
     load_record,
     mark_baseline,
+    match_posts,
     pending_campaigns,
+    rekey_entry,
     save_record,
     set_entry,
     set_pending,
@@ -100,6 +102,7 @@ class Context:
     env: dict
     console: Console
     changed_record: bool = False
+    withheld: list[dict[str, Any]] = field(default_factory=list)  # published posts without a Uuid: line
     delivered: list[tuple[Edition, Any]] = field(default_factory=list)
 
     @property
@@ -322,12 +325,19 @@ def apply_baseline(ctx: Context, record: dict, posts: list[dict[str, Any]], mode
     ctx.console.say(f"{verb} {len(marked)} existing post(s) as already sent (baseline, nothing emailed).")
     if keep_out:
         newest = next(p for p in posts if p["uuid"] == keep_out)
-        ctx.console.say(f"Left out of the baseline, so it is sent now: {describe_post(newest)}")
+        when = "now" if newest.get("uuid_in_file") else "once its file has a Uuid: line (make uuids)"
+        ctx.console.say(f"Left out of the baseline, so it is sent {when}: {describe_post(newest)}")
     return bool(marked)
 
 
-def select(ctx: Context, record: dict, posts: list[dict[str, Any]], only: str | None) -> list[dict[str, Any]]:
-    new = [p for p in posts if p.get("newsletter", True) and p["uuid"] not in record["posts"]]
+def select(
+    ctx: Context, record: dict, posts: list[dict[str, Any]], only: str | None, *, dry_run: bool = False
+) -> list[dict[str, Any]]:
+    new, withheld = sendable(ctx, record, posts, dry_run=dry_run)
+    if not only:
+        ctx.withheld = withheld
+        for post in withheld:
+            ctx.console.error(no_uuid_line(post))
     if only:
         post = find_post(posts, only)
         if post is None:
@@ -337,9 +347,7 @@ def select(ctx: Context, record: dict, posts: list[dict[str, Any]], only: str | 
                 retry_safe=False,
             )
         if post not in new:
-            entry = record["posts"].get(post["uuid"])
-            why = f"it is recorded as {entry['status']}" if entry else "it has Newsletter: no"
-            raise PublishError(f"POST={only}: {describe_post(post)} is not sendable: {why}.", retry_safe=False)
+            raise PublishError(f"POST={only}: {describe_post(post)} is not sendable: {why_not_sendable(record, posts, post)}.", retry_safe=False)
         new = [post]
     new.sort(key=lambda p: p["date"])  # oldest first: readers get them in writing order
     cap = ctx.newsletter["MAX_PER_RUN"]
@@ -355,6 +363,119 @@ def select(ctx: Context, record: dict, posts: list[dict[str, Any]], only: str | 
             retry_safe=False,
         )
     return new
+
+
+# --- Which posts may be mailed: the identity rule (docs/identity.md) --------------------------
+def sendable(
+    ctx: Context, record: dict, posts: list[dict[str, Any]], *, dry_run: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(new posts that may be mailed, new posts withheld because their file has no Uuid: line).
+
+    A post the record lists under any id it was known by (send_record.match_posts)
+    is not new; one found under an older id is said so and, outside a dry run,
+    its entry is moved to its current id. A post whose id is only derived from
+    its path is never mailed: that id would change with a rename.
+    """
+    matches = match_posts(record, posts)
+    new, withheld, moved = [], [], False
+    for post in posts:
+        if not post.get("newsletter", True):
+            continue
+        match = matches.get(post["uuid"])
+        if match is None:
+            (new if post.get("uuid_in_file") else withheld).append(post)
+            continue
+        if match.older_id:
+            rekeyed = not dry_run and rekey_entry(record, post, match)
+            moved = moved or rekeyed
+            ctx.console.say(recognised_line(post, match, moved=rekeyed))
+    if moved:
+        save_record(ctx.record_path, record)
+        ctx.changed_record = True
+    return new, withheld
+
+
+def no_uuid_line(post: dict[str, Any]) -> str:
+    return (
+        f"{post.get('source_path') or post['uuid']}: not mailed — its file has no Uuid: line, so its id "
+        "would change if the file were renamed. Run `make uuids` (it writes the id the post already has), "
+        "commit, then `make publish` again."
+    )
+
+
+def recognised_line(post: dict[str, Any], match, *, moved: bool) -> str:
+    entry = match.entry
+    line = (
+        f"{post.get('source_path') or post['uuid']}: not sent again — the send record lists it as "
+        f"{entry.get('status')} on {str(entry.get('at', ''))[:10]} under an older id, {match.key} "
+        f"(same {match.by})"
+    )
+    if moved:
+        line += f"; that entry now carries its current id, {post['uuid']}"
+    if match.shared:
+        line += "; that entry also stands for another current post, so neither is sent"
+    fix = "give it its own Slug" if match.by == "URL" else "rename its file"
+    return line + f". A different post? {fix}."
+
+
+def why_not_sendable(record: dict, posts: list[dict[str, Any]], post: dict[str, Any]) -> str:
+    if not post.get("newsletter", True):
+        return "it has Newsletter: no"
+    match = match_posts(record, posts).get(post["uuid"])
+    if match is not None:
+        older = f" under an older id, {match.key} (same {match.by})" if match.older_id else ""
+        return f"it is recorded as {match.entry.get('status')}{older}"
+    return "its file has no Uuid: line — run `make uuids`, commit, then `make publish` again"
+
+
+def withheld_exit(ctx: Context, code: int) -> int:
+    """A run that left posts unmailed for want of a Uuid: line ends non-zero, after sending the rest."""
+    if code == 0 and ctx.withheld:
+        ctx.console.error(
+            f"{len(ctx.withheld)} post(s) not mailed because their file has no Uuid: line "
+            f"({', '.join(p.get('source_path') or p['uuid'] for p in ctx.withheld)}): run `make uuids`."
+        )
+        return 1
+    return code
+
+
+def after_test_send(ctx: Context, record: dict | None, posts: list[dict[str, Any]], post: dict[str, Any]) -> str:
+    """What the next `make publish` will do with a test-sent post, in one true sentence."""
+    if not post.get("newsletter", True):
+        return "Nothing was recorded. The post has 'Newsletter: no': `make publish` never mails it."
+    if record is None:
+        return (
+            f"Nothing was recorded. There is no send record yet ({ctx.record_path.name}): the next "
+            "`make publish` mails nothing until you choose BASELINE=all (this post is then never mailed) "
+            "or BASELINE=all-but-newest (only the newest post is mailed)."
+        )
+    match = match_posts(record, posts).get(post["uuid"])
+    if match is not None:
+        entry = match.entry
+        status, at = entry.get("status"), str(entry.get("at", ""))
+        if status == "sent" and entry.get("backend") == "baseline":
+            return (
+                f"Nothing was recorded. The post was marked as already sent by a baseline on {at[:10]}, "
+                "so it will not be sent again."
+            )
+        if status == "sent":
+            return f"Nothing was recorded. The post was sent on {at[:10]} ({entry.get('backend')}) and will not be sent again."
+        if status == "scheduled":
+            return (
+                f"Nothing was recorded. The post is already scheduled for {at[:16].replace('T', ' ')} UTC; "
+                "`make unschedule` before then stops it."
+            )
+        if status == "held":
+            return (
+                "Nothing was recorded. The post is held (unscheduled): it goes out only after "
+                f"`make publish RELEASE={post.get('slug') or post['uuid']}`."
+            )
+    if not post.get("uuid_in_file"):
+        return (
+            "Nothing was recorded. Its file has no Uuid: line, so `make publish` will not mail it: run "
+            "`make uuids` and commit; after that it goes out with the next `make publish`."
+        )
+    return "Nothing was recorded: the post will still go out with the next `make publish`."
 
 
 def target_description(ctx: Context, post: dict[str, Any]) -> str:
@@ -446,17 +567,24 @@ def run_check(ctx: Context) -> int:
     return 0
 
 
-def run_test_send(ctx: Context, posts: list[dict[str, Any]], address: str, only: str | None, *, dry_run: bool) -> int:
+def run_test_send(
+    ctx: Context, posts: list[dict[str, Any]], address: str, only: str | None, *, dry_run: bool, record: dict | None = None
+) -> int:
     if "@" not in address or any(c.isspace() for c in address.strip()):
         raise PublishError(f"TEST_SEND={address!r} is not an email address.", retry_safe=False)
     if not posts:
         raise PublishError("There is no published post to test-send.", retry_safe=False)
     post = find_post(posts, only) if only else max(posts, key=lambda p: p["date"])
     if post is None:
-        raise PublishError(f"POST={only}: no published post has that slug or Uuid.", retry_safe=False)
+        raise PublishError(
+            f"POST={only}: no published post has that slug or Uuid (a draft or a future-dated post is not "
+            "published: it cannot be test-sent, and `make publish` does not mail it until it is).",
+            retry_safe=False,
+        )
     if dry_run:
         ctx.console.say(f"Dry run: would test-send {describe_post(post)} to {address.strip()} "
                         f"via {backend_name(ctx.env)}; nothing is sent or recorded.")
+        ctx.console.say(after_test_send(ctx, record, posts, post))
         return 0
     edition = to_edition(post, Path(ctx.newsletter["EDITIONS_PATH"]))
     backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
@@ -464,7 +592,7 @@ def run_test_send(ctx: Context, posts: list[dict[str, Any]], address: str, only:
     ctx.console.say(f"Test send of {describe_post(post)} to {address.strip()}: {where}")
     if backend.name == "outbox":
         ctx.console.say("Nothing was emailed (outbox backend): open that .eml file in a mail client.")
-    ctx.console.say("Nothing was recorded: the post will still go out with the next `make publish`.")
+    ctx.console.say(after_test_send(ctx, record, posts, post))
     return 0
 
 
@@ -475,7 +603,7 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     posts = load_manifest(ctx)
 
     if args.test_send:
-        return run_test_send(ctx, posts, args.test_send, args.post, dry_run=args.dry_run)
+        return run_test_send(ctx, posts, args.test_send, args.post, dry_run=args.dry_run, record=record)
 
     if args.release:
         if record is None:
@@ -504,7 +632,7 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.changed_record and not args.dry_run:
         save_record(ctx.record_path, record)
 
-    todo = select(ctx, record, posts, args.post)
+    todo = select(ctx, record, posts, args.post, dry_run=args.dry_run)
     when = schedule_time(ctx)
 
     if args.dry_run:
@@ -565,6 +693,7 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
             title=edition.title,
             url=edition.url,
             campaign_id=delivery.campaign_id,
+            source_path=edition.source_path,
         )
         save_record(ctx.record_path, record)
         ctx.changed_record = True
@@ -633,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             return run_check(ctx)
         with publish_lock(ctx.record_path, args.lock_timeout):
-            return run_publish(ctx, args)
+            return withheld_exit(ctx, run_publish(ctx, args))
     except (PublishError, BackendError, SettingsError, DeployError, RecordError) as exc:
         console.error(f"make publish stopped: {exc}")
         if getattr(exc, "retry_safe", True) and not isinstance(exc, SettingsError):

@@ -6,7 +6,8 @@ a CI runner) knows what went out. Format (docs/ARCHITECTURE.md):
     {"version": 1,
      "posts": {"<uuid>": {"status": "sent|scheduled|held", "at": "<ISO 8601>",
                            "backend": "outbox|mailchimp|baseline",
-                           "campaign_id": "…", "title": "…", "url": "…"}},
+                           "campaign_id": "…", "title": "…", "url": "…",
+                           "source_path": "posts/….md", "previous_ids": ["<older uuid>"]}},
      "pending": {"<uuid>": {"campaign_id": "…", "at": "<ISO 8601>"}}}   (optional)
 
 `pending` lists Mailchimp campaigns created but not yet confirmed sent; an entry
@@ -27,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -169,8 +171,12 @@ def set_entry(
     title: str = "",
     url: str = "",
     campaign_id: str | None = None,
+    source_path: str = "",
 ) -> dict[str, Any]:
-    """Add or replace the entry for `uuid` (in memory; call save_record to persist)."""
+    """Add or replace the entry for `uuid` (in memory; call save_record to persist).
+
+    source_path lets a later run recognise the post if its id ever differs (match_posts).
+    """
     if status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
     if backend not in BACKENDS:
@@ -182,6 +188,8 @@ def set_entry(
         entry["title"] = title
     if url:
         entry["url"] = url
+    if source_path:
+        entry["source_path"] = source_path
     record["posts"][uuid] = entry
     clear_pending(record, uuid)
     return entry
@@ -230,6 +238,7 @@ def mark_baseline(record: dict[str, Any], posts: list[dict[str, Any]], *, at: da
             backend="baseline",
             title=post.get("title", ""),
             url=post.get("url", ""),
+            source_path=post.get("source_path", ""),
         )
         added.append(uuid)
     return added
@@ -237,3 +246,98 @@ def mark_baseline(record: dict[str, Any], posts: list[dict[str, Any]], *, at: da
 
 def entries_with_status(record: dict[str, Any], status: str) -> dict[str, dict[str, Any]]:
     return {u: e for u, e in record["posts"].items() if e.get("status") == status}
+
+
+# --- Recognising a post recorded under an older id (docs/identity.md) --------------------------
+# A record made before ids were pinned in the files may list a post under the id derived
+# from its old path, or the post's file may have since been given a different Uuid or a
+# new name. Such an entry still means "already handled": it is found by the post's id,
+# then by the id its current path gives, then by the source path and the URL it records.
+MATCHED_BY = ("id", "path-derived id", "source path", "URL")
+
+
+@dataclass(frozen=True)
+class RecordMatch:
+    """The record entry that stands for a post, and how it was found."""
+
+    key: str  # the id the entry is recorded under
+    entry: dict[str, Any]
+    by: str  # one of MATCHED_BY
+    shared: bool = False  # the same old entry also stands for another current post
+
+    @property
+    def older_id(self) -> bool:
+        return self.by != "id"
+
+
+def _url_key(url: Any) -> str:
+    return str(url or "").strip().rstrip("/")
+
+
+def match_posts(record: dict[str, Any], posts: list[dict[str, Any]]) -> dict[str, RecordMatch]:
+    """{post uuid: RecordMatch} for every manifest post the record already lists.
+
+    A post is found by its own id first, then by the id its current path gives,
+    then by the source path and the URL an entry records. One entry may stand for
+    two current posts (a post renamed before it had a Uuid: line, and a new file in
+    its old place): then neither is sent, the safe side of an ambiguity, and the
+    match is marked `shared`.
+    """
+    from connected.identity import fallback_uuid
+
+    entries = record.get("posts") or {}
+    ordered = sorted(entries.items())
+    matches: dict[str, RecordMatch] = {}
+    for post in posts:
+        uuid = post["uuid"]
+        if uuid in entries:
+            matches[uuid] = RecordMatch(uuid, entries[uuid], "id")
+            continue
+        source = str(post.get("source_path") or "")
+        url = _url_key(post.get("url"))
+        derived = fallback_uuid(source) if source else None
+        found = None
+        if derived and derived in entries:
+            found = RecordMatch(derived, entries[derived], "path-derived id")
+        if found is None and source:
+            found = next(
+                (RecordMatch(k, e, "source path") for k, e in ordered if e.get("source_path") == source), None
+            )
+        if found is None and url:
+            found = next((RecordMatch(k, e, "URL") for k, e in ordered if _url_key(e.get("url")) == url), None)
+        if found is not None:
+            matches[uuid] = found
+    users: dict[str, int] = {}
+    for match in matches.values():
+        users[match.key] = users.get(match.key, 0) + 1
+    return {
+        uuid: RecordMatch(m.key, m.entry, m.by, shared=True) if users[m.key] > 1 else m
+        for uuid, m in matches.items()
+    }
+
+
+def rekey_entry(record: dict[str, Any], post: dict[str, Any], match: RecordMatch) -> bool:
+    """Move a `sent` entry found under an older id to the post's current id (in memory).
+
+    From then on the post is recognised by its own id, whatever later happens to
+    its path or URL; `previous_ids` keeps the old key. Left alone: entries that
+    stand for two current posts (moving one would make the other look new),
+    and scheduled or held ones (make unschedule and RELEASE= work on those).
+    Returns True when the record changed.
+    """
+    posts = record["posts"]
+    if (
+        not match.older_id
+        or match.shared
+        or match.entry.get("status") != "sent"
+        or post["uuid"] in posts
+        or posts.get(match.key) is not match.entry
+    ):
+        return False
+    entry = dict(posts.pop(match.key))
+    entry["previous_ids"] = [*entry.get("previous_ids", []), match.key]
+    for key in ("url", "source_path"):
+        if post.get(key):
+            entry[key] = post[key]
+    posts[post["uuid"]] = entry
+    return True

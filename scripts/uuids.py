@@ -1,9 +1,17 @@
 """Give every post and page a stable identity: `make uuids`.
 
-Adds `Uuid: <uuid4>` to the metadata header of every Markdown post/page in
-content/ that has none, leaving every other byte of the file as it was (the
-file is replaced atomically). Reports malformed Uuids and two files sharing
-one (naming both) and then exits 1, because the build refuses them too.
+Writes the id a post already has into its file: a post without a `Uuid:` is
+known to the feeds and the send record by an id derived from its path
+(connected/identity.py), and `make uuids` writes exactly that id, so adding
+the line changes nothing anyone has seen; from then on the id travels with
+the file through renames and title, slug or date edits (docs/identity.md).
+
+Markdown files get a `Uuid: …` line at the end of their metadata header,
+reST files a `:uuid: …` field in the field list after the title; every other
+byte (BOM, line endings, a `---` fence, a missing final newline) stays as it
+was, and the file is replaced atomically. Reports malformed Uuids, two files
+sharing one (naming both) and HTML posts (whose `<meta>` it does not edit),
+and then exits 1, because the build refuses them too.
 """
 
 from __future__ import annotations
@@ -15,12 +23,17 @@ import sys
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from connected.files import write_atomic
+from connected.identity import fallback_uuid, id_for_new_uuid_line
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mkd", ".mdown"}
+RST_SUFFIXES = {".rst"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUFFIXES = MARKDOWN_SUFFIXES | RST_SUFFIXES | HTML_SUFFIXES
 
 # Python-Markdown's meta extension: "Key: value" lines from the first line,
 # indented continuation lines, optionally fenced by --- … (--- or ...).
@@ -28,6 +41,11 @@ _KEY_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
 _MORE_LINE = re.compile(r"^[ ]{4,}(?P<value>.*)$")
 _BEGIN = re.compile(r"^-{3}(\s.*)?$")
 _END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
+# reST: a docinfo field (":name: value", in column 0, a blank or the end after
+# the closing colon) and a section adornment (one punctuation character repeated).
+# Neither pattern can backtrack: one character class each, no nesting.
+_RST_FIELD = re.compile(r"^:(?P<key>[^:\s][^:]*):(?P<value>\s.*)?$")
+_RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1+\s*$")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -44,20 +62,41 @@ class Header:
     needs_newline_first: bool  # the last header line has no line ending
     uuids: list[str]
     has_header: bool
+    syntax: str = "markdown"
+    # reST only: a title without a field list gets one, set off by blank lines.
+    blank_before: bool = False
+    blank_after: bool = False
+
+
+def _split(data: bytes) -> tuple[int, list[bytes], bytes]:
+    """(offset after a BOM, lines with their endings, the file's line ending)."""
+    offset = len(_BOM) if data.startswith(_BOM) else 0
+    lines = data[offset:].splitlines(keepends=True)
+    newline = b"\n"
+    for raw in lines:
+        if raw.endswith(b"\r\n"):
+            newline = b"\r\n"
+            break
+        if raw.endswith((b"\n", b"\r")):
+            newline = raw[-1:]
+            break
+    return offset, lines, newline
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8").rstrip("\r\n")
 
 
 def read_header(data: bytes) -> Header:
     """Locate the metadata header of a Markdown file given as bytes."""
-    offset = len(_BOM) if data.startswith(_BOM) else 0
-    lines = data[offset:].splitlines(keepends=True)
-    newline = b"\r\n" if lines and lines[0].endswith(b"\r\n") else b"\n"
+    offset, lines, newline = _split(data)
     position = offset
     insert_at = offset
     uuids: list[str] = []
     seen_key = False
     fenced = False
     for index, raw in enumerate(lines):
-        text = raw.decode("utf-8").rstrip("\r\n")
+        text = _text(raw)
         if index == 0 and _BEGIN.match(text):
             fenced = True
             position += len(raw)
@@ -79,14 +118,122 @@ def read_header(data: bytes) -> Header:
     return Header(insert_at, newline, needs_newline, uuids, seen_key)
 
 
-def add_uuid(data: bytes, new_uuid: str) -> bytes:
-    """`data` with a `Uuid:` line appended to its header; other bytes unchanged."""
-    header = read_header(data)
+def read_rst_header(data: bytes) -> Header:
+    """Locate the docinfo field list of a reST file (after its title), given as bytes.
+
+    Pelican reads a post's metadata from the field list that directly follows
+    the document title (docutils' docinfo); a new `:uuid:` field goes at its end.
+    """
+    offset, lines, newline = _split(data)
+    texts = [_text(raw) for raw in lines]
+    ends = []
+    position = offset
+    for raw in lines:
+        position += len(raw)
+        ends.append(position)  # byte offset just after line i
+
+    def blank(i: int) -> bool:
+        return i >= len(texts) or not texts[i].strip()
+
+    i = 0
+    while i < len(texts) and blank(i):
+        i += 1
+    has_title = False
+    if (
+        i + 2 < len(texts)
+        and _RST_ADORNMENT.match(texts[i])
+        and not blank(i + 1)
+        and _RST_ADORNMENT.match(texts[i + 2])
+        and texts[i + 2][0] == texts[i][0]
+    ):
+        has_title, i = True, i + 3  # overline, title, underline
+    elif (
+        i + 1 < len(texts)
+        and not blank(i)
+        and not _RST_FIELD.match(texts[i])
+        and _RST_ADORNMENT.match(texts[i + 1])
+    ):
+        has_title, i = True, i + 2  # title, underline
+    after_title = ends[i - 1] if has_title else offset
+    title_end = i
+    while i < len(texts) and blank(i):
+        i += 1
+    uuids: list[str] = []
+    insert_at = None
+    while i < len(texts) and _RST_FIELD.match(texts[i]):
+        match = _RST_FIELD.match(texts[i])
+        if match["key"].strip().lower() == "uuid":
+            uuids.append((match["value"] or "").strip())
+        i += 1
+        while i < len(texts) and not blank(i) and texts[i][:1] in (" ", "\t"):
+            i += 1  # the field's indented continuation lines
+        insert_at = ends[i - 1]
+        # Blank lines may separate the fields of one list.
+        j = i
+        while j < len(texts) and blank(j):
+            j += 1
+        if j < len(texts) and _RST_FIELD.match(texts[j]):
+            i = j
+    if insert_at is not None:
+        needs = not data[:insert_at].endswith((b"\n", b"\r"))
+        return Header(insert_at, newline, needs, uuids, True, "rst")
+    if not has_title:
+        return Header(offset, newline, False, [], False, "rst")
+    needs = not data[:after_title].endswith((b"\n", b"\r"))
+    return Header(
+        after_title, newline, needs, [], True, "rst",
+        blank_before=True, blank_after=not blank(title_end),
+    )  # fmt: skip
+
+
+class _MetaFinder(HTMLParser):
+    """The `<meta name="uuid" content="…">` values of an HTML post."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.uuids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "meta":
+            values = {name.lower(): value or "" for name, value in attrs}
+            if values.get("name", "").lower() == "uuid":
+                self.uuids.append(values.get("content", "").strip())
+
+
+def read_html_uuids(data: bytes) -> list[str]:
+    finder = _MetaFinder()
+    finder.feed(data.decode("utf-8"))
+    finder.close()
+    return finder.uuids
+
+
+def syntax_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in RST_SUFFIXES:
+        return "rst"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    return "markdown"
+
+
+def header_of(data: bytes, syntax: str) -> Header:
+    return read_rst_header(data) if syntax == "rst" else read_header(data)
+
+
+def add_uuid(data: bytes, new_uuid: str, syntax: str = "markdown") -> bytes:
+    """`data` with a Uuid line (or reST field) added to its header; other bytes unchanged."""
+    header = header_of(data, syntax)
     if not header.has_header:
         raise ValueError("has no metadata header (it must start with 'Title: …')")
-    line = f"Uuid: {new_uuid}".encode() + header.newline
+    nl = header.newline
+    text = f":uuid: {new_uuid}" if syntax == "rst" else f"Uuid: {new_uuid}"
+    line = text.encode() + nl
+    if header.blank_before:
+        line = nl + line
+    if header.blank_after:
+        line = line + nl
     if header.needs_newline_first:
-        line = header.newline + line
+        line = nl + line
     return data[: header.insert_at] + line + data[header.insert_at :]
 
 
@@ -99,13 +246,13 @@ def source_files(content: Path, subdirs: list[str]) -> list[Path]:
     files: set[Path] = set()
     for sub in subdirs:
         base = content / sub if sub else content
-        if base.is_file() and base.suffix.lower() in MARKDOWN_SUFFIXES:
+        if base.is_file() and base.suffix.lower() in SUFFIXES:
             files.add(base)
         elif base.is_dir():
             files.update(
                 p for p in base.rglob("*")
-                if p.is_file() and p.suffix.lower() in MARKDOWN_SUFFIXES and not p.name.startswith(".")
-            )
+                if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+            )  # fmt: skip
     return sorted(files)
 
 
@@ -131,42 +278,91 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def relative_source_path(path: Path, content: Path) -> str:
+    """The path Pelican calls `relative_source_path` (from which the fallback id comes)."""
+    return os.path.relpath(path, content).replace(os.sep, "/")
+
+
+@dataclass
+class _Missing:
+    path: Path
+    shown: str
+    relative: str
+    data: bytes
+    syntax: str
+
+
 def run(content: Path, subdirs: list[str], out=sys.stdout, err=sys.stderr) -> int:
-    """Add missing Uuids under `content`; return the exit code."""
+    """Write the missing Uuids under `content`; return the exit code."""
     if not content.is_dir():
         raise UuidsError(f"{content} is not a directory: pass --content or fix PATH in the settings")
-    added = kept = 0
+    kept = 0
     problems: list[str] = []
     owners: dict[str, list[str]] = defaultdict(list)
+    missing: list[_Missing] = []
+    # First every Uuid the files already carry, so a path-derived id that another
+    # file already owns is never written a second time.
     for path in source_files(content, subdirs):
         shown = _shown(path)
+        relative = relative_source_path(path, content)
+        syntax = syntax_of(path)
         data = path.read_bytes()
         try:
-            header = read_header(data)
+            if syntax == "html":
+                values = read_html_uuids(data)
+                header = None
+            else:
+                header = header_of(data, syntax)
+                values = header.uuids
         except UnicodeDecodeError:
             problems.append(f"{shown}: is not UTF-8 text — save it as UTF-8")
             continue
-        if len(header.uuids) > 1:
-            problems.append(f"{shown}: has {len(header.uuids)} Uuid: lines — keep exactly one")
+        field = ":uuid:" if syntax == "rst" else "Uuid:"
+        if len(values) > 1:
+            problems.append(f"{shown}: has {len(values)} {field} lines — keep exactly one")
             continue
-        if header.uuids:
+        if values and not values[0]:
+            problems.append(
+                f"{shown}: has an empty {field} line — write '{field} {fallback_uuid(relative)}' "
+                "there (the id this post already has)"
+            )
+            continue
+        if values:
             kept += 1
             try:
-                owners[str(uuid.UUID(header.uuids[0]))].append(shown)
+                owners[str(uuid.UUID(values[0]))].append(shown)
             except ValueError:
                 problems.append(
-                    f"{shown}: Uuid {header.uuids[0]!r} is not a UUID — fix it to look like "
+                    f"{shown}: Uuid {values[0]!r} is not a UUID — fix it to look like "
                     "3f2b8c1e-5d4a-4e8f-9b6c-2a1d0e7f8c9b"
                 )
             continue
-        if not header.has_header:
-            problems.append(f"{shown}: has no metadata header — start it with 'Title: …', then run make uuids again")
+        if syntax == "html":
+            problems.append(
+                f"{shown}: make uuids does not edit HTML posts — add "
+                f'<meta name="uuid" content="{fallback_uuid(relative)}"> to its <head> '
+                "(the id this post already has)"
+            )
             continue
-        new_uuid = str(uuid.uuid4())
-        write_atomically(path, add_uuid(data, new_uuid))
-        owners[new_uuid].append(shown)
+        if not header.has_header:
+            start = "a title, an underline and ':date: …'" if syntax == "rst" else "'Title: …'"
+            problems.append(f"{shown}: has no metadata header — start it with {start}, then run make uuids again")
+            continue
+        missing.append(_Missing(path, shown, relative, data, syntax))
+    taken = set(owners)
+    added = 0
+    for item in missing:
+        new_uuid, is_old = id_for_new_uuid_line(item.relative, taken)
+        taken.add(new_uuid)
+        write_atomically(item.path, add_uuid(item.data, new_uuid, item.syntax))
+        owners[new_uuid].append(item.shown)
         added += 1
-        print(f"{shown}: added Uuid: {new_uuid}", file=out)
+        if is_old:
+            why = "the id it already had"
+        else:
+            old = fallback_uuid(item.relative)
+            why = f"a new id: the one derived from its path, {old}, is already the Uuid of {', '.join(owners[old])}"
+        print(f"{item.shown}: added Uuid: {new_uuid} ({why})", file=out)
     for value, files in sorted(owners.items()):
         if len(files) > 1:
             problems.append(

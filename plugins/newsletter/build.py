@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from connected.identity import post_uuid
+from connected.identity import has_own_uuid, post_uuid
 
 from .manifest import files_present, load_cache, recorded_uuids, write_edition, write_manifest
 from .render import (
@@ -43,6 +43,7 @@ def write_editions(article_generator, writer=None) -> None:
             continue
         if skip and post_uuid(article) in skip:
             entry = {**post_fields(article, ctx), "preheader": None, "files": None}
+            entry["uuid_in_file"] = has_own_uuid(article)
             _remember(seen, entry)
             posts.append((entry, "", []))
             continue
@@ -61,6 +62,8 @@ def write_editions(article_generator, writer=None) -> None:
             edition = render_edition(article, settings, ctx, inputs)
             entry, warnings = write_edition(editions_path, edition), list(edition.warnings)
             rendered += 1
+        # Whether the id is written in the file: publish mails only those (docs/identity.md).
+        entry = {**entry, "uuid_in_file": has_own_uuid(article)}
         _remember(seen, entry)
         posts.append((entry, digest, warnings))
     path = write_manifest(

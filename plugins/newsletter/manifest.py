@@ -14,6 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
+from connected.files import path_inside
 from connected.files import write_atomic as replace_file
 
 from .render import EmailEdition
@@ -61,7 +62,10 @@ def load_cache(editions_path: Path) -> dict:
 
 def files_present(editions_path: Path, entry: dict) -> bool:
     files = entry.get("files")
-    return bool(files) and all((editions_path / rel).is_file() for rel in files.values())
+    try:
+        return bool(files) and all(path_inside(editions_path, rel).is_file() for rel in files.values())
+    except ValueError:  # a cache entry naming a file outside the editions: render afresh
+        return False
 
 
 def recorded_uuids(record_path: Path) -> set[str]:
@@ -82,7 +86,8 @@ def write_edition(editions_path: Path, edition: EmailEdition) -> dict:
     """Write one edition's files; return its manifest entry."""
     entry = edition.manifest_entry()
     for key, rel in entry["files"].items():
-        write_atomic(editions_path / rel, getattr(edition, EDITION_FILES[key]))
+        # rel is "<uuid>/…", and the uuid is canonical; path_inside makes that a guarantee.
+        write_atomic(path_inside(editions_path, rel), getattr(edition, EDITION_FILES[key]))
     return entry
 
 

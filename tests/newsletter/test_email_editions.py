@@ -36,7 +36,7 @@ NOT_PUBLISHED = {
 }
 ENTRY_KEYS = {
     "uuid", "title", "url", "slug", "date", "source_path", "newsletter", "subject",
-    "preheader", "mode", "audience_tag", "files",
+    "preheader", "mode", "audience_tag", "files", "uuid_in_file",
 }  # fmt: skip
 URL_ATTRS = ("href", "src", "poster", "background")
 
@@ -141,6 +141,9 @@ def test_manifest_flags(site):
     assert posts[UUIDS["first"]]["mode"] == "full"
     assert posts[UUIDS["first"]]["audience_tag"] is None
     assert posts[UUIDS["newest"]]["source_path"] == "posts/newest.md"
+    # newest.md has no Uuid: line (its id is path-derived); the others carry theirs.
+    assert posts[UUIDS["newest"]]["uuid_in_file"] is False
+    assert all(posts[UUIDS[k]]["uuid_in_file"] is True for k in UUIDS if k != "newest")
     assert posts[UUIDS["hostile"]]["url"] == f"{SITEURL}/2026/hostile-title/"
     assert posts[UUIDS["first"]]["date"] == "2026-10-01T09:00:00+01:00"
 
