@@ -1,8 +1,15 @@
 """Shared test helpers: real Pelican builds into tmp_path.
 
 `build_site()` runs the real Pelican with our theme and plugins, in process,
-on a content directory (the real `content/` or a fixture tree under
-`tests/data/`), and returns the output directory.
+on a content directory (a fixture tree under `tests/data/`, by default the
+shipped sample) and returns the output directory.
+
+Tests never read the working copy's content/, settings or send record: the
+writer makes those their own (`make init`, their posts, their record), and the
+suite must stay green on their site. `tests/data/sample_site/` is the sample as
+shipped (content/, pelicanconf.py, publishconf.py, send-record.json); the
+settings there import nothing of the working copy's, and the theme and plugins
+(project code, not the writer's) come from ROOT.
 """
 
 import shutil
@@ -14,6 +21,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+# The sample as shipped: what a fresh clone has before `make init`.
+SAMPLE = DATA / "sample_site"
+SAMPLE_CONTENT = SAMPLE / "content"
+SAMPLE_RECORD = SAMPLE / "send-record.json"
+# Settings files of a project (copied into throw-away projects by the publishing tests).
+SETTINGS_FILES = ("pelicanconf.py", "publishconf.py")
 
 
 def build_site(
@@ -25,13 +38,14 @@ def build_site(
     """Build a site into tmp_path/"output" and return that path.
 
     content: a directory (copied into tmp_path so tests may edit it), a name
-    of a fixture tree under tests/data/, or None for the project's content/.
+    of a fixture tree under tests/data/, or None for the shipped sample's content.
+    settings_file: a settings file of the shipped sample (tests/data/sample_site/)
+    by name, or an absolute path.
     """
     from pelican import Pelican
-    from pelican.settings import read_settings
 
     if content is None:
-        src = ROOT / "content"
+        src = SAMPLE_CONTENT
     else:
         src = Path(content)
         if not src.is_absolute():
@@ -47,7 +61,7 @@ def build_site(
         "THEME": str(ROOT / "theme"),
         "PLUGIN_PATHS": [str(ROOT / "plugins")],
     }
-    settings = read_settings(str(ROOT / settings_file), override=settings_override)
+    settings = read_project_settings(settings_file, override=settings_override)
     newsletter = dict(settings.get("NEWSLETTER", {}))
     newsletter.update(
         {
@@ -67,6 +81,23 @@ def build_site(
     _reset_process_state()
     Pelican(settings).run()
     return output
+
+
+def read_project_settings(settings_file: str | Path = "publishconf.py", override: dict | None = None) -> dict:
+    """Pelican's read_settings on a sample settings file (by name) or a path.
+
+    publishconf.py does `from pelicanconf import *`: a `pelicanconf` module cached
+    from another directory (the working copy's, another test project's) would be
+    reused, so it is dropped first and the file beside publishconf.py is read.
+    """
+    from pelican.settings import read_settings
+
+    path = Path(settings_file)
+    if not path.is_absolute():
+        path = SAMPLE / path
+    for name in ("pelicanconf", "publishconf"):
+        sys.modules.pop(name, None)
+    return read_settings(str(path), override=override)
 
 
 def _reset_process_state() -> None:
