@@ -121,6 +121,44 @@ def _reset_process_state() -> None:
     sitemap.generator.page_queue = []
 
 
+def sample_settings(dest: Path, settings_file: str = "pelicanconf.py") -> Path:
+    """Put the shipped sample's settings (and links to our plugins/, theme/ and
+    connected/) into `dest`; return dest/settings_file, for `scripts.build -s …`.
+
+    Their PATH is dest/content, their ROOT (send record, editions, outbox) dest.
+    Calling it again on the same directory is a no-op.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SETTINGS_FILES:
+        if not (dest / name).exists():
+            shutil.copy(SAMPLE / name, dest / name)
+    for name in ("plugins", "theme", "connected"):
+        if not (dest / name).exists():
+            (dest / name).symlink_to(ROOT / name, target_is_directory=True)
+    return dest / settings_file
+
+
+def make_sample_project(
+    dest: Path, content: Path | str | None = None, *, record: bool = False
+) -> Path:
+    """A throw-away project at `dest` for running our scripts as a writer would.
+
+    The shipped sample's pelicanconf.py/publishconf.py (so their ROOT, and with it
+    output/, build/, outbox/ and send-record.json, is `dest`), symlinks to the real
+    plugins/, theme/ and connected/, and a content tree: a directory, a fixture name
+    under tests/data/, or None for the sample's content. record: also copy the
+    sample's send record as shipped.
+    """
+    sample_settings(dest)
+    src = SAMPLE_CONTENT if content is None else Path(content)
+    if not src.is_absolute():
+        src = DATA / src
+    shutil.copytree(src, dest / "content")
+    if record:
+        shutil.copy(SAMPLE_RECORD, dest / "send-record.json")
+    return dest
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 300):
     """Run `python -m <module> …` (a script of ours) as a user would; return CompletedProcess."""
     return subprocess.run(
