@@ -147,6 +147,18 @@ def test_no_trace_of_the_sample_in_the_built_site_and_feeds(site):
     assert f"Sitemap: {SAM['SITEURL']}/sitemap.xml" in robots
 
 
+def test_reach_report_and_configuration_check_name_the_writer(site, tmp_path):
+    report = tmp_path / "reach.html"
+    stats = run_module(site["clone"], "scripts.stats", "--output", str(report))
+    assert stats.returncode == 0, stats.stderr
+    page = lxml_html.parse(str(report)).getroot()
+    assert SAM["NAME"] in page.findtext(".//title")
+    assert traces_in(tmp_path) == []
+    check = run_module(site["clone"], "scripts.publish", "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "Configuration OK" in check.stdout
+
+
 def test_social_image_is_redrawn_for_the_writer(site):
     new = site["clone"] / "output" / "images" / "social-default.png"
     with Image.open(new) as drawn, Image.open(SAMPLE_CONTENT / SAMPLE_SOCIAL_IMAGE[0]) as shipped:
@@ -325,3 +337,34 @@ def test_a_settings_value_it_cannot_edit_stops_before_any_write(tmp_path):
     line = [ln for ln in result.stderr.splitlines() if ln.startswith("pelicanconf.py:")][0]
     assert "TIMEZONE is computed" in line and "set it to \"Europe/Lisbon\" by hand" in line
     assert tree_digest(clone) == before
+
+
+def test_on_a_terminal_it_asks_with_current_values_as_defaults_and_re_asks_bad_answers(tmp_path):
+    import os
+
+    clone = fresh_clone(tmp_path / "clone")
+    typed = [
+        SAM["NAME"], SAM["HEADLINE"],
+        "sam@localhost", SAM["EMAIL"],  # refused, then asked again
+        SAM["SITEURL"],
+        "",  # Enter: keep the current time zone
+        SAM["ADDRESS"], SAM["LINKEDIN"],
+    ]
+    master, slave = os.openpty()  # a real terminal on stdin
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scripts.init"], cwd=clone, stdin=slave,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_without_secrets(), text=True,
+        )
+        os.close(slave)
+        os.write(master, ("\n".join(typed) + "\n").encode("utf-8"))
+        out, err = process.communicate(timeout=120)
+    finally:
+        os.close(master)
+    assert process.returncode == 0, err
+    assert "Your name: " in out  # the sample's name is no default
+    assert "Time zone (Area/City) [Europe/London]: " in out
+    assert "EMAIL='sam@localhost' has no domain" in out
+    conf = settings_of(clone)
+    assert conf["AUTHOR_PROFILE"]["EMAIL"] == SAM["EMAIL"] and conf["TIMEZONE"] == "Europe/London"
+    assert conf["SITENAME"] == SAM["NAME"]
