@@ -256,8 +256,11 @@ def load_project(root: Path) -> Project:
     try:
         os.chdir(root)  # newsletter_settings resolves relative paths from the current directory
         record_path = newsletter_settings(settings)["RECORD_PATH"]
-    except SettingsError as exc:
-        raise InitError(f"pelicanconf.py: {exc}") from exc
+    except SettingsError:
+        # A NEWSLETTER setting make init is about to fix (an empty EMAIL, say) must not
+        # stop it: the record's path is all it needs from there.
+        raw = (settings.get("NEWSLETTER") or {}).get("RECORD_PATH") or "send-record.json"
+        record_path = Path(raw) if Path(raw).is_absolute() else root / raw
     finally:
         os.chdir(cwd)
     return Project(root, pelicanconf, publishconf, settings, publish_settings, content, Path(record_path))

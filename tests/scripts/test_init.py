@@ -368,3 +368,13 @@ def test_on_a_terminal_it_asks_with_current_values_as_defaults_and_re_asks_bad_a
     conf = settings_of(clone)
     assert conf["AUTHOR_PROFILE"]["EMAIL"] == SAM["EMAIL"] and conf["TIMEZONE"] == "Europe/London"
     assert conf["SITENAME"] == SAM["NAME"]
+
+
+def test_a_profile_the_newsletter_settings_refuse_is_what_init_fixes(tmp_path):
+    clone = fresh_clone(tmp_path / "clone")
+    conf = clone / "pelicanconf.py"
+    conf.write_text(conf.read_text(encoding="utf-8").replace('"alex@your-name.example"', '""'), encoding="utf-8")
+    result = run_init(clone, *init_args(SAM))
+    assert result.returncode == 0, result.stderr
+    assert settings_of(clone)["AUTHOR_PROFILE"]["EMAIL"] == SAM["EMAIL"]
+    assert load_record(clone / "send-record.json") == {"version": 1, "posts": {}}
