@@ -535,8 +535,7 @@ def plan_content(project: Project, answers: dict[str, str], plan: Plan) -> None:
     page_uuid = str(uuid.uuid4())
     about_text = about_skeleton(answers["NAME"], answers["HEADLINE"], page_uuid)
     if not about_path.exists():
-        plan.writes[about_path] = about_text.encode("utf-8")
-        plan.lines.append(f"wrote an About page skeleton: {_shown(project, about_path)} (fill it in)")
+        pass  # the writer removed it: a page they deleted is not theirs to get back unasked
     else:
         old_uuid = _uuid_of(about_path) or ""
         ours = about_path.read_text(encoding="utf-8", errors="replace") == about_skeleton(
@@ -584,10 +583,11 @@ def plan_content(project: Project, answers: dict[str, str], plan: Plan) -> None:
     else:
         plan.notes.append(f"{_shown(project, image)} is your own image (not the sample's): left as it is.")
 
-    # One starter draft when no post is left.
+    # One starter draft in place of the sample's posts, when none of the writer's is left.
     deleted = set(plan.deletes)
     left = [p for p in markdown if p not in deleted and p != about_path and p.is_relative_to(content / "posts")]
-    plan.starter = not left
+    replaced_sample = any(p.suffix.lower() == ".md" for p in deleted)
+    plan.starter = replaced_sample and not left
 
 
 def plan_record(project: Project, plan: Plan) -> None:

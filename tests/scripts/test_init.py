@@ -378,3 +378,15 @@ def test_a_profile_the_newsletter_settings_refuse_is_what_init_fixes(tmp_path):
     assert result.returncode == 0, result.stderr
     assert settings_of(clone)["AUTHOR_PROFILE"]["EMAIL"] == SAM["EMAIL"]
     assert load_record(clone / "send-record.json") == {"version": 1, "posts": {}}
+
+
+def test_a_second_run_does_not_bring_back_what_the_writer_deleted(tmp_path):
+    clone = fresh_clone(tmp_path / "clone")
+    assert run_init(clone, *init_args(SAM)).returncode == 0
+    (clone / "content" / "pages" / "about.md").unlink()
+    (clone / "content" / "posts" / "what-i-will-write-about-here.md").unlink()
+    result = run_init(clone, "--headline", "Design lead · writing about teams")
+    assert result.returncode == 0, result.stderr
+    assert not (clone / "content" / "pages" / "about.md").exists()
+    assert list((clone / "content" / "posts").glob("*.md")) == []
+    assert settings_of(clone)["AUTHOR_PROFILE"]["HEADLINE"] == "Design lead · writing about teams"
