@@ -390,3 +390,19 @@ def test_a_second_run_does_not_bring_back_what_the_writer_deleted(tmp_path):
     assert not (clone / "content" / "pages" / "about.md").exists()
     assert list((clone / "content" / "posts").glob("*.md")) == []
     assert settings_of(clone)["AUTHOR_PROFILE"]["HEADLINE"] == "Design lead · writing about teams"
+
+
+def test_a_site_built_as_the_sample_before_init_keeps_nothing_of_it(tmp_path):
+    """A writer who tried `make html` / `make publish DRY_RUN=1` on the sample first:
+    the build caches and output/ of the sample must not leak into their site."""
+    clone = fresh_clone(tmp_path / "clone")
+    assert run_module(clone, "scripts.build", "-s", "pelicanconf.py").returncode == 0
+    assert run_module(clone, "scripts.publish", "--dry-run").returncode == 0
+    assert traces_in(clone / "output") != []  # the sample's build, with its author
+    assert run_init(clone, *init_args(SAM)).returncode == 0
+    assert run_module(clone, "scripts.build", "-s", "pelicanconf.py").returncode == 0
+    assert traces_in(clone / "output") == []
+    published = run_module(clone, "scripts.publish")
+    assert published.returncode == 0 and "No new posts to send." in published.stdout
+    assert traces_in(clone / "output") == [] and traces_in(clone / "build") == []
+    assert not list((clone / "outbox").glob("*.eml"))
