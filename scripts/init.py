@@ -172,8 +172,13 @@ def validate(var: str, raw: str) -> str:
                 f"use an address with a full domain, e.g. {example}."
             )
     elif var in ("SITEURL", "LINKEDIN"):
-        parts = urlsplit(value)
-        if parts.scheme.lower() != "https" or not parts.hostname or "." not in parts.hostname:
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname or ""
+            parts.port  # noqa: B018 - raises ValueError for a malformed port
+        except ValueError:
+            host, parts = "", urlsplit("")
+        if parts.scheme.lower() != "https" or "." not in host:
             raise ValueError(
                 f"{var}={value!r} is not an absolute https:// URL: write the full address, e.g. {example}."
             )
@@ -182,7 +187,7 @@ def validate(var: str, raw: str) -> str:
         if var == "SITEURL":
             # Pelican joins SITEURL and page paths with "/": no trailing slash.
             value = value.rstrip("/")
-        elif not (parts.hostname == "linkedin.com" or parts.hostname.endswith(".linkedin.com")):
+        elif not (host == "linkedin.com" or host.endswith(".linkedin.com")):
             raise ValueError(
                 f"LINKEDIN={value!r} is not a LinkedIn address: use your profile's URL, e.g. {example} "
                 "(or LINKEDIN=- for none)."
@@ -627,7 +632,9 @@ def apply(project: Project, plan: Plan, answers: dict[str, str]) -> Path | None:
 
     for path, data in plan.writes.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data, mode=plan.modes.get(path, 0o644))
+        # Keep a replaced file's permission bits (write_atomic's temp file has 0o600).
+        mode = plan.modes.get(path) or (stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
+        write_atomic(path, data, mode=mode)
     for path in plan.deletes:
         path.unlink(missing_ok=True)
     if plan.record is not None:

@@ -406,3 +406,34 @@ def test_a_site_built_as_the_sample_before_init_keeps_nothing_of_it(tmp_path):
     assert published.returncode == 0 and "No new posts to send." in published.stdout
     assert traces_in(clone / "output") == [] and traces_in(clone / "build") == []
     assert not list((clone / "outbox").glob("*.eml"))
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "expected"),
+    [
+        ("SITEURL", "https://sam-rivera.dev/", "https://sam-rivera.dev"),
+        ("SITEURL", "https://sam.github.io/blog/", "https://sam.github.io/blog"),
+        ("SITEURL", "https://[broken", ValueError),
+        ("SITEURL", "https://sam.dev:99999", ValueError),
+        ("SITEURL", "https://user@sam.dev", ValueError),
+        ("SITEURL", "https://localhost", ValueError),
+        ("LINKEDIN", "-", ""),
+        ("LINKEDIN", "https://linkedin.com.evil.example/in/sam", ValueError),
+        ("EMAIL", "  sam@sam-rivera.dev ", "sam@sam-rivera.dev"),
+        ("EMAIL", "Sam <sam@sam-rivera.dev>", ValueError),
+        ("EMAIL", "sam@@sam-rivera.dev", ValueError),
+        ("EMAIL", "sam@sam-rivera.", ValueError),
+        ("TIMEZONE", "America/New_York", "America/New_York"),
+        ("TIMEZONE", "/etc/localtime", ValueError),
+        ("HEADLINE", "  Designer   ·  writer ", "Designer · writer"),
+        ("ADDRESS", "Alex Morgan, 100 Example Street, Springfield 12345, Freedonia", ValueError),
+    ],
+)
+def test_validate_normalises_or_refuses(var, value, expected):
+    from scripts.init import validate
+
+    if expected is ValueError:
+        with pytest.raises(ValueError, match=rf"^{var}\b"):
+            validate(var, value)
+    else:
+        assert validate(var, value) == expected
