@@ -297,6 +297,7 @@ def ask(current: dict[str, str], given: dict[str, str], *, ask_all: bool, read=i
                 continue
             except ValueError as exc:
                 say(str(exc))
+                default = current[f.var]  # Enter must not submit the refused value again
         while True:
             shown = default if default and not is_sample(f.var, default) else ""
             if f.var == "LINKEDIN" and current[f.var] == "" and f.var not in given:
@@ -626,7 +627,7 @@ def plan_record(project: Project, plan: Plan) -> None:
 
 
 # --- Doing it --------------------------------------------------------------------------------------
-def apply(project: Project, plan: Plan, answers: dict[str, str]) -> Path | None:
+def apply(project: Project, plan: Plan) -> Path | None:
     from connected.files import write_atomic
     from scripts.send_record import save_record
 
@@ -678,7 +679,7 @@ def main(argv: list[str] | None = None, *, environ: dict[str, str] | None = None
         plan_settings(project, answers, plan)
         plan_content(project, answers, plan)
         plan_record(project, plan)
-        starter = apply(project, plan, answers)
+        starter = apply(project, plan)
     except InitError as exc:
         print(str(exc), file=sys.stderr)
         return exc.code
