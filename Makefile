@@ -10,11 +10,19 @@ PELICAN := $(VENV)/bin/pelican
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help html serve devserver clean newpost uuids publish preview-email unschedule stats test test-setup bench lint venv
+.PHONY: help init html serve devserver clean newpost uuids publish preview-email unschedule stats test test-setup bench lint venv
 
 help: ## List every target
 	@echo "Connected — make targets (options are make variables, e.g. make publish DRY_RUN=1):"
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
+
+# The answers reach scripts.init through the environment (make exports
+# command-line variables), so quotes and $ in them need no shell escaping.
+# CONNECTED_INIT_VARS names the ones given on this command line: an EMAIL or
+# NAME that the shell exports for other tools is never taken for an answer.
+INIT_VARS := NAME HEADLINE EMAIL SITEURL TIMEZONE ADDRESS LINKEDIN
+init: $(STAMP) ## Make the sample your own site (asks; or NAME="…" HEADLINE="…" EMAIL=… SITEURL=https://… TIMEZONE=Area/City ADDRESS="…" LINKEDIN=https://…)
+	@CONNECTED_INIT_VARS="$(foreach v,$(INIT_VARS),$(if $(filter command line,$(origin $(v))),$(v)))" $(PY) -m scripts.init
 
 # The virtualenv is (re)built from the pinned requirements on first use and
 # whenever requirements.txt changes.

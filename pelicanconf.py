@@ -14,10 +14,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # --- The writer -------------------------------------------------------------
-AUTHOR = "Alex Morgan"
-SITENAME = "Alex Morgan"
-SITESUBTITLE = "Notes on keeping a professional network alive"
-
+# `make init` writes these values (docs/getting-started.md); edit them here any time.
 # Shown in the header, the About page, JSON-LD and the newsletter.
 AUTHOR_PROFILE = {
     "NAME": "Alex Morgan",
@@ -36,6 +33,12 @@ AUTHOR_PROFILE = {
     "POSTAL_ADDRESS": "Alex Morgan, 100 Example Street, Springfield 12345, Freedonia",
     "SHOW_ADDRESS": False,
 }
+# One source of truth: the site's name (header, <title>, feeds, email masthead and
+# footer, reach report) and the author are the profile's name. To set either apart,
+# replace the right-hand side with your own string.
+AUTHOR = AUTHOR_PROFILE["NAME"]
+SITENAME = AUTHOR_PROFILE["NAME"]
+SITESUBTITLE = "Notes on keeping a professional network alive"
 
 # --- Site ---------------------------------------------------------------------
 SITEURL = ""

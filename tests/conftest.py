@@ -1,8 +1,15 @@
 """Shared test helpers: real Pelican builds into tmp_path.
 
 `build_site()` runs the real Pelican with our theme and plugins, in process,
-on a content directory (the real `content/` or a fixture tree under
-`tests/data/`), and returns the output directory.
+on a content directory (a fixture tree under `tests/data/`, by default the
+shipped sample) and returns the output directory.
+
+Tests never read the working copy's content/, settings or send record: the
+writer makes those their own (`make init`, their posts, their record), and the
+suite must stay green on their site. `tests/data/sample_site/` is the sample as
+shipped (content/, pelicanconf.py, publishconf.py, send-record.json); the
+settings there import nothing of the working copy's, and the theme and plugins
+(project code, not the writer's) come from ROOT.
 """
 
 import shutil
@@ -14,6 +21,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+# The sample as shipped: what a fresh clone has before `make init`.
+SAMPLE = DATA / "sample_site"
+SAMPLE_CONTENT = SAMPLE / "content"
+SAMPLE_RECORD = SAMPLE / "send-record.json"
+# Settings files of a project (copied into throw-away projects by the publishing tests).
+SETTINGS_FILES = ("pelicanconf.py", "publishconf.py")
 
 
 def build_site(
@@ -25,13 +38,14 @@ def build_site(
     """Build a site into tmp_path/"output" and return that path.
 
     content: a directory (copied into tmp_path so tests may edit it), a name
-    of a fixture tree under tests/data/, or None for the project's content/.
+    of a fixture tree under tests/data/, or None for the shipped sample's content.
+    settings_file: a settings file of the shipped sample (tests/data/sample_site/)
+    by name, or an absolute path.
     """
     from pelican import Pelican
-    from pelican.settings import read_settings
 
     if content is None:
-        src = ROOT / "content"
+        src = SAMPLE_CONTENT
     else:
         src = Path(content)
         if not src.is_absolute():
@@ -47,7 +61,7 @@ def build_site(
         "THEME": str(ROOT / "theme"),
         "PLUGIN_PATHS": [str(ROOT / "plugins")],
     }
-    settings = read_settings(str(ROOT / settings_file), override=settings_override)
+    settings = read_project_settings(settings_file, override=settings_override)
     newsletter = dict(settings.get("NEWSLETTER", {}))
     newsletter.update(
         {
@@ -69,6 +83,23 @@ def build_site(
     return output
 
 
+def read_project_settings(settings_file: str | Path = "publishconf.py", override: dict | None = None) -> dict:
+    """Pelican's read_settings on a sample settings file (by name) or a path.
+
+    publishconf.py does `from pelicanconf import *`: a `pelicanconf` module cached
+    from another directory (the working copy's, another test project's) would be
+    reused, so it is dropped first and the file beside publishconf.py is read.
+    """
+    from pelican.settings import read_settings
+
+    path = Path(settings_file)
+    if not path.is_absolute():
+        path = SAMPLE / path
+    for name in ("pelicanconf", "publishconf"):
+        sys.modules.pop(name, None)
+    return read_settings(str(path), override=override)
+
+
 def _reset_process_state() -> None:
     """Give each in-process build the fresh state a `pelican` run starts with.
 
@@ -88,6 +119,44 @@ def _reset_process_state() -> None:
         return
     sitemap.generator._main_pelican = None
     sitemap.generator.page_queue = []
+
+
+def sample_settings(dest: Path, settings_file: str = "pelicanconf.py") -> Path:
+    """Put the shipped sample's settings (and links to our plugins/, theme/ and
+    connected/) into `dest`; return dest/settings_file, for `scripts.build -s …`.
+
+    Their PATH is dest/content, their ROOT (send record, editions, outbox) dest.
+    Calling it again on the same directory is a no-op.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SETTINGS_FILES:
+        if not (dest / name).exists():
+            shutil.copy(SAMPLE / name, dest / name)
+    for name in ("plugins", "theme", "connected"):
+        if not (dest / name).exists():
+            (dest / name).symlink_to(ROOT / name, target_is_directory=True)
+    return dest / settings_file
+
+
+def make_sample_project(
+    dest: Path, content: Path | str | None = None, *, record: bool = False
+) -> Path:
+    """A throw-away project at `dest` for running our scripts as a writer would.
+
+    The shipped sample's pelicanconf.py/publishconf.py (so their ROOT, and with it
+    output/, build/, outbox/ and send-record.json, is `dest`), symlinks to the real
+    plugins/, theme/ and connected/, and a content tree: a directory, a fixture name
+    under tests/data/, or None for the sample's content. record: also copy the
+    sample's send record as shipped.
+    """
+    sample_settings(dest)
+    src = SAMPLE_CONTENT if content is None else Path(content)
+    if not src.is_absolute():
+        src = DATA / src
+    shutil.copytree(src, dest / "content")
+    if record:
+        shutil.copy(SAMPLE_RECORD, dest / "send-record.json")
+    return dest
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 300):

@@ -8,8 +8,9 @@ shown there as commented-out defaults.
 """
 
 import re
+import sys
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE
 
 SETTINGS_DICTS = ("AUTHOR_PROFILE", "SUBSCRIBE", "SITE_FEEDS", "NEWSLETTER", "DEPLOY", "FAST_BUILD")
 # Dict settings that belong to Pelican or a third-party plugin, documented upstream.
@@ -68,8 +69,12 @@ def our_settings_dicts(settings: dict) -> list[str]:
 def setting_keys() -> dict[str, list[str]]:
     from pelican.settings import read_settings
 
-    settings = read_settings(str(ROOT / "pelicanconf.py"))
-    source = (ROOT / "pelicanconf.py").read_text(encoding="utf-8")
+    # The settings as shipped (tests/data/sample_site is kept identical to the sample's
+    # pelicanconf.py by tests/scripts/test_init_sample.py), not the writer's own copy.
+    for name in ("pelicanconf", "publishconf"):
+        sys.modules.pop(name, None)
+    settings = read_settings(str(SAMPLE / "pelicanconf.py"))
+    source = (SAMPLE / "pelicanconf.py").read_text(encoding="utf-8")
     keys = {}
     for name in our_settings_dicts(settings):
         value = settings.get(name)

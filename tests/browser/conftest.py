@@ -29,7 +29,7 @@ from tests.browser.site_pages import (
     SIGNUP_FORM,
     VIEWPORTS,
 )
-from tests.conftest import build_site
+from tests.conftest import SAMPLE_CONTENT, build_site
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -119,7 +119,7 @@ def classify_pages(output: Path, base_url: str) -> dict[str, list[str]]:
 
 @contextlib.contextmanager
 def _serve_build(tmp: Path, extra_posts: dict[str, str], overrides: dict):
-    """Build content/ (plus extra_posts) into tmp with publishconf and serve it."""
+    """Build the shipped sample's content (plus extra_posts) into tmp with publishconf and serve it."""
     output = tmp / "output"
     output.mkdir()
     # Bind first (port 0 = any free port) so the build knows its SITEURL.
@@ -129,7 +129,7 @@ def _serve_build(tmp: Path, extra_posts: dict[str, str], overrides: dict):
     base_url = f"http://127.0.0.1:{server.server_address[1]}"
 
     content = tmp / "content"
-    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(SAMPLE_CONTENT, content)
     for slug, text in extra_posts.items():
         (content / "posts" / f"{slug}.md").write_text(text, encoding="utf-8")
 

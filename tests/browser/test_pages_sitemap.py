@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from tests.browser.site_pages import HIDDEN_POSTS, ROOT
+from tests.browser.site_pages import HIDDEN_POSTS
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -15,10 +15,11 @@ def read_sources(content: Path, base_url: str):
     """(published URLs, unpublished slugs) of the posts and pages, read from source."""
     from pelican.contents import Article, Page
     from pelican.readers import Readers
-    from pelican.settings import read_settings
 
-    settings = read_settings(
-        str(ROOT / "publishconf.py"), override={"PATH": str(content), "SITEURL": base_url}
+    from tests.conftest import read_project_settings
+
+    settings = read_project_settings(
+        "publishconf.py", override={"PATH": str(content), "SITEURL": base_url}
     )
     readers = Readers(settings)
     published, unpublished = set(), set()

@@ -1,9 +1,11 @@
 """A throw-away project for the publishing tests.
 
-`make_project(tmp_path)` lays out a small site in tmp_path/site: copies of our
+`make_project(tmp_path)` lays out a small site in tmp_path/site
+(conftest.make_sample_project): copies of the shipped sample's
 pelicanconf.py/publishconf.py (so their ROOT, and with it output/, build/,
-outbox/ and send-record.json, is the temp directory), symlinks to the real
-plugins/, theme/ and connected/, and a fixture content tree from tests/data/.
+outbox/ and send-record.json, is the temp directory; never the working copy's
+settings, which the writer has made their own), symlinks to the real plugins/,
+theme/ and connected/, and a fixture content tree from tests/data/.
 `Project.publish(...)` runs `python -m scripts.publish --root <site>` in this
 process (fast, and lets a test inject a crash); `Project.publish_subprocess`
 runs it as a separate process, as `make publish` does.
@@ -15,7 +17,6 @@ import contextlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -120,13 +121,9 @@ class Project:
 
 
 def make_project(tmp_path: Path, content: str = "publish_site", record: list[str] | None = None) -> Project:
-    site = tmp_path / "site"
-    site.mkdir()
-    for name in ("pelicanconf.py", "publishconf.py"):
-        shutil.copy(ROOT / name, site / name)
-    for name in ("plugins", "theme", "connected"):
-        (site / name).symlink_to(ROOT / name, target_is_directory=True)
-    shutil.copytree(DATA / content, site / "content")
+    from tests.conftest import make_sample_project
+
+    site = make_sample_project(tmp_path / "site", content)
     project = Project(site)
     if record is not None:
         project.write_record(record)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import html
 
-from tests.conftest import DATA, run_cli
+from tests.conftest import DATA, run_cli, sample_settings
 
 
 def _run(tmp_path: Path, *extra: str):
@@ -18,7 +18,7 @@ def _run(tmp_path: Path, *extra: str):
         "-m",
         "scripts.preview_email",
         "--settings",
-        "publishconf.py",
+        str(sample_settings(tmp_path / "project", "publishconf.py")),
         "--content",
         str(DATA / "email_site"),
         "--editions",
@@ -69,7 +69,8 @@ def test_preview_unknown_post_names_the_choices(tmp_path):
 def test_switching_settings_file_rebuilds_with_that_sites_urls(tmp_path):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     common = ["--content", str(DATA / "email_site"), "--editions", str(tmp_path / "editions")]
-    dev = run_cli("-m", "scripts.preview_email", "--settings", "pelicanconf.py", *common, env=env)
+    settings = str(sample_settings(tmp_path / "project", "pelicanconf.py"))
+    dev = run_cli("-m", "scripts.preview_email", "--settings", settings, *common, env=env)
     assert dev.returncode == 0, dev.stderr
     manifest = tmp_path / "editions" / "manifest.json"
     assert json.loads(manifest.read_text("utf-8"))["generated_for"] == "pelicanconf"

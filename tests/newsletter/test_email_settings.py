@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pelican.settings import read_settings
 
 from connected.newsletter_settings import KNOWN_KEYS, SettingsError, newsletter_settings
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def base(**newsletter):
@@ -58,9 +55,11 @@ def test_explicit_values_win():
 
 
 def test_project_settings_are_valid():
+    from tests.conftest import SAMPLE, read_project_settings
+
     for name in ("pelicanconf.py", "publishconf.py"):
-        nl = newsletter_settings(read_settings(str(ROOT / name)))
-        assert nl["EDITIONS_PATH"] == ROOT / "build" / "editions"
+        nl = newsletter_settings(read_project_settings(name))
+        assert nl["EDITIONS_PATH"] == SAMPLE / "build" / "editions"
         assert nl["POSTAL_ADDRESS"]
 
 

@@ -1,28 +1,25 @@
-"""A fresh clone: the shipped send record + sample content → only the newest post goes out."""
+"""A fresh clone: the shipped send record + sample content → only the newest post goes out.
+
+"Shipped" is tests/data/sample_site (the sample as the project ships it), never the
+working copy, whose content and record the writer makes their own (`make init`).
+"""
 
 import json
-import subprocess
 
 import pytest
 
-from tests.newsletter.publish_project import ROOT, clear_mailchimp_env, make_project
+from tests.conftest import SAMPLE_CONTENT, SAMPLE_RECORD
+from tests.newsletter.publish_project import clear_mailchimp_env, make_project
 
 
 def shipped_record_text() -> str:
-    """The send record as committed: a `make publish` in this checkout changes
-    the working copy, and this test is about what a fresh clone gets."""
-    committed = subprocess.run(
-        ["git", "show", "HEAD:send-record.json"], cwd=ROOT, capture_output=True, text=True
-    )
-    if committed.returncode == 0:
-        return committed.stdout
-    return (ROOT / "send-record.json").read_text(encoding="utf-8")  # not a git checkout
+    return SAMPLE_RECORD.read_text(encoding="utf-8")
 
 
 @pytest.fixture
 def clone(tmp_path, monkeypatch):
     clear_mailchimp_env(monkeypatch)
-    project = make_project(tmp_path, content=str(ROOT / "content"))
+    project = make_project(tmp_path, content=str(SAMPLE_CONTENT))
     project.record_path.write_text(shipped_record_text(), encoding="utf-8")
     return project
 

@@ -24,7 +24,7 @@ import pytest
 from lxml import etree
 
 from benchmarks.corpus import write_corpus
-from tests.conftest import ROOT, build_site
+from tests.conftest import ROOT, SAMPLE_CONTENT, build_site
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 OFF = {"FAST_BUILD": {"ENABLED": False}}
@@ -88,8 +88,8 @@ def _build(base: Path, content: Path, overrides: dict) -> Path:
 
 
 def test_sample_site_is_identical_with_and_without_speedups(tmp_path, since):
-    plain = _build(tmp_path / "off", ROOT / "content", OFF)
-    fast = _build(tmp_path / "on", ROOT / "content", ON)
+    plain = _build(tmp_path / "off", SAMPLE_CONTENT, OFF)
+    fast = _build(tmp_path / "on", SAMPLE_CONTENT, ON)
     count = assert_same_tree(plain, fast, since)
     assert count > 10
     # The speed-ups really ran: converted Markdown and page state are cached.
@@ -196,7 +196,7 @@ def test_timings_file_names_the_plugins(tmp_path, corpus, monkeypatch):
 
 def test_unknown_setting_is_named(tmp_path):
     with pytest.raises(ValueError, match="WORKRES"):
-        _build(tmp_path / "bad", ROOT / "content", {"FAST_BUILD": {"WORKRES": 2}})
+        _build(tmp_path / "bad", SAMPLE_CONTENT, {"FAST_BUILD": {"WORKRES": 2}})
 
 
 def test_atomic_write_never_touches_a_hardlinked_previous_file(tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, sample_settings
 
 
 def free_port() -> int:
@@ -54,6 +54,7 @@ def test_devserver_rebuilds_on_save_and_keeps_last_good_build(tmp_path):
     process = subprocess.Popen(
         [
             sys.executable, "-m", "scripts.devserver", "--port", str(port),
+            "-s", str(sample_settings(tmp_path)),
             "--content", str(content), "--output", str(tmp_path / "output"),
             "-e", "NEWSLETTER=" + json.dumps({"EDITIONS_PATH": str(tmp_path / "editions")}),
             "-e", "CACHE_PATH=" + json.dumps(str(tmp_path / "cache")),

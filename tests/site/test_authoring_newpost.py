@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import DATA, ROOT, run_cli
+from tests.conftest import DATA, SAMPLE, run_cli, sample_settings
 
 
 def newpost(content: Path, *args: str, env_title: str | None = None):
@@ -18,14 +18,15 @@ def newpost(content: Path, *args: str, env_title: str | None = None):
     env.pop("TITLE", None)
     if env_title is not None:
         env["TITLE"] = env_title
-    return run_cli("-m", "scripts.newpost", "--content", str(content), *args, env=env)
+    settings = ("-s", str(SAMPLE / "pelicanconf.py"))  # the sample's TIMEZONE, not the writer's
+    return run_cli("-m", "scripts.newpost", "--content", str(content), *settings, *args, env=env)
 
 
 def read_with_pelican(path: Path):
     from pelican.readers import MarkdownReader
     from pelican.settings import read_settings
 
-    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    settings = read_settings(str(SAMPLE / "pelicanconf.py"))
     return MarkdownReader(settings).read(str(path))
 
 
@@ -84,7 +85,7 @@ def test_new_draft_builds_as_a_draft(tmp_path):
     shutil.copytree(DATA / "good_minimal", tmp_path / "content")
     assert newpost(tmp_path / "content", "A fresh idea").returncode == 0
     result = run_cli(
-        "-m", "scripts.build", "-s", "pelicanconf.py",
+        "-m", "scripts.build", "-s", str(sample_settings(tmp_path)),
         "--content", str(tmp_path / "content"), "--output", str(tmp_path / "output"),
         "-e", "NEWSLETTER=" + json.dumps({"EDITIONS_PATH": str(tmp_path / "editions")}),
         "-e", "CACHE_PATH=" + json.dumps(str(tmp_path / "cache")),

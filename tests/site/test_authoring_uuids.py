@@ -5,7 +5,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from tests.conftest import DATA, ROOT, run_cli
+from tests.conftest import DATA, SAMPLE, run_cli
 
 UUID_LINE = re.compile(rb"^Uuid: (?P<value>[^\r\n]*)\r?\n", re.MULTILINE)
 
@@ -72,7 +72,7 @@ def test_uuids_output_reads_back_with_pelican(tmp_path):
 
     content = make_content(tmp_path)
     assert uuids_cli(content).returncode == 0
-    reader = MarkdownReader(read_settings(str(ROOT / "pelicanconf.py")))
+    reader = MarkdownReader(read_settings(str(SAMPLE / "pelicanconf.py")))
     for name, title in [("crlf.md", "CRLF"), ("bom.md", "BOM"), ("bare.md", "Bare"), ("fenced.md", "Fenced")]:
         _html, meta = reader.read(str(content / "posts" / name))
         assert meta["title"] == title

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, run_cli
+from tests.conftest import DATA, run_cli, sample_settings
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -27,7 +27,7 @@ def build_cli(tmp_path: Path, *extra: str, settings: str = "pelicanconf.py"):
     """Run the build CLI on tmp_path/content into tmp_path/output."""
     newsletter = {"EDITIONS_PATH": str(tmp_path / "build" / "editions")}
     return run_cli(
-        "-m", "scripts.build", "-s", settings,
+        "-m", "scripts.build", "-s", str(sample_settings(tmp_path, settings)),
         "--content", str(tmp_path / "content"),
         "--output", str(tmp_path / "output"),
         "-e", "NEWSLETTER=" + json.dumps(newsletter),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, ROOT, run_cli
+from tests.conftest import DATA, ROOT, run_cli, sample_settings
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -20,7 +20,7 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 def build_cli(project: Path, *extra: str, settings: str = "pelicanconf.py"):
     newsletter = {"EDITIONS_PATH": str(project / "build" / "editions")}
     return run_cli(
-        "-m", "scripts.build", "-s", settings,
+        "-m", "scripts.build", "-s", str(sample_settings(project, settings)),
         "--content", str(project / "content"),
         "--output", str(project / "output"),
         "-e", "NEWSLETTER=" + json.dumps(newsletter),
@@ -53,7 +53,7 @@ def test_template_error_mid_write_leaves_output_and_editions_as_they_were(projec
 
     # A theme whose tag template breaks: Pelican renders tag pages after the
     # articles and the index, so the build fails half-way through writing.
-    theme = project / "theme"
+    theme = project / "broken-theme"
     shutil.copytree(ROOT / "theme", theme)
     tag = theme / "templates" / "tag.html"
     tag.write_text(tag.read_text() + "\n{% if %}\n")
@@ -120,6 +120,7 @@ def test_development_output_never_seeds_a_production_build(project):
 def test_build_site_function_raises_build_error_with_one_line_problems(tmp_path):
     from scripts.build import BuildError, build_site
 
+    sample_settings(tmp_path)
     shutil.copytree(DATA / "dup_uuid", tmp_path / "content")
     overrides = {
         "PATH": str(tmp_path / "content"),
@@ -128,21 +129,21 @@ def test_build_site_function_raises_build_error_with_one_line_problems(tmp_path)
         "NEWSLETTER": {"EDITIONS_PATH": str(tmp_path / "editions")},
     }
     with pytest.raises(BuildError) as caught:
-        build_site("pelicanconf.py", root=ROOT, overrides=overrides)
+        build_site("pelicanconf.py", root=tmp_path, overrides=overrides)
     assert len(caught.value.problems) == 2
     assert all("\n" not in problem for problem in caught.value.problems)
     assert not (tmp_path / "output").exists()
 
     shutil.rmtree(tmp_path / "content")
     shutil.copytree(DATA / "good_minimal", tmp_path / "content")
-    output = build_site("pelicanconf.py", root=ROOT, overrides=overrides)
+    output = build_site("pelicanconf.py", root=tmp_path, overrides=overrides)
     assert output == (tmp_path / "output").resolve()
     assert (output / "about" / "index.html").is_file()
 
 
 def test_output_containing_the_content_is_refused(project):
     result = run_cli(
-        "-m", "scripts.build", "-s", "pelicanconf.py",
+        "-m", "scripts.build", "-s", str(sample_settings(project)),
         "--content", str(project / "content"), "--output", str(project),
     )
     assert result.returncode == 1

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE_CONTENT
 
 sys.path.insert(0, str(ROOT / "plugins"))
 
@@ -52,7 +52,7 @@ def test_reading_minutes():
 def test_image_size(tmp_path):
     data = ROOT / "tests" / "data" / "theme_hostile" / "images"
     assert helpers.image_size(data / "card.png") == (1000, 500)
-    assert helpers.image_size(ROOT / "content" / "images" / "network-map.svg") == (800, 450)
+    assert helpers.image_size(SAMPLE_CONTENT / "images" / "network-map.svg") == (800, 450)
     gif = tmp_path / "a.gif"
     gif.write_bytes(b"GIF89a" + (7).to_bytes(2, "little") + (3).to_bytes(2, "little") + b"\0" * 8)
     assert helpers.image_size(gif) == (7, 3)

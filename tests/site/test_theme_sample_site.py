@@ -1,4 +1,4 @@
-"""The real sample site (content/) built with publishconf: every page type,
+"""The sample site as shipped (tests/data/sample_site) built with publishconf: every page type,
 head tags, JSON-LD, CSP and hygiene, links between posts, drafts kept out."""
 
 import re
@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from tests.conftest import ROOT, build_site
+from tests.conftest import SAMPLE_CONTENT, build_site
 from tests.site.theme_site import (
     HOST,
     SITEURL,
@@ -297,7 +297,7 @@ def test_robots_txt_has_absolute_sitemap(site):
 
 
 def test_sample_content_meets_the_brief():
-    posts = sorted((ROOT / "content" / "posts").glob("*.md"))
+    posts = sorted((SAMPLE_CONTENT / "posts").glob("*.md"))
     dates, uuids, published = [], [], 0
     for post in posts:
         head = post.read_text(encoding="utf-8").split("\n\n", 1)[0]

@@ -1,7 +1,7 @@
 """A throw-away project and a canned Mailchimp account for the reach-report tests.
 
 `make_stats_project(tmp_path, n)` writes n posts (with Uuid, category and tags)
-under tmp_path/content and a settings file that imports the real pelicanconf.py
+under tmp_path/content and a settings file that imports the shipped sample's pelicanconf.py
 and points the send record and the STATS paths into tmp_path. `CannedAccount`
 puts one sent campaign per post on a FakeMailchimp with deterministic figures,
 click details and growth history, and writes the matching send record; the tests
@@ -20,6 +20,8 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 ROOT = Path(__file__).resolve().parents[2]
+# The shipped sample's settings, never the working copy's (the writer's own).
+SAMPLE = ROOT / "tests" / "data" / "sample_site"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 CATEGORIES = ("Job search", "Networking", "Writing")
 TAGS = ("interviews", "referrals", "follow-up", "mentoring", "habits")
@@ -87,7 +89,7 @@ def make_stats_project(tmp_path: Path, n: int = 30, *, stats: str = "{}") -> Pro
         )
     (tmp_path / "settings.py").write_text(
         "import sys\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        f"sys.path.insert(0, {str(SAMPLE)!r})\n"
         "from pelicanconf import *  # noqa: F403\n"
         f"PATH = {str(tmp_path / 'content')!r}\n"
         "NEWSLETTER = {**NEWSLETTER, "  # noqa: F405

@@ -142,11 +142,9 @@ def test_progress_rewrites_one_line_on_a_terminal_and_prints_lines_otherwise():
 
 
 def test_post_metadata_reads_labels_and_the_uuid_fallback(tmp_path):
-    from pelican.settings import read_settings
-
     from connected.identity import fallback_uuid
     from scripts.stats import post_metadata
-    from tests.stats.stats_testkit import ROOT
+    from tests.conftest import read_project_settings
 
     posts = tmp_path / "content" / "posts" / "2026"
     posts.mkdir(parents=True)
@@ -154,7 +152,7 @@ def test_post_metadata_reads_labels_and_the_uuid_fallback(tmp_path):
         "Title: With\nDate: 2026-01-01\nCategory: Writing\nTags: a, b c\n"
         "Uuid: 3F2B8C1E-5D4A-4E8F-9B6C-2A1D0E7F8C9B\n\nBody\n\nMore: not metadata\n", encoding="utf-8")
     (posts / "no-uuid.md").write_text("Title: Without\nDate: 2026-01-02\n\nBody\n", encoding="utf-8")
-    settings = read_settings(str(ROOT / "pelicanconf.py"), override={"PATH": str(tmp_path / "content")})
+    settings = read_project_settings("pelicanconf.py", override={"PATH": str(tmp_path / "content")})
     meta = post_metadata(settings)
     assert meta["3f2b8c1e-5d4a-4e8f-9b6c-2a1d0e7f8c9b"] == {
         "title": "With", "category": "Writing", "tags": ["a", "b c"]}

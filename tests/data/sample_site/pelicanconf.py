@@ -1,0 +1,203 @@
+"""Development settings: `make html`, `make devserver`, `pelican content`.
+
+Production overrides live in publishconf.py. Every component keeps its
+settings in one UPPER_SNAKE dict; each plugin validates its own dict and names
+the bad key when something is wrong.
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+# Plugins and scripts share helpers in the `connected` package at the root.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# --- The writer -------------------------------------------------------------
+# `make init` writes these values (docs/getting-started.md); edit them here any time.
+# Shown in the header, the About page, JSON-LD and the newsletter.
+AUTHOR_PROFILE = {
+    "NAME": "Alex Morgan",
+    "HEADLINE": "Engineering manager · writing about careers and professional networks",
+    "EMAIL": "alex@your-name.example",
+    "LINKEDIN_URL": "https://www.linkedin.com/in/your-name-example/",
+    # (label, url) pairs shown on the About page and in the footer.
+    "LINKS": [
+        ("GitHub", "https://github.com/your-name-example"),
+        ("Mastodon", "https://mastodon.example/@yourname"),
+    ],
+    # Used for link previews (LinkedIn, Open Graph, Twitter cards) when a post has no Image.
+    "DEFAULT_IMAGE": "images/social-default.png",
+    # The newsletter footer needs a postal address (anti-spam law); the site
+    # shows it only when SHOW_ADDRESS is True.
+    "POSTAL_ADDRESS": "Alex Morgan, 100 Example Street, Springfield 12345, Freedonia",
+    "SHOW_ADDRESS": False,
+}
+# One source of truth: the site's name (header, <title>, feeds, email masthead and
+# footer, reach report) and the author are the profile's name. To set either apart,
+# replace the right-hand side with your own string.
+AUTHOR = AUTHOR_PROFILE["NAME"]
+SITENAME = AUTHOR_PROFILE["NAME"]
+SITESUBTITLE = "Notes on keeping a professional network alive"
+
+# --- Site ---------------------------------------------------------------------
+SITEURL = ""
+RELATIVE_URLS = True
+TIMEZONE = "Europe/London"
+DEFAULT_LANG = "en"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+PATH = "content"
+# Relative to this file, so builds land in the same place whatever the working directory.
+OUTPUT_PATH = "output"
+CACHE_PATH = ".cache/pelican"
+ARTICLE_PATHS = ["posts"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "extra/robots.txt"]
+EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
+
+ARTICLE_URL = "{date:%Y}/{slug}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+ARCHIVES_SAVE_AS = "archives/index.html"
+CATEGORIES_SAVE_AS = "categories/index.html"
+TAGS_SAVE_AS = "tags/index.html"
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "404"]
+# Drafts are previewable in development under drafts/; publishconf.py drops them.
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+
+# Future-dated posts stay drafts until their date.
+WITH_FUTURE_DATES = False
+# A post without Category: goes to DEFAULT_CATEGORY, not to its folder's name.
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_CATEGORY = "Notes"
+DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+SUMMARY_MAX_LENGTH = 50
+
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = [
+    "post_checks",
+    "site_feeds",
+    "newsletter",
+    "pelican.plugins.sitemap",
+    "fast_build",
+    "theme_helpers",
+]
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.codehilite": {"css_class": "highlight"},
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.toc": {},
+    },
+    "output_format": "html5",
+}
+
+# Pelican's own feeds are off: plugins/site_feeds is the one source of feeds.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+FEED_ATOM = None
+FEED_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+SITEMAP = {
+    "format": "xml",
+    "exclude": ["tag/", "category/", "drafts/", "404.html"],
+}
+
+# --- Subscribe box --------------------------------------------------------------
+SUBSCRIBE = {
+    # Your Mailchimp embedded signup form's action URL (Audience → Signup forms →
+    # Embedded forms), e.g. "https://example.us21.list-manage.com/subscribe/post?u=…&id=…".
+    # Empty: the box offers the feed and an email link instead of a form.
+    "FORM_URL": "",
+    # The name of the honeypot field from Mailchimp's embed code (b_<u>_<id>).
+    "HONEYPOT_NAME": "",
+    "PITCH": "One short email when I publish — about once a month. No spam; unsubscribe in one click.",
+}
+
+# --- Feeds (plugins/site_feeds) --------------------------------------------------
+# Empty = the defaults: feeds/all.atom.xml, feeds/all.rss.xml, feeds/all.json and
+# feeds/category|tag/<slug>.atom.xml|.rss.xml, 20 newest posts each, full content.
+# Keys (README › Feeds): ALL_ATOM, ALL_RSS, ALL_JSON, CATEGORY_ATOM, CATEGORY_RSS,
+# TAG_ATOM, TAG_RSS (output paths; None turns a feed off), MAX_ITEMS,
+# CONTENT ("full" | "summary"), ICON, DEV_SITEURL.
+SITE_FEEDS = {}
+
+# --- Newsletter (plugins/newsletter, scripts/publish.py) -------------------------
+# Validated by connected/newsletter_settings.py; every key is optional and the
+# commented values are the defaults.
+NEWSLETTER = {
+    "EDITIONS_PATH": str(ROOT / "build" / "editions"),
+    "RECORD_PATH": str(ROOT / "send-record.json"),
+    "OUTBOX_PATH": str(ROOT / "outbox"),
+    # "FROM_NAME": AUTHOR_PROFILE["NAME"],
+    # "FROM_EMAIL": AUTHOR_PROFILE["EMAIL"],
+    # "REPLY_TO": AUTHOR_PROFILE["EMAIL"],  # replies replace comments
+    # "POSTAL_ADDRESS": AUTHOR_PROFILE["POSTAL_ADDRESS"],  # outbox footer; required to send
+    # "MODE": "full",  # or "excerpt": summary + "read the rest" link (per post: Email_mode:)
+    # "MAX_HTML_BYTES": 100_000,  # larger editions fall back to excerpt (Gmail clips at 102 KB)
+    # "MAX_PER_RUN": 3,  # a publish with more new posts refuses and names them
+    # "SCHEDULE_DELAY_MINUTES": 0,  # > 0 schedules the campaign (undo window); 0 sends now
+    # "WHY_LINE": "You are receiving this because you subscribed to <SITENAME>'s newsletter at <SITEURL>.",
+    # "UNSUBSCRIBE_URL": "mailto:<REPLY_TO>?subject=Unsubscribe",  # outbox edition only
+    # "REPLY_LINE": "Reply to this email — I read every reply, and it goes straight to me.",
+    # "READ_MORE_TEXT": "Read the rest on the web →",
+}
+
+# --- Reach report (scripts/stats.py, `make stats`) ------------------------------
+# Every key is optional; the commented values are the defaults. Paths are relative
+# to this directory; reports/ and .cache/ are ignored by git.
+STATS = {
+    # "OUTPUT_PATH": "reports/index.html",  # the HTML report (never deployed)
+    # "CACHE_PATH": ".cache/stats.json",  # fetched Mailchimp reports, with their fetch time
+    # "MAX_AGE_HOURS": 24,  # refetch a cached report older than this while its campaign is young
+    # "FINAL_AFTER_DAYS": 30,  # a campaign this old has final figures: fetched once more, then never
+    # "CONCURRENCY": 4,  # reports fetched at once (at most 10: Mailchimp's connection limit)
+}
+
+# --- Deploying (scripts/deploy.py) ------------------------------------------------
+DEPLOY = {
+    # "none" (default), "rsync" or "github-pages".
+    "TARGET": "none",
+}
+
+# --- Speed-ups (plugins/fast_build) ----------------------------------------------
+FAST_BUILD = {
+    # False: plain Pelican behaviour (same output, slower).
+    "ENABLED": True,
+    # Processes for Markdown conversion and page rendering; 0 = one per CPU.
+    "WORKERS": 0,
+    # Fewer Markdown files / pages to render than this: do it in-process.
+    "MIN_PARALLEL_FILES": 24,
+    "MIN_PARALLEL_PAGES": 64,
+    # Cache converted Markdown in CACHE_PATH, keyed by each file's bytes.
+    "MARKDOWN_CACHE": True,
+    # Re-render and rewrite only pages whose inputs changed (state in CACHE_PATH).
+    "INCREMENTAL": True,
+    # Log each plugin's handler time (CONNECTED_BUILD_TIMINGS=file.json also writes it).
+    "TIMINGS": False,
+}
