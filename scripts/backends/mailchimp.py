@@ -805,10 +805,11 @@ class MailchimpBackend:
 
     def _await_winner(self, edition: Edition, winner: dict) -> None:
         """Poll the winner until it is sent or scheduled (raise _Handled), or give up."""
-        polls = max(int(self.winner_wait / WINNER_POLL), 1)
-        status = winner.get("status")
-        for _poll in range(polls):
-            (self._sleep or time.sleep)(WINNER_POLL)
+        status, waited, pause = winner.get("status"), 0.0, WINNER_POLL / 4
+        while waited < self.winner_wait or waited == 0.0:
+            (self._sleep or time.sleep)(pause)
+            waited += pause
+            pause = min(pause * 2, WINNER_POLL)
             status = self._status(winner["id"])
             if status is None:
                 raise _Superseded(f"campaign {winner['id']} is gone")
