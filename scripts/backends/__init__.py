@@ -132,3 +132,25 @@ def make_backend(newsletter_cfg: Mapping, env: Mapping[str, str], *, siteurl: st
         log=log,
         settle=settle_seconds(env)[0],
     )
+
+
+def check_backend(newsletter_cfg: Mapping, env: Mapping[str, str], *, siteurl: str = "") -> list[str]:
+    """Every problem of the backend the environment asks for, without sending anything:
+    each MAILCHIMP_* problem, then whether Mailchimp answers (DNS, refused, timeout named),
+    takes the key and knows the audience; for the outbox, its settings and folder."""
+    if backend_name(env) == "outbox":
+        return make_backend(newsletter_cfg, env, siteurl=siteurl).check()
+    from scripts.backends.mailchimp import MailchimpBackend, key_problem
+
+    problems = mailchimp_env_problems(env)
+    url_bad = any(p.startswith("MAILCHIMP_API_URL") for p in problems)
+    if key_problem(env.get("MAILCHIMP_API_KEY") or "") or url_bad:
+        return problems  # nothing to ask Mailchimp with
+    backend = MailchimpBackend(
+        api_key=env["MAILCHIMP_API_KEY"],
+        audience_id=(env.get("MAILCHIMP_AUDIENCE_ID") or "").strip(),
+        api_url=(env.get("MAILCHIMP_API_URL") or "").strip() or None,
+        from_name=newsletter_cfg["FROM_NAME"],
+        reply_to=newsletter_cfg["REPLY_TO"],
+    )
+    return problems + backend.check()
