@@ -396,14 +396,21 @@ def placeholder_problems(ctx: Context, *, site: bool = False) -> list[str]:
     if SAMPLE_DOMAIN in ctx.siteurl:
         problems.append(f"SITEURL in {conf} is still the sample's {ctx.siteurl}: set your site's address.")
     profile = ctx.settings.get("AUTHOR_PROFILE") or {}
-    for label, value in (
-        ("AUTHOR_PROFILE['NAME']", profile.get("NAME")),
-        ("SITENAME", ctx.settings.get("SITENAME")),
-        ("AUTHOR", ctx.settings.get("AUTHOR")),
-        ("NEWSLETTER['FROM_NAME']", ctx.newsletter.get("FROM_NAME")),
-    ):
-        if (value or "").strip() == SAMPLE_NAME:
-            problems.append(f"{label} is still the sample's {SAMPLE_NAME!r}: set your own name in pelicanconf.py.")
+    named = [
+        label
+        for label, value in (
+            ("AUTHOR_PROFILE['NAME']", profile.get("NAME")),
+            ("SITENAME", ctx.settings.get("SITENAME")),
+            ("AUTHOR", ctx.settings.get("AUTHOR")),
+            ("NEWSLETTER['FROM_NAME']", ctx.newsletter.get("FROM_NAME")),
+        )
+        if (value or "").strip() == SAMPLE_NAME
+    ]
+    if named:
+        problems.append(
+            f"{', '.join(named)} {'is' if len(named) == 1 else 'are'} still the sample's "
+            f"{SAMPLE_NAME!r}: set your own name in pelicanconf.py."
+        )
     for key in ("FROM_EMAIL", "REPLY_TO"):
         value = ctx.newsletter.get(key) or ""
         if value.endswith("@" + SAMPLE_DOMAIN):
