@@ -134,7 +134,9 @@ def make_backend(newsletter_cfg: Mapping, env: Mapping[str, str], *, siteurl: st
     )
 
 
-def check_backend(newsletter_cfg: Mapping, env: Mapping[str, str], *, siteurl: str = "") -> list[str]:
+def check_backend(
+    newsletter_cfg: Mapping, env: Mapping[str, str], *, siteurl: str = ""
+) -> list[str]:
     """Every problem of the backend the environment asks for, without sending anything:
     each MAILCHIMP_* problem, then whether Mailchimp answers (DNS, refused, timeout named),
     takes the key and knows the audience; for the outbox, its settings and folder."""

@@ -54,7 +54,7 @@ from mailchimp_marketing import Client
 from mailchimp_marketing.api_client import ApiClientError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from scripts.backends.base import BackendError, Delivery, Edition
+from scripts.backends.base import BackendError, Delivery, Edition, header_text
 
 LOG = logging.getLogger(__name__)
 
@@ -934,7 +934,7 @@ class MailchimpBackend:
         return self._clock()
 
     def _fit(self, text: str, what: str, edition: Edition) -> str:
-        text = " ".join((text or "").split())
+        text = header_text(text)  # no control characters in a subject or preview
         if len(text) <= SUBJECT_MAX:
             return text
         self.log.warning(

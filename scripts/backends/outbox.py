@@ -22,7 +22,6 @@ import os
 import re
 import socket
 import time
-import unicodedata
 from datetime import UTC, datetime
 from email import message_from_binary_file, policy
 from email.headerregistry import Address
@@ -32,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from connected.files import path_inside, write_atomic
-from scripts.backends.base import BackendError, Delivery, Edition
+from scripts.backends.base import BackendError, Delivery, Edition, header_text
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +81,13 @@ class OutboxBackend:
             )
         for label, value in (("FROM_EMAIL", self.from_email), ("REPLY_TO", self.reply_to)):
             if not value or "@" not in value:
-                problems.append(f"NEWSLETTER['{label}'] is not set: set an email address in pelicanconf.py.")
+                problems.append(
+                    f"NEWSLETTER['{label}'] is not set: set an email address in pelicanconf.py."
+                )
         if not self.from_name:
-            problems.append("NEWSLETTER['FROM_NAME'] is not set: set the sender name in pelicanconf.py.")
+            problems.append(
+                "NEWSLETTER['FROM_NAME'] is not set: set the sender name in pelicanconf.py."
+            )
         existing = self.outbox_path
         while not existing.exists() and existing != existing.parent:
             existing = existing.parent
@@ -119,17 +122,28 @@ class OutboxBackend:
             return self._found(edition, *found)
         if schedule_at is not None:
             # A file cannot be delivered later; the outbox writes it now.
-            log.warning("outbox: SCHEDULE_DELAY_MINUTES applies to Mailchimp only; writing %s now", edition.slug)
+            log.warning(
+                "outbox: SCHEDULE_DELAY_MINUTES applies to Mailchimp only; writing %s now",
+                edition.slug,
+            )
         now = self._clock()
-        message = self.build_message(edition, now=now)  # before the claim: a bad edition claims nothing
+        message = self.build_message(
+            edition, now=now
+        )  # before the claim: a bad edition claims nothing
         path = self._path(self.file_name(edition))
         if not self._claim(edition):
             return self._wait_for_winner(edition)
         _write_atomically(path, message.as_bytes())
-        return Delivery(status="sent", at=now, backend=self.name, detail={"path": str(path), "reused": False})
+        return Delivery(
+            status="sent", at=now, backend=self.name, detail={"path": str(path), "reused": False}
+        )
 
-    def _found(self, edition: Edition, path: Path, when: datetime, *, other_run: bool = False) -> Delivery:
-        log.info("outbox: %s already holds %s; recording it, not writing another", path, edition.uuid)
+    def _found(
+        self, edition: Edition, path: Path, when: datetime, *, other_run: bool = False
+    ) -> Delivery:
+        log.info(
+            "outbox: %s already holds %s; recording it, not writing another", path, edition.uuid
+        )
         detail = {"path": str(path), "reused": True}
         if other_run:
             detail["other_run"] = True
@@ -143,10 +157,15 @@ class OutboxBackend:
         except FileExistsError:
             return False
         except OSError as exc:
-            raise BackendError(f"Cannot create {claim}: {exc.strerror or exc}. Fix the outbox directory and re-run.") from exc
+            raise BackendError(
+                f"Cannot create {claim}: {exc.strerror or exc}. Fix the outbox directory and re-run."
+            ) from exc
         try:
             # Who claimed it, for the message a stuck claim gives (see _wait_for_winner).
-            os.write(fd, f"{socket.gethostname()} pid {os.getpid()} {self._clock().isoformat()}\n".encode())
+            os.write(
+                fd,
+                f"{socket.gethostname()} pid {os.getpid()} {self._clock().isoformat()}\n".encode(),
+            )
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -177,7 +196,9 @@ class OutboxBackend:
         try:
             return path_inside(self.outbox_path, name)
         except ValueError as exc:
-            raise BackendError(f"Refusing to write the outbox file: {exc}.", retry_safe=False) from None
+            raise BackendError(
+                f"Refusing to write the outbox file: {exc}.", retry_safe=False
+            ) from None
 
     def test_send(self, edition: Edition, address: str) -> str:
         self.prepare([edition])
@@ -211,7 +232,10 @@ class OutboxBackend:
         if not self.outbox_path.is_dir():
             return None
         # Full-Uuid names, and the 8-character ones written before (same header check).
-        names = {*self.outbox_path.glob(f"*-{uuid}.eml"), *self.outbox_path.glob(f"*-{uuid[:8]}.eml")}
+        names = {
+            *self.outbox_path.glob(f"*-{uuid}.eml"),
+            *self.outbox_path.glob(f"*-{uuid[:8]}.eml"),
+        }
         for path in sorted(names):
             try:
                 with path.open("rb") as fh:
@@ -227,7 +251,9 @@ class OutboxBackend:
             return path, when
         return None
 
-    def build_message(self, edition: Edition, *, now: datetime, test_address: str | None = None) -> EmailMessage:
+    def build_message(
+        self, edition: Edition, *, now: datetime, test_address: str | None = None
+    ) -> EmailMessage:
         html_body = _read(edition.outbox_html)
         text_body = _read(edition.text)
         if not _mentions(html_body, self.postal_address):
@@ -244,21 +270,17 @@ class OutboxBackend:
         msg["Reply-To"] = Address(display_name=header_text(self.from_name), addr_spec=self.reply_to)
         msg["Date"] = format_datetime(now.astimezone(UTC))
         # A test message must not share the real edition's Message-ID.
-        msg["Message-ID"] = make_msgid("test", domain=self.domain) if test_address else self.message_id(edition.uuid)
+        msg["Message-ID"] = (
+            make_msgid("test", domain=self.domain)
+            if test_address
+            else self.message_id(edition.uuid)
+        )
         msg["List-Unsubscribe"] = _list_unsubscribe(self.unsubscribe_url, self.reply_to)
         msg["X-Connected-Post"] = edition.uuid
         msg["Content-Language"] = "en"
         msg.set_content(text_body, subtype="plain", charset="utf-8")
         msg.add_alternative(html_body, subtype="html", charset="utf-8")
         return msg
-
-
-def header_text(value: str) -> str:
-    """Header-safe text: control characters (CR, LF, NUL, ESC, …) become spaces, runs of
-    space collapse. The email package then encodes what is not ASCII (RFC 2047) and folds
-    long lines, so nothing from a post's metadata goes into a header raw."""
-    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in str(value or ""))
-    return " ".join(cleaned.split())
 
 
 def _list_unsubscribe(url: str, reply_to: str) -> str:
@@ -290,4 +312,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
     try:
         write_atomic(path, data, durable=True)
     except OSError as exc:
-        raise BackendError(f"Cannot write {path}: {exc}. Fix the outbox directory and re-run.") from exc
+        raise BackendError(
+            f"Cannot write {path}: {exc}. Fix the outbox directory and re-run."
+        ) from exc

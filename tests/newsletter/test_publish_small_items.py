@@ -211,3 +211,13 @@ def test_utf8_byte_order_mark_is_accepted(tmp_path):
     path = tmp_path / "send-record.json"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"version": 1, "posts": {OLD: entry()}}).encode())
     assert set(load_record(path)["posts"]) == {OLD}
+
+
+def test_control_characters_in_a_subject_do_not_reach_mailchimp(
+    fake_mailchimp, make_backend, make_edition
+):
+    edition = dataclasses.replace(make_edition(7), subject="Hi\x1b[0m\r\nthere\x00", preheader="a\tb\x07")
+    make_backend().deliver(edition)
+    (create,) = fake_mailchimp.calls("POST", "/campaigns")
+    assert create.body["settings"]["subject_line"] == "Hi [0m there"
+    assert create.body["settings"]["preview_text"] == "a b"
