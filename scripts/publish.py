@@ -512,7 +512,33 @@ def run_check(ctx: Context) -> int:
     return 0
 
 
-def run_test_send(ctx: Context, posts: list[dict[str, Any]], address: str, only: str | None, *, dry_run: bool) -> int:
+def later_line(record: dict | None, post: dict[str, Any]) -> str:
+    """What the next `make publish` does with a post that was only test-sent (the truth)."""
+    entry = (record or {}).get("posts", {}).get(post["uuid"])
+    if entry is not None:
+        return (
+            f"Nothing was recorded. The send record lists this post as {entry.get('status')}, so "
+            "`make publish` will not send it again."
+        )
+    if not post.get("newsletter", True):
+        return "Nothing was recorded. This post has `Newsletter: no`, so `make publish` never mails it."
+    if record is None:
+        return (
+            "Nothing was recorded. There is no send record yet, so `make publish` first asks for "
+            "a BASELINE before it mails anything."
+        )
+    return "Nothing was recorded: the post will go out with the next `make publish`."
+
+
+def run_test_send(
+    ctx: Context,
+    posts: list[dict[str, Any]],
+    address: str,
+    only: str | None,
+    *,
+    dry_run: bool,
+    record: dict | None = None,
+) -> int:
     if "@" not in address or any(c.isspace() for c in address.strip()):
         raise PublishError(f"TEST_SEND={address!r} is not an email address.", retry_safe=False)
     if not posts:
@@ -530,7 +556,7 @@ def run_test_send(ctx: Context, posts: list[dict[str, Any]], address: str, only:
     ctx.console.say(f"Test send of {describe_post(post)} to {address.strip()}: {where}")
     if backend.name == "outbox":
         ctx.console.say("Nothing was emailed (outbox backend): open that .eml file in a mail client.")
-    ctx.console.say("Nothing was recorded: the post will still go out with the next `make publish`.")
+    ctx.console.say(later_line(record, post))
     return 0
 
 
@@ -541,7 +567,7 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     posts = load_manifest(ctx)
 
     if args.test_send:
-        return run_test_send(ctx, posts, args.test_send, args.post, dry_run=args.dry_run)
+        return run_test_send(ctx, posts, args.test_send, args.post, dry_run=args.dry_run, record=record)
 
     if args.release:
         if record is None:

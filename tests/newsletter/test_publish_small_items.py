@@ -221,3 +221,20 @@ def test_control_characters_in_a_subject_do_not_reach_mailchimp(
     (create,) = fake_mailchimp.calls("POST", "/campaigns")
     assert create.body["settings"]["subject_line"] == "Hi [0m there"
     assert create.body["settings"]["preview_text"] == "a b"
+
+
+# --- TEST_SEND tells the truth about what the next publish does (issue 10) ----------------
+@pytest.mark.parametrize(
+    ("post", "expected"),
+    [
+        (OLD, "lists this post as sent, so `make publish` will not send it again."),
+        (NEWEST, "the post will go out with the next `make publish`."),
+    ],
+)
+def test_test_send_says_whether_the_post_goes_out_later(project, post, expected):
+    write_posts(project, {OLD: entry(), MIDDLE: entry()})
+    result = project.publish("--test-send", "me@example.org", "--post", post)
+    assert result.code == 0, result.text
+    assert expected in result.out
+    assert "will still go out" not in result.out
+    assert len(project.messages(tests=True)) == 1
