@@ -73,6 +73,7 @@ DEFAULT_SETTLE = 15.0  # seconds: the list's lag we allow for (14 s) + create_ti
 WINNER_WAIT = 60.0  # seconds a losing run waits for the winner's send before giving up
 WINNER_POLL = 1.0  # seconds between two reads of the winner's status
 ELECTION_ROUNDS = 3  # a winner that vanished (deleted) makes the election start over
+LAG_REREADS = 2  # more settle waits when our own campaign is not listed after the first
 DRAFT_STATUSES = ("save", "paused")
 FIX_KEY = "check MAILCHIMP_API_KEY in .env"
 RERUN = "Re-running `make publish` is safe: it looks the campaign up before sending"
@@ -771,14 +772,28 @@ class MailchimpBackend:
             (self._sleep or time.sleep)(remaining)
         self._campaigns = self._load_campaigns()
         everyone = list(self._campaigns.get(marker, []))
+        mine = own or candidate["id"] == self.known_ids.get(edition.uuid)
+        for _again in range(LAG_REREADS if self.settle else 0):
+            if not mine or candidate["id"] in {c.get("id") for c in everyone}:
+                break
+            # Our own campaign is not listed yet: the list lags more than the settle time,
+            # so others may be missing too. Give it another settle time before deciding.
+            self.log.warning(
+                "Campaign %s is not in Mailchimp's campaign list yet; waiting %.0f s more",
+                candidate["id"],
+                self.settle,
+            )
+            (self._sleep or time.sleep)(self.settle)
+            self._campaigns = self._load_campaigns()
+            everyone = list(self._campaigns.get(marker, []))
         if candidate["id"] not in {c.get("id") for c in everyone}:
-            if own or candidate["id"] == self.known_ids.get(edition.uuid):
+            if mine:
                 self.log.warning(
                     "Mailchimp's campaign list does not show campaign %s %.0f s after it was "
                     "made: the list lags more than MAILCHIMP_SETTLE_SECONDS, so a second machine "
                     "publishing this very moment could go unseen",
                     candidate["id"],
-                    self.settle,
+                    self.settle * (1 + LAG_REREADS),
                 )
                 everyone.append(candidate)
             else:

@@ -187,3 +187,16 @@ def test_winner_that_vanishes_makes_the_election_start_over(race):
     sent = [c for c in every if c.sends]
     assert [c.doc["id"] for c in sent] == [delivery.campaign_id]
     assert delivery.campaign_id != other and sent[0].sends == 1
+
+
+def test_own_campaign_not_listed_after_the_settle_gets_another_settle(race, caplog):
+    fake, edition, marker, backend, _noted = race
+    fake.list_lag = SETTLE * 1.6  # longer than the settle: the assumption is broken once
+    run = backend()
+    run.prepare([edition])
+    with caplog.at_level("WARNING"):
+        delivery = run.deliver(edition)
+    assert "is not in Mailchimp's campaign list yet; waiting" in caplog.text
+    assert "the list lags more than MAILCHIMP_SETTLE_SECONDS" not in caplog.text
+    assert fake.campaigns[delivery.campaign_id].sends == 1
+    assert len(fake.calls("GET", "/campaigns")) == 3  # the lookup, the re-read, one more
