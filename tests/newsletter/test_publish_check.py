@@ -153,3 +153,11 @@ def test_a_send_with_the_sample_name_is_refused(project, monkeypatch, fake_mailc
         in result.err
     )
     assert fake_mailchimp.calls("POST", "/campaigns") == []
+
+
+def test_fake_that_does_not_answer_in_time_is_a_timeout(fake_mailchimp, make_backend):
+    fake_mailchimp.inject("GET", "/ping", "delay:2")
+    (line,) = make_backend(timeout=0.4).check()
+    assert "sent no answer within 0.4 s (timeout)" in line
+    assert len(fake_mailchimp.calls("GET", "/ping")) == 1  # a check does not retry for minutes
+    fake_mailchimp.wait_idle()
