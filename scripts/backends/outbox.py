@@ -127,9 +127,8 @@ class OutboxBackend:
                 edition.slug,
             )
         now = self._clock()
-        message = self.build_message(
-            edition, now=now
-        )  # before the claim: a bad edition claims nothing
+        # Built before the claim: a bad edition claims nothing, and the write follows at once.
+        message = self.build_message(edition, now=now)
         path = self._path(self.file_name(edition))
         if not self._claim(edition):
             return self._wait_for_winner(edition)
@@ -187,9 +186,10 @@ class OutboxBackend:
         except OSError:
             holder = "unknown"
         raise BackendError(
-            f"{claim} says another run ({holder}) is writing the message of {edition.slug!r}, but "
-            f"no message appeared within {self.claim_wait:.0f} s; nothing was written. If no other "
-            f"`make publish` is running on that folder, delete {claim.name} and re-run."
+            f"{claim} says another run ({holder}) claimed the message of {edition.slug!r}, but "
+            f"no message appeared within {self.claim_wait:.0f} s (that run stopped, or the message "
+            "was written and later removed); nothing was written. If no other `make publish` is "
+            f"running on that folder, delete {claim.name} and re-run to write it."
         )
 
     def _path(self, name: str) -> Path:

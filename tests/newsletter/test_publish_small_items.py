@@ -96,7 +96,7 @@ def test_stale_claim_without_a_message_stops_with_the_fix(outbox, make_edition):
         outbox.deliver(edition)
     message = str(info.value)
     assert str(claim) in message and "ci-runner pid 4242" in message
-    assert f"delete {claim.name} and re-run" in message
+    assert f"delete {claim.name} and re-run to write it" in message
     assert list(outbox.outbox_path.glob("*.eml")) == []
 
 
