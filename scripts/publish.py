@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from scripts.backends import backend_name, make_backend, read_env
+from scripts.backends import backend_name, check_backend, make_backend, read_env
 from scripts.backends.base import BackendError, Edition
 from scripts.deploy import DeployError, deploy, deploy_settings, describe
 from scripts.send_record import (
@@ -492,17 +492,45 @@ def schedule_time(ctx: Context) -> datetime | None:
 
 
 # The sample configuration's placeholders. Mailing real subscribers with them
-# would send links to a site that does not exist from a made-up address.
+# would send links to a site that does not exist from a made-up address, under
+# someone else's name.
 SAMPLE_DOMAIN = "your-name.example"
+SAMPLE_NAME = "Alex Morgan"
 SAMPLE_ADDRESS_WORDS = ("Example Street", "Freedonia")
+# Links of the sample profile: its handles, and the reserved .example domains.
+SAMPLE_LINK_WORDS = ("your-name-example", "yourname", ".example/", ".example@")
+# sha256 of the sample's default social image (it reads "Alex Morgan", "your-name.example").
+SAMPLE_IMAGE_SHA256 = {"89f965aca4668dc35ce9f69a1b3741d7f2e25454aa06760aaee1c353da22ee5c"}
+# Text only the sample's About page has: its Uuid and its made-up employers.
+SAMPLE_ABOUT_MARKERS = ("7949bb45-773e-493d-9a69-f410cd68c5c4", "Northwind Logistics")
 
 
-def placeholder_problems(ctx: Context) -> list[str]:
-    """What still carries the sample's placeholder values, each with its fix."""
+def placeholder_problems(ctx: Context, *, site: bool = False) -> list[str]:
+    """What still carries the sample's placeholder values, each with its fix.
+
+    Without `site`: what a Mailchimp send would carry to subscribers (site URL, sender,
+    name, postal address), which refuses the send. With it (CHECK=1), also what only the
+    site shows: profile links, the default social image and the About page.
+    """
     problems = []
+    conf = ctx.settings_file
     if SAMPLE_DOMAIN in ctx.siteurl:
+        problems.append(f"SITEURL in {conf} is still the sample's {ctx.siteurl}: set your site's address.")
+    profile = ctx.settings.get("AUTHOR_PROFILE") or {}
+    named = [
+        label
+        for label, value in (
+            ("AUTHOR_PROFILE['NAME']", profile.get("NAME")),
+            ("SITENAME", ctx.settings.get("SITENAME")),
+            ("AUTHOR", ctx.settings.get("AUTHOR")),
+            ("NEWSLETTER['FROM_NAME']", ctx.newsletter.get("FROM_NAME")),
+        )
+        if (value or "").strip() == SAMPLE_NAME
+    ]
+    if named:
         problems.append(
-            f"SITEURL in {ctx.settings_file} is still the sample's {ctx.siteurl}: set your site's address."
+            f"{', '.join(named)} {'is' if len(named) == 1 else 'are'} still the sample's "
+            f"{SAMPLE_NAME!r}: set your own name in pelicanconf.py."
         )
     for key in ("FROM_EMAIL", "REPLY_TO"):
         value = ctx.newsletter.get(key) or ""
@@ -517,11 +545,50 @@ def placeholder_problems(ctx: Context) -> list[str]:
             "AUTHOR_PROFILE['POSTAL_ADDRESS'] in pelicanconf.py is the sample's made-up address: "
             "set your own (the law requires a real one in newsletters)."
         )
+    if site:
+        problems.extend(_site_placeholders(ctx, profile))
+    return problems
+
+
+def _site_placeholders(ctx: Context, profile: dict) -> list[str]:
+    import hashlib
+
+    problems = []
+    links = [("AUTHOR_PROFILE['LINKEDIN_URL']", profile.get("LINKEDIN_URL") or "")]
+    for item in profile.get("LINKS") or []:
+        if isinstance(item, list | tuple) and len(item) == 2:
+            links.append((f"the {item[0]!r} link in AUTHOR_PROFILE['LINKS']", str(item[1])))
+    for label, url in links:
+        if any(word in url + "/" for word in SAMPLE_LINK_WORDS):
+            problems.append(f"{label} is still the sample's {url}: set your own profile's address in pelicanconf.py.")
+    content = Path(ctx.settings.get("PATH") or ctx.root / "content")
+    if not content.is_absolute():
+        content = ctx.root / content
+    image = profile.get("DEFAULT_IMAGE") or ""
+    if image:
+        try:
+            digest = hashlib.sha256((content / image).read_bytes()).hexdigest()
+        except OSError:
+            digest = ""
+        if digest in SAMPLE_IMAGE_SHA256:
+            problems.append(
+                f"{content / image} is still the sample's social image (it shows the sample's name "
+                "and domain on LinkedIn previews): replace it with your own 1200×630 image."
+            )
+    for folder in ctx.settings.get("PAGE_PATHS") or ["pages"]:
+        for page in sorted((content / folder).glob("*.md")):
+            try:
+                text = page.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if any(marker in text for marker in SAMPLE_ABOUT_MARKERS):
+                problems.append(f"{page} is still the sample's About text: write your own.")
     return problems
 
 
 # --- Commands -----------------------------------------------------------------------------------
 def run_check(ctx: Context) -> int:
+    """Every problem in one run (settings, Mailchimp, placeholders), each one line with its fix."""
     say = ctx.console.say
     problems: list[str] = []
     say(f"Checking the publishing configuration ({ctx.settings_file}); nothing is built or sent.")
@@ -548,8 +615,7 @@ def run_check(ctx: Context) -> int:
     name = backend_name(ctx.env)
     say(f"Backend: {name}" + (" (no MAILCHIMP_API_KEY: messages go to files, nothing is emailed)" if name == "outbox" else ""))
     try:
-        backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
-        problems.extend(backend.check())
+        problems.extend(check_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl))
     except BackendError as exc:
         problems.append(str(exc))
     if name == "mailchimp" and ctx.newsletter["SCHEDULE_DELAY_MINUTES"]:
@@ -557,9 +623,9 @@ def run_check(ctx: Context) -> int:
             f"Campaigns are scheduled {ctx.newsletter['SCHEDULE_DELAY_MINUTES']} min after publishing "
             "(scheduling needs a paid Mailchimp plan)."
         )
-    problems.extend(placeholder_problems(ctx))
+    problems.extend(placeholder_problems(ctx, site=True))
     if problems:
-        ctx.console.error("Fix these before publishing:")
+        ctx.console.error(f"Fix these {len(problems)} problem(s) before publishing:")
         for problem in problems:
             ctx.console.error(f"  - {problem}")
         return 1
@@ -568,7 +634,13 @@ def run_check(ctx: Context) -> int:
 
 
 def run_test_send(
-    ctx: Context, posts: list[dict[str, Any]], address: str, only: str | None, *, dry_run: bool, record: dict | None = None
+    ctx: Context,
+    posts: list[dict[str, Any]],
+    address: str,
+    only: str | None,
+    *,
+    dry_run: bool,
+    record: dict | None = None,
 ) -> int:
     if "@" not in address or any(c.isspace() for c in address.strip()):
         raise PublishError(f"TEST_SEND={address!r} is not an email address.", retry_safe=False)
@@ -702,6 +774,8 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         where = delivery.detail.get("path") or (f"campaign {delivery.campaign_id}" if delivery.campaign_id else "")
         found = delivery.detail.get("reused") or delivery.detail.get("found_on_remote")
         again = " (found from an earlier run, not sent again)" if found else ""
+        if delivery.detail.get("other_run"):
+            again = " (by another run publishing at the same time; this run did not send it again)"
         say(f"{done[0].upper()}{done[1:]}: {describe_post(post)} → {delivery.backend} {where}{again}")
 
     if backend.name == "outbox":

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from connected.files import write_atomic
+from connected.identity import canonical_uuid
 
 log = logging.getLogger(__name__)
 
@@ -50,30 +51,107 @@ def empty_record() -> dict[str, Any]:
     return {"version": VERSION, "posts": {}}
 
 
+FIX = (
+    "fix it by hand (git diff / git checkout of that file shows the last good version); "
+    "it was left untouched"
+)
+
+
 def load_record(path: Path) -> dict[str, Any] | None:
-    """Return the record at `path`, or None when there is no record file yet."""
+    """Return the record at `path`, or None when there is no record file yet.
+
+    The one reader of the format: Uuid keys are normalised (trimmed, lower case) so a
+    key typed or pasted in upper case still names its post; every way the file can be
+    unreadable is one RecordError line naming the file and the fix.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise RecordError(f"Cannot read the send record {path}: {exc}.") from exc
-    fix = (
-        "fix it by hand (git diff / git checkout of that file shows the last good version); "
-        "it was left untouched"
-    )
+        raise RecordError(f"Cannot read the send record {path}: {exc.strerror or exc}.") from exc
+    text = _decode(path, raw)
+    if not text.strip():
+        raise RecordError(f"The send record {path} is empty: {FIX}.")
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys(path))
     except json.JSONDecodeError as exc:
         raise RecordError(
             f"The send record {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-            f"{exc.msg}): {fix}."
-        ) from exc
+            f"{exc.msg}): {FIX}."
+        ) from None
     problem = _validate(data)
     if problem:
-        raise RecordError(f"The send record {path} is not a valid record ({problem}): {fix}.")
+        raise RecordError(f"The send record {path} is not a valid record ({problem}): {FIX}.")
+    problem = _normalise(data)
+    if problem:
+        raise RecordError(f"The send record {path} is not a valid record ({problem}): {FIX}.")
     return data
+
+
+def recorded_uuids(path: Path) -> set[str]:
+    """The (normalised) Uuids the record lists; empty when there is no record.
+
+    Raises RecordError like load_record; callers that only optimise with it (the
+    newsletter plugin skips rendering recorded posts) treat an error as "none".
+    """
+    record = load_record(path)
+    return set(record["posts"]) if record else set()
+
+
+def normalise_uuid(key: str) -> str:
+    """The canonical form of a Uuid key (lower case, hyphenated), as the manifest spells it."""
+    try:
+        return canonical_uuid(key)
+    except ValueError:
+        return key.strip().lower()  # not a UUID: still compared without case
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and (raw[0] == 0 or raw[1] == 0)):
+        raise RecordError(
+            f"The send record {path} is saved as UTF-16, not UTF-8: save it as UTF-8 "
+            "(your editor's encoding menu, or `iconv -f UTF-16 -t UTF-8`); it was left untouched."
+        )
+    try:
+        return raw.decode("utf-8-sig")  # a UTF-8 byte-order mark (some Windows editors) is fine
+    except UnicodeDecodeError as exc:
+        raise RecordError(
+            f"The send record {path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start}): save it as UTF-8, or {FIX}."
+        ) from None
+
+
+def _no_duplicate_keys(path: Path):
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        # json.loads would keep the last of two equal keys silently: one post, two entries.
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise RecordError(f"The send record {path} lists {key!r} twice: {FIX}.")
+            out[key] = value
+        return out
+
+    return hook
+
+
+def _normalise(data: dict[str, Any]) -> str | None:
+    """Lower-case the Uuid keys of "posts" and "pending" in place; a clash is a problem."""
+    for section in ("posts", "pending"):
+        entries = data.get(section)
+        if not entries:
+            continue
+        normalised: dict[str, Any] = {}
+        for key, entry in entries.items():
+            uuid = normalise_uuid(key)
+            if not uuid:
+                return f'"{section}" has an empty Uuid key'
+            if uuid in normalised:
+                return f'"{section}" lists {uuid} twice (keys differing only in case)'
+            normalised[uuid] = entry
+        data[section] = normalised
+    return None
 
 
 def _validate(data: Any) -> str | None:

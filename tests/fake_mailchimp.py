@@ -20,6 +20,13 @@ Retry-After, like Mailchimp's), "drop_before" (close without acting), "drop_afte
 the client has usually timed out by then), "empty_500" (500 with an empty body: the
 client returns that Response instead of raising), or "retry_after:<seconds>" (429
 with a Retry-After header).
+
+Timing knobs, for races between processes: `fake.latency = 0.2` (or a range, `(0.0, 0.5)`)
+delays every request by that many seconds, half before acting and half after (so a client
+can be waiting for an answer to something already done), drawn from `fake.random`
+(seed it for a repeatable trial); `fake.list_lag = 0.8` keeps a new campaign out of
+GET /campaigns for that long (GET /campaigns/{id} is up to date at once, as on Mailchimp).
+Campaign `create_time`s have one-second resolution, like Mailchimp's.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import random
 import re
 import threading
 import time
@@ -174,6 +182,8 @@ class FakeMailchimp:
         self.test_sends: list[dict] = []
         self.plan_allows_scheduling = True
         self.list_lag = 0.0  # R1: seconds a new campaign stays out of GET /campaigns
+        self.latency: float | tuple[float, float] = 0.0  # seconds per request (see the docstring)
+        self.random = random.Random(0)
         self.send_status = "sent"  # what a campaign becomes on actions/send ("sending" also real)
         self.clock = lambda: datetime.now(UTC)
         self._counter = 0
@@ -315,6 +325,12 @@ class FakeMailchimp:
     def inject(self, method: str, path_regex: str, fault, times: int = 1) -> None:
         with self.lock:
             self.faults.append(Fault(method.upper(), re.compile(path_regex), fault, times))
+
+    def _latency(self) -> float:
+        """Half of one request's delay (before acting, and again before answering)."""
+        with self.lock:
+            lo, hi = self.latency if isinstance(self.latency, tuple) else (self.latency, self.latency)
+            return (self.random.uniform(lo, hi) if hi > lo else lo) / 2
 
     def _take_fault(self, method: str, path: str):
         with self.lock:
@@ -940,6 +956,9 @@ class _Handler(BaseHTTPRequestHandler):
         record = Recorded(method, path, query, body, time.time())
         with fake.lock:
             fake.requests.append(record)
+        delay = fake._latency()
+        if delay:
+            time.sleep(delay)  # on the way in: outside the lock, so requests overlap
 
         fault = fake._take_fault(method, path)
         record.fault = None if fault is None else str(fault)
@@ -1012,6 +1031,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         record.acted = True
+        if delay:
+            time.sleep(fake._latency())  # on the way back: acted, not yet answered
         if fault == "drop_after":
             self.close_connection = True
             return

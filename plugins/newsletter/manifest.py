@@ -71,15 +71,17 @@ def files_present(editions_path: Path, entry: dict) -> bool:
 def recorded_uuids(record_path: Path) -> set[str]:
     """Uuids the send record lists (sent, scheduled or held); empty if there is none.
 
-    A record that does not parse is left for scripts/publish.py to report:
+    Read through scripts/send_record.py, the one reader of the format (it normalises
+    the keys). A record that does not parse is left for scripts/publish.py to report:
     here it only means "render everything".
     """
+    from scripts.send_record import RecordError
+    from scripts.send_record import recorded_uuids as read_uuids
+
     try:
-        data = json.loads(Path(record_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_uuids(Path(record_path))
+    except RecordError:
         return set()
-    posts = data.get("posts") if isinstance(data, dict) else None
-    return {str(key).lower() for key in posts} if isinstance(posts, dict) else set()
 
 
 def write_edition(editions_path: Path, edition: EmailEdition) -> dict:

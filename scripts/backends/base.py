@@ -8,6 +8,7 @@ finishes or records it instead of sending again.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -74,3 +75,11 @@ class Backend(Protocol):
 
     def unschedule(self, campaign_ids: list[str]) -> list[str]:
         """Cancel scheduled campaigns; return the ids that were cancelled."""
+
+
+def header_text(value: str) -> str:
+    """Header-safe text: control characters (CR, LF, NUL, ESC, …) become spaces, runs of
+    space collapse. The email package then encodes what is not ASCII (RFC 2047) and folds
+    long lines, so nothing from a post's metadata goes into a header raw."""
+    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in str(value or ""))
+    return " ".join(cleaned.split())

@@ -25,23 +25,36 @@ few seconds after its create. So a create with an unknown outcome is looked up a
 times before giving up, and every campaign we create is reported to `on_created` (the
 CLI notes its id in the send record's "pending"), and a later run reads those ids
 directly (`known_ids`) instead of trusting the list alone.
+
+Two machines publishing at once (a laptop and a CI job) each hold their own lock and
+send record, so the remote decides between them: every run that means to send a post
+first holds a candidate campaign carrying the marker (its own new draft, or the earliest
+draft already there), waits `settle` seconds after it first saw that campaign, lists the
+marker's campaigns again and sends only when its candidate is the earliest of them
+(create_time, then id). A loser deletes its own draft and records the winner's send
+once it sees it. With `settle` longer than the list's lag plus create_time's one-second
+resolution, every run sees every campaign that sorts before its own, so they all elect
+the same one (the argument, and what it cannot cover: docs/publishing.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
+import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import requests
 from mailchimp_marketing import Client
 from mailchimp_marketing.api_client import ApiClientError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from scripts.backends.base import BackendError, Delivery, Edition
+from scripts.backends.base import BackendError, Delivery, Edition, header_text
 
 LOG = logging.getLogger(__name__)
 
@@ -55,6 +68,12 @@ KEY_PATTERN = re.compile(r"^[0-9A-Za-z]+-([a-z]{2,}[0-9]+)$")
 # Seconds (times `backoff`) between the lookups that follow a create with an unknown outcome.
 CREATE_LOOKUP_WAITS = (2.0, 4.0, 8.0)
 SENT_STATUSES = ("sent", "sending", "archived")
+# The two-machine election (see the module docstring and docs/publishing.md).
+DEFAULT_SETTLE = 15.0  # seconds: the list's lag we allow for (14 s) + create_time's 1 s steps
+WINNER_WAIT = 60.0  # seconds a losing run waits for the winner's send before giving up
+WINNER_POLL = 1.0  # seconds between two reads of the winner's status
+ELECTION_ROUNDS = 3  # a winner that vanished (deleted) makes the election start over
+LAG_REREADS = 2  # more settle waits when our own campaign is not listed after the first
 DRAFT_STATUSES = ("save", "paused")
 FIX_KEY = "check MAILCHIMP_API_KEY in .env"
 RERUN = "Re-running `make publish` is safe: it looks the campaign up before sending"
@@ -68,6 +87,70 @@ def _summary(text: str) -> str:
         words = " ".join(words.split())[:120]
         return f"an HTML error page ({words!r}), not Mailchimp's own answer: a proxy or gateway"
     return " ".join(text.split())[:300]
+
+
+def key_problem(api_key: str) -> str | None:
+    """What is wrong with MAILCHIMP_API_KEY, with the fix; None when it looks right.
+    Never echoes the key: it is a password."""
+    api_key = (api_key or "").strip()
+    if not api_key:
+        return "MAILCHIMP_API_KEY is not set: add it to .env (see README › Publishing)"
+    if not KEY_PATTERN.match(api_key):
+        return (
+            "MAILCHIMP_API_KEY does not look like a Mailchimp API key: expected "
+            "'<key>-<data centre>' such as '…-us21' (copy it again from Mailchimp › "
+            "Account › Extras › API keys into .env)"
+        )
+    return None
+
+
+def transport_problem(err: BaseException | None, url: str, timeout: float | None) -> str:
+    """Name what kept an HTTP answer from arriving: DNS, a refused connection, a timeout, TLS.
+
+    The client wraps the requests exception, which wraps urllib3's, which wraps the
+    socket error; walk that chain (args, .reason, __cause__, __context__) for the cause.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    where = f"{host}:{parts.port}" if parts.port else host
+    seen: list[BaseException] = []
+    todo = [err] if isinstance(err, BaseException) else []
+    while todo:
+        exc = todo.pop(0)
+        if exc in seen:
+            continue
+        seen.append(exc)
+        linked = [*exc.args, getattr(exc, "reason", None), exc.__cause__, exc.__context__]
+        todo.extend(x for x in linked if isinstance(x, BaseException))
+    names = {type(e).__name__ for e in seen}
+
+    def has(*kinds) -> bool:
+        return any(isinstance(e, kinds) for e in seen)
+
+    seconds = f" {timeout:g} s" if timeout else ""
+    if has(socket.gaierror) or "NameResolutionError" in names:
+        return (
+            f"the DNS lookup of {host} failed (no such host, or no DNS on this network): check "
+            "the data-centre suffix of MAILCHIMP_API_KEY (…-us21), MAILCHIMP_API_URL if set, "
+            "and your network"
+        )
+    if has(ConnectionRefusedError):
+        return (
+            f"{where} refused the connection (nothing listens there): check MAILCHIMP_API_URL "
+            "if set, or a proxy/firewall in between"
+        )
+    if has(requests.ConnectTimeout):
+        return f"connecting to {where} timed out after{seconds}: check your network or proxy"
+    if has(requests.Timeout, socket.timeout, TimeoutError):
+        return (
+            f"{where} accepted the connection but sent no answer within{seconds} (timeout): "
+            "check https://status.mailchimp.com and your network"
+        )
+    if has(requests.exceptions.SSLError):
+        return (
+            f"the TLS handshake with {where} failed: check the system clock, proxy and certificates"
+        )
+    return f"the connection to {where} failed or was dropped ({type(err).__name__})"
 
 
 def marker_for(uuid: str) -> str:
@@ -133,6 +216,30 @@ class CallFailed(Exception):
         return f"{self.what}: {self.describe()}"
 
 
+class _Handled(Exception):
+    """The post went (or goes) out through a campaign another run handled: record it."""
+
+    def __init__(self, delivery: Delivery):
+        super().__init__(delivery.campaign_id)
+        self.delivery = delivery
+
+
+class _Superseded(Exception):
+    """The campaign this run meant to send vanished (deleted by the run that lost to
+    another one): look again and elect afresh."""
+
+
+def _order(campaign: dict) -> tuple:
+    """Total order of the election: create_time (seconds, from Mailchimp's one clock), then id."""
+    value = campaign.get("create_time") or ""
+    try:
+        created = datetime.fromisoformat(value)
+        created = created if created.tzinfo else created.replace(tzinfo=UTC)
+    except ValueError:
+        created = datetime.max.replace(tzinfo=UTC)  # unknown: sorts last, never wins by it
+    return (created, str(campaign.get("id") or ""))
+
+
 class MailchimpBackend:
     """Deliver email editions as Mailchimp campaigns (see the module docstring)."""
 
@@ -153,28 +260,19 @@ class MailchimpBackend:
         backoff_max: float = 60.0,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        settle: float = 0.0,
+        winner_wait: float = WINNER_WAIT,
     ):
         self.log = log or LOG
         api_key = (api_key or "").strip()
-        if not api_key:
-            raise BackendError(
-                "MAILCHIMP_API_KEY is not set: add it to .env (see README › Publishing)"
-            )
+        problem = key_problem(api_key)
+        if problem:
+            raise BackendError(problem)
         match = KEY_PATTERN.match(api_key)
-        if not match:
-            # Never echo the key: it is a password.
-            raise BackendError(
-                "MAILCHIMP_API_KEY does not look like a Mailchimp API key: expected "
-                "'<key>-<data centre>' such as '…-us21' (copy it again from Mailchimp › "
-                "Account › Extras › API keys into .env)"
-            )
-        if not (audience_id or "").strip():
-            raise BackendError(
-                "MAILCHIMP_AUDIENCE_ID is not set: add your audience id to .env "
-                "(Mailchimp › Audience › Settings › Audience name and defaults)"
-            )
+        # An empty audience is allowed here so that `make publish CHECK=1` can still ask
+        # whether Mailchimp answers; anything that needs the audience says it is missing.
         self._key = api_key
-        self.audience_id = audience_id.strip()
+        self.audience_id = (audience_id or "").strip()
         self.data_centre = match.group(1)
         self.from_name = from_name
         self.reply_to = reply_to
@@ -183,6 +281,9 @@ class MailchimpBackend:
         self.backoff_max = backoff_max
         self._sleep = sleep
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.settle = max(float(settle), 0.0)
+        self.winner_wait = max(float(winner_wait), 0.0)
+        self.timeout = timeout
         self.client = Client({"api_key": api_key, "timeout": timeout})
         api = self.client.api_client
         api.host = (api_url or f"https://{self.data_centre}.api.mailchimp.com/3.0").rstrip("/")
@@ -204,6 +305,8 @@ class MailchimpBackend:
         api.request = counting_request
         self._audience: dict | None = None
         self._campaigns: dict[str, list[dict]] | None = None
+        self._listed_at = 0.0  # time.monotonic() when the campaign list above was read
+        self._fetched_at: dict[str, float] = {}  # campaign id -> when read directly instead
         self._tags: dict[str, int] | None = None
         self._tag_names: dict[str, str] = {}
         self._read_back: dict = {}
@@ -271,9 +374,8 @@ class MailchimpBackend:
     def _failure(self, what: str, status: int | None, text) -> CallFailed:
         if status is None:
             timeout = isinstance(text, requests.Timeout)
-            kind = "timed out" if timeout else "connection failed or was dropped"
-            detail = self._redact(f"{kind}: {type(text).__name__}")
-            return CallFailed(what, None, detail=detail, timeout=timeout)
+            problem = transport_problem(text, self.client.api_client.host, self.timeout)
+            return CallFailed(what, None, detail=self._redact(problem), timeout=timeout)
         doc = text
         if isinstance(text, (str, bytes)):
             try:
@@ -296,7 +398,16 @@ class MailchimpBackend:
             retry_after=self._retry_after(self._last_headers),
         )
 
-    def _call(self, what: str, fn, *args, idempotent: bool, answer: bool = True, **kwargs):
+    def _call(
+        self,
+        what: str,
+        fn,
+        *args,
+        idempotent: bool,
+        answer: bool = True,
+        attempts: int | None = None,
+        **kwargs,
+    ):
         """One API call with our retry policy; raises CallFailed when it gives up."""
 
         def retryable(exc: BaseException) -> bool:
@@ -326,7 +437,7 @@ class MailchimpBackend:
             options["sleep"] = self._sleep
         retrying = Retrying(
             retry=retry_if_exception(retryable),
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop_after_attempt(attempts or self.max_attempts),
             wait=wait,
             before_sleep=before_sleep,
             reraise=True,
@@ -362,6 +473,11 @@ class MailchimpBackend:
     def _load_audience(self) -> dict:
         if self._audience is not None:
             return self._audience
+        if not self.audience_id:
+            raise BackendError(
+                "MAILCHIMP_AUDIENCE_ID is not set: add your audience id to .env "
+                "(Mailchimp › Audience › Settings › Audience name and defaults)"
+            )
         try:
             audience = self._call(
                 "the audience check",
@@ -433,6 +549,7 @@ class MailchimpBackend:
                     by_marker.setdefault(title, []).append(campaign)
             offset += len(campaigns)
             if not campaigns or offset >= int(page.get("total_items") or 0):
+                self._listed_at = time.monotonic()
                 return by_marker
 
     def _load_tags(self) -> dict[str, int]:
@@ -508,11 +625,17 @@ class MailchimpBackend:
 
     # ------------------------------------------------------------------ Backend protocol
     def check(self) -> list[str]:
+        """Whether Mailchimp answers, takes the key and knows the audience; each problem one line."""
         problems: list[str] = []
         try:
-            self._call("the API key check", self.client.ping.get, idempotent=True)
+            # One attempt: a check names the failure now rather than after minutes of backoff.
+            self._call("the API key check", self.client.ping.get, idempotent=True, attempts=1)
         except CallFailed as exc:
+            if exc.status is None:
+                return [f"Mailchimp does not answer at {self.client.api_client.host}: {exc.detail}"]
             return [str(self._error(exc))]
+        if not self.audience_id:
+            return []  # the missing MAILCHIMP_AUDIENCE_ID is reported with the settings
         try:
             audience = self._load_audience()
         except BackendError as exc:
@@ -553,17 +676,36 @@ class MailchimpBackend:
 
     def deliver(self, edition: Edition, *, schedule_at: datetime | None = None) -> Delivery:
         self.prepare([edition])
-        marker = marker_for(edition.uuid)
+        for _round in range(ELECTION_ROUNDS):
+            try:
+                return self._deliver_once(edition, schedule_at)
+            except _Handled as handled:
+                return handled.delivery
+            except _Superseded as gone:
+                self.log.info("%s; looking at the campaigns of %s again", gone, edition.slug)
+                self._campaigns = self._load_campaigns()
+        raise BackendError(
+            f"The Mailchimp campaigns for {edition.slug!r} kept changing under this run (another "
+            f"run publishing the same site at the same time?); nothing was sent by this run. {RERUN}"
+        )
+
+    def _known(self, edition: Edition, marker: str) -> list[dict]:
+        """The marker's campaigns: the last list, plus the one an earlier run of this checkout
+        noted (the list can lag behind a create; GET /campaigns/{id} does not)."""
         found = self._campaigns.get(marker, [])
         known = self.known_ids.get(edition.uuid)
         if known and known not in {c.get("id") for c in found}:
-            # The campaign list can lag behind a create: read the campaign an earlier run
-            # created directly, so a crash after its send cannot lead to a second one.
             campaign = self._fetch(known) or {}
             if (campaign.get("settings") or {}).get("title") == marker and (
                 campaign.get("recipients") or {}
             ).get("list_id") == self.audience_id:
                 found = self._campaigns[marker] = [*found, campaign]
+                self._fetched_at[known] = time.monotonic()
+        return found
+
+    def _deliver_once(self, edition: Edition, schedule_at: datetime | None) -> Delivery:
+        marker = marker_for(edition.uuid)
+        found = self._known(edition, marker)
         existing = self._best(found)
         if len(found) > 1:
             self.log.warning(
@@ -574,42 +716,152 @@ class MailchimpBackend:
                 existing["id"],
             )
         if existing is not None:
-            done = self._done(edition, existing)
-            if done is not None:
-                return done
-            if existing.get("status") not in DRAFT_STATUSES:
-                raise BackendError(
-                    f"The Mailchimp campaign {existing['id']} for {edition.slug!r} is "
-                    f"{existing.get('status')!r}: it was stopped in Mailchimp, so it is not "
-                    "sent again automatically. Delete that campaign in Mailchimp to send the "
-                    "post afresh, or mark the post as held"
-                )
-            campaign_id = existing["id"]
+            self._stop_if_handled(edition, existing)
+            # Drafts only: the earliest is the one every run elects (see _elect).
+            candidate = min((c for c in found if c.get("status") in DRAFT_STATUSES), key=_order)
+            seen_at, own = self._fetched_at.get(candidate["id"], self._listed_at), False
             self.log.info(
-                "Resuming the Mailchimp draft %s for %s left by an earlier run",
-                campaign_id,
+                "Resuming the Mailchimp draft %s for %s (left by an earlier run, or being "
+                "sent by another one)",
+                candidate["id"],
                 edition.slug,
             )
-            reused = True
-            # The draft may predate an edit of the post (or lack settings): bring it up to
-            # date. One extra request, only when finishing an interrupted run.
-            self._update_draft(edition, campaign_id, marker)
         else:
-            campaign_id = self._create(edition, marker, MARKER_PREFIX)
-            reused = False
-        self._set_content(edition, campaign_id)
-        self._require_ready(edition, campaign_id)
+            candidate = self._create(edition, marker, MARKER_PREFIX)
+            seen_at, own = time.monotonic(), True
+            # Our own fresh draft: fill it while the list settles.
+            self._set_content(edition, candidate["id"])
+            self._require_ready(edition, candidate["id"])
+        self._elect(edition, marker, candidate, seen_at, own)
+        campaign_id = candidate["id"]
+        if not own:
+            # The draft may predate an edit of the post (or lack settings): bring it up to
+            # date. Extra requests only when finishing an interrupted run.
+            self._update_draft(edition, campaign_id, marker)
+            self._set_content(edition, campaign_id)
+            self._require_ready(edition, campaign_id)
         if schedule_at is not None:
-            return self._schedule(edition, campaign_id, schedule_at, reused)
-        return self._send(edition, campaign_id, reused)
+            return self._schedule(edition, campaign_id, schedule_at, not own)
+        return self._send(edition, campaign_id, not own)
+
+    def _stop_if_handled(self, edition: Edition, campaign: dict) -> None:
+        """Raise _Handled when `campaign` went (or goes) out; BackendError when it was stopped."""
+        done = self._done(edition, campaign)
+        if done is not None:
+            raise _Handled(done)
+        if campaign.get("status") not in DRAFT_STATUSES:
+            raise BackendError(
+                f"The Mailchimp campaign {campaign['id']} for {edition.slug!r} is "
+                f"{campaign.get('status')!r}: it was stopped in Mailchimp, so it is not "
+                "sent again automatically. Delete that campaign in Mailchimp to send the "
+                "post afresh, or mark the post as held"
+            )
+
+    def _elect(
+        self, edition: Edition, marker: str, candidate: dict, seen_at: float, own: bool
+    ) -> None:
+        """Return when `candidate` is the campaign to send; otherwise raise _Handled (another
+        campaign went out), _Superseded (look again) or BackendError.
+
+        Waits until `settle` seconds after `seen_at` (when this run first knew the
+        candidate existed), so that every campaign sorting before it is in the list.
+        """
+        remaining = seen_at + self.settle - time.monotonic()
+        if remaining > 0:
+            self.log.info("Waiting %.1f s for Mailchimp's campaign list to settle", remaining)
+            (self._sleep or time.sleep)(remaining)
+        self._campaigns = self._load_campaigns()
+        everyone = list(self._campaigns.get(marker, []))
+        mine = own or candidate["id"] == self.known_ids.get(edition.uuid)
+        for _again in range(LAG_REREADS if self.settle else 0):
+            if not mine or candidate["id"] in {c.get("id") for c in everyone}:
+                break
+            # Our own campaign is not listed yet: the list lags more than the settle time,
+            # so others may be missing too. Give it another settle time before deciding.
+            self.log.warning(
+                "Campaign %s is not in Mailchimp's campaign list yet; waiting %.0f s more",
+                candidate["id"],
+                self.settle,
+            )
+            (self._sleep or time.sleep)(self.settle)
+            self._campaigns = self._load_campaigns()
+            everyone = list(self._campaigns.get(marker, []))
+        if candidate["id"] not in {c.get("id") for c in everyone}:
+            if mine:
+                self.log.warning(
+                    "Mailchimp's campaign list does not show campaign %s %.0f s after it was "
+                    "made: the list lags more than MAILCHIMP_SETTLE_SECONDS, so a second machine "
+                    "publishing this very moment could go unseen",
+                    candidate["id"],
+                    self.settle * (1 + LAG_REREADS),
+                )
+                everyone.append(candidate)
+            else:
+                # A draft we found earlier is no longer listed: deleted (it lost an election).
+                raise _Superseded(f"campaign {candidate['id']} is gone")
+        best = self._best(everyone)
+        if best is not None and best.get("status") not in DRAFT_STATUSES:
+            if own and best["id"] != candidate["id"]:
+                self._delete(candidate["id"], quiet=True)
+            self._stop_if_handled(edition, best)
+        winner = min((c for c in everyone if c.get("status") in DRAFT_STATUSES), key=_order)
+        if winner["id"] == candidate["id"]:
+            return
+        self.log.warning(
+            "Another run made campaign %s for %s before this one (%s): this run does not send; "
+            "it waits for that one",
+            winner["id"],
+            edition.slug,
+            candidate["id"],
+        )
+        if own:
+            self._delete(candidate["id"], quiet=True)
+        self._await_winner(edition, winner)
+
+    def _await_winner(self, edition: Edition, winner: dict) -> None:
+        """Poll the winner until it is sent or scheduled (raise _Handled), or give up."""
+        status, waited, pause = winner.get("status"), 0.0, WINNER_POLL / 4
+        while waited < self.winner_wait or waited == 0.0:
+            (self._sleep or time.sleep)(pause)
+            waited += pause
+            pause = min(pause * 2, WINNER_POLL)
+            status = self._status(winner["id"])
+            if status is None:
+                raise _Superseded(f"campaign {winner['id']} is gone")
+            if status in SENT_STATUSES or status == "schedule":
+                campaign = {**winner, **self._read_back, "status": status}
+                done = self._done(edition, campaign)
+                raise _Handled(dataclasses.replace(done, detail={**done.detail, "other_run": True}))
+            if status not in DRAFT_STATUSES:
+                break
+        if self.on_created is not None:
+            # The next run reads this id directly, whatever the list shows by then.
+            self.on_created(edition.uuid, winner["id"])
+        raise BackendError(
+            f"Another run (another checkout publishing at the same time?) made campaign "
+            f"{winner['id']} for {edition.slug!r} first, so this run did not send the post; after "
+            f"{self.winner_wait:.0f} s that campaign is still {status!r}. {RERUN} (it sends or "
+            "records that campaign)"
+        )
+
+    def _moved_on(self, exc: CallFailed, edition: Edition, campaign_id: str) -> None:
+        """A refused change to a draft we meant to send: did another run send or delete it?"""
+        if exc.status not in (400, 404):
+            return
+        status = self._status(campaign_id)
+        if status is None:
+            raise _Superseded(f"campaign {campaign_id} is gone")
+        if status in SENT_STATUSES or status == "schedule":
+            campaign = {"id": campaign_id, **self._read_back, "status": status}
+            raise _Handled(self._done(edition, campaign))
 
     def test_send(self, edition: Edition, address: str) -> str:
         self._load_audience()
         campaign_id = self._create(
             edition, TEST_MARKER_PREFIX + edition.uuid, TEST_MARKER_PREFIX, lookup=False
-        )
+        )["id"]
         try:
-            self._set_content(edition, campaign_id)
+            self._set_content(edition, campaign_id, guard=False)
             try:
                 self._call(
                     "the test send",
@@ -697,7 +949,7 @@ class MailchimpBackend:
         return self._clock()
 
     def _fit(self, text: str, what: str, edition: Edition) -> str:
-        text = " ".join((text or "").split())
+        text = header_text(text)  # no control characters in a subject or preview
         if len(text) <= SUBJECT_MAX:
             return text
         self.log.warning(
@@ -729,7 +981,8 @@ class MailchimpBackend:
             },
         }
 
-    def _create(self, edition: Edition, marker: str, prefix: str, lookup: bool = True) -> str:
+    def _create(self, edition: Edition, marker: str, prefix: str, lookup: bool = True) -> dict:
+        """Create the post's campaign; return it (id, status, create_time, settings.title)."""
         body = {"type": "regular", **self._campaign_fields(edition, marker)}
         try:
             campaign = (
@@ -763,23 +1016,23 @@ class MailchimpBackend:
                 ) from None
             self.log.info("Found campaign %s: Mailchimp did create it", found["id"])
             self._created(edition, found["id"], prefix)
-            return found["id"]
+            return found
         campaign_id = campaign.get("id")
         if not campaign_id:
             raise BackendError(
                 f"Mailchimp answered the create for {edition.slug!r} without a campaign id; {RERUN}"
             )
+        created = {
+            "id": campaign_id,
+            "status": campaign.get("status", "save"),
+            "create_time": campaign.get("create_time", ""),
+            "settings": {"title": marker},
+        }
         if self._campaigns is not None and prefix == MARKER_PREFIX:
-            self._campaigns.setdefault(marker, []).append(
-                {
-                    "id": campaign_id,
-                    "status": campaign.get("status", "save"),
-                    "settings": {"title": marker},
-                }
-            )
+            self._campaigns.setdefault(marker, []).append(created)
         self.log.info("Created Mailchimp campaign %s for %s", campaign_id, edition.slug)
         self._created(edition, campaign_id, prefix)
-        return campaign_id
+        return created
 
     def _created(self, edition: Edition, campaign_id: str, prefix: str) -> None:
         if self.on_created is not None and prefix == MARKER_PREFIX:
@@ -795,9 +1048,10 @@ class MailchimpBackend:
                 idempotent=True,  # PATCH with the same fields leaves the same campaign
             )
         except CallFailed as exc:
+            self._moved_on(exc, edition, campaign_id)
             raise self._error(exc) from None
 
-    def _set_content(self, edition: Edition, campaign_id: str) -> None:
+    def _set_content(self, edition: Edition, campaign_id: str, guard: bool = True) -> None:
         try:
             html = edition.mailchimp_html.read_text(encoding="utf-8")
             # The Mailchimp text part carries merge tags (unsubscribe, address);
@@ -818,6 +1072,8 @@ class MailchimpBackend:
                 idempotent=True,  # PUT: repeating it leaves the same content
             )
         except CallFailed as exc:
+            if guard:
+                self._moved_on(exc, edition, campaign_id)
             raise self._error(exc) from None
 
     def _require_ready(self, edition: Edition, campaign_id: str) -> None:
@@ -969,6 +1225,7 @@ class MailchimpBackend:
                     f"Mailchimp did not confirm scheduling campaign {campaign_id} for "
                     f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
                 ) from None
+            self._moved_on(exc, edition, campaign_id)  # scheduled (or sent) by another run?
             raise BackendError(
                 f"Mailchimp refused to schedule campaign {campaign_id} for {edition.slug!r}: "
                 f"{exc.describe()}. Scheduling needs a paid Mailchimp plan; to send now "

@@ -1,11 +1,17 @@
 """The outbox backend: each send writes one complete email message to a file.
 
 It is the default (no Mailchimp key needed) and nothing leaves the machine:
-`outbox/<date>-<slug>-<uuid8>.eml` is an RFC 5322 message (multipart/
+`outbox/<date>-<slug>-<uuid>.eml` is an RFC 5322 message (multipart/
 alternative, plain text + HTML) that any mail client opens, or that a writer
-can send by hand. The file name carries the post's Uuid, so a re-run after a
+can send by hand. The file name carries the post's full Uuid, so a re-run after a
 crash between writing the file and recording it finds the file and records it
 instead of writing a second one.
+
+The outbox folder may be shared by two checkouts (a synced or network folder):
+before writing a post's message, a run claims the post by creating
+`outbox/.<uuid>.claim` with O_CREAT|O_EXCL, which exactly one process can do. The
+loser does not write; it waits a little for the winner's message and records that
+one (docs/publishing.md).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import html
 import logging
 import os
 import re
+import socket
+import time
 from datetime import UTC, datetime
 from email import message_from_binary_file, policy
 from email.headerregistry import Address
@@ -22,14 +30,18 @@ from email.utils import format_datetime, make_msgid, parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from connected.files import write_atomic
-from scripts.backends.base import BackendError, Delivery, Edition
+from connected.files import path_inside, write_atomic
+from scripts.backends.base import BackendError, Delivery, Edition, header_text
 
 log = logging.getLogger(__name__)
 
 # Nobody is addressed by name: the outbox stands in for a mailing list.
 LIST_RECIPIENTS = "undisclosed-recipients:;"
 TEST_SUFFIX = "-TEST.eml"
+CLAIM_SUFFIX = ".claim"
+# How long a run that lost the claim waits for the winner's message (seconds). The
+# winner builds the message before claiming, so it writes within milliseconds.
+CLAIM_WAIT = 10.0
 
 
 class OutboxBackend:
@@ -46,6 +58,7 @@ class OutboxBackend:
         siteurl: str = "",
         unsubscribe_url: str = "",
         clock=None,
+        claim_wait: float = CLAIM_WAIT,
     ):
         self.outbox_path = Path(outbox_path)
         self.from_name = from_name
@@ -55,6 +68,7 @@ class OutboxBackend:
         self.siteurl = siteurl
         self.unsubscribe_url = unsubscribe_url or f"mailto:{reply_to}?subject=unsubscribe"
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.claim_wait = claim_wait
 
     # --- Backend protocol ------------------------------------------------------------
     def check(self) -> list[str]:
@@ -67,9 +81,13 @@ class OutboxBackend:
             )
         for label, value in (("FROM_EMAIL", self.from_email), ("REPLY_TO", self.reply_to)):
             if not value or "@" not in value:
-                problems.append(f"NEWSLETTER['{label}'] is not set: set an email address in pelicanconf.py.")
+                problems.append(
+                    f"NEWSLETTER['{label}'] is not set: set an email address in pelicanconf.py."
+                )
         if not self.from_name:
-            problems.append("NEWSLETTER['FROM_NAME'] is not set: set the sender name in pelicanconf.py.")
+            problems.append(
+                "NEWSLETTER['FROM_NAME'] is not set: set the sender name in pelicanconf.py."
+            )
         existing = self.outbox_path
         while not existing.exists() and existing != existing.parent:
             existing = existing.parent
@@ -101,22 +119,91 @@ class OutboxBackend:
         self.prepare([edition])
         found = self.find_existing(edition.uuid)
         if found is not None:
-            path, when = found
-            log.info("outbox: %s already holds %s; recording it, not writing another", path, edition.uuid)
-            return Delivery(status="sent", at=when, backend=self.name, detail={"path": str(path), "reused": True})
+            return self._found(edition, *found)
         if schedule_at is not None:
             # A file cannot be delivered later; the outbox writes it now.
-            log.warning("outbox: SCHEDULE_DELAY_MINUTES applies to Mailchimp only; writing %s now", edition.slug)
+            log.warning(
+                "outbox: SCHEDULE_DELAY_MINUTES applies to Mailchimp only; writing %s now",
+                edition.slug,
+            )
         now = self._clock()
+        # Built before the claim: a bad edition claims nothing, and the write follows at once.
         message = self.build_message(edition, now=now)
-        path = self.outbox_path / self.file_name(edition)
+        path = self._path(self.file_name(edition))
+        if not self._claim(edition):
+            return self._wait_for_winner(edition)
         _write_atomically(path, message.as_bytes())
-        return Delivery(status="sent", at=now, backend=self.name, detail={"path": str(path), "reused": False})
+        return Delivery(
+            status="sent", at=now, backend=self.name, detail={"path": str(path), "reused": False}
+        )
+
+    def _found(
+        self, edition: Edition, path: Path, when: datetime, *, other_run: bool = False
+    ) -> Delivery:
+        log.info(
+            "outbox: %s already holds %s; recording it, not writing another", path, edition.uuid
+        )
+        detail = {"path": str(path), "reused": True}
+        if other_run:
+            detail["other_run"] = True
+        return Delivery(status="sent", at=when, backend=self.name, detail=detail)
+
+    def _claim(self, edition: Edition) -> bool:
+        """Create outbox/.<uuid>.claim exclusively; False when another run holds it."""
+        claim = self._path(f".{edition.uuid}{CLAIM_SUFFIX}")
+        try:
+            fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise BackendError(
+                f"Cannot create {claim}: {exc.strerror or exc}. Fix the outbox directory and re-run."
+            ) from exc
+        try:
+            # Who claimed it, for the message a stuck claim gives (see _wait_for_winner).
+            os.write(
+                fd,
+                f"{socket.gethostname()} pid {os.getpid()} {self._clock().isoformat()}\n".encode(),
+            )
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return True
+
+    def _wait_for_winner(self, edition: Edition) -> Delivery:
+        """Another run claimed the post: record its message once it is there."""
+        claim = self._path(f".{edition.uuid}{CLAIM_SUFFIX}")
+        deadline = time.monotonic() + self.claim_wait
+        while True:
+            found = self.find_existing(edition.uuid)
+            if found is not None:
+                return self._found(edition, *found, other_run=True)
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
+        try:
+            holder = claim.read_text(encoding="utf-8", errors="replace").strip() or "unknown"
+        except OSError:
+            holder = "unknown"
+        raise BackendError(
+            f"{claim} says another run ({holder}) claimed the message of {edition.slug!r}, but "
+            f"no message appeared within {self.claim_wait:.0f} s (that run stopped, or the message "
+            "was written and later removed); nothing was written. If no other `make publish` is "
+            f"running on that folder, delete {claim.name} and re-run to write it."
+        )
+
+    def _path(self, name: str) -> Path:
+        try:
+            return path_inside(self.outbox_path, name)
+        except ValueError as exc:
+            raise BackendError(
+                f"Refusing to write the outbox file: {exc}.", retry_safe=False
+            ) from None
 
     def test_send(self, edition: Edition, address: str) -> str:
         self.prepare([edition])
         message = self.build_message(edition, now=self._clock(), test_address=address)
-        path = self.outbox_path / self.file_name(edition, test=True)
+        path = self._path(self.file_name(edition, test=True))
         _write_atomically(path, message.as_bytes())
         return str(path)
 
@@ -126,8 +213,10 @@ class OutboxBackend:
 
     # --- Messages ----------------------------------------------------------------------
     def file_name(self, edition: Edition, *, test: bool = False) -> str:
-        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", edition.slug).strip("-.") or "post"
-        stem = f"{edition.date:%Y-%m-%d}-{slug}-{edition.uuid[:8]}"
+        # The full Uuid, not a prefix: two posts whose slugs differ only in punctuation
+        # (same cleaned slug) and whose Uuids share a prefix must not share a file.
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", edition.slug).strip("-.")[:80] or "post"
+        stem = f"{edition.date:%Y-%m-%d}-{slug}-{edition.uuid}"
         return stem + (TEST_SUFFIX if test else ".eml")
 
     def message_id(self, uuid: str) -> str:
@@ -142,9 +231,17 @@ class OutboxBackend:
         """An earlier run's message for this post (whatever its slug/date were then)."""
         if not self.outbox_path.is_dir():
             return None
-        for path in sorted(self.outbox_path.glob(f"*-{uuid[:8]}.eml")):
-            with path.open("rb") as fh:
-                msg = message_from_binary_file(fh, policy=policy.default)
+        # Full-Uuid names, and the 8-character ones written before (same header check).
+        names = {
+            *self.outbox_path.glob(f"*-{uuid}.eml"),
+            *self.outbox_path.glob(f"*-{uuid[:8]}.eml"),
+        }
+        for path in sorted(names):
+            try:
+                with path.open("rb") as fh:
+                    msg = message_from_binary_file(fh, policy=policy.default)
+            except OSError:
+                continue
             if msg.get("X-Connected-Post", "").strip() != uuid:
                 continue
             try:
@@ -154,7 +251,9 @@ class OutboxBackend:
             return path, when
         return None
 
-    def build_message(self, edition: Edition, *, now: datetime, test_address: str | None = None) -> EmailMessage:
+    def build_message(
+        self, edition: Edition, *, now: datetime, test_address: str | None = None
+    ) -> EmailMessage:
         html_body = _read(edition.outbox_html)
         text_body = _read(edition.text)
         if not _mentions(html_body, self.postal_address):
@@ -164,14 +263,18 @@ class OutboxBackend:
                 "the email template's footer."
             )
         msg = EmailMessage(policy=policy.SMTP)
-        subject = edition.subject or edition.title
+        subject = header_text(edition.subject or edition.title)
         msg["Subject"] = f"[TEST] {subject}" if test_address else subject
-        msg["From"] = Address(display_name=self.from_name, addr_spec=self.from_email)
+        msg["From"] = Address(display_name=header_text(self.from_name), addr_spec=self.from_email)
         msg["To"] = test_address if test_address else LIST_RECIPIENTS
-        msg["Reply-To"] = Address(display_name=self.from_name, addr_spec=self.reply_to)
+        msg["Reply-To"] = Address(display_name=header_text(self.from_name), addr_spec=self.reply_to)
         msg["Date"] = format_datetime(now.astimezone(UTC))
         # A test message must not share the real edition's Message-ID.
-        msg["Message-ID"] = make_msgid("test", domain=self.domain) if test_address else self.message_id(edition.uuid)
+        msg["Message-ID"] = (
+            make_msgid("test", domain=self.domain)
+            if test_address
+            else self.message_id(edition.uuid)
+        )
         msg["List-Unsubscribe"] = _list_unsubscribe(self.unsubscribe_url, self.reply_to)
         msg["X-Connected-Post"] = edition.uuid
         msg["Content-Language"] = "en"
@@ -209,4 +312,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
     try:
         write_atomic(path, data, durable=True)
     except OSError as exc:
-        raise BackendError(f"Cannot write {path}: {exc}. Fix the outbox directory and re-run.") from exc
+        raise BackendError(
+            f"Cannot write {path}: {exc}. Fix the outbox directory and re-run."
+        ) from exc

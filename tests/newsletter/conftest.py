@@ -17,6 +17,13 @@ EMAIL_HTML = """<!DOCTYPE html>
 """
 
 
+@pytest.fixture(autouse=True)
+def no_settle_wait(monkeypatch):
+    """One run at a time in these tests: no need for the two-machine settle wait (15 s by
+    default). The race tests (test_publish_two_checkouts.py) set their own."""
+    monkeypatch.setenv("MAILCHIMP_SETTLE_SECONDS", "0")
+
+
 @pytest.fixture
 def fake_mailchimp():
     """A running FakeMailchimp; fails the test if any request broke the API contract."""

@@ -72,7 +72,10 @@ class Project:
         """Replace the sample's placeholders (a Mailchimp send refuses them)."""
         self.configure(
             pelican='AUTHOR_PROFILE["EMAIL"] = "sam@sam-rivera.dev"\n'
-            'AUTHOR_PROFILE["POSTAL_ADDRESS"] = "Sam Rivera, 12 Harbour Road, Leith EH6 6AA, UK"',
+            'AUTHOR_PROFILE["POSTAL_ADDRESS"] = "Sam Rivera, 12 Harbour Road, Leith EH6 6AA, UK"\n'
+            'AUTHOR_PROFILE["NAME"] = SITENAME = AUTHOR = "Sam Rivera"\n'
+            'AUTHOR_PROFILE["LINKEDIN_URL"] = "https://www.linkedin.com/in/sam-rivera/"\n'
+            'AUTHOR_PROFILE["LINKS"] = [("GitHub", "https://github.com/sam-rivera")]',
             publish='SITEURL = "https://sam-rivera.dev"',
         )
 

@@ -20,7 +20,7 @@ def test_publish_writes_one_complete_message(project):
     result = project.publish()
     assert result.code == 0, result.text
     files = project.eml_files()
-    assert [f.name for f in files] == ["2026-05-01-cafe-chats-33333333.eml"]
+    assert [f.name for f in files] == [f"2026-05-01-cafe-chats-{NEWEST}.eml"]
     raw = files[0].read_bytes()
     # Headers are 7-bit on the wire: the non-ASCII subject is RFC 2047 encoded.
     head = raw.split(b"\r\n\r\n", 1)[0]
@@ -113,7 +113,7 @@ def test_rename_after_crash_still_finds_the_file(project):
     post = project.post_file("newest.md")
     post.write_text(post.read_text().replace("Slug: cafe-chats", "Slug: coffee-chats"))
     assert project.publish().code == 0
-    assert [f.name for f in project.eml_files()] == ["2026-05-01-cafe-chats-33333333.eml"]
+    assert [f.name for f in project.eml_files()] == [f"2026-05-01-cafe-chats-{NEWEST}.eml"]
 
 
 def test_test_send_of_an_already_sent_post_renders_its_edition(project):

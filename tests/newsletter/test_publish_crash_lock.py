@@ -74,7 +74,7 @@ def test_killed_process_then_rerun_sends_each_post_once(tmp_path):
     result = project.publish()
     assert result.code == 0, result.text
     names = [f.name for f in project.eml_files()]
-    assert len(names) == 3 and len({n.rsplit("-", 1)[1] for n in names}) == 3
+    assert len(names) == 3 and len({n.removesuffix(".eml")[-36:] for n in names}) == 3, names
     assert set(project.record()["posts"]) == {OLD, MIDDLE, NEWEST}
     assert project.publish().code == 0
     assert len(project.eml_files()) == 3

@@ -41,10 +41,11 @@ def assert_key_nowhere(key: str, project, *outputs: str) -> None:
     assert key not in project.record_path.read_text()
 
 
-def test_one_new_post_at_most_six_requests_then_none(project, fake_mailchimp):
+def test_one_new_post_at_most_seven_requests_then_none(project, fake_mailchimp):
     result = project.publish()
     assert result.code == 0, result.text
-    assert len(fake_mailchimp.requests) <= 6, [f"{r.method} {r.path}" for r in fake_mailchimp.requests]
+    # Six, plus the re-read of the election that keeps two machines from both sending.
+    assert len(fake_mailchimp.requests) <= 7, [f"{r.method} {r.path}" for r in fake_mailchimp.requests]
     assert sends(fake_mailchimp, NEWEST) == 1
     assert sends(fake_mailchimp, OLD) == sends(fake_mailchimp, MIDDLE) == 0
     entry = project.record()["posts"][NEWEST]

@@ -82,9 +82,9 @@ def test_only_published_newsletter_posts_are_sent_oldest_first(tmp_path):
     assert result.code == 0, result.text
     files = [f.name for f in project.eml_files()]
     assert files == [
-        "2026-01-10-first-year-managing-11111111.eml",
-        "2026-03-05-keeping-in-touch-22222222.eml",
-        "2026-05-01-cafe-chats-33333333.eml",
+        f"2026-01-10-first-year-managing-{OLD}.eml",
+        f"2026-03-05-keeping-in-touch-{MIDDLE}.eml",
+        f"2026-05-01-cafe-chats-{NEWEST}.eml",
     ]
     posts = project.record()["posts"]
     assert set(posts) == {OLD, MIDDLE, NEWEST}
