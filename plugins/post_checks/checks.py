@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 CAPTURED_ATTR = "post_checks_captured"
 
 UNREADABLE_MODES = ("stop", "list")
+# Reader failures that a header check of values.py names better (a bad date,
+# time zone or path): when the file has such a problem, Pelican's reason is dropped.
+EXPLAINED_BY_HEADER = frozenset({"date", "timezone", "path"})
 HEADER_HINT = (
     "metadata is 'Key: value' lines starting on the very first line of the file, "
     "ending at the first blank line"
@@ -162,7 +165,7 @@ def check_all_content(generators) -> None:
     ):
         header = read_header(Path(settings.get("PATH", ".")) / relative)
         headers[relative] = header
-        found, unknown = file_problems(header, settings, templates)
+        found, unknown = file_problems(header, settings, templates, _kind(settings, relative))
         for key in unknown:
             unknown_keys[key].append(relative)
         shown = display_path(settings, relative)
@@ -173,8 +176,8 @@ def check_all_content(generators) -> None:
             "unreadable",
             f"could not be read (Pelican skipped it; see its message above) — {HEADER_HINT}",
         )
-        if found and kind in ("date", "unreadable") and (kind == "date" or header.error):
-            continue  # the header problem above is the reason, said better
+        if found and (kind in EXPLAINED_BY_HEADER or header.error):
+            continue  # a header problem above is the reason, said better
         line = f"{shown}: {reason}"
         if kind == "unreadable" and _unreadable_mode(settings) == "list":
             unreadable.append(line)
@@ -205,6 +208,15 @@ def check_all_content(generators) -> None:
         )
     if problems:
         raise ContentError(problems)
+
+
+def _kind(settings: dict, relative: str) -> str:
+    """"page" for a file under PAGE_PATHS, else "article" (as Pelican's generators decide)."""
+    for folder in settings.get("PAGE_PATHS", []) or []:
+        folder = str(folder).strip("/")
+        if folder and (relative == folder or relative.startswith(folder + "/")):
+            return "page"
+    return "article"
 
 
 def _unreadable_mode(settings: dict) -> str:
@@ -288,7 +300,7 @@ def _reason_from_record(record, exc, settings) -> tuple[str, tuple[str, str]] | 
     if record.msg == _OUTSIDE_OUTPUT and len(record.args) == 2:
         content, save_as = record.args
         return _relative(settings, content), (
-            "content",
+            "path",
             f"would be written outside the output directory ({save_as!r}) — "
             "fix its Slug: or Save_as: line",
         )
@@ -306,6 +318,8 @@ def _reason_from_exception(settings, relative, exc) -> tuple[str, str]:
         return "unreadable", "is not UTF-8 text — save the file as UTF-8"
     if isinstance(exc, ValueError) and "is not a valid date" in str(exc):
         return "date", f"{_one_line(exc)} — {DATE_FIX}"
+    if type(exc).__name__ == "ZoneInfoNotFoundError":
+        return "timezone", f"{_one_line(exc)} — fix its Timezone: line (an IANA name) or delete it"
     docutils_reason = _docutils_reason(exc)
     if docutils_reason:
         return "unreadable", docutils_reason

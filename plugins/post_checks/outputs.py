@@ -216,12 +216,14 @@ def _same_path(path: str, owners: list[Claim], shown) -> str:
     others = [o for o in owners if o.source is None]
     if len(files) >= 2 and not others and not any(o.cause.startswith("Save_as:") for o in files):
         names = " and ".join(shown(o.source) for o in files)
-        return f"{names}: would both be written to {path} — give one of them a different Slug:"
+        both = "both" if len(files) == 2 else "all"
+        return f"{names}: would {both} be written to {path} — give one of them a different Slug:"
     if files:
         first, rest = files[0], [*files[1:], *others]
         return (
             f"{_describe(first, shown)}: would be written to {path}, which "
-            f"{' and '.join(_describe(o, shown) for o in rest)} also writes — {_fix(first)}"
+            f"{' and '.join(_describe(o, shown) for o in rest)} also "
+            f"{'writes' if len(rest) == 1 else 'write'} — {_fix(first)}"
         )
     return (
         f"{' and '.join(o.owner for o in owners)}: would all be written to {path} — "

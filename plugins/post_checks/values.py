@@ -51,8 +51,10 @@ _LISTING_TEMPLATES = frozenset(
 )  # fmt: skip
 
 
-def file_problems(header: Header, settings: dict, templates: dict[str, Path]) -> tuple[list[str], list[str]]:
-    """(problems, unknown keys) of one file's header and body."""
+def file_problems(
+    header: Header, settings: dict, templates: dict[str, Path], kind: str = "article"
+) -> tuple[list[str], list[str]]:
+    """(problems, unknown keys) of one file's header and body (kind: "article" or "page")."""
     if header.error:
         return [header.error], []
     problems: list[str] = []
@@ -94,7 +96,7 @@ def file_problems(header: Header, settings: dict, templates: dict[str, Path]) ->
                 break
 
     problems.extend(_body_problems(header))
-    problems.extend(_value_problems(header, settings, templates))
+    problems.extend(_value_problems(header, settings, templates, kind))
     return problems, unknown
 
 
@@ -138,7 +140,7 @@ def check_date(label: str, value: str) -> str | None:
     return None
 
 
-def _value_problems(header: Header, settings: dict, templates: dict[str, Path]) -> list[str]:
+def _value_problems(header: Header, settings: dict, templates: dict[str, Path], kind: str) -> list[str]:
     problems: list[str] = []
     syntax = header.syntax
 
@@ -171,7 +173,7 @@ def _value_problems(header: Header, settings: dict, templates: dict[str, Path]) 
 
     template = header.get("template")
     if template is not None:
-        problem = check_template(template, templates, settings)
+        problem = check_template(template, templates, settings, kind)
         if problem:
             problems.append(problem.replace("Template:", key("Template")))
 
@@ -309,21 +311,33 @@ def theme_templates(settings: dict) -> dict[str, Path]:
     return found
 
 
-def page_templates(templates: dict[str, Path]) -> list[str]:
-    return sorted(
-        name for name in templates if not name.startswith("_") and name not in _LISTING_TEMPLATES
-    )
+def page_templates(templates: dict[str, Path], kind: str) -> list[str]:
+    """The templates that can render one post (kind "article") or page ("page")."""
+    other = "page" if kind == "article" else "article"
+    usable = []
+    for name, path in templates.items():
+        if name.startswith("_") or name in _LISTING_TEMPLATES or name == other:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        # A template written for the other kind reads a variable this one lacks.
+        if f'extends "{other}.html"' in text or f"extends '{other}.html'" in text:
+            continue
+        usable.append(name)
+    return sorted(usable)
 
 
-def check_template(value: str, templates: dict[str, Path], settings: dict) -> str | None:
+def check_template(value: str, templates: dict[str, Path], settings: dict, kind: str = "article") -> str | None:
     name = value.strip()
-    usable = page_templates(templates)
+    usable = page_templates(templates, kind)
     if name in usable:
         return None
     choices = ", ".join(usable) or "(none)"
     theme = Path(settings.get("THEME", "theme")).name
     if name in templates:
-        why = "renders a listing or a part of a page, not a post"
+        why = f"renders a listing, a part of a page or a {'page' if kind == 'article' else 'post'}, not a {'post' if kind == 'article' else 'page'}"
     elif _TEMPLATE_NAME.match(name):
         why = f"is not in the theme ({theme}/templates/{name}.html does not exist)"
     else:
