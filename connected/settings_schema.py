@@ -175,6 +175,10 @@ def closest_key(key: str, known) -> str | None:
         target = norm(candidate)
         if target == probe:
             return candidate
+        # LINKEDIN for LINKEDIN_URL, Original for Original_url: a whole word missing.
+        if len(probe) >= 4 and (target.startswith(probe + "_") or probe.startswith(target + "_")):
+            best = best or (3, candidate)
+            continue
         limit = 1 if len(target) <= 4 else 2
         if abs(len(target) - len(probe)) > limit:
             continue

@@ -192,7 +192,7 @@ def collision_problems(claims: list[Claim], shown) -> list[str]:
         for depth in range(1, len(parts)):
             folder = "/".join(parts[:depth])
             if folder in files:
-                problems.append(_file_as_folder(folder, by_path[folder][0], path, owners[0], shown))
+                problems.append(_file_as_folder(folder, by_path[folder], path, owners[0], shown))
                 break
     return problems
 
@@ -231,15 +231,23 @@ def _same_path(path: str, owners: list[Claim], shown) -> str:
     )
 
 
-def _file_as_folder(folder: str, file_claim: Claim, path: str, inner: Claim, shown) -> str:
-    culprit, other = (inner, file_claim) if inner.source is not None else (file_claim, inner)
-    if culprit.source is None:
+def _file_as_folder(folder: str, file_claims: list[Claim], path: str, inner: Claim, shown) -> str:
+    if inner.source is not None:
+        # The generated file (a feed, the theme's CSS) is named first: it is
+        # what the post would break.
+        others = sorted(file_claims, key=lambda c: c.source is not None)
         return (
-            f"{file_claim.owner}: is written to {folder}, where {inner.owner} needs a folder "
+            f"{_describe(inner, shown)}: would be written to {path}, which clashes with "
+            f"{' and '.join(_describe(o, shown) for o in others)} ({folder} cannot be both a "
+            f"file and a folder) — {_fix(inner)}"
+        )
+    culprit = next((c for c in file_claims if c.source is not None), None)
+    if culprit is None:
+        return (
+            f"{file_claims[0].owner}: is written to {folder}, where {inner.owner} needs a folder "
             f"({path}) — rename one in the settings"
         )
-    where = path if culprit is inner else folder
     return (
-        f"{_describe(culprit, shown)}: would be written to {where}, which clashes with "
-        f"{_describe(other, shown)} ({folder} cannot be both a file and a folder) — {_fix(culprit)}"
+        f"{_describe(culprit, shown)}: would be written to {folder}, which clashes with "
+        f"{inner.owner} ({path} needs {folder} to be a folder) — {_fix(culprit)}"
     )
