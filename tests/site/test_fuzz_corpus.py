@@ -25,13 +25,13 @@ from lxml import html as lxml_html
 
 from tests.conftest import DATA, ROOT, run_cli
 from tests.hostile_corpus import generate
+from tests.site.second_wall_site import executable_bits
 
 SEED = 20261201
 COUNT = 300
 SITEURL = "https://fuzz.example"
 OWN_SCRIPT = SITEURL + "/theme/js/site.js"
 BUILD_DIRS = {"output", "output.tmp", "output.old", "output.lock", "build", "cache"}
-URL_ATTRIBUTES = ("href", "src", "action", "formaction", "content", "srcset", "poster", "data")
 
 
 def build(project: Path):
@@ -167,36 +167,11 @@ def test_all_problems_come_in_one_run_and_the_rest_builds(corpus_runs):
     assert missing == [], f"posts neither built nor named: {missing[:20]}"
 
 
-def _executable(doc, path: str) -> list[str]:
-    found = []
-    for prose in doc.xpath("//div[contains(concat(' ', @class, ' '), ' prose ')]"):
-        prose.getparent().remove(prose)  # the writer's own HTML (guarded by the CSP)
-    for script in doc.xpath("//script"):
-        if script.get("type") == "application/ld+json":
-            json.loads(script.text or "{}")  # must stay valid JSON
-            continue
-        if script.get("src") != OWN_SCRIPT:
-            found.append(f"{path}: script {lxml_html.tostring(script)[:80]!r}")
-    for element in doc.iter():
-        if not isinstance(element.tag, str):
-            continue
-        for name, value in element.attrib.items():
-            if name.lower().startswith("on"):
-                found.append(f"{path}: <{element.tag} {name}=…>")
-            if name.lower() in URL_ATTRIBUTES:
-                probe = "".join(ch for ch in value if ch > " ").lower()
-                if probe.startswith(("javascript:", "vbscript:", "data:text")) or "url=javascript:" in probe:
-                    found.append(f"{path}: <{element.tag} {name}={value[:60]!r}>")
-        if element.tag in ("iframe", "object", "embed", "base", "form") and element.tag != "form":
-            found.append(f"{path}: <{element.tag}>")
-    return found
-
-
 def test_built_pages_hold_nothing_executable_from_a_header(corpus_runs):
     output = corpus_runs["project"] / "output"
     pages = sorted(output.rglob("*.html"))
     assert len(pages) > 100
     found = []
     for page in pages:
-        found.extend(_executable(lxml_html.parse(str(page)).getroot(), page.relative_to(output).as_posix()))
+        found.extend(executable_bits(lxml_html.parse(str(page)).getroot(), page.relative_to(output).as_posix(), OWN_SCRIPT))
     assert found == [], found[:20]
