@@ -207,7 +207,8 @@ def settings_problems(settings: dict, settings_file: str = "pelicanconf.py") -> 
             guess = closest_key(str(key), keys)
             if guess is not None:
                 problems.append(
-                    f"{settings_file}: {name} has unknown key {key!r} — did you mean {guess!r}?"
+                    f"{settings_file}: {name} has unknown key {key!r} — did you mean {guess!r}? "
+                    f"Rename {name}[{key!r}] to {name}[{guess!r}]"
                 )
             else:
                 notes.append(

@@ -38,8 +38,12 @@ _UNKNOWN_STATUS = "Unknown status '%s' for file %s, skipping it. (Not in %s)"
 
 
 
-class ContentError(Exception):
+class ContentError(ValueError):
     """One or more posts/pages (or the settings they need) cannot be built.
+
+    A ValueError, like the settings errors of the other components
+    (SiteFeedsError, FastBuildSettingsError): a settings-dict typo found here
+    stops the build before the component that owns the dict would.
 
     `problems` holds one line per problem, each naming the file and the fix.
     """

@@ -182,8 +182,11 @@ def collision_problems(claims: list[Claim], shown) -> list[str]:
     for claim in claims:
         by_path[claim.path].append(claim)
     problems = []
+    # Only clashes a post or page takes part in: two generated outputs
+    # clashing is a settings mistake, which the settings' owner reports
+    # (plugins/site_feeds refuses two feeds on one path, naming the key).
     for path, owners in sorted(by_path.items()):
-        if len(owners) > 1:
+        if len(owners) > 1 and any(o.source is not None for o in owners):
             problems.append(_same_path(path, owners, shown))
     # A file claimed where another output needs a folder (robots.txt/index.html).
     files = set(by_path)
@@ -191,7 +194,9 @@ def collision_problems(claims: list[Claim], shown) -> list[str]:
         parts = path.split("/")
         for depth in range(1, len(parts)):
             folder = "/".join(parts[:depth])
-            if folder in files:
+            if folder in files and (
+                owners[0].source is not None or any(c.source is not None for c in by_path[folder])
+            ):
                 problems.append(_file_as_folder(folder, by_path[folder], path, owners[0], shown))
                 break
     return problems

@@ -79,7 +79,8 @@ def test_settings_problems_and_notes():
         {"AUTHOR_PROFILE": {"LINKEDIN": "x", "PRONOUNS": "they"}, "SUBSCRIBE": {"FORM_URL": "http://x.example/"}}
     )
     assert problems == [
-        "pelicanconf.py: AUTHOR_PROFILE has unknown key 'LINKEDIN' — did you mean 'LINKEDIN_URL'?",
+        "pelicanconf.py: AUTHOR_PROFILE has unknown key 'LINKEDIN' — did you mean 'LINKEDIN_URL'? "
+        "Rename AUTHOR_PROFILE['LINKEDIN'] to AUTHOR_PROFILE['LINKEDIN_URL']",
         "pelicanconf.py: SUBSCRIBE['FORM_URL'] must be an https:// URL or empty, not 'http://x.example/' — "
         "the Mailchimp embedded form's action URL (https only)",
     ]
