@@ -17,7 +17,8 @@ from connected.settings_schema import closest_key
 from .header import Header
 from .keys import SINGLE_VALUED, known_header_keys
 
-YEAR_MIN, YEAR_MAX = 1990, 2100
+# The upper bound leaves room for the far-future date some writers use to hold a draft.
+YEAR_MIN, YEAR_MAX = 1990, 2999
 SLUG_MAX = 200
 TAG_MAX = 100
 PATH_MAX = 400

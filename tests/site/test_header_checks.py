@@ -41,7 +41,7 @@ CASES = {
     "date-slashes.md": (post(6, "Date: 01/12/2026"), ["date '01/12/2026' is not a date in ISO 8601 form", "YYYY-MM-DD HH:MM"]),
     "date-day-first.md": (post(7, "Date: 30/11/2026"), ["date '30/11/2026'", "accepted: YYYY-MM-DD"]),
     "date-words.md": (post(8, "Date: Nov 30, 2026"), ["date 'Nov 30, 2026'", "ISO 8601"]),
-    "date-year-one.md": (post(9, "Date: 0001-01-01"), ["has the year 1, outside 1990–2100"]),
+    "date-year-one.md": (post(9, "Date: 0001-01-01"), ["has the year 1, outside 1990–2999"]),
     "modified-bad.md": (post(10, "Modified: 31/12/2026"), ["modified '31/12/2026'", "Modified: YYYY-MM-DD HH:MM"]),
     "two-titles.md": (post(11, "Title: Repro post", "Title: second"), ["has two Title: lines (lines 1 and 2) — keep one"]),
     "empty-title.md": (post(12, "Title:"), ["has an empty Title: line 1"]),
