@@ -267,3 +267,23 @@ def test_writing_docs_name_every_header_key_and_setting():
     assert missing == []
     for needle in ("POST_CHECKS", "EXTRA_KEYS", "UNREADABLE_FILES", "did you mean"):
         assert needle in text
+
+
+def test_pagination_pages_tag_feeds_and_drafts_are_claimed_too(tmp_path):
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    posts = tmp_path / "content" / "posts"
+    (posts / "tagged.md").write_text(post(80, "Tags: networking"), encoding="utf-8")
+    (posts / "page-two.md").write_text(post(81, "Save_as: page/2/index.html"), encoding="utf-8")
+    (posts / "tag-feed.md").write_text(post(82, "Save_as: feeds/tag/networking.atom.xml"), encoding="utf-8")
+    (posts / "draft-home.md").write_text(post(83, "Status: draft", "Save_as: index.html"), encoding="utf-8")
+    result = build_cli(tmp_path, "-e", "DEFAULT_PAGINATION=1")
+    assert result.returncode == 1
+    lines = _lines(result)
+
+    def line_of(name):
+        (found,) = [line for line in lines if f"/{name} (Save_as:" in line]
+        return found
+
+    assert "which the index page, page 2 also writes" in line_of("page-two.md")
+    assert "which the Atom feed of tag 'networking' also writes" in line_of("tag-feed.md")
+    assert "which the index page also writes" in line_of("draft-home.md")
