@@ -67,7 +67,8 @@ class ReaderErrorCollector(logging.Handler):
     def __init__(self, settings: dict):
         super().__init__(level=logging.ERROR)
         self.settings = settings
-        self.reasons: dict[str, str] = {}
+        self.reasons: dict[str, tuple[str, str]] = {}
+        self.settings_problems: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -88,14 +89,34 @@ class ReaderErrorCollector(logging.Handler):
 # --- signal handlers ------------------------------------------------------------
 
 
+# Settings dicts whose owner reads them before all_generators_finalized: a
+# typo there must stop the build at once, before the owner trips on it.
+# The others' problems wait and are listed with the content's, in one run.
+_READ_EARLY = ("FAST_BUILD",)
+
+
 def check_settings(pelican) -> None:
     """initialized: TIMEZONE names a real time zone (all our dates are aware), and
-    no settings dict holds a mistyped key or a value its schema refuses."""
-    settings = pelican.settings
-    problems: list[str] = []
+    no settings dict holds a mistyped key or a value its schema refuses.
+
+    Raises at once when the build cannot go on (TIMEZONE, a dict read during
+    reading); otherwise the problems are listed with the content's (see
+    start_collecting, check_all_content)."""
+    early, later, notes = _settings_problems(pelican.settings)
+    for note in notes:
+        logger.warning("post_checks: note: %s", note)
+    if early:
+        raise ContentError(early + later)
+
+
+def _settings_problems(settings: dict) -> tuple[list[str], list[str], list[str]]:
+    """(problems that stop the build now, problems that can wait, notes)."""
+    from connected.settings_schema import settings_problems
+
+    early: list[str] = []
     tz_name = settings.get("TIMEZONE")
     if not tz_name:
-        problems.append(
+        early.append(
             "settings: TIMEZONE is not set — add TIMEZONE = \"Europe/London\" "
             "(your IANA time-zone name) to pelicanconf.py"
         )
@@ -105,48 +126,50 @@ def check_settings(pelican) -> None:
         try:
             ZoneInfo(str(tz_name))
         except (ZoneInfoNotFoundError, ValueError):
-            problems.append(
+            early.append(
                 f"settings: TIMEZONE {tz_name!r} is not a known time zone — use an IANA "
                 "name such as \"Europe/London\" or \"America/New_York\" in pelicanconf.py"
             )
-    from connected.settings_schema import settings_problems
-
-    schema_problems, notes = settings_problems(settings)
-    problems.extend(schema_problems)
-    for note in notes:
-        logger.warning("post_checks: note: %s", note)
+    read_early = {name: settings[name] for name in _READ_EARLY if name in settings}
+    read_later = {name: value for name, value in settings.items() if name not in _READ_EARLY}
+    problems, notes = settings_problems(read_early)
+    early.extend(problems)
+    later, more_notes = settings_problems(read_later)
+    notes.extend(more_notes)
     config = settings.get("POST_CHECKS")
     if config is not None and not isinstance(config, dict):
-        problems.append(
+        later.append(
             "pelicanconf.py: POST_CHECKS must be a dict, e.g. POST_CHECKS = "
             "{\"EXTRA_KEYS\": [\"Series\"]}"
         )
     elif config:
         mode = config.get("UNREADABLE_FILES", "stop")
         if mode not in UNREADABLE_MODES:
-            problems.append(
+            later.append(
                 f"pelicanconf.py: POST_CHECKS['UNREADABLE_FILES'] is {mode!r} — use \"stop\" "
                 "(the file stops the build) or \"list\" (it is listed, the rest builds)"
             )
         extra = config.get("EXTRA_KEYS", [])
         if not isinstance(extra, list | tuple) or not all(isinstance(k, str) for k in extra):
-            problems.append(
+            later.append(
                 f"pelicanconf.py: POST_CHECKS['EXTRA_KEYS'] must be a list of key names, "
                 f"got {extra!r} — e.g. [\"Series\", \"Cover_credit\"]"
             )
-    if problems:
-        raise ContentError(problems)
+    return early, later, notes
 
 
 def start_collecting(pelican) -> None:
-    """initialized: attach a fresh collector for this build's reader errors."""
+    """initialized: attach a fresh collector for this build's reader errors (and
+    the settings problems that wait for the content's)."""
     pelican_logger = logging.getLogger("pelican")
     # A build that crashed before check_all_content leaves its collector
     # behind; drop it so it cannot collect this build's errors as well.
     for handler in list(pelican_logger.handlers):
         if isinstance(handler, ReaderErrorCollector):
             pelican_logger.removeHandler(handler)
-    pelican_logger.addHandler(ReaderErrorCollector(pelican.settings))
+    collector = ReaderErrorCollector(pelican.settings)
+    collector.settings_problems = _settings_problems(pelican.settings)[1]
+    pelican_logger.addHandler(collector)
 
 
 def check_all_content(generators) -> None:
@@ -159,7 +182,7 @@ def check_all_content(generators) -> None:
     reasons = collector.reasons if collector else {}
     templates = theme_templates(settings)
 
-    problems: list[str] = []
+    problems: list[str] = list(collector.settings_problems) if collector else []
     unreadable: list[str] = []
     unknown_keys: dict[str, list[str]] = defaultdict(list)
     headers: dict[str, Header] = {}

@@ -287,3 +287,13 @@ def test_pagination_pages_tag_feeds_and_drafts_are_claimed_too(tmp_path):
     assert "which the index page, page 2 also writes" in line_of("page-two.md")
     assert "which the Atom feed of tag 'networking' also writes" in line_of("tag-feed.md")
     assert "which the index page also writes" in line_of("draft-home.md")
+
+
+def test_a_settings_typo_and_content_problems_come_in_one_run(tmp_path):
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    (tmp_path / "content" / "posts" / "typo.md").write_text(post(90, "Stauts: draft"), encoding="utf-8")
+    result = build_cli(tmp_path, "-e", "AUTHOR_PROFILE=" + json.dumps({"LINKEDIN": "https://x.example/"}))
+    assert result.returncode == 1
+    lines = _lines(result)
+    assert any("AUTHOR_PROFILE has unknown key 'LINKEDIN'" in line for line in lines), lines
+    assert any("typo.md: unknown key 'Stauts'" in line for line in lines), lines
