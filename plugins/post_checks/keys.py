@@ -30,6 +30,7 @@ HEADER_KEYS: dict[str, str] = {
     "Save_as": "Pelican (the output file)",
     "Url": "Pelican (the page's link)",
     "Timezone": "Pelican (the time zone of Date and Modified)",
+    "Date_format": "Pelican (how the theme prints the date, strftime codes)",
     # our plugins
     "Uuid": "post_checks, newsletter, site_feeds (the post's identity)",
     "Newsletter": "newsletter (no: never email this post)",
