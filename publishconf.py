@@ -18,6 +18,9 @@ DRAFT_SAVE_AS = ""
 DRAFT_PAGE_URL = ""
 DRAFT_PAGE_SAVE_AS = ""
 
+# A file Pelican cannot read stops the production build (and so the send).
+POST_CHECKS = {**POST_CHECKS, "UNREADABLE_FILES": "stop"}  # noqa: F405
+
 # Pelican's own feeds stay off in production too: plugins/site_feeds is the
 # one source of feeds (tests/feeds checks that no other feed file is written).
 FEED_ALL_ATOM = None

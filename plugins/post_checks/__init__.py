@@ -1,10 +1,21 @@
 """post_checks: stop the build when a post or page cannot be built as written.
 
 Pelican on its own logs "Could not process <file>" and skips the file (bad
-date, broken metadata), silently drops a post without a title, and exits 0.
-This plugin turns every such problem, a missing TIMEZONE, a malformed `Uuid:`
-and two posts sharing a Uuid into one `ContentError` raised before anything is
-written. The message has one line per problem, naming the file and the fix.
+date, broken metadata), silently drops a post without a title, reads
+`01/12/2026` as 12 January, ignores a mistyped `Stauts: draft` and overwrites
+one output with another, and exits 0. This plugin turns every such problem
+into one `ContentError` raised before anything is written, one line per
+problem naming the file (or setting) and the fix, all of them in one run:
+
+- header.py   the one reader of a raw header (Markdown and reST), with line numbers
+- keys.py     every header key Pelican, our plugins and the theme read
+- values.py   each value as written: typos of keys, ISO dates, repeated keys,
+              control characters, slugs, Lang, Template, Url/Save_as, URLs
+- outputs.py  every output path and who claims it (collisions)
+- checks.py   the signal handlers: settings (connected/settings_schema.py),
+              reader errors, Uuids, and the final ContentError
+
+docs/writing.md documents every key and message.
 """
 
 from pelican import signals

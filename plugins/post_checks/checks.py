@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 import uuid
 from collections import defaultdict
 from pathlib import Path
+
+from .header import Header, read_header, syntax_of
+from .outputs import collision_problems, content_claims, generated_claims
+from .values import DATE_FIX, SLUG_MAX, file_problems, theme_templates
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +19,10 @@ logger = logging.getLogger(__name__)
 # handler (scripts/build.py) can leave out Pelican's own, vaguer line.
 CAPTURED_ATTR = "post_checks_captured"
 
-DATE_FIX = "write Date: YYYY-MM-DD HH:MM (e.g. Date: 2026-11-20 09:00)"
+UNREADABLE_MODES = ("stop", "list")
+# Reader failures that a header check of values.py names better (a bad date,
+# time zone or path): when the file has such a problem, Pelican's reason is dropped.
+EXPLAINED_BY_HEADER = frozenset({"date", "timezone", "path"})
 HEADER_HINT = (
     "metadata is 'Key: value' lines starting on the very first line of the file, "
     "ending at the first blank line"
@@ -30,11 +36,14 @@ _MISSING_PROPERTY = "Skipping %s: could not find information about '%s'"
 _OUTSIDE_OUTPUT = "Skipping %s: file %r would be written outside output path"
 _UNKNOWN_STATUS = "Unknown status '%s' for file %s, skipping it. (Not in %s)"
 
-_HEADER_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
 
 
-class ContentError(Exception):
+class ContentError(ValueError):
     """One or more posts/pages (or the settings they need) cannot be built.
+
+    A ValueError, like the settings errors of the other components
+    (SiteFeedsError, FastBuildSettingsError): a settings-dict typo found here
+    stops the build before the component that owns the dict would.
 
     `problems` holds one line per problem, each naming the file and the fix.
     """
@@ -58,7 +67,8 @@ class ReaderErrorCollector(logging.Handler):
     def __init__(self, settings: dict):
         super().__init__(level=logging.ERROR)
         self.settings = settings
-        self.reasons: dict[str, str] = {}
+        self.reasons: dict[str, tuple[str, str]] = {}
+        self.settings_problems: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -79,56 +89,127 @@ class ReaderErrorCollector(logging.Handler):
 # --- signal handlers ------------------------------------------------------------
 
 
-def check_settings(pelican) -> None:
-    """initialized: TIMEZONE must name a real time zone (all our dates are aware)."""
-    tz_name = pelican.settings.get("TIMEZONE")
-    if not tz_name:
-        raise ContentError(
-            [
-                "settings: TIMEZONE is not set — add TIMEZONE = \"Europe/London\" "
-                "(your IANA time-zone name) to pelicanconf.py"
-            ]
-        )
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+# Settings dicts whose owner reads them before all_generators_finalized: a
+# typo there must stop the build at once, before the owner trips on it.
+# The others' problems wait and are listed with the content's, in one run.
+_READ_EARLY = ("FAST_BUILD",)
 
-    try:
-        ZoneInfo(str(tz_name))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ContentError(
-            [
+
+def check_settings(pelican) -> None:
+    """initialized: TIMEZONE names a real time zone (all our dates are aware), and
+    no settings dict holds a mistyped key or a value its schema refuses.
+
+    Raises at once when the build cannot go on (TIMEZONE, a dict read during
+    reading); otherwise the problems are listed with the content's (see
+    start_collecting, check_all_content)."""
+    early, later, notes = _settings_problems(pelican.settings)
+    for note in notes:
+        logger.warning("post_checks: note: %s", note)
+    if early:
+        raise ContentError(early + later)
+
+
+def _settings_problems(settings: dict) -> tuple[list[str], list[str], list[str]]:
+    """(problems that stop the build now, problems that can wait, notes)."""
+    from connected.settings_schema import settings_problems
+
+    early: list[str] = []
+    tz_name = settings.get("TIMEZONE")
+    if not tz_name:
+        early.append(
+            "settings: TIMEZONE is not set — add TIMEZONE = \"Europe/London\" "
+            "(your IANA time-zone name) to pelicanconf.py"
+        )
+    else:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(tz_name))
+        except (ZoneInfoNotFoundError, ValueError):
+            early.append(
                 f"settings: TIMEZONE {tz_name!r} is not a known time zone — use an IANA "
                 "name such as \"Europe/London\" or \"America/New_York\" in pelicanconf.py"
-            ]
-        ) from None
+            )
+    read_early = {name: settings[name] for name in _READ_EARLY if name in settings}
+    read_later = {name: value for name, value in settings.items() if name not in _READ_EARLY}
+    problems, notes = settings_problems(read_early)
+    early.extend(problems)
+    later, more_notes = settings_problems(read_later)
+    notes.extend(more_notes)
+    config = settings.get("POST_CHECKS")
+    if config is not None and not isinstance(config, dict):
+        later.append(
+            "pelicanconf.py: POST_CHECKS must be a dict, e.g. POST_CHECKS = "
+            "{\"EXTRA_KEYS\": [\"Series\"]}"
+        )
+    elif config:
+        mode = config.get("UNREADABLE_FILES", "stop")
+        if mode not in UNREADABLE_MODES:
+            later.append(
+                f"pelicanconf.py: POST_CHECKS['UNREADABLE_FILES'] is {mode!r} — use \"stop\" "
+                "(the file stops the build) or \"list\" (it is listed, the rest builds)"
+            )
+        extra = config.get("EXTRA_KEYS", [])
+        if not isinstance(extra, list | tuple) or not all(isinstance(k, str) for k in extra):
+            later.append(
+                f"pelicanconf.py: POST_CHECKS['EXTRA_KEYS'] must be a list of key names, "
+                f"got {extra!r} — e.g. [\"Series\", \"Cover_credit\"]"
+            )
+    return early, later, notes
 
 
 def start_collecting(pelican) -> None:
-    """initialized: attach a fresh collector for this build's reader errors."""
+    """initialized: attach a fresh collector for this build's reader errors (and
+    the settings problems that wait for the content's)."""
     pelican_logger = logging.getLogger("pelican")
     # A build that crashed before check_all_content leaves its collector
     # behind; drop it so it cannot collect this build's errors as well.
     for handler in list(pelican_logger.handlers):
         if isinstance(handler, ReaderErrorCollector):
             pelican_logger.removeHandler(handler)
-    pelican_logger.addHandler(ReaderErrorCollector(pelican.settings))
+    collector = ReaderErrorCollector(pelican.settings)
+    collector.settings_problems = _settings_problems(pelican.settings)[1]
+    pelican_logger.addHandler(collector)
 
 
 def check_all_content(generators) -> None:
-    """all_generators_finalized: raise ContentError listing every unbuildable file."""
+    """all_generators_finalized: raise ContentError listing every problem of every file."""
     if not generators:
         return
     settings = generators[0].settings
     context = generators[0].context
     collector = _take_collector(settings)
     reasons = collector.reasons if collector else {}
+    templates = theme_templates(settings)
 
-    problems: list[str] = []
+    problems: list[str] = list(collector.settings_problems) if collector else []
+    unreadable: list[str] = []
+    unknown_keys: dict[str, list[str]] = defaultdict(list)
+    headers: dict[str, Header] = {}
     generated = context.get("generated_content", {})
-    for relative in sorted(path for path, content in generated.items() if content is None):
-        reason = reasons.get(relative) or (
-            f"could not be read (Pelican skipped it; see its message above) — {HEADER_HINT}"
+    for relative in sorted(
+        path for path, content in generated.items() if content is None or _is_post_or_page(content)
+    ):
+        header = read_header(Path(settings.get("PATH", ".")) / relative)
+        headers[relative] = header
+        found, unknown = file_problems(header, settings, templates, _kind(settings, relative))
+        for key in unknown:
+            unknown_keys[key].append(relative)
+        shown = display_path(settings, relative)
+        problems.extend(f"{shown}: {problem}" for problem in found)
+        if generated[relative] is not None:
+            continue
+        kind, reason = reasons.get(relative) or (
+            "unreadable",
+            f"could not be read (Pelican skipped it; see its message above) — {HEADER_HINT}",
         )
-        problems.append(f"{display_path(settings, relative)}: {reason}")
+        if found and (kind in EXPLAINED_BY_HEADER or header.error):
+            continue  # a header problem above is the reason, said better
+        line = f"{shown}: {reason}"
+        if kind == "unreadable" and _unreadable_mode(settings) == "list":
+            unreadable.append(line)
+        else:
+            problems.append(line)
 
     # (relative source path, content), sorted once: the path is computed once per
     # file and display paths only for the files a message names (this runs on
@@ -141,11 +222,49 @@ def check_all_content(generators) -> None:
         ),
         key=lambda pair: pair[0],
     )
+    problems.extend(_slug_length_problems(contents, headers, settings))
     problems.extend(_uuid_problems(contents, settings))
-    problems.extend(_save_as_problems(contents, settings))
-    _warn_missing_summaries(contents, settings)
+    claims = content_claims(contents) + generated_claims(generators, settings)
+    problems.extend(collision_problems(claims, lambda relative: display_path(settings, relative)))
+    if not problems:  # while the build stops, only what stops it is said
+        _warn_missing_summaries(contents, headers, settings)
+    _note_unknown_keys(unknown_keys, settings)
+    for line in unreadable:
+        logger.warning(
+            "post_checks: %s (left out of this development build; make publish stops on it)", line
+        )
     if problems:
         raise ContentError(problems)
+
+
+def _kind(settings: dict, relative: str) -> str:
+    """"page" for a file under PAGE_PATHS, else "article" (as Pelican's generators decide)."""
+    for folder in settings.get("PAGE_PATHS", []) or []:
+        folder = str(folder).strip("/")
+        if folder and (relative == folder or relative.startswith(folder + "/")):
+            return "page"
+    return "article"
+
+
+def _unreadable_mode(settings: dict) -> str:
+    config = settings.get("POST_CHECKS") or {}
+    return config.get("UNREADABLE_FILES", "stop") if isinstance(config, dict) else "stop"
+
+
+def _note_unknown_keys(unknown: dict[str, list[str]], settings: dict) -> None:
+    """Keys no code of ours reads: allowed (a theme may), said once per build."""
+    if not unknown:
+        return
+    parts = []
+    for key, files in sorted(unknown.items(), key=lambda item: item[0].lower()):
+        first = display_path(settings, files[0])
+        more = f" and {len(files) - 1} more" if len(files) > 1 else ""
+        parts.append(f"{key!r} ({first}{more})")
+    logger.warning(
+        "post_checks: note: header keys that neither Pelican, our plugins nor the theme read "
+        "(allowed; list them in POST_CHECKS[\"EXTRA_KEYS\"] to declare them): %s",
+        ", ".join(parts),
+    )
 
 
 # --- helpers --------------------------------------------------------------------
@@ -185,88 +304,99 @@ def _relative(settings: dict, source) -> str:
     return path.replace(os.sep, "/")
 
 
-def _reason_from_record(record, exc, settings) -> tuple[str, str] | None:
+def _reason_from_record(record, exc, settings) -> tuple[str, tuple[str, str]] | None:
+    """(relative path, (kind, reason)) for a Pelican log record about one file.
+
+    kind: "date" (a date Pelican could not parse), "unreadable" (the reader
+    raised: docutils, encoding…), "content" (read, but unusable as written).
+    """
     if record.msg == _COULD_NOT_PROCESS and record.args:
         relative = _relative(settings, record.args[0])
         return relative, _reason_from_exception(settings, relative, exc)
     if record.msg == _MISSING_PROPERTY and len(record.args) == 2:
         content, prop = record.args
         relative = _relative(settings, content)
+        syntax = syntax_of(relative)
         if prop == "title":
-            return relative, _missing_title_reason(settings, relative)
+            return relative, ("content", _missing_title_reason(settings, relative))
         if prop == "date":
-            return relative, f"has no date — {DATE_FIX}"
-        return relative, f"has no {prop!r} — add '{prop.capitalize()}: …' to its metadata"
+            fix = DATE_FIX.replace("Date:", ":date:") if syntax == "rst" else DATE_FIX
+            return relative, ("content", f"has no date — {fix}")
+        field = f":{prop}: …" if syntax == "rst" else f"{prop.capitalize()}: …"
+        return relative, ("content", f"has no {prop!r} — add '{field}' to its metadata")
     if record.msg == _OUTSIDE_OUTPUT and len(record.args) == 2:
         content, save_as = record.args
         return _relative(settings, content), (
+            "path",
             f"would be written outside the output directory ({save_as!r}) — "
-            "fix its Slug: or Save_as: line"
+            "fix its Slug: or Save_as: line",
         )
     if record.msg == _UNKNOWN_STATUS and len(record.args) == 3:
         status, content, _allowed = record.args
         return _relative(settings, content), (
-            f"status {status!r} is not one of published, draft, hidden — fix its Status: line"
+            "content",
+            f"status {status!r} is not one of published, draft, hidden — fix its Status: line",
         )
     return None
 
 
-def _reason_from_exception(settings, relative, exc) -> str:
+def _reason_from_exception(settings, relative, exc) -> tuple[str, str]:
     if isinstance(exc, UnicodeDecodeError):
-        return "is not UTF-8 text — save the file as UTF-8"
+        return "unreadable", "is not UTF-8 text — save the file as UTF-8"
     if isinstance(exc, ValueError) and "is not a valid date" in str(exc):
-        header = _read_header(settings, relative)
-        for key in ("date", "modified"):
-            value = header.get(key)
-            if value is not None and not _parses_as_date(value):
-                label = key.capitalize()
-                fix = DATE_FIX.replace("Date:", f"{label}:")
-                return f"{key} {value!r} is not a date — {fix}"
-        return f"{_one_line(exc)} — {DATE_FIX}"
+        return "date", f"{_one_line(exc)} — {DATE_FIX}"
+    if type(exc).__name__ == "ZoneInfoNotFoundError":
+        return "timezone", f"{_one_line(exc)} — fix its Timezone: line (an IANA name) or delete it"
+    docutils_reason = _docutils_reason(exc)
+    if docutils_reason:
+        return "unreadable", docutils_reason
     detail = _one_line(exc) if exc is not None else "unreadable"
-    return f"could not be read ({type(exc).__name__}: {detail}) — check its metadata: {HEADER_HINT}"
+    if syntax_of(relative) == "markdown":
+        hint = f"check its metadata: {HEADER_HINT}"
+    else:
+        hint = "fix the line the message names (`make html` builds the rest meanwhile)"
+    return "unreadable", f"could not be read ({type(exc).__name__}: {detail}) — {hint}"
+
+
+def _docutils_reason(exc) -> str | None:
+    """docutils' own first line ('x.rst:7: (ERROR/3) Unknown directive type "youtube".'),
+    as 'line 7: Unknown directive type "youtube"' and what to do."""
+    if exc is None or type(exc).__module__.split(".")[0] != "docutils":
+        return None
+    first = str(exc).strip().split("\n", 1)[0]
+    level_at = first.find(") ")
+    head, message = (first[:level_at], first[level_at + 2 :]) if level_at >= 0 else ("", first)
+    line = ""
+    pieces = head.rsplit(":", 2)
+    if len(pieces) == 3 and pieces[1].strip().isdigit():
+        line = f"line {pieces[1].strip()}: "
+    message = message.strip().rstrip(".")
+    if message.lower().startswith("unknown directive type"):
+        fix = (
+            "no plugin we load provides that directive: remove it, or replace it with a "
+            "link or a `.. raw:: html` block"
+        )
+    elif message.lower().startswith("unknown interpreted text role"):
+        fix = "no plugin we load provides that role: remove it or use plain text"
+    else:
+        fix = "fix the reStructuredText at that line"
+    return f"{line}{message} (docutils could not read the file) — {fix}"
 
 
 def _missing_title_reason(settings, relative) -> str:
-    try:
-        first = _source_text(settings, relative).splitlines()[:1]
-    except OSError:
-        first = []
-    if first and not _HEADER_LINE.match(first[0]):
+    header = read_header(Path(settings.get("PATH", ".")) / relative)
+    if header.syntax == "rst":
+        return (
+            "has no title — start the file with the title, underlined with ===== "
+            "(reStructuredText), before the :date: and other fields"
+        )
+    first = header.lines[:1]
+    if first and not header.entries:
         return (
             f"has no title: its first line {first[0][:40]!r} is not metadata — "
             f"start the file with 'Title: …' ({HEADER_HINT})"
         )
     return "has no title — add a line 'Title: …' to the metadata at the top of the file"
-
-
-def _source_text(settings, relative) -> str:
-    return (Path(settings.get("PATH", ".")) / relative).read_text(encoding="utf-8-sig")
-
-
-def _read_header(settings, relative) -> dict[str, str]:
-    """The Markdown metadata header, lower-case keys (first occurrence wins)."""
-    header: dict[str, str] = {}
-    try:
-        lines = _source_text(settings, relative).splitlines()
-    except (OSError, UnicodeDecodeError):
-        return header
-    for line in lines:
-        match = _HEADER_LINE.match(line)
-        if not match:
-            break
-        header.setdefault(match["key"].lower(), match["value"].strip())
-    return header
-
-
-def _parses_as_date(value: str) -> bool:
-    from pelican.utils import get_date
-
-    try:
-        get_date(value.replace("_", " "))
-    except ValueError:
-        return False
-    return True
 
 
 def _one_line(exc) -> str:
@@ -328,41 +458,38 @@ def _uuid_problems(contents, settings) -> list[str]:
     return problems
 
 
-def _save_as_problems(contents, settings) -> list[str]:
-    """Two files written to the same place: Pelican would stop half-way through
-    writing with an error naming only the output file."""
-    writers: dict[str, list[str]] = defaultdict(list)
-    for name in settings.get("DIRECT_TEMPLATES", []):
-        save_as = settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
-        if save_as:
-            writers[os.path.normpath(save_as)].append(f"the {name} page")
-    for relative, content in contents:
-        save_as = getattr(content, "save_as", "")
-        if save_as:
-            writers[os.path.normpath(save_as)].append(relative)
+def _slug_length_problems(contents, headers: dict, settings) -> list[str]:
+    """A slug made from a long title becomes a file name the system refuses
+    ("File name too long"); a Slug: line is checked with the header."""
     problems = []
-    for save_as, owners in sorted(writers.items()):
-        files = [owner for owner in owners if not owner.startswith("the ")]
-        if len(owners) > 1 and files:
-            owners = [o if o.startswith("the ") else display_path(settings, o) for o in owners]
+    for relative, content in contents:
+        header = headers.get(relative)
+        if header is not None and header.first("slug") is not None:
+            continue
+        slug = str(getattr(content, "slug", "") or "")
+        if len(slug) > SLUG_MAX:
+            field = ":slug:" if syntax_of(relative) == "rst" else "Slug:"
             problems.append(
-                f"{' and '.join(owners)}: would both be written to {save_as} — "
-                "give one of them a different Slug:"
+                f"{display_path(settings, relative)}: its title makes a slug of {len(slug)} "
+                f"characters (at most {SLUG_MAX}) — add a shorter '{field} …' line"
             )
     return problems
 
 
-def _warn_missing_summaries(contents, settings) -> None:
+def _warn_missing_summaries(contents, headers: dict, settings) -> None:
     """A published post without Summary: builds, but its link previews, index
-    teaser and email preheader fall back to its first words: say so."""
+    teaser and email preheader fall back to its first words: say so (in the
+    file's own syntax)."""
     from pelican.contents import Article
 
     for relative, content in contents:
         if not isinstance(content, Article) or content.status != "published":
             continue
         if not str(content.metadata.get("summary") or "").strip():
+            field = ":summary: …" if syntax_of(relative) == "rst" else "Summary: …"
+            kind = "field" if syntax_of(relative) == "rst" else "line"
             logger.warning(
-                "post_checks: %s has no Summary — add a one-sentence 'Summary: …' line "
+                "post_checks: %s has no Summary — add a one-sentence '%s' %s "
                 "(link previews, the index and the email preheader use it)",
-                display_path(settings, relative),
-            )
+                display_path(settings, relative), field, kind,
+            )  # fmt: skip

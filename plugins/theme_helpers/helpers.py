@@ -6,6 +6,14 @@
 - Per-article values: ``reading_minutes``, ``newer_article`` / ``older_article``
   (published posts only) and ``social_image`` (absolute URL + pixel size for
   Open Graph, falling back to AUTHOR_PROFILE["DEFAULT_IMAGE"]).
+- Escaping filters (Pelican leaves Jinja autoescaping off, so every value
+  from a post's header is escaped for where it lands): ``safe_url`` for a URL
+  in an attribute (only relative, http(s), mailto and tel URLs pass, anything
+  else becomes "#"; the result is attribute-escaped), ``checked_url`` (the
+  same test, unescaped, for JSON-LD via ``tojson``), ``canonical_url`` (a
+  post's Original_url when it is https, else its own URL) and
+  ``sanitize_html`` (connected.sanitize, the one allow-list, for Summary HTML
+  on listings).
 - robots.txt: the static copy gets the absolute sitemap URL filled in.
 """
 
@@ -16,7 +24,11 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
+from markupsafe import Markup, escape
 from pelican import signals
+
+from connected.files import path_inside
+from connected.sanitize import is_safe_url, sanitize_html
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +57,40 @@ def absolute_url(siteurl: str, url: str) -> str:
 def uri_quote(value) -> str:
     """Percent-encode everything but unreserved characters (spaces become %20, not +)."""
     return quote(str(value), safe="")
+
+
+def checked_url(url) -> str:
+    """`url` if a browser following it runs no script (relative, http, https,
+    mailto, tel), else "#". Not escaped: for tojson and further filters."""
+    text = str(url or "")
+    if not text:
+        return ""
+    if any(ord(ch) < 32 for ch in text) or not is_safe_url(text):
+        return "#"
+    return text
+
+
+def safe_url(url) -> Markup:
+    """checked_url(), escaped for a double-quoted attribute."""
+    return escape(checked_url(url))
+
+
+def is_https_url(url) -> bool:
+    parts = urlsplit(str(url or "").strip())
+    return parts.scheme == "https" and bool(parts.netloc) and checked_url(url) != "#"
+
+
+def canonical_url(content, siteurl: str) -> str:
+    """The canonical URL of a post: its https Original_url, else its own absolute URL."""
+    original = getattr(content, "original_url", None)
+    if original and is_https_url(original):
+        return checked_url(str(original).strip())
+    return checked_url(absolute_url(siteurl, getattr(content, "url", "")))
+
+
+def sanitized(html) -> Markup:
+    """Summary HTML for a listing, through the one sanitizer (connected/sanitize.py)."""
+    return Markup(sanitize_html(str(html or "")))
 
 
 def url_origin(url: str) -> str:
@@ -127,10 +173,17 @@ def social_image(image_meta: str | None, settings: dict) -> dict:
         return {}
     siteurl = settings.get("SITEURL", "")
     if urlsplit(ref).scheme:
+        if not is_https_url(ref) and not ref.startswith("http://"):
+            return {}  # post_checks names the bad Image: line
         return {"url": ref, "width": None, "height": None}
     rel = re.sub(r"^\{static\}", "", ref).lstrip("/")
-    source = Path(settings["PATH"]) / rel
-    if not source.is_file():
+    try:
+        # Image: ../../etc/passwd must not make us read outside content/.
+        source = path_inside(Path(settings["PATH"]), rel)
+        found = source.is_file()
+    except (ValueError, OSError):
+        return {}  # post_checks names the bad Image: line
+    if not found:
         # A warning, not a failure: the page is still correct without a preview
         # image, and post_checks owns failing the build on bad metadata.
         logger.warning(
@@ -154,6 +207,10 @@ def add_jinja_helpers(generator):
     generator.env.filters["uri_quote"] = uri_quote
     generator.env.filters["url_origin"] = url_origin
     generator.env.filters["honeypot_name"] = honeypot_name
+    generator.env.filters["safe_url"] = safe_url
+    generator.env.filters["checked_url"] = checked_url
+    generator.env.filters["canonical_url"] = lambda content: canonical_url(content, siteurl)
+    generator.env.filters["sanitize_html"] = sanitized
     generator.env.globals["ABSOLUTE_SITEURL"] = siteurl.rstrip("/")
     # Listing pages (index, archives, tags…) preview with the default image.
     generator.env.globals["DEFAULT_SOCIAL_IMAGE"] = social_image(None, generator.settings)

@@ -128,6 +128,16 @@ SITEMAP = {
     "exclude": ["tag/", "category/", "drafts/", "404.html"],
 }
 
+# --- Post checks (plugins/post_checks; docs/writing.md) -----------------------
+POST_CHECKS = {
+    # Header keys your own theme or plugins read, besides ours (a key close to
+    # one of ours, such as Sumary, stops the build; other unknown keys are noted).
+    "EXTRA_KEYS": [],
+    # A file Pelican cannot read (e.g. an unknown reST directive): "list" names it
+    # and builds the rest (development); publishconf.py sets "stop".
+    "UNREADABLE_FILES": "list",
+}
+
 # --- Subscribe box --------------------------------------------------------------
 SUBSCRIBE = {
     # Your Mailchimp embedded signup form's action URL (Audience → Signup forms →

@@ -1,0 +1,154 @@
+"""The one reader of a post's raw metadata header (Markdown and reST).
+
+Pelican hands us metadata already processed: dates parsed (by dateutil, which
+reads `01/12/2026` as 12 January), repeated keys merged into lists, keys
+lower-cased, defaults filled in. The checks need what the writer typed, with
+line numbers, so they read the header text here the way the readers do:
+
+- Markdown: Python-Markdown's `meta` extension — an optional `---` line,
+  then `Key: value` lines (up to 3 leading spaces), indented lines continuing
+  the previous key, ending at the first blank line, `---`/`...`, or any other line.
+- reST: the field list right after the document title (docutils' docinfo):
+  `:key: value` lines, indented lines continuing the previous field.
+
+Both are linear scans; the key patterns have no nested quantifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mkd", ".mdown")
+RST_EXTENSIONS = (".rst",)
+
+# The patterns of Python-Markdown's meta extension (markdown/extensions/meta.py).
+_MD_KEY = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
+_MD_MORE = re.compile(r"^[ ]{4,}(?P<value>.*)$")
+_MD_BEGIN = re.compile(r"^-{3}(\s.*)?$")
+_MD_END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
+# A docinfo field: ':name: body' (docutils field names may hold spaces).
+_RST_FIELD = re.compile(r"^:(?P<key>[^:\s][^:]*):(?:\s+(?P<value>.*))?$")
+_RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1+\s*$")
+
+
+@dataclass
+class Entry:
+    """One `Key: value` line of the header (and its continuation lines)."""
+
+    key: str  # as written
+    value: str  # the first line's value, stripped
+    line: int  # 1-based line of the key
+    continued: list[str] = field(default_factory=list)  # continuation lines' values
+
+    @property
+    def name(self) -> str:
+        return self.key.lower()
+
+
+@dataclass
+class Header:
+    """A source file's header as written, and the rest of its text."""
+
+    syntax: str  # "markdown", "rst" or "other"
+    entries: list[Entry]
+    lines: list[str]  # the whole file, split on "\n" only
+    body_start: int  # index into `lines` of the first line after the header
+    error: str | None = None  # why the file could not be read as text
+
+    def first(self, name: str) -> Entry | None:
+        for entry in self.entries:
+            if entry.name == name:
+                return entry
+        return None
+
+    def get(self, name: str) -> str | None:
+        entry = self.first(name)
+        return None if entry is None else entry.value
+
+
+def syntax_of(path: str) -> str:
+    lower = str(path).lower()
+    if lower.endswith(MARKDOWN_EXTENSIONS):
+        return "markdown"
+    if lower.endswith(RST_EXTENSIONS):
+        return "rst"
+    return "other"
+
+
+def split_lines(text: str) -> list[str]:
+    # str.splitlines() also splits on \x0b, \x0c, \x1c-\x1e, \x85 and \u2028:
+    # the readers split on newlines only, and so must the line numbers we print.
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def read_header(path: Path) -> Header:
+    """The header of the file at `path` (never raises for unreadable text)."""
+    syntax = syntax_of(str(path))
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return Header(syntax, [], [], 0, error="is not UTF-8 text — save the file as UTF-8")
+    except OSError as exc:
+        return Header(syntax, [], [], 0, error=f"cannot be opened ({exc.strerror or exc})")
+    return parse_header(text, syntax)
+
+
+def parse_header(text: str, syntax: str) -> Header:
+    lines = split_lines(text)
+    if syntax == "rst":
+        entries, end = _rst_entries(lines)
+    elif syntax == "markdown":
+        entries, end = _markdown_entries(lines)
+    else:
+        entries, end = [], 0
+    return Header(syntax, entries, lines, end)
+
+
+def _markdown_entries(lines: list[str]) -> tuple[list[Entry], int]:
+    entries: list[Entry] = []
+    index = 0
+    if lines and _MD_BEGIN.match(lines[0]):
+        index = 1
+    while index < len(lines):
+        line = lines[index]
+        if line.strip() == "" or _MD_END.match(line):
+            return entries, index + 1
+        match = _MD_KEY.match(line)
+        if match:
+            entries.append(Entry(match["key"], match["value"].strip(), index + 1))
+        else:
+            more = _MD_MORE.match(line)
+            if not (more and entries):
+                return entries, index
+            entries[-1].continued.append(more["value"].strip())
+        index += 1
+    return entries, index
+
+
+def _rst_entries(lines: list[str]) -> tuple[list[Entry], int]:
+    index = 0
+    # Skip blank lines, then the title (optional overline, text, underline).
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index < len(lines) and _RST_ADORNMENT.match(lines[index]):
+        index += 3
+    elif index + 1 < len(lines) and _RST_ADORNMENT.match(lines[index + 1]):
+        index += 2
+    else:
+        return [], 0  # no title: docutils makes no docinfo either
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    entries: list[Entry] = []
+    while index < len(lines):
+        line = lines[index]
+        match = _RST_FIELD.match(line)
+        if match:
+            entries.append(Entry(match["key"], (match["value"] or "").strip(), index + 1))
+        elif entries and line[:1] in (" ", "\t") and line.strip():
+            entries[-1].continued.append(line.strip())
+        else:
+            break
+        index += 1
+    return entries, index

@@ -1,0 +1,346 @@
+"""Checks of each header value as written (plugins/post_checks).
+
+`file_problems()` returns one problem text per mistake in one source file,
+without the file name (checks.py prefixes it). Every check is a linear scan
+or a regex without nested quantifiers, run on one header value at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from connected.settings_schema import closest_key
+
+from .header import Header
+from .keys import SINGLE_VALUED, known_header_keys
+
+# The upper bound leaves room for the far-future date some writers use to hold a draft.
+YEAR_MIN, YEAR_MAX = 1990, 2999
+SLUG_MAX = 200
+TAG_MAX = 100
+PATH_MAX = 400
+ACCEPTED_DATES = (
+    "YYYY-MM-DD, YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS, optionally with 'T' for the "
+    "space and an offset (+01:00 or Z)"
+)
+DATE_FIX = "write Date: YYYY-MM-DD HH:MM (e.g. Date: 2026-11-20 09:00)"
+
+# ISO 8601 as the docs promise it: date, optional time, optional offset.
+_ISO_DATE = re.compile(
+    r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
+    r"(?:[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d{1,6})?)?"
+    r" ?(?P<tz>Z|[+-]\d{2}:?\d{2})?)?$"
+)
+# BCP 47-ish: a 2-3 letter language, then subtags (script, region, variant).
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+# Characters a feed, an XML sitemap or a browser cannot take: C0 controls but
+# tab/newline/CR, DEL, and the two XML non-characters.
+_BAD_IN_BODY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# In a header value also tab and the C1 controls (copy-paste debris).
+_BAD_IN_VALUE = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+_SLUG_EXTRA = frozenset("-_.~")
+_PATH_EXTRA = frozenset("-_.~/%+")
+_URL_UNSAFE = frozenset(' "\'<>`\\{}|^')
+# Templates that render listings (they need articles/tags, not one post).
+_LISTING_TEMPLATES = frozenset(
+    {"base", "index", "archives", "categories", "category", "tag", "tags", "author",
+     "authors", "period_archives"}
+)  # fmt: skip
+
+
+def file_problems(
+    header: Header, settings: dict, templates: dict[str, Path], kind: str = "article"
+) -> tuple[list[str], list[str]]:
+    """(problems, unknown keys) of one file's header and body (kind: "article" or "page")."""
+    if header.error:
+        return [header.error], []
+    problems: list[str] = []
+    unknown: list[str] = []
+    syntax = header.syntax
+    known = known_header_keys(settings)
+
+    seen: dict[str, int] = {}
+    for entry in header.entries:
+        name = entry.name
+        shown = _key(syntax, entry.key)
+        if name not in known:
+            guess = closest_key(entry.key, known.values())
+            if guess is not None:
+                problems.append(
+                    f"unknown key {entry.key!r} (line {entry.line}) — did you mean "
+                    f"{_key(syntax, guess, bare=True)!r}?"
+                )
+            else:
+                unknown.append(entry.key)
+        if name in SINGLE_VALUED:
+            if name in seen:
+                problems.append(
+                    f"has two {shown} lines (lines {seen[name]} and {entry.line}) — keep one"
+                )
+            elif entry.continued and syntax == "markdown":
+                problems.append(
+                    f"{shown} (line {entry.line}) continues on the indented line "
+                    f"{entry.line + 1} — keep the value on one line"
+                )
+            seen.setdefault(name, entry.line)
+        for value in [entry.value, *entry.continued]:
+            bad = _BAD_IN_VALUE.search(value)
+            if bad:
+                problems.append(
+                    f"{shown} (line {entry.line}) holds the control character "
+                    f"U+{ord(bad.group()):04X} — delete it (invisible characters often come from copy-paste)"
+                )
+                break
+
+    problems.extend(_body_problems(header))
+    problems.extend(_value_problems(header, settings, templates, kind))
+    return problems, unknown
+
+
+def _key(syntax: str, key: str, bare: bool = False) -> str:
+    if syntax == "rst":
+        return key.lower() if bare else f":{key.lower()}:"
+    return key if bare else f"{key}:"
+
+
+def _body_problems(header: Header) -> list[str]:
+    body = "\n".join(header.lines[header.body_start :])
+    bad = _BAD_IN_BODY.search(body)
+    if not bad:
+        return []
+    line = header.body_start + body.count("\n", 0, bad.start()) + 1
+    return [
+        f"line {line} holds the control character U+{ord(bad.group()):04X} — delete it "
+        "(feeds and browsers cannot take it; it often comes from copy-paste)"
+    ]
+
+
+def check_date(label: str, value: str) -> str | None:
+    """The problem with a Date:/Modified: value as written, or None."""
+    match = _ISO_DATE.match(value.strip())
+    fix = DATE_FIX.replace("Date:", f"{label}:")
+    if not match:
+        return f"{label.lower()} {value!r} is not a date in ISO 8601 form — accepted: {ACCEPTED_DATES}; {fix}"
+    try:
+        datetime(
+            int(match["y"]), int(match["m"]), int(match["d"]),
+            int(match["H"] or 0), int(match["M"] or 0), int(match["S"] or 0),
+        )  # fmt: skip
+    except ValueError as exc:
+        return f"{label.lower()} {value!r} is not a date ({exc}) — {fix}"
+    year = int(match["y"])
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        return (
+            f"{label.lower()} {value!r} has the year {year}, outside {YEAR_MIN}–{YEAR_MAX} — "
+            f"fix the year; {fix}"
+        )
+    return None
+
+
+def _value_problems(header: Header, settings: dict, templates: dict[str, Path], kind: str) -> list[str]:
+    problems: list[str] = []
+    syntax = header.syntax
+
+    def key(name: str) -> str:
+        return _key(syntax, name)
+
+    for name, label in (("date", "Date"), ("modified", "Modified")):
+        value = header.get(name)
+        if value is not None:
+            problem = check_date(label, value)
+            if problem:
+                problems.append(problem)
+
+    title = header.first("title")
+    if syntax == "markdown" and title is not None and not title.value and not title.continued:
+        problems.append(f"has an empty {key('Title')} line {title.line} — write the post's title after it")
+
+    slug = header.get("slug")
+    if slug is not None:
+        problem = check_slug(slug)
+        if problem:
+            problems.append(f"{key('Slug')} {_short(slug)} {problem}")
+
+    lang = header.get("lang")
+    if lang is not None and (len(lang) > 35 or not _LANG.match(lang)):
+        problems.append(
+            f"{key('Lang')} {_short(lang)} is not a language tag — write a BCP 47 tag such as "
+            "en, fr, pt-BR or zh-Hant"
+        )
+
+    template = header.get("template")
+    if template is not None:
+        problem = check_template(template, templates, settings, kind)
+        if problem:
+            problems.append(problem.replace("Template:", key("Template")))
+
+    for name in ("url", "save_as"):
+        value = header.get(name)
+        if value is not None:
+            label = "Url" if name == "url" else "Save_as"
+            problem = check_site_path(value, folder_ok=name == "url")
+            if problem:
+                problems.append(f"{key(label)} {_short(value)} {problem}")
+
+    original = header.get("original_url")
+    if original is not None and not is_https_url(original):
+        problems.append(
+            f"{key('Original_url')} {_short(original)} is not an https:// URL — write the full "
+            "address of the original, e.g. https://medium.com/@you/the-post"
+        )
+
+    image = header.get("image")
+    if image is not None:
+        problem = check_image(image)
+        if problem:
+            problems.append(f"{key('Image')} {_short(image)} {problem}")
+
+    for name, label in (("tags", "Tags"), ("category", "Category")):
+        value = header.get(name)
+        if value is None:
+            continue
+        names = _metadata_list(value) if name == "tags" else [value.strip()]
+        for item in names:
+            if len(item) > TAG_MAX:
+                problems.append(
+                    f"{key(label)} has a name of {len(item)} characters (at most {TAG_MAX}) — "
+                    "shorten it (it becomes a page's file name)"
+                )
+                break
+
+    timezone = header.get("timezone")
+    if timezone is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(timezone.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(
+                f"{key('Timezone')} {_short(timezone)} is not a known time zone — use an IANA "
+                "name such as Europe/London, or delete the line (TIMEZONE applies)"
+            )
+    return problems
+
+
+def _short(value: str, limit: int = 60) -> str:
+    text = value if len(value) <= limit else value[:limit] + "…"
+    return repr(text)
+
+
+def _metadata_list(value: str) -> list[str]:
+    parts = value.split(";") if ";" in value else value.split(",")
+    return [part.strip() for part in parts if part.strip()]
+
+
+def check_slug(slug: str) -> str | None:
+    """The problem with a slug, or None."""
+    slug = slug.strip()
+    if not slug:
+        return "is empty — write a slug (letters, digits and -) or delete the line"
+    if len(slug) > SLUG_MAX:
+        return f"is {len(slug)} characters long (at most {SLUG_MAX}) — shorten it"
+    bad = sorted({ch for ch in slug if not (ch.isalnum() or ch in _SLUG_EXTRA)})
+    if bad or ".." in slug or slug.startswith("."):
+        shown = "".join(bad[:5]) if bad else ".."
+        return (
+            f"may hold only letters, digits, '-', '_', '.' and '~' (not {shown!r}, no '..', "
+            "no leading '.') — e.g. Slug: my-post"
+        )
+    return None
+
+
+def check_site_path(value: str, *, folder_ok: bool) -> str | None:
+    """A Url:/Save_as: value must be a relative path inside the site."""
+    value = value.strip()
+    if not value:
+        return None  # Pelican: an empty Url/Save_as means "no page of its own"
+    if urlsplit(value).scheme or value.startswith(("/", "\\")) or ":" in value:
+        return "must be a path inside the site, without a scheme or leading '/' — e.g. notes/my-post/"
+    parts = value.split("/")
+    if ".." in parts or "." in parts:
+        return "must stay inside the site (no '..' or '.' parts) — e.g. notes/my-post/"
+    if len(value) > PATH_MAX or any(len(part.encode()) > 200 for part in parts):
+        return f"is too long (at most {PATH_MAX} characters, 200 per folder) — shorten it"
+    bad = sorted({ch for ch in value if not (ch.isalnum() or ch in _PATH_EXTRA)})
+    if bad:
+        return (
+            f"may hold only letters, digits and - _ . ~ / % + (not {''.join(bad[:5])!r}) — "
+            "e.g. notes/my-post/"
+        )
+    if not folder_ok and value.endswith("/"):
+        return "must name a file, e.g. notes/my-post/index.html"
+    return None
+
+
+def is_https_url(value: str) -> bool:
+    value = value.strip()
+    parts = urlsplit(value)
+    return (
+        parts.scheme == "https"
+        and bool(parts.netloc)
+        and not any(ch in _URL_UNSAFE for ch in value)
+        and not _BAD_IN_VALUE.search(value)
+    )
+
+
+def check_image(value: str) -> str | None:
+    value = value.strip()
+    if urlsplit(value).scheme:
+        if is_https_url(value):
+            return None
+        return "must be a path inside content/ (images/card.png) or an https:// URL"
+    path = value.removeprefix("{static}").lstrip("/")
+    parts = path.split("/")
+    if not path or ".." in parts or any(ch in _URL_UNSAFE - {" "} for ch in path) or ":" in path:
+        return "must be a path inside content/ (e.g. images/card.png) or an https:// URL"
+    return None
+
+
+def theme_templates(settings: dict) -> dict[str, Path]:
+    """name -> file of every page template the theme (and its overrides) offers."""
+    found: dict[str, Path] = {}
+    folders = [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES", []) or []]
+    folders.append(Path(settings.get("THEME", "")) / "templates")
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.html")):
+                found.setdefault(path.stem, path)
+    return found
+
+
+def page_templates(templates: dict[str, Path], kind: str) -> list[str]:
+    """The templates that can render one post (kind "article") or page ("page")."""
+    other = "page" if kind == "article" else "article"
+    usable = []
+    for name, path in templates.items():
+        if name.startswith("_") or name in _LISTING_TEMPLATES or name == other:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        # A template written for the other kind reads a variable this one lacks.
+        if f'extends "{other}.html"' in text or f"extends '{other}.html'" in text:
+            continue
+        usable.append(name)
+    return sorted(usable)
+
+
+def check_template(value: str, templates: dict[str, Path], settings: dict, kind: str = "article") -> str | None:
+    name = value.strip()
+    usable = page_templates(templates, kind)
+    if name in usable:
+        return None
+    choices = ", ".join(usable) or "(none)"
+    theme = Path(settings.get("THEME", "theme")).name
+    if name in templates:
+        why = f"renders a listing, a part of a page or a {'page' if kind == 'article' else 'post'}, not a {'post' if kind == 'article' else 'page'}"
+    elif _TEMPLATE_NAME.match(name):
+        why = f"is not in the theme ({theme}/templates/{name}.html does not exist)"
+    else:
+        why = "is not a template name"
+    return f"Template: {_short(name)} {why} — use one of: {choices}; or delete the line"
