@@ -125,3 +125,20 @@ def write_manifest(
             shutil.rmtree(child, ignore_errors=True)
             logger.info("newsletter: removed the edition of %s (unpublished or already sent)", child.name)
     return path
+
+
+def add_blockers(editions_path: Path, blockers: dict[str, list[str]]) -> None:
+    """Give every manifest entry its "blockers": the problems that keep it from being
+    mailed (plugins/link_checks: broken links and images, one line each), [] if none.
+
+    Called once the whole site is written (finalized), after write_manifest;
+    entries are matched by source_path. scripts/publish.py skips a post with blockers.
+    """
+    path = editions_path / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for entry in manifest.get("posts", []):
+        entry["blockers"] = list(blockers.get(entry.get("source_path", ""), []))
+    write_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", durable=True)
