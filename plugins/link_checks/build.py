@@ -10,9 +10,10 @@
   does not mail them).
 
 Pelican's own "Unable to find … skipping url replacement" and "Cannot get
-modification stamp" warnings, and the newsletter's oversize-email warnings, are
-captured by a log filter for the duration of the build and reported in the
-summary instead, each as one line naming the file and the fix.
+modification stamp" warnings are dropped by a log filter for the duration of the
+build (the summary says the same with the file, line and fix); the newsletter's
+oversize-email warnings are copied into the summary and marked so that our CLIs'
+console (scripts/build.py) does not print them twice.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ _STAMP = "Cannot get modification stamp for %s"
 # The loggers whose records are turned into summary lines (a logger's filters
 # see only the records logged through that very logger).
 _CAPTURED_LOGGERS = ("pelican.contents", "pelican.cache", "newsletter.render", "newsletter.build")
+# scripts/build.py's console skips records carrying this attribute (its CAPTURED_ATTR).
+CAPTURED_ATTR = "post_checks_captured"
 _SIGNALS = ("content_object_init", "content_written", "all_generators_finalized", "finalized")
 
 
@@ -70,7 +73,9 @@ class _Capture(logging.Filter):
                     text = message.removeprefix("newsletter: ")
                     source, _, rest = text.partition(": ")
                     self.email.append((source, rest or text))
-                    return False
+                    # The newsletter's own record stays (its listeners rely on it);
+                    # our CLIs' console leaves it out, the summary says it.
+                    setattr(record, CAPTURED_ATTR, True)
         except Exception:  # a diagnosis must never break the build
             return True
         return True
@@ -260,8 +265,9 @@ class BuildCheck:
         if blockers:
             count = sum(len(v) for v in blockers.values())
             head += (
-                f" ({_plural(count, 'broken link or image', 'broken links or images')} keep "
-                f"{_plural(len(blockers), 'post')} out of the newsletter)"
+                f" ({_plural(count, 'broken link or image', 'broken links or images')} "
+                f"{'keeps' if count == 1 else 'keep'} {_plural(len(blockers), 'post')} out of "
+                "the newsletter)"
             )
         logger.warning("%s:\n  %s", head, "\n  ".join(lines))
 

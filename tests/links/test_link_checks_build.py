@@ -102,3 +102,11 @@ def test_fixing_the_post_clears_its_problems_and_its_blockers(site):
     lines = site.run()
     assert not [line for line in lines if line.startswith("posts/broken.md")]
     assert site.manifest()[BROKEN]["blockers"] == []
+
+
+def test_oversize_emails_join_the_summary_on_every_build(site):
+    for _ in range(2):
+        lines = site.run(NEWSLETTER={"MAX_HTML_BYTES": 6000})
+        oversize = [line for line in lines if "the email edition is" in line]
+        assert len(oversize) == 1 and oversize[0].startswith("posts/good.md: the email edition is ")
+        assert "over NEWSLETTER['MAX_HTML_BYTES'] = 6000" in oversize[0]

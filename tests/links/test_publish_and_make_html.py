@@ -17,7 +17,8 @@ from tests.newsletter.publish_project import Result, make_project
 def test_make_html_lists_broken_links_and_still_builds(tmp_path):
     project = make_project(tmp_path, content="links_site", record=[])
     # What `make html` runs, from the project's own directory.
-    proc = run_cli("-m", "scripts.build", "-s", "pelicanconf.py", cwd=project.path,
+    proc = run_cli("-m", "scripts.build", "-s", "pelicanconf.py",
+                   "-e", 'NEWSLETTER={"MAX_HTML_BYTES": 6000}', cwd=project.path,
                    env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     result = Result(proc.returncode, proc.stdout, proc.stderr)
     assert result.code == 0, result.text
@@ -26,6 +27,10 @@ def test_make_html_lists_broken_links_and_still_builds(tmp_path):
     assert "skipping url replacement" not in result.err
     assert "Cannot get modification stamp" not in result.err
     assert result.err.count("link_checks: ") == 1  # one summary
+    # The newsletter's oversize warning is said once, inside that summary.
+    assert result.err.count("the email edition is") == 1
+    summary = result.err[result.err.index("link_checks: ") :]
+    assert "  posts/good.md: the email edition is " in summary
     assert (project.path / "output" / "2026" / "broken-links" / "index.html").is_file()
 
 

@@ -36,7 +36,7 @@ NOT_PUBLISHED = {
 }
 ENTRY_KEYS = {
     "uuid", "title", "url", "slug", "date", "source_path", "newsletter", "subject",
-    "preheader", "mode", "audience_tag", "files",
+    "preheader", "mode", "audience_tag", "files", "blockers",
 }  # fmt: skip
 URL_ATTRS = ("href", "src", "poster", "background")
 
