@@ -31,6 +31,11 @@ _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 class CSPSettingsError(ValueError):
     """The CSP setting is malformed; the message names the key and the fix."""
 
+    @property
+    def problems(self) -> list[str]:
+        # scripts/build.py prints an error's `problems` as they are (no traceback hint).
+        return [str(self)]
+
 
 def csp_options(settings: dict) -> dict[str, tuple[str, ...]]:
     """The validated CSP setting: {"EMBED_HOSTS": (...), "IMAGE_HOSTS": (...)}."""

@@ -74,3 +74,16 @@ def test_naming_the_broken_post_refuses_it(tmp_path):
     assert project.messages() == []
     manifest = json.loads((project.path / "build" / "editions" / "manifest.json").read_text())
     assert {p["uuid"]: len(p["blockers"]) for p in manifest["posts"]}[BROKEN] == 5
+
+
+def test_a_bad_csp_setting_is_one_line_and_a_non_zero_exit(tmp_path):
+    project = make_project(tmp_path, content="links_site", record=[])
+    project.configure(pelican='CSP = {"EMBED_HOSTS": ["youtube.com; script-src *"]}')
+    proc = run_cli("-m", "scripts.build", "-s", "pelicanconf.py", cwd=project.path,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[0] == (
+        "CSP['EMBED_HOSTS'] has 'youtube.com; script-src *', which is not a host name: write it "
+        "like 'player.vimeo.com', '*.example.com' or 'https://example.com:8443'"
+    )
+    assert not (project.path / "output").exists()
