@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import posixpath
+import time
 from pathlib import Path
 
 from pelican import signals
@@ -33,7 +34,7 @@ from connected.files import write_atomic
 from .csp import csp_options
 from .embeds import WHAT, replace_blocked
 from .references import Reference, _Lines, references
-from .resolve import DEV_BASE, Site, check, indicator
+from .resolve import DEV_BASE, PostPage, Site, check, indicator
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +159,7 @@ class BuildCheck:
 
     # -- the check ----------------------------------------------------------------------
     def finish(self) -> None:
+        started = time.perf_counter()
         settings, context = self.settings, self.context
         output = os.path.realpath(settings["OUTPUT_PATH"])
         site = self._site(output)
@@ -177,19 +179,24 @@ class BuildCheck:
         problems: dict[str, list[list]] = {}
         blockers: dict[str, list[str]] = {}
         reported_urls: set[str] = set()
+        code = _code_digest()
+        checked = from_cache = 0
         for source, content in contents:
             raw = content._content or ""
-            digest = _digest(raw, self._source_text(content), str(content.url))
+            digest = _digest(code, raw, self._source_text(content), str(content.url))
             cached = cache.get(source)
             if cached and cached.get("digest") == digest:
                 refs = [Reference.from_list(r) for r in cached["refs"]]
                 notes = self.notes.get(source, cached.get("notes", []))
+                from_cache += 1
             else:
                 refs = references(raw, self._source_text(content))
                 notes = self.notes.get(source, [])
             broken = []
+            checked += len(refs)
+            page = PostPage.of(content, site)
             for ref in refs:
-                message = check(ref, content, site)
+                message = check(ref, content, site, page)
                 if message:
                     broken.append([ref.line, message])
                     reported_urls.add(ref.url)
@@ -207,6 +214,10 @@ class BuildCheck:
         _save(cache_path, new_cache)
         self._report(problems, other, blockers)
         self._mark_editions(blockers)
+        logger.info(
+            "link_checks: %d links and images in %d posts and pages (%d read from the cache) "
+            "checked in %.2fs", checked, len(contents), from_cache, time.perf_counter() - started,
+        )  # fmt: skip
 
     def _site(self, output: str) -> Site:
         settings, context = self.settings, self.context
@@ -339,10 +350,14 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
-def _digest(raw: str, source: str, url: str) -> str:
-    digest = hashlib.sha256()
-    code = (Path(__file__).parent / "references.py").read_bytes()
-    for part in (code, raw.encode("utf-8", "surrogatepass"), source.encode("utf-8", "surrogatepass"), url.encode()):
+def _code_digest() -> bytes:
+    # The extraction's code is part of each post's key: a change re-extracts everything.
+    return hashlib.sha256((Path(__file__).parent / "references.py").read_bytes()).digest()
+
+
+def _digest(code: bytes, raw: str, source: str, url: str) -> str:
+    digest = hashlib.sha256(code)
+    for part in (raw.encode("utf-8", "surrogatepass"), source.encode("utf-8", "surrogatepass"), url.encode()):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()
 
@@ -359,7 +374,7 @@ def _load(path: Path) -> dict:
 
 
 def _save(path: Path, posts: dict) -> None:
-    data = json.dumps({"version": CACHE_VERSION, "posts": posts}, indent=1, ensure_ascii=False)
+    data = json.dumps({"version": CACHE_VERSION, "posts": posts}, separators=(",", ":"), ensure_ascii=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, (data + "\n").encode("utf-8"))

@@ -73,13 +73,24 @@ def link_for(embed: Embed) -> str:
     )
 
 
+_MARKERS = ("<iframe", "<script", "<embed", "<object", "style")
+
+
+def _may_hold_embeds(text: str) -> bool:
+    """A cheap pre-check, so most posts are not parsed here (case-insensitive)."""
+    if not text or "<" not in text:
+        return False
+    lowered = text.lower()
+    return any(marker in lowered for marker in _MARKERS) or ("<img" in lowered and "//" in lowered)
+
+
 def replace_blocked(text: str, options: dict) -> tuple[str, list[Embed], list[InlineStyle]]:
     """The post's HTML with each blocked embed replaced by a link; the embeds; the inline styles.
 
     A post without a blocked embed comes back as the very same string; one with
     them is re-serialised by lxml with each blocked element swapped for its link.
     """
-    if not text or "<" not in text:
+    if not _may_hold_embeds(text):
         return text, [], []
     try:
         root = lxml.html.fragment_fromstring(text, create_parent="div")

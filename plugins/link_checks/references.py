@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html as html_lib
 from bisect import bisect_right
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import lxml.etree
 import lxml.html
@@ -50,7 +50,7 @@ class Reference:
     line: int  # in the source file; 0 = not found
 
     def as_list(self) -> list:
-        return list(asdict(self).values())
+        return [self.kind, self.tag, self.attr, self.url, self.line]
 
     @classmethod
     def from_list(cls, values: list) -> Reference:

@@ -39,6 +39,23 @@ class Site:
     image_dir: str = "images"
     sources_by_name: dict[str, list[str]] = field(default_factory=dict)  # basename -> sources
     sources_by_slug: dict[str, str] = field(default_factory=dict)
+    # (post folder, URL) -> what Pelican makes of it: posts share most {static} links.
+    resolved: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    joined: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def resolve(self, content, folder: str, url: str) -> str:
+        key = (folder, url)
+        if key not in self.resolved:
+            self.resolved[key] = resolve_with_pelican(content, url, self.base)
+        return self.resolved[key]
+
+    def join(self, page_url: str, url: str) -> str:
+        # A root-relative or absolute URL means the same on every page.
+        key = ("" if url.startswith("/") or "://" in url else page_url, url)
+        if key not in self.joined:
+            self.joined[key] = urljoin(page_url, url)
+        return self.joined[key]
 
     def source_exists(self, rel: str) -> bool:
         """Is there a file at PATH/rel (a static file, or one {static} would copy)?"""
@@ -90,14 +107,30 @@ def _source_target(content, path: str) -> str:
     return posixpath.normpath(posixpath.join(relative_dir, path))
 
 
-def check(ref: Reference, content, site: Site) -> str | None:
+@dataclass(frozen=True)
+class PostPage:
+    """What check() needs of the post, computed once per post."""
+
+    content: object
+    url: str  # absolute
+    folder: str  # the source file's folder, relative to PATH
+
+    @classmethod
+    def of(cls, content, site: Site) -> PostPage:
+        folder = str(getattr(content, "relative_dir", "") or "").replace("\\", "/")
+        return cls(content, urljoin(site.base, str(getattr(content, "url", "") or "")), folder)
+
+
+def check(ref: Reference, content, site: Site, page: PostPage | None = None) -> str | None:
+    """The problem with `ref` in `content`'s page, or None if it resolves (or is external)."""
+    page = page or PostPage.of(content, site)
     url = ref.url.strip()
     if not url or url.startswith("#"):
         return None
     what = f"{ref.kind} '{ref.url}'" + (f" in {ref.attr}" if ref.attr == "srcset" else "")
     kind = indicator(url)
     if kind:
-        resolved = resolve_with_pelican(content, url, site.base)
+        resolved = site.resolve(content, page.folder, url)
         if indicator(resolved):
             return f"{what} is not in the site — {_fix_unresolved(kind, url, content, site)}"
         if ref.attr not in PELICAN_RESOLVES:
@@ -110,8 +143,7 @@ def check(ref: Reference, content, site: Site) -> str | None:
     scheme = urlsplit(url).scheme.lower()
     if scheme and scheme not in ("http", "https"):
         return None  # mailto:, tel:, data: …
-    page_url = urljoin(site.base, str(getattr(content, "url", "") or ""))
-    target = urlsplit(urljoin(page_url, url))
+    target = urlsplit(site.join(page.url, url))
     base = urlsplit(site.base)
     if target.netloc.lower() != base.netloc.lower():
         return None  # another site: not fetched
