@@ -47,6 +47,8 @@ _STAMP = "Cannot get modification stamp for %s"
 _CAPTURED_LOGGERS = ("pelican.contents", "pelican.cache", "newsletter.render", "newsletter.build")
 # scripts/build.py's console skips records carrying this attribute (its CAPTURED_ATTR).
 CAPTURED_ATTR = "post_checks_captured"
+# Reference.tag of a link found in the Summary metadata rather than the body.
+SUMMARY = "Summary"
 _SIGNALS = ("content_object_init", "content_written", "all_generators_finalized", "finalized")
 
 
@@ -183,7 +185,8 @@ class BuildCheck:
         checked = from_cache = 0
         for source, content in contents:
             raw = content._content or ""
-            digest = _digest(code, raw, self._source_text(content), str(content.url))
+            summary = str(content.metadata.get("summary") or "")
+            digest = _digest(code, raw + "\0" + summary, self._source_text(content), str(content.url))
             cached = cache.get(source)
             if cached and cached.get("digest") == digest:
                 refs = [Reference.from_list(r) for r in cached["refs"]]
@@ -191,6 +194,13 @@ class BuildCheck:
                 from_cache += 1
             else:
                 refs = references(raw, self._source_text(content))
+                # The Summary (already resolved by Pelican): only its unresolved
+                # {filename}/{static} links are ours to report.
+                refs += [
+                    Reference(ref.kind, SUMMARY, ref.attr, ref.url, ref.line)
+                    for ref in references(summary, self._source_text(content))
+                    if indicator(ref.url)
+                ]
                 notes = self.notes.get(source, [])
             broken = []
             checked += len(refs)

@@ -110,3 +110,24 @@ def test_oversize_emails_join_the_summary_on_every_build(site):
         oversize = [line for line in lines if "the email edition is" in line]
         assert len(oversize) == 1 and oversize[0].startswith("posts/good.md: the email edition is ")
         assert "over NEWSLETTER['MAX_HTML_BYTES'] = 6000" in oversize[0]
+
+
+def test_a_broken_link_in_a_summary_is_still_said(site):
+    site.run()
+    post = site.content / "posts" / "good.md"
+    post.write_text(
+        post.read_text(encoding="utf-8").replace(
+            "Summary: Every link and image here resolves.",
+            "Summary: See [the gone post]({filename}gone-post.md).",
+        ),
+        encoding="utf-8",
+    )
+    lines = site.run()
+    assert (
+        "posts/good.md:4: link '{filename}gone-post.md' is not in the site — there is no post or "
+        "page content/posts/gone-post.md: fix the path (it is read from the post's folder, or from "
+        "the content folder with a leading /) or remove the link"
+    ) in lines
+    assert not [line for line in lines if "Pelican could not resolve" in line]
+    assert not [m for m in site.messages() if "skipping url replacement" in m]
+    assert site.manifest()[GOOD]["blockers"] != []
