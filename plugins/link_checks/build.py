@@ -254,6 +254,9 @@ class BuildCheck:
                 rel = str(content.relative_source_path).replace(os.sep, "/")
                 site.sources_by_name.setdefault(posixpath.basename(rel), []).append(rel)
                 site.sources_by_slug.setdefault(str(getattr(content, "slug", "")), rel)
+                save_as = posixpath.normpath(str(getattr(content, "save_as", "") or "") or ".")
+                if save_as not in site.written:
+                    site.unpublished.add(rel)
         return site
 
     def _uncovered(self, reported_urls: set[str], site: Site) -> list[str]:

@@ -39,6 +39,7 @@ class Site:
     image_dir: str = "images"
     sources_by_name: dict[str, list[str]] = field(default_factory=dict)  # basename -> sources
     sources_by_slug: dict[str, str] = field(default_factory=dict)
+    unpublished: set[str] = field(default_factory=set)  # posts/pages this build does not write
     # (post folder, URL) -> what Pelican makes of it: posts share most {static} links.
     resolved: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -133,6 +134,13 @@ def check(ref: Reference, content, site: Site, page: PostPage | None = None) -> 
         resolved = site.resolve(content, page.folder, url)
         if indicator(resolved):
             return f"{what} is not in the site — {_fix_unresolved(kind, url, content, site)}"
+        if kind == "filename":
+            source = _source_target(content, url[len(kind) + 2 :])
+            if source in site.unpublished:
+                return (
+                    f"{what} points to {site.content_name}/{source}, which this build does not "
+                    "publish (a draft, or dated in the future) — publish it first or remove the link"
+                )
         if ref.attr not in PELICAN_RESOLVES:
             path = urlsplit(resolved).path
             return (

@@ -131,3 +131,22 @@ def test_a_broken_link_in_a_summary_is_still_said(site):
     assert not [line for line in lines if "Pelican could not resolve" in line]
     assert not [m for m in site.messages() if "skipping url replacement" in m]
     assert site.manifest()[GOOD]["blockers"] != []
+
+
+def test_a_link_to_a_draft_is_broken_in_production(site):
+    site.run()  # copies the fixture into tmp_path on the first build
+    (site.content / "posts" / "draft.md").write_text(
+        "Title: Not yet\nDate: 2026-03-05 09:00\nStatus: draft\nSummary: Soon.\n"
+        "Uuid: a1a1a1a1-0000-4000-8000-000000000005\n\nSoon.\n",
+        encoding="utf-8",
+    )
+    about = site.content / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nComing: [next]({filename}/posts/draft.md).\n")
+    lines = site.run()
+    assert (
+        "pages/about.md:7: link '{filename}/posts/draft.md' points to content/posts/draft.md, which "
+        "this build does not publish (a draft, or dated in the future) — publish it first or "
+        "remove the link"
+    ) in lines
+    # A development build writes drafts under drafts/: the link works there.
+    assert not [line for line in site.run("pelicanconf.py") if "draft.md" in line]
