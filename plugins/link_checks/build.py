@@ -141,7 +141,10 @@ class BuildCheck:
         for embed in embeds:
             notes.append([lines.line_of(embed.url), _embed_message(embed, self.settings)])
         for style in styles:
-            line = lines.line_of(f'style="{style.style}"') or lines.line_of(style.style)
+            if style.style:
+                line = lines.line_of(f'style="{style.style}"') or lines.line_of(style.style)
+            else:  # a <style> or inline <script> element
+                line = lines.line_of(f"<{style.tag}")
             notes.append([line, _style_message(style)])
         self.notes[source] = notes
 
@@ -341,6 +344,11 @@ def _embed_message(embed, settings: dict) -> str:
 
 
 def _style_message(style) -> str:
+    if style.tag == "script" and not style.style:
+        return (
+            "an inline <script> does not run: the page's Content-Security-Policy allows scripts "
+            "only from files — remove it, or embed from a host named in CSP['EMBED_HOSTS']"
+        )
     if style.tag == "style" and not style.style:
         return (
             "a <style> element is ignored: the page's Content-Security-Policy blocks inline "

@@ -40,8 +40,10 @@ class Embed:
 
 @dataclass(frozen=True)
 class InlineStyle:
-    tag: str
-    style: str  # the attribute's value, or "" for a <style> element
+    """Inline CSS (or code) the page CSP ignores."""
+
+    tag: str  # the element; "style" / "script" for a <style> / inline <script> element
+    style: str  # the style attribute's value, or "" for an element
 
 
 def is_external(url: str) -> bool:
@@ -73,7 +75,7 @@ def link_for(embed: Embed) -> str:
     )
 
 
-_MARKERS = ("<iframe", "<script", "<embed", "<object", "style")
+_MARKERS = ("<iframe", "<script", "<embed", "<object", "style")  # "style" also finds <style>
 
 
 def _may_hold_embeds(text: str) -> bool:
@@ -100,6 +102,12 @@ def replace_blocked(text: str, options: dict) -> tuple[str, list[Embed], list[In
         InlineStyle("style", "") if el.tag == "style" else InlineStyle(el.tag, el.get("style") or "")
         for el in root.iter()
         if isinstance(el.tag, str) and (el.tag == "style" or el.get("style") is not None)
+    ]
+    # Inline code does not run either (script-src has no 'unsafe-inline'); JSON data blocks are inert.
+    styles += [
+        InlineStyle("script", "")
+        for el in root.iter("script")
+        if not el.get("src") and (el.text or "").strip() and "json" not in (el.get("type") or "")
     ]
     blocked = []
     for element in root.iter(*EMBED_ATTRS):

@@ -162,3 +162,13 @@ def test_scanners_are_linear_on_hostile_input(hostile):
     references(hostile, hostile)
     replace_blocked(hostile, csp_options({}))
     assert time.perf_counter() - started < 2.0
+
+
+def test_inline_code_and_style_elements_are_noted():
+    html = (
+        "<style>p { color: red }</style><p>x</p><script>alert(1)</script>"
+        '<script type="application/ld+json">{"a": 1}</script>'
+    )
+    new, embeds, notes = replace_blocked(html, csp_options({}))
+    assert new is html and embeds == []
+    assert [(n.tag, n.style) for n in notes] == [("style", ""), ("script", "")]
