@@ -156,7 +156,14 @@ def check(ref: Reference, content, site: Site, page: PostPage | None = None) -> 
     if target.netloc.lower() != base.netloc.lower():
         return None  # another site: not fetched
     if not target.path.startswith(base.path):
-        return f"{what} points outside the site ({site.base}) — {_fix_missing(ref, url, '', kind, content, site)}"
+        # Most often a root-relative path written for a site at the domain's root.
+        inside = unquote(target.path).lstrip("/")
+        wanted = [inside + "index.html"] if inside.endswith("/") or not inside else [inside, inside + "/index.html"]
+        if any(site.has(candidate) for candidate in wanted) and not site.source_exists(inside):
+            fix = f"write {base.path}{inside}"
+        else:
+            fix = _fix_missing(ref, url, "", kind, content, site)
+        return f"{what} points outside the site ({site.base}) — {fix}"
     rel = unquote(target.path[len(base.path) :])
     candidates = [rel + "index.html"] if rel.endswith("/") or not rel else [rel, rel + "/index.html"]
     if any(site.has(candidate) for candidate in candidates):
@@ -215,5 +222,10 @@ def _fix_missing(ref: Reference, url: str, rel: str, kind: str | None, content, 
     matches = sorted(s for s in site.static_sources if posixpath.basename(s) == name)
     if matches:
         return f"did you mean {prefix}{matches[0]}?"
+    if ref.kind == "link":
+        return (
+            f"put the file in a folder of {site.content_name}/ listed in STATIC_PATHS and write "
+            f"{prefix}<folder>/{name}"
+        )
     return f"put it in {site.content_name}/{site.image_dir}/ and write {prefix}{site.image_dir}/{name}"
 

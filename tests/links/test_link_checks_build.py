@@ -150,3 +150,26 @@ def test_a_link_to_a_draft_is_broken_in_production(site):
     ) in lines
     # A development build writes drafts under drafts/: the link works there.
     assert not [line for line in site.run("pelicanconf.py") if "draft.md" in line]
+
+
+def test_root_relative_paths_miss_a_site_below_a_path(site):
+    lines = site.run(SITEURL="https://example.com/blog")
+    good = [line for line in lines if line.startswith("posts/good.md")]
+    assert good[:2] == [
+        "posts/good.md:7: image '/images/photo.png' points outside the site "
+        "(https://example.com/blog/) — write {static}/images/photo.png (the file is "
+        "content/images/photo.png)",
+        "posts/good.md:7: image '/images/photo.png' in srcset points outside the site "
+        "(https://example.com/blog/) — write /blog/images/photo.png (the file is "
+        "content/images/photo.png)",
+    ]
+    assert (
+        "posts/good.md:19: link '/archives/' points outside the site (https://example.com/blog/) "
+        "— write /blog/archives/"
+    ) in good
+    assert (
+        "posts/good.md:19: link '/feeds/all.atom.xml' points outside the site "
+        "(https://example.com/blog/) — write /blog/feeds/all.atom.xml"
+    ) in good
+    # {static}, {filename} and relative paths follow SITEURL and stay good.
+    assert not [line for line in good if "{static}/images/photo.png'" in line or "../../" in line]
