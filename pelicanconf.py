@@ -97,6 +97,7 @@ PLUGINS = [
     "pelican.plugins.sitemap",
     "fast_build",
     "theme_helpers",
+    "link_checks",
 ]
 
 MARKDOWN = {
@@ -147,6 +148,16 @@ SUBSCRIBE = {
     # The name of the honeypot field from Mailchimp's embed code (b_<u>_<id>).
     "HONEYPOT_NAME": "",
     "PITCH": "One short email when I publish — about once a month. No spam; unsubscribe in one click.",
+}
+
+# --- Page Content-Security-Policy and embeds (plugins/link_checks) ---------------
+# Off by default: the page CSP blocks iframes, gist scripts and external images,
+# and the build shows each as a plain link instead (and says which posts have
+# one). Name the hosts to allow (docs/links-and-embeds.md); the commented values
+# are examples, the defaults are empty.
+CSP = {
+    # "EMBED_HOSTS": ["www.youtube-nocookie.com", "player.vimeo.com", "gist.github.com"],
+    # "IMAGE_HOSTS": ["images.example.com"],
 }
 
 # --- Feeds (plugins/site_feeds) --------------------------------------------------

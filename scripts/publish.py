@@ -349,6 +349,19 @@ def select(
         if post not in new:
             raise PublishError(f"POST={only}: {describe_post(post)} is not sendable: {why_not_sendable(record, posts, post)}.", retry_safe=False)
         new = [post]
+    # A post whose page has broken links or images (plugins/link_checks writes them into
+    # the manifest as "blockers") is never mailed: an email cannot be fixed once sent.
+    # The site is still built and deployed; the post goes out once the blockers are gone.
+    for post in [p for p in new if p.get("blockers")]:
+        lines = "\n".join(f"  - {line}" for line in post["blockers"])
+        message = (
+            f"Not sending {describe_post(post)}: it has {len(post['blockers'])} broken link(s) or "
+            f"image(s):\n{lines}\nFix them and run `make publish` again; it is sent then."
+        )
+        if only:
+            raise PublishError(f"POST={only}: {message}", retry_safe=False)
+        ctx.console.error(message)
+        new.remove(post)
     new.sort(key=lambda p: p["date"])  # oldest first: readers get them in writing order
     cap = ctx.newsletter["MAX_PER_RUN"]
     if len(new) > cap:

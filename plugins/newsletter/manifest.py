@@ -105,11 +105,18 @@ def write_manifest(
     posts: (manifest entry, input digest, warnings) for every published post.
     """
     posts = sorted(posts, key=lambda item: (item[0]["date"], item[0]["source_path"]), reverse=True)
+    before = _blockers_before(editions_path)
     manifest = {
         "version": 1,
         "siteurl": siteurl,
         "generated_for": generated_for,
-        "posts": [entry for entry, _digest, _warnings in posts],
+        # "blockers": plugins/link_checks sets them once the whole site is written
+        # (add_blockers); until then, those of the last check, so an unchanged
+        # manifest keeps its bytes.
+        "posts": [
+            {**entry, "blockers": before.get(entry["source_path"], [])}
+            for entry, _digest, _warnings in posts
+        ],
     }
     cache = {
         "version": 1,
@@ -132,3 +139,33 @@ def write_manifest(
             shutil.rmtree(child, ignore_errors=True)
             logger.info("newsletter: removed the edition of %s (unpublished or already sent)", child.name)
     return path
+
+
+def _blockers_before(editions_path: Path) -> dict[str, list[str]]:
+    """{source_path: blockers} of the manifest on disk (the last check); {} if none."""
+    try:
+        manifest = json.loads((editions_path / MANIFEST).read_text(encoding="utf-8"))
+        return {
+            p["source_path"]: list(p["blockers"])
+            for p in manifest.get("posts", [])
+            if isinstance(p.get("blockers"), list)
+        }
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {}
+
+
+def add_blockers(editions_path: Path, blockers: dict[str, list[str]]) -> None:
+    """Give every manifest entry its "blockers": the problems that keep it from being
+    mailed (plugins/link_checks: broken links and images, one line each), [] if none.
+
+    Called once the whole site is written (finalized), after write_manifest;
+    entries are matched by source_path. scripts/publish.py skips a post with blockers.
+    """
+    path = editions_path / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for entry in manifest.get("posts", []):
+        entry["blockers"] = list(blockers.get(entry.get("source_path", ""), []))
+    write_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", durable=True)

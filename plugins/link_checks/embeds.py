@@ -1,0 +1,133 @@
+"""Embeds the page CSP would block, turned into plain links; inline styles found.
+
+Pure functions of a post's HTML (before Pelican resolves its links) and the CSP
+options. `replace_blocked(html, options)` returns the new HTML and one `Embed`
+per replaced element. The post is parsed with lxml (linear in its size; the
+standard library's HTMLParser is quadratic on unclosed tags).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import lxml.etree
+import lxml.html
+
+from .csp import allows
+
+# Elements that load something from elsewhere, the attribute naming it, and
+# the CSP allow-list kind ("object": never allowed, object-src 'none').
+EMBED_ATTRS = {
+    "iframe": ("src", "frame"),
+    "script": ("src", "script"),
+    "img": ("src", "image"),
+    "embed": ("src", "object"),
+    "object": ("data", "object"),
+}
+WHAT = {"iframe": "iframe", "script": "script", "img": "image", "embed": "embed", "object": "object"}
+
+
+@dataclass(frozen=True)
+class Embed:
+    tag: str
+    kind: str
+    url: str
+    host: str
+    label: str
+
+
+@dataclass(frozen=True)
+class InlineStyle:
+    """Inline CSS (or code) the page CSP ignores."""
+
+    tag: str  # the element; "style" / "script" for a <style> / inline <script> element
+    style: str  # the style attribute's value, or "" for an element
+
+
+def is_external(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") or (not parts.scheme and url.strip().startswith("//"))
+
+
+def _absolute(url: str) -> str:
+    url = url.strip()
+    return "https:" + url if url.startswith("//") else url
+
+
+def _label(values: dict, url: str) -> str:
+    for name in ("title", "alt", "aria-label"):
+        text = " ".join((values.get(name) or "").split())
+        if text:
+            return text
+    return urlsplit(_absolute(url)).hostname or url
+
+
+def link_for(embed: Embed) -> str:
+    """The plain link that stands in for a blocked embed."""
+    href = embed.url
+    if embed.tag == "script" and href.endswith(".js"):
+        href = href[:-3]  # a gist's page, not its loader script
+    return (
+        f'<a class="embed-link" href="{html_lib.escape(href, quote=True)}">'
+        f"{html_lib.escape(embed.label, quote=False)}</a>"
+    )
+
+
+_MARKERS = ("<iframe", "<script", "<embed", "<object", "style")  # "style" also finds <style>
+
+
+def _may_hold_embeds(text: str) -> bool:
+    """A cheap pre-check, so most posts are not parsed here (case-insensitive)."""
+    if not text or "<" not in text:
+        return False
+    lowered = text.lower()
+    return any(marker in lowered for marker in _MARKERS) or ("<img" in lowered and "//" in lowered)
+
+
+def replace_blocked(text: str, options: dict) -> tuple[str, list[Embed], list[InlineStyle]]:
+    """The post's HTML with each blocked embed replaced by a link; the embeds; the inline styles.
+
+    A post without a blocked embed comes back as the very same string; one with
+    them is re-serialised by lxml with each blocked element swapped for its link.
+    """
+    if not _may_hold_embeds(text):
+        return text, [], []
+    try:
+        root = lxml.html.fragment_fromstring(text, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return text, [], []
+    styles = [
+        InlineStyle("style", "") if el.tag == "style" else InlineStyle(el.tag, el.get("style") or "")
+        for el in root.iter()
+        if isinstance(el.tag, str) and (el.tag == "style" or el.get("style") is not None)
+    ]
+    # Inline code does not run either (script-src has no 'unsafe-inline'); JSON data blocks are inert.
+    styles += [
+        InlineStyle("script", "")
+        for el in root.iter("script")
+        if not el.get("src") and (el.text or "").strip() and "json" not in (el.get("type") or "")
+    ]
+    blocked = []
+    for element in root.iter(*EMBED_ATTRS):
+        attr, kind = EMBED_ATTRS[element.tag]
+        url = (element.get(attr) or "").strip()
+        if not url or not is_external(url) or allows(options, kind, _absolute(url)):
+            continue
+        if any(element in outer.iterancestors() for outer, _ in blocked):
+            continue  # inside an embed already replaced
+        absolute = _absolute(url)
+        blocked.append(
+            (element, Embed(element.tag, kind, absolute, urlsplit(absolute).hostname or "",
+                            _label(dict(element.attrib), url)))  # fmt: skip
+        )
+    if not blocked:
+        return text, [], styles
+    for element, embed in blocked:
+        link = lxml.html.fragment_fromstring(link_for(embed))
+        link.tail = element.tail
+        element.getparent().replace(element, link)
+    pieces = [html_lib.escape(root.text or "", quote=False)]
+    pieces += [lxml.html.tostring(child, encoding="unicode") for child in root]
+    return "".join(pieces), [embed for _, embed in blocked], styles

@@ -1,0 +1,174 @@
+"""Embeds the page CSP blocks become links at build time; the CSP setting allows named hosts."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT
+
+# As Pelican imports it (PLUGIN_PATHS), so its exception classes are the build's.
+sys.path.insert(0, str(ROOT / "plugins"))
+from link_checks.csp import CSPSettingsError, allows, csp_options, policy  # noqa: E402
+from link_checks.embeds import replace_blocked  # noqa: E402
+from link_checks.references import references, srcset_urls  # noqa: E402
+
+DEFAULT_CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+
+
+def csp_of(doc) -> dict[str, list[str]]:
+    (content,) = doc.xpath("//head/meta[@http-equiv='Content-Security-Policy']/@content")
+    return {d.split()[0]: d.split()[1:] for d in content.split(";") if d.strip()}
+
+
+def prose(doc):
+    (body,) = doc.xpath("//div[@class='prose']")
+    return body
+
+
+def test_blocked_embeds_become_links_and_the_build_names_the_post(site):
+    lines = site.run()
+    body = prose(site.page("2026/embeds"))
+    assert body.xpath(".//iframe | .//script | .//img") == []
+    links = {a.get("href"): a.text_content() for a in body.xpath(".//a[@class='embed-link']")}
+    assert links == {
+        "https://www.youtube-nocookie.com/embed/abc123": "Our talk at PyCon",
+        "https://gist.github.com/alex/0123abcd": "gist.github.com",
+        "https://images.example.com/chart.png": "Chart of replies",
+    }
+    embeds = [line for line in lines if line.startswith("posts/embeds.md")]
+    assert embeds[0] == (
+        "posts/embeds.md:9: iframe from www.youtube-nocookie.com is blocked by the page's "
+        "Content-Security-Policy — shown as a link to it; to embed it, add "
+        "'www.youtube-nocookie.com' to CSP['EMBED_HOSTS'] in pelicanconf.py"
+    )
+    assert embeds[1].startswith("posts/embeds.md:13: script from gist.github.com is blocked")
+    assert embeds[2].startswith("posts/embeds.md:15: image from images.example.com is blocked")
+    assert embeds[3] == (
+        'posts/embeds.md:17: inline style="color: red" on <p> is ignored: the page\'s '
+        "Content-Security-Policy blocks inline styles — use a class from the theme's CSS, or remove it"
+    )
+    assert " ".join(csp_of(site.page("2026/embeds"))["img-src"]) == "'self' data:"
+
+
+def test_the_default_csp_is_the_strict_one(site):
+    site.run()
+    (content,) = site.page("2026/good-links").xpath(
+        "//head/meta[@http-equiv='Content-Security-Policy']/@content"
+    )
+    assert content == DEFAULT_CSP
+
+
+def test_allowed_hosts_keep_their_embeds_and_reach_the_csp(site):
+    lines = site.run(CSP={"EMBED_HOSTS": ["www.youtube-nocookie.com", "gist.github.com"]})
+    doc = site.page("2026/embeds")
+    body = prose(doc)
+    assert [f.get("src") for f in body.xpath(".//iframe")] == ["https://www.youtube-nocookie.com/embed/abc123"]
+    assert [s.get("src") for s in body.xpath(".//script")] == ["https://gist.github.com/alex/0123abcd.js"]
+    # IMAGE_HOSTS is still empty: the external image is still a link.
+    assert body.xpath(".//img") == []
+    csp = csp_of(doc)
+    for directive in ("frame-src", "script-src", "style-src"):
+        assert csp[directive] == ["'self'", "www.youtube-nocookie.com", "gist.github.com"]
+    assert csp["default-src"] == ["'self'"] and csp["object-src"] == ["'none'"]
+    embeds = [line for line in lines if line.startswith("posts/embeds.md")]
+    assert not [line for line in embeds if "iframe" in line or "script" in line]
+    assert [line for line in embeds if "image from images.example.com" in line]
+
+
+def test_a_bad_host_stops_the_build_naming_the_key(site):
+    with pytest.raises(CSPSettingsError, match=r"CSP\['EMBED_HOSTS'\] has 'youtube.com; script-src \*'"):
+        site.run(CSP={"EMBED_HOSTS": ["youtube.com; script-src *"]})
+
+
+@pytest.mark.parametrize(
+    ("setting", "fix"),
+    [
+        ({"EMBED_HOST": []}, r"CSP\['EMBED_HOST'\] is not a CSP setting"),
+        ({"EMBED_HOSTS": "player.vimeo.com"}, r"must be a list of host names"),
+        ({"IMAGE_HOSTS": ["*"]}, r"CSP\['IMAGE_HOSTS'\] has '\*'"),
+        (["player.vimeo.com"], r"CSP in pelicanconf.py is a list: write a dict"),
+    ],
+)
+def test_csp_setting_errors(setting, fix):
+    with pytest.raises(CSPSettingsError, match=fix):
+        csp_options({"CSP": setting})
+
+
+def test_policy_and_allows_agree():
+    assert policy(csp_options({})) == DEFAULT_CSP
+    assert policy(csp_options({}), "https://x.list-manage.com").endswith(
+        "form-action 'self' https://x.list-manage.com"
+    )
+    options = csp_options({"CSP": {"EMBED_HOSTS": ["*.vimeo.com", "http://127.0.0.1:8765"],
+                                    "IMAGE_HOSTS": ["Images.Example.com"]}})  # fmt: skip
+    assert allows(options, "frame", "https://player.vimeo.com/video/1")
+    assert not allows(options, "frame", "https://vimeo.com/video/1")  # *. is subdomains only
+    assert not allows(options, "frame", "http://player.vimeo.com/video/1")  # bare host: https
+    assert allows(options, "frame", "http://127.0.0.1:8765/embed.html")
+    assert not allows(options, "frame", "http://127.0.0.1:8766/embed.html")
+    assert allows(options, "image", "https://images.example.com/a.png")
+    assert not allows(options, "frame", "https://images.example.com/a.png")
+    assert not allows(options, "object", "https://player.vimeo.com/x.swf")
+
+
+def test_replacement_keeps_the_rest_of_the_post():
+    html = (
+        '<p>Before &amp; <code>&lt;iframe src="https://x.example/"&gt;</code></p>\n'
+        '<iframe src="https://www.youtube.com/embed/1" title="A &quot;talk&quot;"><p>fallback</p></iframe>\n'
+        "<p>After <img src='https://cdn.example/a.png'> and <img src=\"/images/ok.png\" alt=\"ok\"></p>"
+    )
+    new, embeds, styles = replace_blocked(html, csp_options({}))
+    assert new == (
+        '<p>Before &amp; <code>&lt;iframe src="https://x.example/"&gt;</code></p>\n'
+        '<a class="embed-link" href="https://www.youtube.com/embed/1">A "talk"</a>\n'
+        '<p>After <a class="embed-link" href="https://cdn.example/a.png">cdn.example</a> and '
+        '<img src="/images/ok.png" alt="ok"></p>'
+    )
+    assert [e.tag for e in embeds] == ["iframe", "img"] and styles == []
+    # Nothing blocked: the very same string, whatever its bytes.
+    untouched = "<p>Odd  <b>markup<br/>  &copy; <img src='/images/ok.png'></p>"
+    assert replace_blocked(untouched, csp_options({}))[0] is untouched
+
+
+def test_srcset_candidates():
+    assert srcset_urls("a.png 1x, b.png 2x") == ["a.png", "b.png"]
+    # As browsers split it: a comma inside a URL belongs to the URL, a trailing one ends it.
+    assert srcset_urls(" a.png, b.png 640w , c,d.png, e.png") == ["a.png", "b.png", "c,d.png", "e.png"]
+    assert srcset_urls("data:image/png;base64,AAAA 1x, /x.png 2x") == [
+        "data:image/png;base64,AAAA",
+        "/x.png",
+    ]
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "[" * 100_000 + "](" * 10_000,
+        "<a href=" + '"' * 50_000,
+        "<img src='x' " * 20_000,
+        "<iframe src='https://x.example/'>" * 5_000,
+        "<p style='" + "a" * 100_000,
+        '<img srcset="' + "a.png 1x, " * 20_000 + '">',
+    ],
+)
+def test_scanners_are_linear_on_hostile_input(hostile):
+    started = time.perf_counter()
+    references(hostile, hostile)
+    replace_blocked(hostile, csp_options({}))
+    assert time.perf_counter() - started < 2.0
+
+
+def test_inline_code_and_style_elements_are_noted():
+    html = (
+        "<style>p { color: red }</style><p>x</p><script>alert(1)</script>"
+        '<script type="application/ld+json">{"a": 1}</script>'
+    )
+    new, embeds, notes = replace_blocked(html, csp_options({}))
+    assert new is html and embeds == []
+    assert [(n.tag, n.style) for n in notes] == [("style", ""), ("script", "")]
