@@ -55,8 +55,13 @@ EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 
 ARTICLE_URL = "{date:%Y}/{slug}/"
 ARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"
+# Translations (Lang: other than DEFAULT_LANG) follow the same scheme, with their language.
+ARTICLE_LANG_URL = "{date:%Y}/{slug}-{lang}/"
+ARTICLE_LANG_SAVE_AS = "{date:%Y}/{slug}-{lang}/index.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
+PAGE_LANG_URL = "{slug}-{lang}/"
+PAGE_LANG_SAVE_AS = "{slug}-{lang}/index.html"
 CATEGORY_URL = "category/{slug}/"
 CATEGORY_SAVE_AS = "category/{slug}/index.html"
 TAG_URL = "tag/{slug}/"
@@ -94,6 +99,8 @@ PLUGINS = [
     "pelican.plugins.sitemap",
     "fast_build",
     "theme_helpers",
+    # Old URLs of an imported blog (make import) lead to their posts; no-op without its data file.
+    "redirects",
 ]
 
 MARKDOWN = {
