@@ -93,6 +93,8 @@ SUMMARY_MAX_LENGTH = 50
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
+    # First: reST titles as plain text, unique ids, folder categories at the root.
+    "markup_fixes",
     "post_checks",
     "site_feeds",
     "newsletter",
@@ -147,7 +149,8 @@ SUBSCRIBE = {
 # Empty = the defaults: feeds/all.atom.xml, feeds/all.rss.xml, feeds/all.json and
 # feeds/category|tag/<slug>.atom.xml|.rss.xml, 20 newest posts each, full content.
 # Keys (README › Feeds): ALL_ATOM, ALL_RSS, ALL_JSON, CATEGORY_ATOM, CATEGORY_RSS,
-# TAG_ATOM, TAG_RSS (output paths; None turns a feed off), MAX_ITEMS,
+# TAG_ATOM, TAG_RSS (output paths; None turns a feed off), MAX_ITEMS, TAG_MIN_POSTS
+# (a tag's feeds only from this many posts, default 2),
 # CONTENT ("full" | "summary"), ICON, DEV_SITEURL.
 SITE_FEEDS = {}
 
