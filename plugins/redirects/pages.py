@@ -42,6 +42,7 @@ class Redirect:
     old_url: str
     target: str  # where it points (absolute, or site-root-relative in development)
     title: str
+    lang: str = ""
 
 
 def data_file(settings: dict) -> Path:
@@ -123,7 +124,9 @@ def plan(entries: list[dict], contents, reserved: set[str], siteurl: str) -> tup
         seen.add(save_as)
         url = getattr(content, "url", "") or ""
         target = absolute_url(siteurl.rstrip("/") + "/", url) if siteurl else "/" + url.lstrip("/")
-        redirects.append(Redirect(save_as, old, target, str(getattr(content, "title", "") or url)))
+        redirects.append(
+            Redirect(save_as, old, target, str(getattr(content, "title", "") or url), str(getattr(content, "lang", "") or ""))
+        )
     return redirects, problems
 
 
@@ -133,7 +136,7 @@ def render(redirect: Redirect, lang: str) -> str:
     title = html.escape(redirect.title, quote=True)
     return (
         "<!doctype html>\n"
-        f'<html lang="{html.escape(lang or "en", quote=True)}">\n'
+        f'<html lang="{html.escape(redirect.lang or lang or "en", quote=True)}">\n'
         "<head>\n"
         '<meta charset="utf-8">\n'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'\">\n"

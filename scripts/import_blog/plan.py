@@ -164,6 +164,9 @@ def _pelican_settings(old: OldSettings, source: Path) -> dict:
     settings["DOCUTILS_SETTINGS"] = {"halt_level": 5, "report_level": 5}
     settings["TIMEZONE"] = old.get("TIMEZONE") or "UTC"
     settings["OUTPUT_PATH"] = str(source / ".import-never-written")
+    for key in list(settings):
+        if key.startswith(("FEED_", "CATEGORY_FEED", "TAG_FEED", "AUTHOR_FEED", "TRANSLATION_FEED")):
+            settings[key] = None  # no feeds are written; silences Pelican's SITEURL warning
     return configure_settings(settings)
 
 
@@ -174,14 +177,16 @@ def read_old_metadata(items: list[Item], old: OldSettings, source: Path) -> None
     from pelican.contents import Article, Page
     from pelican.readers import Readers
 
-    settings = _pelican_settings(old, source)
-    readers = Readers(settings)
-    context = {"localsiteurl": "", "generated_content": {}, "static_content": {}, "static_links": set(),
-               "filenames": {}}
+    # Pelican's and docutils' warnings about the old files are not the writer's problem
+    # here (the build reports what matters); the import reports what it could not read.
     quiet = logging.getLogger("pelican")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)
     try:
+        settings = _pelican_settings(old, source)
+        readers = Readers(settings)
+        context = {"localsiteurl": "", "generated_content": {}, "static_content": {}, "static_links": set(),
+                   "filenames": {}}
         for item in items:
             if item.kind not in ("post", "page"):
                 continue
