@@ -324,12 +324,18 @@ def convert_liquid(changes: FileChanges, rewrite) -> None:
     text = changes.text
     code = fenced_code_ranges(text)
     pieces, last = [], 0
+    # The next newline and the next "%}" are found once and reused until passed,
+    # so a line of a million "{%" is still one pass.
+    line_end = close = -1
     pos = text.find("{%")
     while pos != -1:
-        line_end = text.find("\n", pos)
-        line_end = len(text) if line_end == -1 else line_end
-        close = text.find("%}", pos + 2, line_end)
-        if close == -1:
+        if line_end < pos:
+            line_end = text.find("\n", pos)
+            line_end = len(text) if line_end == -1 else line_end
+        if close < pos + 2:
+            close = text.find("%}", pos + 2)
+            close = len(text) if close == -1 else close
+        if close >= line_end:
             pos = text.find("{%", pos + 2)
             continue
         inner = text[pos + 2 : close].strip()
