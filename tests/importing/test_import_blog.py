@@ -20,7 +20,7 @@ from scripts import uuids as uuids_script
 
 from .conftest import copy_project, run_import
 from .corpus import make_corpus
-from .site_checks import SITEURL, broken_links, duplicate_ids, html_pages, output_file, post_pages
+from .site_checks import broken_links, duplicate_ids, html_pages, output_file, post_pages
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from scripts.import_blog.old_settings import OldSettingsError, literal_assignments, read_old_settings
+from scripts.import_blog.old_settings import (
+    OldSettingsError,
+    literal_assignments,
+    read_old_settings,
+)
 from scripts.import_blog.plan import Options, make_plan
 from scripts.import_blog.rewrite import (
     FileChanges,
