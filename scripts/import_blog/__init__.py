@@ -262,7 +262,9 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
     for line in summary_lines(plan):
         say("  " + line)
     say(f"  Files written: {written}; Uuids added: {added}; redirects in content/{REDIRECTS_FILE}: {redirects}")
-    say(f"  Settings: the block marked '{plan.settings_block.splitlines()[0][2:40]}…' in pelicanconf.py")
+    keys = [line.split(" ", 1)[0] for line in plan.settings_block.splitlines() if line[:1].isupper()]
+    say(f"  Settings written to {settings_path.name} (the block marked '# --- Imported by `make import`'): "
+        + (", ".join(keys) or "none"))
     for line in conflicts + uuid_problems:
         say("  " + line)
     if carry:

@@ -268,3 +268,16 @@ def test_bad_from_is_one_line_naming_the_fix(tmp_path):
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "is not a directory" in lines[0] and "FROM=" in lines[0]
+
+
+def test_redirect_pages_and_imported_posts_are_valid_html(dated):
+    from tests.browser.html_checker import describe, run_vnu
+
+    project, corpus, _ = dated
+    output = project / "output"
+    built = post_pages(output)
+    files = [output / (u + "index.html" if u.endswith("/") else u) for u in corpus.old_urls()[:3]]
+    files += [p for p in built.values() if any(slug in str(p) for slug in corpus.anchors)]
+    files += [built[t] for t in corpus.quoted_titles[:2]]
+    messages = run_vnu(files)
+    assert messages == [], describe(messages, output)
