@@ -26,7 +26,7 @@ from pathlib import Path
 from connected.files import path_inside, write_atomic
 
 from .old_settings import OldSettingsError, read_old_settings
-from .plan import NOTEBOOK_PLUGIN, Options, Plan, PlanError, make_plan, replace_block
+from .plan import NOTEBOOK_PLUGIN, Options, Plan, PlanError, make_plan, our_templates, replace_block
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REDIRECTS_FILE = "extra/redirects.json"
@@ -233,6 +233,11 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
     source = Path(args.source).expanduser()
     old = read_old_settings(Path(args.settings).expanduser() if args.settings else None)
     options = Options(keep_urls=args.keep_urls, home=args.home, templates=args.templates)
+    if options.templates not in ("drop", "keep") and options.templates not in our_templates(root):
+        raise ImportBlogError(
+            f"TEMPLATES={options.templates!r}: use drop, keep or one of our templates "
+            f"({', '.join(sorted(our_templates(root)))})"
+        )
     when = datetime.now(UTC).strftime("%Y-%m-%d")
     plan = make_plan(source, old, root, ours, options, when)
     settings_before = settings_path.read_text(encoding="utf-8")
@@ -293,7 +298,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--yes", action="store_true", default=_truthy(env.get("YES")), help="apply without asking")
     parser.add_argument("--keep-urls", action="store_true", default=_truthy(env.get("KEEP_URLS")),
                         help="keep the old URL scheme instead of writing redirect pages")
-    parser.add_argument("--home", choices=("page", "keep"), default=env.get("HOME_PAGE") or "page",
+    parser.add_argument("--home", default=env.get("HOME_PAGE") or "page",
                         help="old pages saved as index.html/404.html: page (default) or keep")
     parser.add_argument("--templates", default=env.get("TEMPLATES") or "drop",
                         help="custom Template: values: drop (default), keep, or one of our templates")
@@ -301,6 +306,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.source:
         parser.error("FROM is missing — " + USAGE)
+    if args.home not in ("page", "keep"):
+        parser.error(f"HOME_PAGE={args.home!r}: use page (default) or keep")
     return args
 
 
