@@ -26,7 +26,16 @@ from pathlib import Path
 from connected.files import path_inside, write_atomic
 
 from .old_settings import OldSettingsError, read_old_settings
-from .plan import NOTEBOOK_PLUGIN, Options, Plan, PlanError, make_plan, our_templates, replace_block
+from .plan import (
+    BLOCK_START,
+    NOTEBOOK_PLUGIN,
+    Options,
+    Plan,
+    PlanError,
+    make_plan,
+    our_templates,
+    replace_block,
+)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REDIRECTS_FILE = "extra/redirects.json"
@@ -138,7 +147,7 @@ def copy_files(plan: Plan) -> tuple[int, list[str]]:
         target = path_inside(plan.content, item.new)
         data = item.new_bytes
         if target.exists():
-            if target.is_file() and target.read_bytes() == data:
+            if target.is_file() and _already_imported(target, data):
                 continue
             conflicts.append(f"content/{item.new} already exists and differs from {item.old}: kept ours; merge by hand")
             continue
@@ -146,6 +155,20 @@ def copy_files(plan: Plan) -> tuple[int, list[str]]:
         write_atomic(target, data, mode=0o644)
         written += 1
     return written, conflicts
+
+
+def _already_imported(target: Path, data: bytes) -> bool:
+    """`target` holds `data`, or `data` plus the Uuid a previous import's `make uuids` added."""
+    existing = target.read_bytes()
+    if existing == data:
+        return True
+    from scripts.uuids import add_uuid
+
+    found = file_uuid(target)
+    try:
+        return bool(found) and add_uuid(data, found) == existing
+    except (ValueError, UnicodeDecodeError):
+        return False
 
 
 def add_uuids(plan: Plan, ours: dict) -> tuple[int, list[str]]:
@@ -209,6 +232,25 @@ def baseline(root: Path, say) -> str:
     return str(ctx.record_path)
 
 
+def settings_without_import_block(settings_path: Path) -> dict:
+    """The writer's settings as they are without a previous import's block (which this
+    import replaces), read by Pelican from a temporary copy next to the original."""
+    import tempfile
+
+    from pelican.settings import get_settings_from_file
+
+    text = settings_path.read_text(encoding="utf-8")
+    if BLOCK_START not in text:
+        return get_settings_from_file(str(settings_path))
+    fd, tmp = tempfile.mkstemp(dir=settings_path.parent, prefix=".pelicanconf-", suffix=".py")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(replace_block(text, ""))
+        return get_settings_from_file(tmp)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def confirm(yes: bool, say) -> bool:
     if yes:
         return True
@@ -225,11 +267,9 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
     def say(text: str = "") -> None:
         print(text, file=out, flush=True)
 
-    from pelican.settings import get_settings_from_file
-
     root = Path(args.root).resolve()
     settings_path = root / "pelicanconf.py"
-    ours = get_settings_from_file(str(settings_path))
+    ours = settings_without_import_block(settings_path)
     source = Path(args.source).expanduser()
     old = read_old_settings(Path(args.settings).expanduser() if args.settings else None)
     options = Options(keep_urls=args.keep_urls, home=args.home, templates=args.templates)
@@ -253,6 +293,15 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
         say("Could not carry over:")
         for line in carry:
             say("  " + line)
+    before = sorted(
+        p.relative_to(plan.content).as_posix()
+        for sub in ours["ARTICLE_PATHS"]
+        for p in (plan.content / sub).rglob("*")
+        if p.is_file() and p.suffix.lower() in (".md", ".rst", ".markdown", ".html")
+    ) if (plan.content).is_dir() else []
+    if before:
+        say(f"Note: content/ already holds {_plural(len(before), 'post')} (kept; delete the sample's posts "
+            f"first if they are not yours): {', '.join(before[:5])}{' …' if len(before) > 5 else ''}")
     if not confirm(args.yes, say):
         say("Nothing was changed. The diff above is what the import would do; run it again with YES=1 "
             "(make import FROM=… YES=1) to apply it.")

@@ -281,3 +281,34 @@ def test_redirect_pages_and_imported_posts_are_valid_html(dated):
     files += [built[t] for t in corpus.quoted_titles[:2]]
     messages = run_vnu(files)
     assert messages == [], describe(messages, output)
+
+
+def test_keep_urls_serves_posts_at_their_old_addresses(tmp_path):
+    corpus = make_corpus(tmp_path / "old", posts=4, seed=4)
+    project = copy_project(tmp_path / "site")
+    result = run_import(project, "--from", str(corpus.content), "--settings", str(corpus.settings), "--keep-urls")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    output = project / "output"
+    built = post_pages(output)
+    for post in corpus.posts:
+        old = post.old_url(corpus.scheme)
+        assert built[post.title] == output / (old + "index.html" if old.endswith("/") else old)
+    assert not (project / "content" / "extra" / "redirects.json").exists()
+    assert broken_links(output) == []
+
+
+def test_running_the_import_again_changes_nothing(tmp_path):
+    corpus = make_corpus(tmp_path / "old", posts=4, seed=6)
+    project = copy_project(tmp_path / "site")
+    args = ("--from", str(corpus.content), "--settings", str(corpus.settings))
+    assert run_import(project, *args).returncode == 0
+    content = {p: p.read_bytes() for p in (project / "content").rglob("*") if p.is_file()}
+    record = (project / "send-record.json").read_text()
+    settings = (project / "pelicanconf.py").read_text()
+    again = run_import(project, *args)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Files written: 0; Uuids added: 0" in again.stdout
+    assert "already exists and differs" not in again.stdout.replace("pages/about.md already exists", "")
+    assert {p: p.read_bytes() for p in (project / "content").rglob("*") if p.is_file()} == content
+    assert (project / "send-record.json").read_text() == record
+    assert (project / "pelicanconf.py").read_text() == settings
