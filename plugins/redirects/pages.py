@@ -5,7 +5,9 @@ Data file (version 1), written by scripts/import_blog.py:
     {"version": 1,
      "redirects": [{"from": "blog/2015/01/02/slug/index.html",   # old output path
                     "url": "blog/2015/01/02/slug/",              # old URL (for messages)
-                    "uuid": "…", "source": "posts/slug.md"}]}   # the post now
+                    "uuid": "…", "source": "posts/slug.md"},    # the post now
+                   {"from": "category/python.html", "category": "python"},   # a listing page
+                   {"from": "tag/flask.html", "tag": "flask"}]}
 
 Settings: REDIRECTS = {"FILE": "extra/redirects.json"} (relative to PATH; an
 absolute path is used as is). No file, no redirects.
@@ -19,6 +21,7 @@ import logging
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from connected.files import path_inside, write_atomic
 from connected.identity import post_uuid
@@ -84,13 +87,17 @@ def _normal(save_as: str) -> str:
     return posixpath.normpath(save_as.replace("\\", "/").lstrip("/"))
 
 
-def plan(entries: list[dict], contents, reserved: set[str], siteurl: str) -> tuple[list[Redirect], list[str]]:
+def plan(
+    entries: list[dict], contents, reserved: set[str], siteurl: str, groups: dict | None = None
+) -> tuple[list[Redirect], list[str]]:
     """Redirect pages for `entries`, and one problem line per entry that cannot be honoured.
 
     contents: the site's posts and pages (anything with url, save_as, title,
     relative_source_path); reserved: normalised output paths the site writes
-    itself (pages, static files, listings).
+    itself (pages, static files, listings); groups: "category:<name>" /
+    "tag:<name>" (lower case) -> the listing (url, save_as, title).
     """
+    groups = groups or {}
     by_uuid, by_source = {}, {}
     for content in contents:
         source = getattr(content, "relative_source_path", "") or ""
@@ -103,9 +110,15 @@ def plan(entries: list[dict], contents, reserved: set[str], siteurl: str) -> tup
     for entry in entries:
         save_as = _normal(entry["from"])
         old = entry.get("url") or save_as
-        content = by_uuid.get(str(entry.get("uuid") or "").lower()) or by_source.get(
-            str(entry.get("source") or "")
-        )
+        group = next((f"{kind}:{str(entry[kind]).lower()}" for kind in ("category", "tag") if entry.get(kind)), None)
+        if group is not None:
+            content = groups.get(group)
+            if content is None:
+                continue  # that category or tag has no page here (renamed, or now the default)
+        else:
+            content = by_uuid.get(str(entry.get("uuid") or "").lower()) or by_source.get(
+                str(entry.get("source") or "")
+            )
         if content is None:
             problems.append(
                 f"redirects: old URL {old} leads to {entry.get('source') or entry.get('uuid')}, "
@@ -188,7 +201,19 @@ def write_redirects(generators) -> None:
     for generator in generators:
         for attr in ("articles", "translations", "pages", "hidden_pages", "hidden_articles"):
             contents.extend(getattr(generator, attr, None) or [])
-    redirects, problems = plan(entries, contents, _reserved_paths(generators), settings.get("SITEURL", ""))
+    groups = {}
+    for generator in generators:
+        for kind, label in (("category", "Posts in {}"), ("tag", "Posts tagged {}")):
+            listing = getattr(generator, kind.replace("category", "categories").replace("tag", "tags"), None) or []
+            listing = listing.items() if hasattr(listing, "items") else listing
+            for item, _ in listing:
+                if item.save_as:
+                    groups[f"{kind}:{item.name.lower()}"] = SimpleNamespace(
+                        url=item.url, save_as=item.save_as, title=label.format(item.name), lang=""
+                    )
+    redirects, problems = plan(
+        entries, contents, _reserved_paths(generators), settings.get("SITEURL", ""), groups
+    )
     for problem in problems:
         logger.warning("%s", problem)
     output = Path(generators[0].output_path)
@@ -200,4 +225,4 @@ def write_redirects(generators) -> None:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, render(redirect, settings.get("DEFAULT_LANG", "en")).encode("utf-8"), mode=0o644)
-    logger.info("redirects: %d old URLs redirect to their posts", len(redirects))
+    logger.info("redirects: %d old URLs redirect to their new addresses", len(redirects))

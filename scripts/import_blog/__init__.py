@@ -86,7 +86,8 @@ def summary_lines(plan: Plan) -> list[str]:
         f"Notebooks (copied, not built): {plan.count('notebook')}",
         f"Other files (copied, not published by the old blog either): {plan.count('extra')}",
         f"Links rewritten: {links} in {_plural(len(changed), 'file')}; embeds/liquid tags converted: {converted}",
-        f"Redirect pages from old URLs: {len(plan.redirects)}",
+        f"Redirect pages from old URLs: {len(plan.redirects)} posts and pages, "
+        f"{len(plan.listing_redirects)} category and tag pages",
     ]
 
 
@@ -194,7 +195,7 @@ def file_uuid(path: Path) -> str | None:
 
 
 def write_redirects(plan: Plan) -> int:
-    if not plan.redirects:
+    if not plan.redirects and not plan.listing_redirects:
         return 0
     path = path_inside(plan.content, REDIRECTS_FILE)
     entries = {}
@@ -203,6 +204,8 @@ def write_redirects(plan: Plan) -> int:
             entries[entry["from"]] = entry
     except (FileNotFoundError, ValueError, KeyError, AttributeError):
         pass
+    for entry in plan.listing_redirects:
+        entries[entry["from"]] = dict(entry)
     for entry in plan.redirects:
         entry = dict(entry)
         if entry["source"].endswith(".md"):

@@ -59,6 +59,7 @@ class Item:
     template: str = ""
     meta_save_as: str = ""
     read_error: str = ""
+    groups: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, name, old save_as)
 
     @property
     def new_bytes(self) -> bytes:
@@ -88,6 +89,7 @@ class Plan:
     unread: list[str] = field(default_factory=list)
     skipped_settings: list[str] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)  # files outside every old path
+    listing_redirects: list[dict] = field(default_factory=list)  # old category/tag pages
 
     def count(self, kind: str) -> int:
         return sum(1 for item in self.items if item.kind == kind)
@@ -199,6 +201,13 @@ def read_old_metadata(items: list[Item], old: OldSettings, source: Path) -> None
                 item.meta_save_as = str(content.metadata.get("save_as", "") or "")
                 item.old_url = str(content.url or "")
                 item.old_save_as = str(content.save_as or "")
+                if item.kind == "post" and getattr(content, "in_default_lang", True):
+                    category = getattr(content, "category", None)
+                    if category is not None and category.save_as:
+                        item.groups.append(("category", category.name, category.save_as))
+                    for tag in getattr(content, "tags", None) or []:
+                        if tag.save_as:
+                            item.groups.append(("tag", tag.name, tag.save_as))
             except Exception as exc:  # noqa: BLE001 - the report names the file instead
                 item.read_error = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
     finally:
@@ -407,5 +416,16 @@ def make_plan(source: Path, old: OldSettings, root: Path, ours: dict, options: O
                 "source": item.new,
                 "uuid": None,
             })
+    if not options.keep_urls:
+        # Old category and tag pages lead to ours (the plugin skips those we do not have).
+        seen = {entry["from"] for entry in plan.redirects}
+        for item in items:
+            if item.status != "published":
+                continue
+            for kind, name, save_as in item.groups:
+                path = posixpath.normpath(save_as.lstrip("/"))
+                if path not in seen:
+                    seen.add(path)
+                    plan.listing_redirects.append({"from": path, "url": save_as, kind: name})
     plan.settings_block = settings_block(old, items, ours, options, when)
     return plan
