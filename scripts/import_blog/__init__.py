@@ -214,7 +214,7 @@ def write_redirects(plan: Plan) -> int:
     data = {"version": 1, "redirects": [entries[k] for k in sorted(entries)]}
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"), mode=0o644)
-    return len(plan.redirects)
+    return len(plan.redirects) + len(plan.listing_redirects)
 
 
 def baseline(root: Path, say) -> str:
@@ -233,6 +233,19 @@ def baseline(root: Path, say) -> str:
         if publish.apply_baseline(ctx, record, posts, "all", dry_run=False):
             save_record(ctx.record_path, record)
     return str(ctx.record_path)
+
+
+def content_folder(source: str | None, old_settings: Path | None, old_path) -> Path:
+    """FROM, or the old PATH when FROM is the old project folder (or missing, with SETTINGS)."""
+    if old_settings is not None and isinstance(old_path, str) and old_path:
+        project = old_settings.parent.resolve()
+        inside = Path(old_path) if Path(old_path).is_absolute() else project / old_path
+        if source is None or Path(source).expanduser().resolve() == project:
+            if inside.is_dir():
+                return inside
+    if source is None:
+        raise ImportBlogError("FROM is missing — " + USAGE)
+    return Path(source).expanduser()
 
 
 def settings_without_import_block(settings_path: Path) -> dict:
@@ -273,8 +286,9 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
     root = Path(args.root).resolve()
     settings_path = root / "pelicanconf.py"
     ours = settings_without_import_block(settings_path)
-    source = Path(args.source).expanduser()
-    old = read_old_settings(Path(args.settings).expanduser() if args.settings else None)
+    old_settings = Path(args.settings).expanduser() if args.settings else None
+    old = read_old_settings(old_settings)
+    source = content_folder(args.source, old_settings, old.given.get("PATH"))
     options = Options(keep_urls=args.keep_urls, home=args.home, templates=args.templates)
     if options.templates not in ("drop", "keep") and options.templates not in our_templates(root):
         raise ImportBlogError(
@@ -356,7 +370,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="custom Template: values: drop (default), keep, or one of our templates")
     parser.add_argument("--root", default=str(ROOT), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if not args.source:
+    if not args.source and not args.settings:
         parser.error("FROM is missing — " + USAGE)
     if args.home not in ("page", "keep"):
         parser.error(f"HOME_PAGE={args.home!r}: use page (default) or keep")

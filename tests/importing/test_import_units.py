@@ -279,3 +279,16 @@ def test_markup_fixes_is_loaded_before_the_plugins_that_read_titles():
     text = Path(ROOT / "pelicanconf.py").read_text()
     plugins = text[text.index("PLUGINS = ["):]
     assert plugins.index('"markup_fixes"') < plugins.index('"site_feeds"') < plugins.index('"redirects"')
+
+
+def test_from_may_be_the_old_project_folder(tmp_path):
+    from scripts.import_blog import ImportBlogError, content_folder
+
+    settings = tmp_path / "pelicanconf.py"
+    (tmp_path / "content").mkdir()
+    assert content_folder(str(tmp_path), settings, "content") == tmp_path / "content"
+    assert content_folder(None, settings, "content") == tmp_path / "content"
+    assert content_folder(str(tmp_path / "content"), settings, "content") == tmp_path / "content"
+    assert content_folder("/elsewhere", None, None) == Path("/elsewhere")
+    with pytest.raises(ImportBlogError, match="FROM is missing"):
+        content_folder(None, None, None)
