@@ -48,8 +48,9 @@ class Item:
     old: str  # path under the old content directory (posix)
     new: str  # path under content/ (posix)
     kind: str  # "post", "page", "static", "notebook", "extra"
-    data: bytes
+    data: bytes  # the old file's bytes for posts and pages; b"" for others (read when copied)
     fmt: str | None = None
+    src: Path | None = None
     new_text: str | None = None  # None: copied byte for byte
     changes: FileChanges | None = None
     old_url: str = ""
@@ -63,7 +64,10 @@ class Item:
 
     @property
     def new_bytes(self) -> bytes:
-        return self.data if self.new_text is None else self.new_text.encode("utf-8")
+        if self.new_text is not None:
+            return self.new_text.encode("utf-8")
+        # Images can be large: only posts and pages are held in memory during planning.
+        return self.data if self.data or self.src is None else self.src.read_bytes()
 
 
 @dataclass
@@ -375,7 +379,9 @@ def make_plan(source: Path, old: OldSettings, root: Path, ours: dict, options: O
     items = []
     uncovered = []
     for old_path, new_path, kind, fmt in classify(walk(source), old, ours):
-        items.append(Item(old=old_path, new=new_path, kind=kind, fmt=fmt, data=(source / old_path).read_bytes()))
+        path = source / old_path
+        data = path.read_bytes() if kind in ("post", "page") else b""
+        items.append(Item(old=old_path, new=new_path, kind=kind, fmt=fmt, data=data, src=path))
         if kind == "extra":
             uncovered.append(old_path)
     read_old_metadata(items, old, source)

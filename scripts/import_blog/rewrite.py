@@ -70,7 +70,8 @@ class Resolver:
             return None
         if kind is None:
             kind = "filename" if self.is_content.get(old_path) else "static"
-        return "{" + kind + "}/" + new
+        # Pelican reads %20 in a {filename}/{static} path as a space; a raw space would end the link.
+        return "{" + kind + "}/" + new.replace(" ", "%20")
 
     def lookup_site_path(self, path: str) -> str | None:
         path = unquote(path)
