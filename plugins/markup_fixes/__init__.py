@@ -8,11 +8,13 @@
 - With USE_FOLDER_AS_CATEGORY, a post directly in an ARTICLE_PATHS folder
   (content/posts/x.md) takes DEFAULT_CATEGORY, as it did at the old blog's
   root, instead of a category named after the folder ("posts").
+- Warnings name each post whose liquid tags (`{% photo %}` …) we do not load
+  and every `.ipynb` notebook post Pelican skips, with the plugin they need.
 """
 
 from pelican import signals
 
-from .fixes import fix_content, fix_root_categories
+from .fixes import fix_content, fix_root_categories, warn_notebooks
 
 __all__ = ["register"]
 
@@ -23,3 +25,5 @@ def register():
     signals.content_object_init.connect(fix_content)
     # pretaxonomy: articles are final but not yet grouped into categories.
     signals.article_generator_pretaxonomy.connect(fix_root_categories)
+    # finalized: the readers have skipped what they cannot read; say so for notebooks.
+    signals.article_generator_finalized.connect(warn_notebooks)

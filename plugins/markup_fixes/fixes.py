@@ -7,6 +7,8 @@ import logging
 import posixpath
 from html.parser import HTMLParser
 
+from connected.liquid_tags import find_liquid_tags, provider
+
 logger = logging.getLogger(__name__)
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -143,11 +145,59 @@ def fix_content(content) -> None:
             content.title = title
             metadata["title"] = title
     body = getattr(content, "_content", None)
+    if isinstance(body, str) and "{%" in body:
+        _warn_liquid(getattr(content, "relative_source_path", "") or source, body)
     if isinstance(body, str) and "id=" in body:
         fixed, count = unique_ids(body)
         if count:
             content._content = fixed
             logger.debug("markup_fixes: %s: renamed %d duplicate ids", source, count)
+
+
+def leftover_liquid_tags(html: str) -> list[str]:
+    """Names of liquid tags left in rendered HTML, outside <pre> blocks (code samples)."""
+    code, pos = [], html.find("<pre")
+    while pos != -1:
+        end = html.find("</pre>", pos)
+        end = len(html) if end == -1 else end
+        code.append((pos, end))
+        pos = html.find("<pre", end)
+    names = []
+    for tag in find_liquid_tags(html):
+        if not any(a <= tag.start < b for a, b in code) and tag.name not in names:
+            names.append(tag.name)
+    return names
+
+
+def _warn_liquid(source: str, html: str) -> None:
+    names = leftover_liquid_tags(html)
+    if names:
+        needs = sorted({provider(n) for n in names})
+        logger.warning(
+            "markup_fixes: %s: liquid tag%s %s shown as raw text — %s needs %s (see docs/importing.md)",
+            source,
+            "" if len(names) == 1 else "s",
+            ", ".join(f"{{% {n} %}}" for n in names),
+            "it" if len(names) == 1 else "they",
+            "; ".join(needs),
+        )
+
+
+def warn_notebooks(generator) -> None:
+    """article_generator_finalized handler: Pelican skips .ipynb posts without a word."""
+    settings = generator.settings
+    files = sorted(
+        generator.get_files(settings.get("ARTICLE_PATHS", []), exclude=settings.get("ARTICLE_EXCLUDES", []),
+                            extensions=("ipynb",))
+    )
+    if files:
+        logger.warning(
+            "markup_fixes: %d notebook post%s not built (no notebook reader is loaded): %s — enable "
+            "pelican-jupyter or export them with `jupyter nbconvert --to markdown` (see docs/importing.md)",
+            len(files),
+            " is" if len(files) == 1 else "s are",
+            ", ".join(files),
+        )
 
 
 def fix_root_categories(generator) -> None:

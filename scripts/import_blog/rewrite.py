@@ -20,34 +20,13 @@ import posixpath
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin
 
+from connected.liquid_tags import find_liquid_tags, provider
+
 MARKERS = ("{filename}", "|filename|", "{static}", "|static|", "{attach}", "|attach|")
 # A link target ends at any of these (so one target never contains another opener).
 _STOP = set(" \t\r\n()<>\"'[]`")
 
-# Liquid tags: which plugin provided them, and whether the import converts them.
-LIQUID_PLUGINS = {
-    "photo": "pelican-photos (pip install pelican-photos; PLUGINS += [\"pelican.plugins.photos\"])",
-    "gallery": "pelican-photos (pip install pelican-photos; PLUGINS += [\"pelican.plugins.photos\"])",
-    "lightbox": "pelican-photos (pip install pelican-photos; PLUGINS += [\"pelican.plugins.photos\"])",
-}
-for _name in (
-    "notebook", "include_code", "video", "audio", "b64img", "flickr", "giphy", "soundcloud",
-    "spotify", "graphviz", "diag", "literal", "generic", "twitter",
-):
-    LIQUID_PLUGINS[_name] = (
-        "pelican-liquid-tags (pip install pelican-liquid-tags; PLUGINS += "
-        f"[\"pelican.plugins.liquid_tags\"]; LIQUID_TAGS = [\"{_name}\"])"
-    )
 CONVERTED_LIQUID = ("img", "youtube", "vimeo", "gist")
-# Template-language tags that appear in posts about Jinja/Django/Liquid: not plugins.
-TEMPLATE_WORDS = {
-    "block", "endblock", "for", "endfor", "if", "elif", "else", "endif", "set", "endset",
-    "raw", "endraw", "extends", "include", "import", "from", "macro", "endmacro", "call",
-    "endcall", "filter", "endfilter", "with", "endwith", "load", "url", "static", "csrf_token",
-    "comment", "endcomment", "trans", "blocktrans", "endblocktrans", "autoescape", "endautoescape",
-    "assign", "capture", "endcapture", "highlight", "endhighlight", "unless", "endunless", "case",
-    "when", "endcase", "cycle", "tablerow", "endtablerow", "break", "continue", "verbatim",
-}
 RST_EMBEDS = {
     "youtube": ("Watch the video on YouTube", "https://www.youtube.com/watch?v={id}"),
     "vimeo": ("Watch the video on Vimeo", "https://vimeo.com/{id}"),
@@ -325,48 +304,24 @@ def convert_liquid(changes: FileChanges, rewrite) -> None:
     text = changes.text
     code = fenced_code_ranges(text)
     pieces, last = [], 0
-    # The next newline and the next "%}" are found once and reused until passed,
-    # so a line of a million "{%" is still one pass.
-    line_end = close = -1
-    pos = text.find("{%")
-    while pos != -1:
-        if line_end < pos:
-            line_end = text.find("\n", pos)
-            line_end = len(text) if line_end == -1 else line_end
-        if close < pos + 2:
-            close = text.find("%}", pos + 2)
-            close = len(text) if close == -1 else close
-        if close >= line_end:
-            pos = text.find("{%", pos + 2)
-            continue
-        inner = text[pos + 2 : close].strip()
-        name, _, args = inner.partition(" ")
-        name = name.strip().lower()
-        end = close + 2
-        if _inside(pos, code) or name in TEMPLATE_WORDS or not name.replace("_", "").isalnum():
-            pos = text.find("{%", end)
+    for tag in find_liquid_tags(text):
+        if _inside(tag.start, code):
             continue
         replacement = None
-        if name == "img":
-            replacement = _img_markdown(args, rewrite)
-        elif name in ("youtube", "vimeo"):
-            video = args.split()[0] if args.split() else ""
-            if video:
-                label, pattern = RST_EMBEDS[name]
-                replacement = f"[{label}]({pattern.format(id=video)})"
-        elif name == "gist":
-            gist = args.split()[0] if args.split() else ""
-            if gist:
-                replacement = f"[See the code on GitHub Gist](https://gist.github.com/{gist})"
+        words = tag.args.split()
+        if tag.name == "img":
+            replacement = _img_markdown(tag.args, rewrite)
+        elif tag.name in ("youtube", "vimeo") and words:
+            label, pattern = RST_EMBEDS[tag.name]
+            replacement = f"[{label}]({pattern.format(id=words[0])})"
+        elif tag.name == "gist" and words:
+            replacement = f"[See the code on GitHub Gist](https://gist.github.com/{words[0]})"
         if replacement is not None:
-            pieces += [text[last:pos], replacement]
-            last = end
-            changes.converted.append(f"{{% {name} %}}")
+            pieces += [text[last : tag.start], replacement]
+            last = tag.end
+            changes.converted.append(f"{{% {tag.name} %}}")
         else:
-            changes.liquid_needs[name] = LIQUID_PLUGINS.get(
-                name, "no plugin we know of (a tag of the old site's own plugins)"
-            )
-        pos = text.find("{%", end)
+            changes.liquid_needs[tag.name] = provider(tag.name)
     changes.text = "".join(pieces) + text[last:]
 
 

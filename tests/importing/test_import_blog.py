@@ -222,6 +222,18 @@ def test_report_lists_what_could_not_be_carried_over(dated):
     assert "Uuids added:" in report and "Links rewritten:" in report and "Redirect pages" in report
 
 
+def test_the_build_names_posts_with_liquid_tags_and_skipped_notebooks(dated):
+    _, corpus, result = dated
+    log = result.stderr + result.stdout
+    liquid = [line for line in log.splitlines() if "markup_fixes:" in line and "liquid tag" in line]
+    assert any("{% photo %}" in line and "{% gallery %}" in line and "pelican-photos" in line for line in liquid)
+    assert any("{% illus %}" in line for line in liquid)
+    assert not any("{% img %}" in line or "{% youtube %}" in line for line in liquid)  # converted
+    notebooks = next(line for line in log.splitlines() if "notebook posts are not built" in line)
+    for name in corpus.notebooks:
+        assert name in notebooks
+
+
 def test_convertible_liquid_tags_and_embeds_are_converted(dated):
     project, _, _ = dated
     texts = [p.read_text() for p in (project / "content" / "posts").rglob("*.*") if p.suffix in (".md", ".rst")]

@@ -31,7 +31,7 @@ from .conftest import ROOT
 from .corpus import make_corpus
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from markup_fixes.fixes import plain_title, unique_ids  # noqa: E402
+from markup_fixes.fixes import leftover_liquid_tags, plain_title, unique_ids  # noqa: E402
 from redirects.pages import RedirectsError, load_entries, plan, render  # noqa: E402
 
 
@@ -292,3 +292,8 @@ def test_from_may_be_the_old_project_folder(tmp_path):
     assert content_folder("/elsewhere", None, None) == Path("/elsewhere")
     with pytest.raises(ImportBlogError, match="FROM is missing"):
         content_folder(None, None, None)
+
+
+def test_leftover_liquid_tags_outside_code_are_found():
+    html = "<p>{% photo a.jpg %}</p><pre><code>{% gallery x %}</code></pre><p>{% block x %} {% illus b %}</p>"
+    assert leftover_liquid_tags(html) == ["photo", "illus"]
