@@ -21,7 +21,7 @@ for _name in (
         "pelican-liquid-tags (pip install pelican-liquid-tags; PLUGINS += "
         f'["pelican.plugins.liquid_tags"]; LIQUID_TAGS = ["{_name}"])'
     )
-UNKNOWN_PROVIDER = "no plugin we know of (a tag of the old site's own plugins)"
+UNKNOWN_PROVIDER = "a plugin of the old site's own (no public plugin we know of provides it)"
 TEMPLATE_WORDS = frozenset({
     "block", "endblock", "for", "endfor", "if", "elif", "else", "endif", "set", "endset",
     "raw", "endraw", "extends", "include", "import", "from", "macro", "endmacro", "call",

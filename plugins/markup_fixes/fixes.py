@@ -174,11 +174,11 @@ def _warn_liquid(source: str, html: str) -> None:
     if names:
         needs = sorted({provider(n) for n in names})
         logger.warning(
-            "markup_fixes: %s: liquid tag%s %s shown as raw text — %s needs %s (see docs/importing.md)",
+            "markup_fixes: %s: liquid tag%s %s shown as raw text — %s %s (see docs/importing.md)",
             source,
             "" if len(names) == 1 else "s",
             ", ".join(f"{{% {n} %}}" for n in names),
-            "it" if len(names) == 1 else "they",
+            "it needs" if len(names) == 1 else "they need",
             "; ".join(needs),
         )
 

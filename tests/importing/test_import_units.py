@@ -119,7 +119,7 @@ def test_liquid_tags_convert_or_are_named():
     assert lines[2] == "[See the code on GitHub Gist](https://gist.github.com/1234abcd)"
     assert "{% photo beach.jpg %}" in changes.text and "{% img /images/x.png %}" in changes.text
     assert "pelican-photos" in changes.liquid_needs["photo"]
-    assert "no plugin we know of" in changes.liquid_needs["illus"]
+    assert "old site's own" in changes.liquid_needs["illus"]
     assert "block" not in changes.liquid_needs
 
 
