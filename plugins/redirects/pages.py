@@ -125,7 +125,10 @@ def plan(
                 "which is not in the site any more — delete its entry from the redirects file"
             )
             continue
-        if save_as.startswith("..") or save_as.startswith(RESERVED_PREFIXES) or save_as in reserved:
+        if save_as == ".." or save_as.startswith("../"):
+            problems.append(f"redirects: old URL {old} would be written outside the output; skipped")
+            continue
+        if save_as.startswith(RESERVED_PREFIXES) or save_as in reserved:
             if save_as != _normal(getattr(content, "save_as", "") or ""):
                 problems.append(
                     f"redirects: old URL {old} is now a page of this site ({save_as}); "

@@ -133,6 +133,17 @@ def make_corpus(base: Path, *, scheme: str = "dated", seed: int = 18, posts: int
         encoding="utf-8",
     )
     corpus.posts.append(translation)
+    # A post in Pelican's HTML format.
+    html_post = Post("python/html-post.html", "an-html-post", start + timedelta(days=400), "An HTML post", "html")
+    image = "images/chart.png" if scheme == "default" else "/images/chart.png"
+    (content / html_post.path).write_text(
+        f"<html><head><title>{html_post.title}</title>\n"
+        f'<meta name="date" content="{html_post.date:%Y-%m-%d %H:%M}">\n<meta name="tags" content="topic-01">\n'
+        f'</head><body><p>An <a href="/{first.old_url(scheme)}">older post</a> and <img src="{image}" alt="Chart">.</p>'
+        "</body></html>\n",
+        encoding="utf-8",
+    )
+    corpus.posts.append(html_post)
     # Notebook posts (pelican-ipynb style: the notebook and its metadata file).
     for n in range(2):
         name = f"notebook-{n}.ipynb"
