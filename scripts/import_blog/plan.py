@@ -142,6 +142,9 @@ def classify(files: list[str], old: OldSettings, ours: dict) -> list[tuple[str, 
             result.append((path, _rebase(path, page_root, page_new), "page", fmt))
         elif fmt and article_root is not None and not excluded and page_root is None:
             result.append((path, _rebase(path, article_root, article_new), "post", fmt))
+        elif fmt and excluded:
+            # Kept out of the old build on purpose: copied, but not where we read posts.
+            result.append((path, path, "extra", None))
         elif suffix in NOTEBOOK_SUFFIXES and (article_root is not None or page_root is not None):
             result.append((path, _rebase(path, article_root or "", article_new), "notebook", None))
         elif static_root is not None:
@@ -287,7 +290,8 @@ def transform(item: Item, resolver: Resolver, options: Options, ours: set[str], 
         edits["url"] = None
     if edits:
         edit_header(changes, item.fmt, _header_end(item.data, item.fmt), edits)
-    base_url = item.old_url.lstrip("/") if item.old_url else posixpath.dirname(item.old) + "/"
+    folder = posixpath.dirname(item.old)
+    base_url = item.old_url.lstrip("/") if item.old_url else (folder + "/" if folder else "")
 
     def rewrite_one(url: str) -> str | None:
         new, problem = resolver.rewrite(url, item.old, base_url)

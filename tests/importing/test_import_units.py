@@ -297,3 +297,27 @@ def test_from_may_be_the_old_project_folder(tmp_path):
 def test_leftover_liquid_tags_outside_code_are_found():
     html = "<p>{% photo a.jpg %}</p><pre><code>{% gallery x %}</code></pre><p>{% block x %} {% illus b %}</p>"
     assert leftover_liquid_tags(html) == ["photo", "illus"]
+
+
+def test_files_are_classified_from_the_old_layout():
+    from scripts.import_blog.old_settings import OldSettings, pelican_defaults
+    from scripts.import_blog.plan import classify
+
+    values = pelican_defaults()
+    values.update({"ARTICLE_PATHS": ["blog"], "PAGE_PATHS": ["pages"], "STATIC_PATHS": ["images", "extra/CNAME"],
+                   "ARTICLE_EXCLUDES": ["blog/wip"]})
+    ours = {"ARTICLE_PATHS": ["posts"], "PAGE_PATHS": ["pages"]}
+    files = ["blog/a.md", "blog/2015/b.rst", "blog/2015/pic.png", "blog/nb.ipynb", "blog/wip/c.md",
+             "pages/about.md", "images/x.png", "extra/CNAME", "theme/old.css"]
+    got = {old: (new, kind) for old, new, kind, _ in classify(files, OldSettings(values=values), ours)}
+    assert got == {
+        "blog/a.md": ("posts/a.md", "post"),
+        "blog/2015/b.rst": ("posts/2015/b.rst", "post"),
+        "blog/2015/pic.png": ("posts/2015/pic.png", "static"),
+        "blog/nb.ipynb": ("posts/nb.ipynb", "notebook"),
+        "blog/wip/c.md": ("blog/wip/c.md", "extra"),
+        "pages/about.md": ("pages/about.md", "page"),
+        "images/x.png": ("images/x.png", "static"),
+        "extra/CNAME": ("extra/CNAME", "static"),
+        "theme/old.css": ("theme/old.css", "extra"),
+    }
