@@ -10,7 +10,7 @@ PELICAN := $(VENV)/bin/pelican
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help init html serve devserver clean newpost uuids publish preview-email unschedule stats test test-setup bench lint venv
+.PHONY: help init html serve devserver clean newpost uuids import publish preview-email unschedule stats test test-setup bench lint venv
 
 help: ## List every target
 	@echo "Connected — make targets (options are make variables, e.g. make publish DRY_RUN=1):"
@@ -55,6 +55,11 @@ newpost: $(STAMP) ## Create a draft: make newpost TITLE="My post"
 
 uuids: $(STAMP) ## Add a Uuid to every post that lacks one
 	$(PY) -m scripts.uuids
+
+# FROM, SETTINGS, YES, KEEP_URLS, HOME_PAGE and TEMPLATES reach the script through
+# the environment (make exports command-line variables).
+import: $(STAMP) ## Bring an old Pelican blog in: make import FROM=../old/content [SETTINGS=../old/pelicanconf.py] [YES=1] [KEEP_URLS=1]
+	@$(PY) -m scripts.import_blog
 
 # Options for scripts.publish, from make variables.
 PUBLISH_OPTS = $(strip $(if $(DRY_RUN),--dry-run) $(if $(CHECK),--check) \

@@ -80,6 +80,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "TAG_ATOM": Key("feeds/tag/{slug}.atom.xml", "per-tag Atom feeds"),
         "TAG_RSS": Key("feeds/tag/{slug}.rss.xml", "per-tag RSS feeds"),
         "MAX_ITEMS": Key(20, "newest posts per feed; None for all"),
+        "TAG_MIN_POSTS": Key(2, "a tag gets its own feeds only with at least this many posts"),
         "CONTENT": Key("full", '"full" or "summary"'),
         "ICON": Key(None, "square feed icon: a path in the output or a URL"),
         "DEV_SITEURL": Key("http://localhost:8000", "where feed links point when SITEURL is empty"),

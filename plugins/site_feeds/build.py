@@ -98,6 +98,8 @@ def build_feeds(
         for group, posts in sorted(groups, key=lambda pair: pair[0].slug):
             if not listing.newest(posts, settings.max_items):
                 continue
+            if kind == "TAG" and len(listing.newest(posts, None)) < settings.tag_min_posts:
+                continue  # SITE_FEEDS["TAG_MIN_POSTS"]: no feed for a rarely used tag
             atom_path = atom_pattern.format(slug=group.slug) if atom_pattern else None
             rss_path = rss_pattern.format(slug=group.slug) if rss_pattern else None
             info = _info(

@@ -23,6 +23,9 @@ DEFAULTS: dict = {
     "TAG_RSS": "feeds/tag/{slug}.rss.xml",
     # Newest posts per feed; None for every post (slow and large on big sites).
     "MAX_ITEMS": 20,
+    # A tag gets its own feeds only with at least this many posts (a blog with
+    # a thousand one-post tags would otherwise write two thousand feed files).
+    "TAG_MIN_POSTS": 2,
     # "full": the whole post in each entry; "summary": only its summary.
     "CONTENT": "full",
     # Square image for feed readers: a path in the output ("images/icon.png") or a URL.
@@ -54,6 +57,7 @@ class FeedSettings:
     subtitle: str
     language: str
     author: str
+    tag_min_posts: int = 1
 
     def url_for(self, path: str) -> str:
         """Absolute URL of an output path (a feed file or a page URL like "2026/slug/")."""
@@ -111,6 +115,9 @@ def validate(raw) -> dict:
         raise _fail(
             "MAX_ITEMS", f"must be a whole number of at least 1, or None; got {max_items!r}"
         )
+    min_posts = merged["TAG_MIN_POSTS"]
+    if isinstance(min_posts, bool) or not isinstance(min_posts, int) or min_posts < 1:
+        raise _fail("TAG_MIN_POSTS", f"must be a whole number of at least 1; got {min_posts!r}")
     if merged["CONTENT"] not in CONTENT_MODES:
         raise _fail("CONTENT", f"must be 'full' or 'summary'; got {merged['CONTENT']!r}")
     icon = merged["ICON"]
@@ -145,4 +152,5 @@ def resolve(pelican_settings: dict) -> FeedSettings:
         subtitle=str(pelican_settings.get("SITESUBTITLE") or ""),
         language=str(pelican_settings.get("DEFAULT_LANG") or "en"),
         author=str(pelican_settings.get("AUTHOR") or pelican_settings.get("SITENAME") or ""),
+        tag_min_posts=merged["TAG_MIN_POSTS"],
     )

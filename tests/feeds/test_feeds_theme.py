@@ -60,7 +60,6 @@ def test_every_page_links_the_all_posts_feeds_and_they_exist(built):
     [
         ("category/careers/index.html", "feeds/category/careers"),
         ("tag/networking/index.html", "feeds/tag/networking"),
-        ("tag/linkedin/index.html", "feeds/tag/linkedin"),
     ],
 )
 def test_category_and_tag_pages_link_their_own_feeds(built, page, group_feeds):
@@ -70,6 +69,15 @@ def test_category_and_tag_pages_link_their_own_feeds(built, page, group_feeds):
     assert ("application/atom+xml", group_feeds + ".atom.xml") in targets
     assert ("application/rss+xml", group_feeds + ".rss.xml") in targets
     assert all((out / target).is_file() for _, target in targets)
+
+
+def test_a_tag_below_tag_min_posts_has_no_feed_and_no_link(built):
+    # LinkedIn tags one post; SITE_FEEDS["TAG_MIN_POSTS"] defaults to 2.
+    out, base = built
+    targets = {target for _, target, _ in feed_links(out, base, out / "tag/linkedin/index.html")}
+    assert not any(t.startswith("feeds/tag/") for t in targets)
+    assert not list((out / "feeds" / "tag").glob("linkedin.*"))
+    assert (out / "feeds" / "tag" / "networking.atom.xml").is_file()
 
 
 def test_article_pages_link_only_the_all_posts_feeds(built):

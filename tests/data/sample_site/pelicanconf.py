@@ -58,8 +58,13 @@ EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 
 ARTICLE_URL = "{date:%Y}/{slug}/"
 ARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"
+# Translations (Lang: other than DEFAULT_LANG) follow the same scheme, with their language.
+ARTICLE_LANG_URL = "{date:%Y}/{slug}-{lang}/"
+ARTICLE_LANG_SAVE_AS = "{date:%Y}/{slug}-{lang}/index.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
+PAGE_LANG_URL = "{slug}-{lang}/"
+PAGE_LANG_SAVE_AS = "{slug}-{lang}/index.html"
 CATEGORY_URL = "category/{slug}/"
 CATEGORY_SAVE_AS = "category/{slug}/index.html"
 TAG_URL = "tag/{slug}/"
@@ -91,6 +96,8 @@ SUMMARY_MAX_LENGTH = 50
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
+    # First: reST titles as plain text, unique ids, folder categories at the root.
+    "markup_fixes",
     "post_checks",
     "site_feeds",
     "newsletter",
@@ -98,6 +105,8 @@ PLUGINS = [
     "fast_build",
     "theme_helpers",
     "link_checks",
+    # Old URLs of an imported blog (make import) lead to their posts; no-op without its data file.
+    "redirects",
 ]
 
 MARKDOWN = {
@@ -164,7 +173,8 @@ CSP = {
 # Empty = the defaults: feeds/all.atom.xml, feeds/all.rss.xml, feeds/all.json and
 # feeds/category|tag/<slug>.atom.xml|.rss.xml, 20 newest posts each, full content.
 # Keys (README › Feeds): ALL_ATOM, ALL_RSS, ALL_JSON, CATEGORY_ATOM, CATEGORY_RSS,
-# TAG_ATOM, TAG_RSS (output paths; None turns a feed off), MAX_ITEMS,
+# TAG_ATOM, TAG_RSS (output paths; None turns a feed off), MAX_ITEMS, TAG_MIN_POSTS
+# (a tag's feeds only from this many posts, default 2),
 # CONTENT ("full" | "summary"), ICON, DEV_SITEURL.
 SITE_FEEDS = {}
 
