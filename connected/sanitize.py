@@ -9,14 +9,35 @@ something a browser would run. SVG and MathML are dropped (their content too):
 no reviewed allow-list for them exists here.
 
 Callers that rewrite URLs (connected/urls.py) run on this function's output,
-so they never see markup that a browser would read differently.
+so they never see markup that a browser would read differently: pass
+`base_url` and `sanitize_html` runs the absolutizer on its own output.
+
+Characters XML 1.0 cannot carry (C0 controls other than tab/newline/CR, NUL,
+lone surrogates, U+FFFE/U+FFFF) are removed first: feeds are XML, and the same
+bytes go to email. `xml_text` does the same for plain-text values (titles,
+names). The allow-list is documented in docs/safety.md.
 """
 
 from __future__ import annotations
 
 import nh3
 
-__all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "URL_SCHEMES", "is_safe_url", "sanitize_html"]
+from connected.urls import absolutize_html
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_TAGS",
+    "URL_SCHEMES",
+    "is_safe_url",
+    "sanitize_html",
+    "xml_text",
+]
+
+# Code points outside XML 1.0's Char production: lxml refuses them ("All strings
+# must be XML compatible") and HTML parsers treat them as errors.
+_XML_INVALID = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]
+)
 
 # Elements a post body, a summary or an email edition may carry.
 ALLOWED_TAGS = frozenset(
@@ -100,12 +121,22 @@ def is_safe_url(url: str) -> bool:
     return scheme in {"http", "https", "mailto", "tel"}
 
 
-def sanitize_html(html: str) -> str:
-    """Return `html` with only the allow-listed elements, attributes and URL schemes."""
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (linear: one translate)."""
+    return text.translate(_XML_INVALID) if text else ""
+
+
+def sanitize_html(html: str, base_url: str | None = None) -> str:
+    """Return `html` with only the allow-listed elements, attributes and URL schemes.
+
+    With `base_url` (an absolute URL: the post's own address), relative URLs in
+    the sanitized output are then resolved against it (connected/urls.py), for
+    HTML read where there is no base URL: feeds and email.
+    """
     if not html:
         return ""
-    return nh3.clean(
-        html,
+    clean = nh3.clean(
+        xml_text(html),
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(_DROPPED_WITH_CONTENT),
         attributes={key: set(value) for key, value in ALLOWED_ATTRIBUTES.items()},
@@ -114,3 +145,4 @@ def sanitize_html(html: str) -> str:
         strip_comments=True,
         link_rel=None,
     )
+    return clean if base_url is None else absolutize_html(clean, base_url)

@@ -20,11 +20,18 @@ Rules (the contract in docs/ARCHITECTURE.md):
 - left untouched: URLs that already have a scheme (https:, mailto:, tel:, data:,
   sms: …), `#fragment`-only URLs, and anything holding a Mailchimp merge tag
   (`*|…|*`);
-- `javascript:`/`vbscript:` URLs are dropped together with their attribute,
-  `on*=` event-handler attributes are dropped, and `<script>` elements are
-  removed with their content: feeds and emails must never carry script;
+- a URL attribute whose value a browser would read as `javascript:` or
+  `vbscript:` (spaces, tabs or newlines inside the scheme included) is dropped,
+  because `urljoin` would otherwise turn "java\tscript:" into a clean
+  "javascript:" URL: resolving never makes a URL more dangerous;
 - markup inside comments (including Outlook conditional comments) and inside
   raw-text elements (`<textarea>`, `<title>` …) is not touched.
+
+Not a sanitizer: script, event handlers and the rest are the business of
+connected/sanitize.py, whose output is what this function is given
+(`sanitize_html(html, base_url)` runs both, in that order). On that output
+(every tag complete, attribute values quoted, no comments, no raw-text
+elements) each scan below reads every character once.
 """
 
 from __future__ import annotations
@@ -63,7 +70,7 @@ _DANGEROUS_SCHEMES = ("javascript:", "vbscript:")
 _VALUE_CHUNK = r"""(?:[^>"']|"[^"]*"|'[^']*')"""
 _REWRITTEN_NAMES = (
     r"(?:href|src|srcset|imagesrcset|poster|action|formaction|cite|background|longdesc"
-    r"|data|style|xlink:href|on[a-z]+)"
+    r"|data|style|xlink:href)"
 )
 _MARKUP = re.compile(
     r"<(?:!--.*?-->"
@@ -142,7 +149,9 @@ def _unescape_attr(raw: str) -> str:
 
 
 def _escape_attr(value: str) -> str:
-    return value.replace("&", "&amp;").replace('"', "&quot;")
+    return (
+        value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )
 
 
 def _resolve_srcset(base: str, srcset: str) -> str:
@@ -212,11 +221,6 @@ def _rewrite_attrs(base: str, tag: str, attrs: str) -> str:
     last = 0
     for match in _ATTR.finditer(attrs):
         name = match.group(1).lower()
-        if name.startswith("on"):
-            # Event handlers are script: drop them along with the space before.
-            pieces.append(attrs[last : match.start()].rstrip())
-            last = match.end()
-            continue
         if match.group(2) is None:
             continue
         raw = next(g for g in match.groups()[2:] if g is not None)
@@ -249,7 +253,8 @@ def absolutize_html(html: str, base_url: str) -> str:
     """Return `html` with every URL attribute resolved against `base_url`.
 
     Works on fragments (a post body) and whole documents (an email). See the
-    module docstring for exactly what is rewritten, kept and stripped. Raises
+    module docstring for exactly what is rewritten and kept. Meant for the
+    output of connected.sanitize.sanitize_html (it removes no script). Raises
     ValueError if `base_url` is not absolute.
     """
     _check_base(base_url)
@@ -269,9 +274,6 @@ def absolutize_html(html: str, base_url: str) -> str:
             continue
         tag = tag.lower()
         out.append(html[pos : match.start()])
-        if tag == "script":
-            pos = scan = _find_close(html, "script", match.end())
-            continue
         attrs = match.group("rawattrs" if raw else "attrs")
         new_attrs = _rewrite_attrs(base_url, tag, attrs) if attrs else attrs
         if new_attrs is attrs:
