@@ -30,7 +30,7 @@ ImageSize = Callable[[str], "tuple[int, int] | None"]
 # The card is 600px wide with 40px padding each side: images wider than the
 # text column would overflow in Outlook, which ignores max-width.
 CONTENT_WIDTH = 520
-# Embeds the sanitizer drops with their content: each becomes a link first.
+# Embeds the sanitizer keeps for us (embeds=True) with only their URL: each becomes a link.
 _EMBED_TAGS = ("iframe", "object", "embed")
 _EMBED_LINK_TEXT = "Watch or listen on the web"
 
@@ -69,48 +69,26 @@ def _int_attr(value: str | None) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-def _embed_link(doc_src: str | None, post_url: str) -> str:
-    src = (doc_src or "").strip()
+def _embed_link(src: str | None, post_url: str) -> str:
+    src = (src or "").strip()
     href = src if src and is_safe_url(src) else post_url
     return f'<p><a href="{escape(href)}">{_EMBED_LINK_TEXT}</a></p>'
-
-
-def _embeds_as_links(fragment: str, post_url: str) -> str:
-    """Replace iframe/object/embed with a link to what they show.
-
-    Mail clients do not play embeds, and the sanitizer drops these elements
-    with everything in them; a reader still gets the link. This runs on the
-    raw post HTML only when it names such an element, and whatever it returns
-    is sanitized next, so a parser difference here can hide nothing.
-    """
-    lowered = fragment.lower()
-    if not any(f"<{tag}" in lowered for tag in _EMBED_TAGS):
-        return fragment
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    for frame in list(root.iter(*_EMBED_TAGS)):
-        src = frame.get("src") or frame.get("data")
-        link = lxml.html.fragment_fromstring(_embed_link(src, post_url))
-        link.tail = frame.tail
-        frame.getparent().replace(frame, link)
-    parts = [escape(root.text or "")]
-    parts += [lxml.html.tostring(child, encoding="unicode", method="html") for child in root]
-    return "".join(parts)
 
 
 def prepare_body(fragment: str, post_url: str, image_size: ImageSize) -> str:
     """Post HTML made safe for email: sanitized, absolute URLs, embeds as links, sized images.
 
-    Order matters: embeds become links, then the sanitizer (connected/sanitize.py)
-    runs and the URL absolutizer works on its output; the lxml pass below only
-    edits that clean tree (sizes, in-page links) and never adds markup from the post.
+    The sanitizer (connected/sanitize.py, keeping embeds' URLs) runs first and
+    the URL absolutizer on its output; the lxml pass below only edits that
+    clean tree (embeds to links, sizes, in-page links) and adds no post markup.
     """
-    fragment = sanitize_html(_embeds_as_links(fragment, post_url), post_url)
+    fragment = sanitize_html(fragment, post_url, embeds=True)
     if not fragment.strip():
         return ""
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    for media in list(root.iter("video", "audio")):
-        # Mail clients do not play media: offer a link to it instead.
-        src = media.get("src") or media.get("poster")
+    for media in list(root.iter(*_EMBED_TAGS, "video", "audio")):
+        # Mail clients do not play embeds or media: offer a link instead.
+        src = media.get("src") or media.get("data") or media.get("poster")
         link = lxml.html.fragment_fromstring(_embed_link(src, post_url))
         link.tail = media.tail
         media.getparent().replace(media, link)
