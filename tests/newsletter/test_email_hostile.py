@@ -134,7 +134,9 @@ def test_text_part_structure_markdown_post(editions):
     assert "def f():\n    return [1, [2, [3]]]" in text
     assert '[sourcecode language="python"]\nx = [[1, 2], [3, 4]]\n[/sourcecode]' in text
     # Reference-style links resolved to their absolute URL; relative ones made absolute.
-    first = " ".join(blocks[blocks.index(next(b for b in blocks if b.startswith("The first"))) :][0].split())
+    first = " ".join(
+        blocks[blocks.index(next(b for b in blocks if b.startswith("The first"))) :][0].split()
+    )
     assert "Requests & Responses (https://example.org/requests-and-responses)" in first
     assert "a relative link (https://your-name.example/2026/payloads/)" in first
     assert "Wide chart (https://your-name.example/images/wide.png)" in first
