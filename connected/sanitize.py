@@ -9,14 +9,35 @@ something a browser would run. SVG and MathML are dropped (their content too):
 no reviewed allow-list for them exists here.
 
 Callers that rewrite URLs (connected/urls.py) run on this function's output,
-so they never see markup that a browser would read differently.
+so they never see markup that a browser would read differently: pass
+`base_url` and `sanitize_html` runs the absolutizer on its own output.
+
+Characters XML 1.0 cannot carry (C0 controls other than tab/newline/CR, NUL,
+lone surrogates, U+FFFE/U+FFFF) are removed first: feeds are XML, and the same
+bytes go to email. `xml_text` does the same for plain-text values (titles,
+names). The allow-list is documented in docs/safety.md.
 """
 
 from __future__ import annotations
 
 import nh3
 
-__all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "URL_SCHEMES", "is_safe_url", "sanitize_html"]
+from connected.urls import absolutize_html
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_TAGS",
+    "URL_SCHEMES",
+    "is_safe_url",
+    "sanitize_html",
+    "xml_text",
+]
+
+# Code points outside XML 1.0's Char production: lxml refuses them ("All strings
+# must be XML compatible") and HTML parsers treat them as errors.
+_XML_INVALID = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF]
+)
 
 # Elements a post body, a summary or an email edition may carry.
 ALLOWED_TAGS = frozenset(
@@ -63,6 +84,9 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
 }
 
+# Only with sanitize_html(..., embeds=True): the one URL each embed shows.
+_EMBED_ATTRIBUTES = {"iframe": {"src"}, "object": {"data"}, "embed": {"src"}}
+
 # http, https, mailto, tel; data: only for images (checked in _filter).
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "data"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "poster", "cite"})
@@ -70,18 +94,23 @@ _DATA_IMAGE = "data:image/"
 
 
 def _filter(element: str, attribute: str, value: str) -> str | None:
-    """Keep data: URLs only as image sources; check srcset candidates (nh3 does not)."""
+    """Check every URL-valued attribute ourselves, srcset candidates included.
+
+    nh3 checks the schemes of href and src (not of cite, and never of srcset
+    candidates); here every URL attribute must be relative or http(s)/mailto/
+    tel, and data: URLs are kept only as raster image sources.
+    """
     if attribute == "srcset":
         for candidate in value.split(","):
             url = candidate.strip().partition(" ")[0]
             if not (is_safe_url(url) or _is_data_image(url)):
                 return None
         return value
-    if attribute in _URL_ATTRIBUTES and value.lstrip().lower().startswith("data:"):
-        if element in {"img", "source"} and attribute in {"src", "srcset"}:
-            if _is_data_image(value):
-                return value
-        return None
+    if attribute in _URL_ATTRIBUTES or (element == "object" and attribute == "data"):
+        if value.lstrip().lower().startswith("data:"):
+            image_source = element in {"img", "source"} and attribute == "src"
+            return value if image_source and _is_data_image(value) else None
+        return value if is_safe_url(value) else None
     return value
 
 
@@ -100,17 +129,39 @@ def is_safe_url(url: str) -> bool:
     return scheme in {"http", "https", "mailto", "tel"}
 
 
-def sanitize_html(html: str) -> str:
-    """Return `html` with only the allow-listed elements, attributes and URL schemes."""
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (linear: one translate)."""
+    return text.translate(_XML_INVALID) if text else ""
+
+
+def sanitize_html(html: str, base_url: str | None = None, *, embeds: bool = False) -> str:
+    """Return `html` with only the allow-listed elements, attributes and URL schemes.
+
+    With `base_url` (an absolute URL: the post's own address), relative URLs in
+    the sanitized output are then resolved against it (connected/urls.py), for
+    HTML read where there is no base URL: feeds and email.
+
+    embeds=True keeps `<iframe src>`, `<object data>` and `<embed src>` (that
+    one attribute only, its URL checked like any other; srcdoc and the rest
+    go) for a caller that replaces each with a link to what it shows, as the
+    email editions do (plugins/newsletter/body.py). Never for HTML shown as is.
+    """
     if not html:
         return ""
-    return nh3.clean(
-        html,
-        tags=set(ALLOWED_TAGS),
-        clean_content_tags=set(_DROPPED_WITH_CONTENT),
-        attributes={key: set(value) for key, value in ALLOWED_ATTRIBUTES.items()},
+    tags, dropped = set(ALLOWED_TAGS), set(_DROPPED_WITH_CONTENT)
+    attributes = {key: set(value) for key, value in ALLOWED_ATTRIBUTES.items()}
+    if embeds:
+        tags |= set(_EMBED_ATTRIBUTES)
+        dropped -= set(_EMBED_ATTRIBUTES)
+        attributes.update({key: set(value) for key, value in _EMBED_ATTRIBUTES.items()})
+    clean = nh3.clean(
+        xml_text(html),
+        tags=tags,
+        clean_content_tags=dropped,
+        attributes=attributes,
         attribute_filter=_filter,
         url_schemes=set(URL_SCHEMES),
         strip_comments=True,
         link_rel=None,
     )
+    return clean if base_url is None else absolutize_html(clean, base_url)

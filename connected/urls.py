@@ -20,11 +20,18 @@ Rules (the contract in docs/ARCHITECTURE.md):
 - left untouched: URLs that already have a scheme (https:, mailto:, tel:, data:,
   sms: …), `#fragment`-only URLs, and anything holding a Mailchimp merge tag
   (`*|…|*`);
-- `javascript:`/`vbscript:` URLs are dropped together with their attribute,
-  `on*=` event-handler attributes are dropped, and `<script>` elements are
-  removed with their content: feeds and emails must never carry script;
+- a URL attribute whose value a browser would read as `javascript:` or
+  `vbscript:` (spaces, tabs or newlines inside the scheme included) is dropped,
+  because `urljoin` would otherwise turn "java\tscript:" into a clean
+  "javascript:" URL: resolving never makes a URL more dangerous;
 - markup inside comments (including Outlook conditional comments) and inside
   raw-text elements (`<textarea>`, `<title>` …) is not touched.
+
+Not a sanitizer: script, event handlers and the rest are the business of
+connected/sanitize.py, whose output is what this function is given
+(`sanitize_html(html, base_url)` runs both, in that order). The scanner
+below reads each character once, with no regex over the markup, so its time
+is linear in the input whatever the input holds.
 """
 
 from __future__ import annotations
@@ -53,35 +60,18 @@ _URL_ATTRS = frozenset(
 _SRCSET_ATTRS = frozenset({"srcset", "imagesrcset"})
 _DANGEROUS_SCHEMES = ("javascript:", "vbscript:")
 
-# What the scan stops at, so that the regex engine (not Python) skips the
-# thousands of plain tags in a post (<p>, <span class="k"> from code highlighting):
-# - comments and CDATA (skipped whole: markup inside is left alone);
-# - raw-text elements (script, style, textarea …), whose content is not markup;
-# - start tags having at least one attribute we may rewrite or drop.
-# Quoted values are consumed whole, so a ">" or a name inside quotes counts for
-# nothing; the possessive tail keeps a malformed tag from backtracking.
-_VALUE_CHUNK = r"""(?:[^>"']|"[^"]*"|'[^']*')"""
-_REWRITTEN_NAMES = (
-    r"(?:href|src|srcset|imagesrcset|poster|action|formaction|cite|background|longdesc"
-    r"|data|style|xlink:href|on[a-z]+)"
+# Raw-text elements: their content is not markup and is skipped (CSS in <style>
+# has its url(...) resolved).
+_RAW_TEXT = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"}
 )
-_MARKUP = re.compile(
-    r"<(?:!--.*?-->"
-    r"|!\[CDATA\[.*?\]\]>"
-    r"|(?P<raw>script|style|textarea|title|xmp|iframe|noembed|noframes)(?=[\s/>])"
-    rf"(?P<rawattrs>{_VALUE_CHUNK}*+)>"
-    rf"|(?P<tag>[A-Za-z][^\s/>]*+)(?P<attrs>{_VALUE_CHUNK}*?(?<=[\s\"'/]){_REWRITTEN_NAMES}"
-    rf"\s*={_VALUE_CHUNK}*+)>)",
-    re.S | re.I,
-)
-_ATTR = re.compile(
-    r"([^\s\"'>/=][^\s\"'>/=]*)"  # name
-    r"(?:(\s*=\s*)(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?"  # = value
-)
+_SPACE = " \t\n\r\f"
+_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 # Only semicolon-terminated references are decoded: in attribute values HTML
 # keeps "&copy=2" literally (legacy rule), and so must we.
 _CHAR_REF = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
-_CSS_URL = re.compile(r"url\(\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s)\"']*))\s*\)", re.I)
+# Possessive, and an unquoted URL stops at "(": each url( costs one short scan.
+_CSS_URL = re.compile(r"url\(\s*+(?:\"([^\"]*+)\"|'([^']*+)'|([^\s()\"']*+))\s*+\)", re.I)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _STRIP_IN_SCHEME = re.compile(r"[\t\n\r]")
 
@@ -142,7 +132,9 @@ def _unescape_attr(raw: str) -> str:
 
 
 def _escape_attr(value: str) -> str:
-    return value.replace("&", "&amp;").replace('"', "&quot;")
+    return (
+        value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )
 
 
 def _resolve_srcset(base: str, srcset: str) -> str:
@@ -207,84 +199,123 @@ def _rewrite_value(base: str, tag: str, name: str, value: str) -> str | None:
     return value
 
 
-def _rewrite_attrs(base: str, tag: str, attrs: str) -> str:
+def _scan_tag(html: str, pos: int, base: str, tag: str) -> tuple[int, list[str] | None]:
+    """Read the attributes of the start tag whose name ends at `pos`.
+
+    Returns (index just past ">", pieces of the rewritten tag or None if no
+    attribute changed); (-1, None) when the tag never ends (malformed input is
+    left as it is). Every character is read once: no regex, no backtracking.
+    """
+    n = len(html)
     pieces: list[str] = []
-    last = 0
-    for match in _ATTR.finditer(attrs):
-        name = match.group(1).lower()
-        if name.startswith("on"):
-            # Event handlers are script: drop them along with the space before.
-            pieces.append(attrs[last : match.start()].rstrip())
-            last = match.end()
+    last = pos
+    while pos < n:
+        ch = html[pos]
+        if ch == ">":
+            if not pieces:
+                return pos + 1, None
+            pieces.append(html[last : pos + 1])
+            return pos + 1, pieces
+        if ch in _SPACE or ch == "/":
+            pos += 1
             continue
-        if match.group(2) is None:
+        name_start = pos
+        pos += 1  # the first character may be "=" (HTML's rule); the rest may not
+        while pos < n and html[pos] not in _SPACE and html[pos] not in "/>=":
+            pos += 1
+        name = html[name_start:pos]
+        after_name = pos
+        while pos < n and html[pos] in _SPACE:
+            pos += 1
+        if pos >= n or html[pos] != "=":
+            pos = after_name  # an attribute without a value
             continue
-        raw = next(g for g in match.groups()[2:] if g is not None)
+        pos += 1
+        while pos < n and html[pos] in _SPACE:
+            pos += 1
+        if pos >= n:
+            return -1, None
+        if html[pos] in "\"'":
+            close = html.find(html[pos], pos + 1)
+            if close < 0:
+                return -1, None
+            raw, pos = html[pos + 1 : close], close + 1
+        else:
+            value_start = pos
+            while pos < n and html[pos] not in _SPACE and html[pos] != ">":
+                pos += 1
+            raw = html[value_start:pos]
         value = _unescape_attr(raw)
-        new = _rewrite_value(base, tag, name, value)
+        new = _rewrite_value(base, tag, name.lower(), value)
         if new == value:
             continue
-        pieces.append(attrs[last : match.start()])
+        head = html[last:name_start]
         if new is None:
-            pieces[-1] = pieces[-1].rstrip()
+            pieces.append(head.rstrip())  # drop the attribute and the space before it
         else:
-            pieces.append(f'{match.group(1)}="{_escape_attr(new)}"')
-        last = match.end()
-    if not pieces:
-        return attrs
-    pieces.append(attrs[last:])
-    return "".join(pieces)
+            pieces.append(f'{head}{name}="{_escape_attr(new)}"')
+        last = pos
+    return -1, None
 
 
-def _find_close(html: str, tag: str, pos: int) -> int:
+def _find_close(html: str, lowered: str, tag: str, pos: int) -> int:
     """Index just past `</tag ...>` at or after pos (end of input if absent)."""
-    match = re.compile(rf"</{re.escape(tag)}[\s/>]", re.I).search(html, pos)
-    if not match:
-        return len(html)
-    gt = html.find(">", match.start())
-    return len(html) if gt < 0 else gt + 1
+    needle = "</" + tag
+    while (found := lowered.find(needle, pos)) >= 0:
+        after = found + len(needle)
+        if after >= len(html) or html[after] in _SPACE or html[after] in "/>":
+            gt = html.find(">", after)
+            return len(html) if gt < 0 else gt + 1
+        pos = after
+    return len(html)
 
 
 def absolutize_html(html: str, base_url: str) -> str:
     """Return `html` with every URL attribute resolved against `base_url`.
 
     Works on fragments (a post body) and whole documents (an email). See the
-    module docstring for exactly what is rewritten, kept and stripped. Raises
-    ValueError if `base_url` is not absolute.
+    module docstring for exactly what is rewritten and kept. Meant for the
+    output of connected.sanitize.sanitize_html (it removes no script). Linear
+    in the length of `html` whatever it holds. Raises ValueError if
+    `base_url` is not absolute.
     """
     _check_base(base_url)
     if "<" not in html:
         return html
     out: list[str] = []
-    pos = 0
-    search = _MARKUP.search
-    # search() from `scan` rather than finditer(): after a <script> or raw-text
-    # element the scan must restart at its end, not at a match found inside it.
-    scan = 0
-    while (match := search(html, scan)) is not None:
-        raw = match.group("raw")
-        tag = raw or match.group("tag")
-        if tag is None:  # a comment or CDATA section: keep as is
-            scan = match.end()
+    n = len(html)
+    lowered = html.translate(_ASCII_LOWER)  # str.lower() may change the length
+    pos = kept = 0
+    last_gt = html.rfind(">")
+    while (lt := html.find("<", pos)) >= 0 and lt < last_gt:
+        if html.startswith("<!--", lt) or html.startswith("<![CDATA[", lt):
+            end = html.find("-->" if html[lt + 2] == "-" else "]]>", lt + 4)
+            if end < 0:
+                break  # an unclosed comment runs to the end: leave it alone
+            pos = end + 3
             continue
-        tag = tag.lower()
-        out.append(html[pos : match.start()])
-        if tag == "script":
-            pos = scan = _find_close(html, "script", match.end())
+        start = lt + 1
+        if not (start < n and html[start].isascii() and html[start].isalpha()):
+            pos = start
             continue
-        attrs = match.group("rawattrs" if raw else "attrs")
-        new_attrs = _rewrite_attrs(base_url, tag, attrs) if attrs else attrs
-        if new_attrs is attrs:
-            out.append(match.group(0))
-        else:
-            out.append(f"<{match.group('raw' if raw else 'tag')}{new_attrs}>")
-        pos = scan = match.end()
-        if raw:
-            close = _find_close(html, tag, pos)
-            text = html[pos:close]
-            if tag == "style" and "url(" in text.lower():
-                text = _resolve_css(base_url, text)
-            out.append(text)
-            pos = scan = close
-    out.append(html[pos:])
+        name_end = start
+        while name_end < n and html[name_end] not in _SPACE and html[name_end] not in "/>":
+            name_end += 1
+        tag = html[start:name_end].lower()
+        end, pieces = _scan_tag(html, name_end, base_url, tag)
+        if end < 0:
+            break  # a tag that never ends: leave the rest as it is
+        if pieces is not None:
+            out.append(html[kept:name_end])
+            out.extend(pieces)
+            kept = end
+        pos = end
+        if tag in _RAW_TEXT:
+            close = _find_close(html, lowered, tag, pos)
+            if tag == "style" and "url(" in lowered[pos:close]:
+                out.append(html[kept:pos])
+                out.append(_resolve_css(base_url, html[pos:close]))
+                kept = close
+            pos = close
+    out.append(html[kept:])
     return "".join(out)

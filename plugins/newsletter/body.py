@@ -1,14 +1,16 @@
-"""A post's HTML made fit for email: absolute links, no script, sized images.
+"""A post's HTML made fit for email: sanitized, absolute links, sized images.
 
 Mail clients resolve nothing (no base URL), run no script, play no embeds, and
 Outlook lays images out from their width/height attributes alone; this module
-turns a post body into HTML that survives all of that.
+turns a post body into HTML that survives all of that. Only the post's own
+HTML goes through here (and so through the sanitizer); the email template
+around it (theme/templates/email/: Outlook conditional comments, merge tags)
+is ours and is never sanitized.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -16,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 from markupsafe import escape
 
-from connected.urls import absolutize_html
+from connected.sanitize import is_safe_url, sanitize_html
 
 from .images import image_dimensions
 
@@ -28,18 +30,9 @@ ImageSize = Callable[[str], "tuple[int, int] | None"]
 # The card is 600px wide with 40px padding each side: images wider than the
 # text column would overflow in Outlook, which ignores max-width.
 CONTENT_WIDTH = 520
-# Script and interactive or plugin content: mail clients strip or block it.
-_DROP_TAGS = (
-    "script",
-    "noscript",
-    "form",
-    "input",
-    "button",
-    "select",
-    "textarea",
-    "object",
-    "embed",
-)
+# Embeds the sanitizer keeps for us (embeds=True) with only their URL: each becomes a link.
+_EMBED_TAGS = ("iframe", "object", "embed")
+_EMBED_LINK_TEXT = "Watch or listen on the web"
 
 
 def static_image_lookup(settings: dict, siteurl: str, static_content: dict | None = None):
@@ -70,25 +63,35 @@ def static_image_lookup(settings: dict, siteurl: str, static_content: dict | Non
 
 
 def _int_attr(value: str | None) -> int | None:
-    match = re.fullmatch(r"\s*(\d+)\s*(?:px)?\s*", value or "")
-    return int(match.group(1)) if match else None
+    # "120", " 120px ": a plain scan, no regex (attribute values come from posts).
+    text = (value or "").strip()
+    text = text.removesuffix("px").rstrip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _embed_link(src: str | None, post_url: str) -> str:
+    src = (src or "").strip()
+    href = src if src and is_safe_url(src) else post_url
+    return f'<p><a href="{escape(href)}">{_EMBED_LINK_TEXT}</a></p>'
 
 
 def prepare_body(fragment: str, post_url: str, image_size: ImageSize) -> str:
-    """Post HTML made safe for email: absolute URLs, no script, sized images."""
-    fragment = absolutize_html(fragment, post_url)
+    """Post HTML made safe for email: sanitized, absolute URLs, embeds as links, sized images.
+
+    The sanitizer (connected/sanitize.py, keeping embeds' URLs) runs first and
+    the URL absolutizer on its output; the lxml pass below only edits that
+    clean tree (embeds to links, sizes, in-page links) and adds no post markup.
+    """
+    fragment = sanitize_html(fragment, post_url, embeds=True)
     if not fragment.strip():
         return ""
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    for element in list(root.iter(*_DROP_TAGS)):
-        element.drop_tree()
-    for frame in list(root.iter("iframe", "video", "audio")):
-        # Mail clients do not play embeds: offer a link to the page instead.
-        src = frame.get("src") or frame.get("poster") or post_url
-        link = lxml.html.fromstring(
-            f'<p><a href="{escape(src)}">Watch or listen on the web</a></p>'
-        )
-        frame.getparent().replace(frame, link)
+    for media in list(root.iter(*_EMBED_TAGS, "video", "audio")):
+        # Mail clients do not play embeds or media: offer a link instead.
+        src = media.get("src") or media.get("data") or media.get("poster")
+        link = lxml.html.fragment_fromstring(_embed_link(src, post_url))
+        link.tail = media.tail
+        media.getparent().replace(media, link)
     for link in root.iter("a"):
         # In-page anchors do not work in most mail clients: point them at the web page.
         if (link.get("href") or "").startswith("#"):

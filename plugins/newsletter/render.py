@@ -28,16 +28,11 @@ from pelican.utils import truncate_html_words
 
 from connected.identity import post_uuid
 from connected.newsletter_settings import newsletter_settings
+from connected.sanitize import sanitize_html
 from connected.urls import absolute_url
 
 from .body import prepare_body, static_image_lookup
-from .plaintext import (
-    absolutize_markdown,
-    html_to_text,
-    plain_line,
-    strip_metadata_header,
-    truncate,
-)
+from .plaintext import html_to_text, plain_line, truncate
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +46,6 @@ _ADDRESS_TOKEN = "@@connected-address@@"
 # Zero-width filler after the preheader keeps clients from pulling body text
 # into the inbox preview line.
 _PREHEADER_SPACER = Markup("&#847;&zwnj;&nbsp;" * 30)
-_MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mkd", ".mdown")
 _TRUE = {"yes", "true", "on", "1"}
 _FALSE = {"no", "false", "off", "0"}
 _CHARSET = '<meta charset="utf-8">'
@@ -148,8 +142,10 @@ def make_context(settings: dict, image_size=None) -> RenderContext:
         loader=loader, autoescape=False, trim_blocks=True, keep_trailing_newline=True
     )
     digest = hashlib.sha256()
+    connected = Path(__file__).resolve().parents[2] / "connected"
     code = sorted(Path(__file__).parent.glob("*.py")) + [
-        Path(__file__).resolve().parents[2] / "connected" / "urls.py"
+        connected / "urls.py",
+        connected / "sanitize.py",  # the allow-list shapes every edition
     ]
     for path in [template_dir / name for name in _TEMPLATE_FILES] + code:
         if path.is_file():
@@ -284,29 +280,6 @@ def _summary_html(article, ctx: RenderContext, body_html: str) -> str:
     )
 
 
-def _markdown_text(article, ctx: RenderContext, post_url: str, body_html: str, source: str) -> str:
-    """The text part for a full post: the Markdown source with absolute links."""
-    if not str(article.source_path).lower().endswith(_MARKDOWN_EXTENSIONS):
-        return html_to_text(body_html)
-    if not source:
-        return html_to_text(body_html)
-    body = strip_metadata_header(source)
-
-    def resolve(url: str) -> str:
-        if url.startswith(("{", "|")):
-            resolved = article._update_content(f'<a href="{url}">', ctx.siteurl)
-            match = re.search(r'href="([^"]*)"', resolved)
-            url = match.group(1) if match else url
-        if url.startswith("#"):
-            return post_url + url
-        try:
-            return absolute_url(post_url, url)
-        except ValueError:
-            return url
-
-    return absolutize_markdown(body, resolve)
-
-
 def _render(ctx: RenderContext, fields: dict, preheader: str, body_html: str, excerpt: bool):
     """Return (inlined html with placeholders, text with placeholders)."""
     nl = ctx.nl
@@ -361,7 +334,7 @@ def render_edition(
     preheader = (
         plain_line(str(meta_preheader), markup=False)
         if meta_preheader
-        else plain_line(summary_html)
+        else plain_line(sanitize_html(summary_html))
     )
     preheader = truncate(preheader)
     warnings: list[str] = []
@@ -398,12 +371,9 @@ def render_edition(
         warnings.append(message)
         mode = "excerpt"
 
-    excerpt = mode == "excerpt"
-    body_text = (
-        html_to_text(summary_html)
-        if excerpt
-        else _markdown_text(article, ctx, post_url, body_html, inputs.source)
-    )
+    # The text part is the HTML part's own body (sanitized, absolute, embeds
+    # as links) read as text, so the two parts always say the same thing.
+    body_text = html_to_text(body, base_url=post_url)
     text = ctx.text_env.get_template("edition.txt").render(body_text=body_text.strip(), **common)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return EmailEdition(

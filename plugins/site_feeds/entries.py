@@ -20,7 +20,7 @@ from pelican.utils import (
 )
 
 from connected.identity import post_uuid
-from connected.urls import absolutize_html
+from connected.sanitize import sanitize_html, xml_text
 
 from .settings import FeedSettings
 
@@ -34,8 +34,8 @@ class Entry:
     updated: dt.datetime  # Modified: if given, else published; never before published
     authors: tuple[str, ...]
     terms: tuple[str, ...]  # category first, then tags
-    content_html: str  # absolute URLs; full post or summary per SITE_FEEDS["CONTENT"]
-    summary_html: str  # absolute URLs
+    content_html: str  # sanitized, absolute URLs; full post or summary per SITE_FEEDS["CONTENT"]
+    summary_html: str  # sanitized, absolute URLs
     summary_text: str
     extra: dict = field(default_factory=dict, compare=False, hash=False)  # renderings, per build
 
@@ -85,7 +85,7 @@ def resolved_content(article, siteurl: str) -> str:
 
 
 def _summary_html(article, settings: FeedSettings, content_html: str) -> str:
-    """The post's summary with absolute URLs.
+    """The post's summary, sanitized, with absolute URLs.
 
     Not `article.summary`: Pelican computes it from links relative to whichever
     page was being written last. A `Summary:` metadata field had its {static}
@@ -94,7 +94,7 @@ def _summary_html(article, settings: FeedSettings, content_html: str) -> str:
     way Pelican cuts it, from `content_html`, the already absolute content.
     """
     if "summary" in article.metadata:
-        return absolutize_html(article.metadata["summary"] or "", settings.site_root + "/")
+        return sanitize_html(str(article.metadata["summary"] or ""), settings.site_root + "/")
     content = content_html
     pelican = article.settings
     max_paragraphs = pelican.get("SUMMARY_MAX_PARAGRAPHS")
@@ -104,7 +104,9 @@ def _summary_html(article, settings: FeedSettings, content_html: str) -> str:
         content = truncate_html_words(
             content, pelican["SUMMARY_MAX_LENGTH"], pelican.get("SUMMARY_END_SUFFIX", "…")
         )
-    return strip_toc_elements_from_html(content)
+    # Cut from sanitized HTML, sanitized again: truncation only closes tags,
+    # but what leaves the site is always the sanitizer's own output.
+    return sanitize_html(strip_toc_elements_from_html(content))
 
 
 def _text(html: str) -> str:
@@ -117,14 +119,15 @@ def _text(html: str) -> str:
 def build_entry(article, settings: FeedSettings) -> Entry:
     url = settings.url_for(article.url)
     # {filename}/{static} links resolve against the absolute site root; what
-    # is left relative is relative to the post's own URL.
-    full_html = absolutize_html(resolved_content(article, settings.content_siteurl), url)
+    # is left relative is relative to the post's own URL. Sanitized first, then
+    # made absolute: the URL rewriter only ever sees the sanitizer's output.
+    full_html = sanitize_html(resolved_content(article, settings.content_siteurl), url)
     summary_html = _summary_html(article, settings, full_html)
     content_html = full_html if settings.content == "full" else summary_html
     published = aware(article.date)
     modified = getattr(article, "modified", None)
     updated = max(aware(modified), published) if modified else published
-    authors = tuple(str(a) for a in getattr(article, "authors", ()) if str(a)) or (
+    authors = tuple(xml_text(str(a)) for a in getattr(article, "authors", ()) if str(a)) or (
         (settings.author,) if settings.author else ()
     )
     terms = []
@@ -136,12 +139,12 @@ def build_entry(article, settings: FeedSettings) -> Entry:
             terms.append(str(tag))
     return Entry(
         uuid=post_uuid(article),
-        title=str(article.title),
+        title=xml_text(str(article.title)),
         url=url,
         published=published,
         updated=updated,
         authors=authors,
-        terms=tuple(terms),
+        terms=tuple(xml_text(t) for t in terms),
         content_html=content_html,
         summary_html=summary_html,
         summary_text=_text(summary_html),

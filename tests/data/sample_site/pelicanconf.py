@@ -115,6 +115,8 @@ MARKDOWN = {
         "markdown.extensions.extra": {},
         "markdown.extensions.meta": {},
         "markdown.extensions.toc": {},
+        # Table alignment as align-* classes (the CSP refuses style=): connected/table_align.py
+        "connected.table_align": {},
     },
     "output_format": "html5",
 }
