@@ -82,7 +82,12 @@ def build_editions(settings: dict) -> None:
         settings["NEWSLETTER"] = {**settings.get("NEWSLETTER", {}), "EDITIONS": "all"}
         settings["OUTPUT_PATH"] = str(Path(tmp) / "output")
         settings["CACHE_PATH"] = str(Path(tmp) / "cache")
-        Pelican(settings).run()
+        try:
+            Pelican(settings).run()
+        except ValueError as exc:
+            # post_checks' ContentError (a ValueError) and the settings owners' errors
+            # carry one line per problem, each naming its file or setting.
+            raise PreviewError(f"the build for the preview stopped, nothing was written:\n{exc}") from exc
 
 
 def choose_post(manifest: dict, wanted: str | None) -> dict:

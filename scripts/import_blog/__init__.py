@@ -163,11 +163,11 @@ def _already_imported(target: Path, data: bytes) -> bool:
     existing = target.read_bytes()
     if existing == data:
         return True
-    from scripts.uuids import add_uuid
+    from scripts.uuids import add_uuid, syntax_of
 
     found = file_uuid(target)
     try:
-        return bool(found) and add_uuid(data, found) == existing
+        return bool(found) and add_uuid(data, found, syntax_of(target)) == existing
     except (ValueError, UnicodeDecodeError):
         return False
 
@@ -184,11 +184,14 @@ def add_uuids(plan: Plan, ours: dict) -> tuple[int, list[str]]:
 
 
 def file_uuid(path: Path) -> str | None:
-    """The Uuid a post now carries (Markdown header via scripts/uuids.read_header)."""
-    from scripts.uuids import read_header
+    """The Uuid a post now carries (its Markdown or reST header, read by scripts/uuids)."""
+    from scripts.uuids import header_of, syntax_of
 
+    syntax = syntax_of(path)
+    if syntax == "html":
+        return None
     try:
-        found = read_header(path.read_bytes()).uuids
+        found = header_of(path.read_bytes(), syntax).uuids
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     return found[0] if found else None
@@ -208,7 +211,7 @@ def write_redirects(plan: Plan) -> int:
         entries[entry["from"]] = dict(entry)
     for entry in plan.redirects:
         entry = dict(entry)
-        if entry["source"].endswith(".md"):
+        if entry["source"].endswith((".md", ".markdown", ".mkd", ".mdown", ".rst")):
             entry["uuid"] = file_uuid(plan.content / entry["source"])
         entries[entry["from"]] = entry
     data = {"version": 1, "redirects": [entries[k] for k in sorted(entries)]}

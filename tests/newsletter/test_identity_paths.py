@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, build_site, run_cli
+from tests.conftest import DATA, build_site, run_cli, sample_settings
 
 ABSOLUTE_UUID = "0b7c2a9e-4d1f-4c3a-9e8b-7a6f5d4c3b2a"
 RELATIVE_UUID = "1c8d3b0f-5e2a-4d4b-8f9c-8b7a6e5d4c3b"
@@ -58,15 +58,44 @@ def absolute_slug():
         Path(path).unlink()
 
 
+def without_post_checks(dest: Path) -> Path:
+    """The sample's production settings minus post_checks, which rejects these slugs
+    first: the path rules below are the second wall and must hold on their own."""
+    settings = sample_settings(dest, "publishconf.py")
+    with settings.open("a", encoding="utf-8") as handle:
+        handle.write('\nPLUGINS = [name for name in PLUGINS if name != "post_checks"]\n')
+    return settings
+
+
+def test_preview_of_hostile_slugs_is_refused_naming_each_file(tmp_path, absolute_slug):
+    content = hostile_content(tmp_path / "site", absolute_slug)
+    settings = sample_settings(tmp_path / "project", "publishconf.py")
+    before = listing(tmp_path)
+    result = run_cli(
+        "-m", "scripts.preview_email", "--settings", str(settings), "--content", str(content),
+        "--editions", str(tmp_path / "work" / "build" / "editions"), "--post", "../x-rel",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.strip().splitlines() if not line.startswith("WARNING")]
+    assert lines[0].startswith("preview-email: the build for the preview stopped, nothing was written")
+    named = [line for line in lines if line.startswith((f"{content}/posts/zz-absolute.md", f"{content}/posts/zz-relative.md"))]
+    assert len(named) == 2 and all("Slug:" in line for line in named), lines
+    assert listing(tmp_path) - before <= {p for p in listing(tmp_path) if p.startswith("project/")}
+    assert stray(absolute_slug) == []
+
+
 @pytest.mark.parametrize(("post", "uuid"), [("absolute", ABSOLUTE_UUID), ("relative", RELATIVE_UUID)])
 def test_preview_of_a_hostile_slug_lands_inside_preview_email(tmp_path, absolute_slug, post, uuid):
     content = hostile_content(tmp_path / "site", absolute_slug)
+    settings = without_post_checks(tmp_path / "project")
     work = tmp_path / "work"
     (work / "build").mkdir(parents=True)
     before = listing(tmp_path)
     key = absolute_slug if post == "absolute" else "../x-rel"
     result = run_cli(
-        "-m", "scripts.preview_email", "--settings", "publishconf.py", "--content", str(content),
+        "-m", "scripts.preview_email", "--settings", str(settings), "--content", str(content),
         "--editions", str(work / "build" / "editions"), "--post", key,
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
     )  # fmt: skip
@@ -78,7 +107,7 @@ def test_preview_of_a_hostile_slug_lands_inside_preview_email(tmp_path, absolute
     assert text == preview_dir / f"{uuid}.txt"
     assert f"Body of the {post} one." in html.read_text("utf-8")
     new = listing(tmp_path) - before
-    outside = [p for p in new if not p.startswith(("work/build/editions/", "work/build/preview-email/"))]
+    outside = [p for p in new if not p.startswith(("work/build/editions/", "work/build/preview-email/", "project/"))]
     assert outside == []
     assert {p for p in new if p.startswith("work/build/preview-email/")} == {
         f"work/build/preview-email/{uuid}.outbox.html",
@@ -127,7 +156,10 @@ def test_preview_refuses_a_manifest_naming_a_file_outside_the_editions(tmp_path)
 def test_editions_of_hostile_slugs_stay_in_their_uuid_folders(tmp_path, absolute_slug):
     hostile_content(tmp_path, absolute_slug)
     before = listing(tmp_path)
-    build_site(tmp_path, tmp_path / "content")
+    from tests.conftest import read_project_settings
+
+    plugins = [name for name in read_project_settings()["PLUGINS"] if name != "post_checks"]
+    build_site(tmp_path, tmp_path / "content", overrides={"PLUGINS": plugins})
     new = listing(tmp_path) - before
     allowed = ("output/", "build/editions/", "cache/")
     assert [p for p in new if not p.startswith(allowed)] == []
