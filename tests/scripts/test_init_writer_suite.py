@@ -35,7 +35,7 @@ SUBSET = (
     "tests/newsletter/test_outbox_messages.py",
     "tests/stats/test_stats_sample_site.py",
     "tests/feeds/test_feeds_theme.py",
-    "tests/test_readme_documents.py",
+    "tests/test_docs.py",
     "tests/scripts/test_init_sample.py",
 )
 
