@@ -266,6 +266,7 @@ def _run_pelican(settings: dict) -> dict:
     from pelican import Pelican, signals
     from pelican.log import console
 
+    reset_pelican_state()
     counts = {"articles": 0, "drafts": 0, "pages": 0}
 
     def count_articles(generator):
@@ -288,6 +289,27 @@ def _run_pelican(settings: dict) -> dict:
     finally:
         console.quiet = was_quiet
     return counts
+
+
+def reset_pelican_state() -> None:
+    """Give a build the fresh state a new `pelican` process starts with, so the
+    devserver's long-lived worker can build again and again in one process.
+
+    Pelican's log filter drops a warning it has already shown in this process
+    (a second build would hide it), and pelican-sitemap keeps per-run state in
+    module globals (a build that failed part-way would stop every later
+    build's sitemap)."""
+    from pelican.log import LimitFilter
+
+    LimitFilter._ignore.clear()
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return
+    sitemap.generator._main_pelican = None
+    sitemap.generator.page_queue = []
 
 
 def _problems_from(exc: Exception) -> list[str]:
