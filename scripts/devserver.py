@@ -36,7 +36,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-WATCHED = ("content", "theme", "plugins", "connected")
 # Edits under these (or to a settings file) need fresh imports: restart the worker.
 CODE_DIRS = ("plugins", "connected")
 RELOAD_JS = Path(__file__).with_name("devserver_reload.js")
@@ -288,22 +287,26 @@ def rebuild(worker: Worker, state: BuildState, reason: str) -> bool:
 # --- watching -----------------------------------------------------------------------------
 
 
-def output_dir(args) -> Path:
-    if args.output:
-        return Path(args.output).resolve()
+def site_paths(args) -> dict[str, Path]:
+    """OUTPUT_PATH, PATH and THEME as the build will see them (settings file and
+    command-line overrides), so the server serves and watches the right places."""
     from pelican.settings import read_settings
 
-    return Path(read_settings(str(ROOT / args.settings))["OUTPUT_PATH"])
+    from scripts.build import _parse_extra
+
+    override = {k: v for k, v in _parse_extra(args.extra_settings).items() if not isinstance(v, dict)}
+    settings = read_settings(str((ROOT / args.settings).resolve()), override=override)
+    paths = {key: Path(settings[key]).resolve() for key in ("OUTPUT_PATH", "PATH", "THEME")}
+    for key, value in (("OUTPUT_PATH", args.output), ("PATH", args.content), ("THEME", args.theme)):
+        if value:
+            paths[key] = Path(value).resolve()
+    return paths
 
 
-def watched_paths(args) -> list[Path]:
-    paths = [ROOT / name for name in WATCHED]
-    if args.content:
-        paths[0] = Path(args.content).resolve()
-    if args.theme:
-        paths[1] = Path(args.theme).resolve()
-    paths += settings_files(args)
-    return [path for path in paths if path.exists()]
+def watched_paths(args, paths: dict[str, Path]) -> list[Path]:
+    watched = [paths["PATH"], paths["THEME"], *(ROOT / name for name in CODE_DIRS)]
+    watched += settings_files(args)
+    return [path for path in dict.fromkeys(watched) if path.exists()]
 
 
 def settings_files(args) -> list[Path]:
@@ -316,8 +319,6 @@ def settings_files(args) -> list[Path]:
 def needs_restart(args, changed: set[Path]) -> bool:
     """Code and settings are imported once per worker: their edits need a new one."""
     code_roots = [ROOT / name for name in CODE_DIRS]
-    theme = Path(args.theme).resolve() if args.theme else ROOT / "theme"
-    code_roots.append(theme / "plugins")
     settings = set(settings_files(args))
     for path in changed:
         if path in settings or path.suffix == ".py":
@@ -353,7 +354,12 @@ def main(argv: list[str] | None = None) -> int:
     stopping = threading.Event()
     worker = Worker(args)
     handler = type("Handler", (SiteHandler,), {"state": state, "stopping": stopping})
-    directory = output_dir(args)
+    try:
+        paths = site_paths(args)
+    except Exception as exc:  # a broken settings file: say which, as the build would
+        print(f"{args.settings}: cannot read the settings ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+    directory = paths["OUTPUT_PATH"]
     try:
         server = ThreadingHTTPServer(
             (args.bind, args.port), lambda *a, **k: handler(*a, directory=str(directory), **k)
@@ -370,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         serving = True
         host = "localhost" if args.bind in ("127.0.0.1", "localhost") else args.bind
         print(f"Serving http://{host}:{args.port}/ — rebuilding on save. Ctrl-C to stop.", flush=True)
-        for changes in watchfiles.watch(*watched_paths(args), watch_filter=lambda c, p: not _ignored(c, p), debounce=50, step=20):
+        for changes in watchfiles.watch(*watched_paths(args, paths), watch_filter=lambda c, p: not _ignored(c, p), debounce=50, step=20):
             changed = {Path(path) for _change, path in changes}
             names = sorted({path.name for path in changed})
             reason = ", ".join(names[:3]) + (" …" if len(names) > 3 else "") + " changed"
