@@ -43,6 +43,7 @@ RELOAD_PATH = "/__connected/reload.js"
 EVENTS_PATH = "/__connected/events"
 RELOAD_TAG = f'<script src="{RELOAD_PATH}" defer></script>'.encode()
 RESULT_PREFIX = "@@connected-build-result "
+PREVIEW_PREFIX = "@@connected-build-preview "
 KEEPALIVE_SECONDS = 15
 
 
@@ -50,25 +51,48 @@ KEEPALIVE_SECONDS = 15
 
 
 class BuildState:
-    """The last build's outcome, and a condition the event streams wait on."""
+    """The last build's outcome, the previews being served, and a condition the
+    event streams wait on."""
 
-    def __init__(self):
-        self.build = 0  # bumped by every successful build: the browser reloads
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.build = 0  # bumped whenever the browser should reload
         self.problems: list[str] = []
+        # output-relative path -> page bytes, served until the full build lands
+        self.previews: dict[str, bytes] = {}
         self.changed = threading.Condition()
 
     def snapshot(self) -> dict:
         with self.changed:
             return {"build": self.build, "problems": list(self.problems)}
 
+    def preview(self, path: str, body: bytes) -> None:
+        with self.changed:
+            self.previews[path] = body
+            self.build += 1
+            self.changed.notify_all()
+
+    def served_preview(self, path: str) -> bytes | None:
+        with self.changed:
+            return self.previews.get(path)
+
     def succeeded(self) -> None:
         with self.changed:
-            self.build += 1
+            # After a preview, reload again only if the build's page differs from it.
+            differs = any(_read(self.directory / path) != body for path, body in self.previews.items())
+            if not self.previews or differs:
+                self.build += 1
+            if differs:
+                print("  (the built page differs from its preview: reloading again)", flush=True)
+            self.previews = {}
             self.problems = []
             self.changed.notify_all()
 
     def failed(self, problems: list[str]) -> None:
         with self.changed:
+            if self.previews:  # the browser shows a preview: back to the last good page
+                self.previews = {}
+                self.build += 1
             self.problems = list(problems) or ["the build failed (see the terminal)"]
             self.changed.notify_all()
 
@@ -79,6 +103,13 @@ class BuildState:
 
     def _differs(self, seen: dict) -> bool:
         return seen != {"build": self.build, "problems": self.problems}
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def inject_reload(body: bytes) -> bytes:
@@ -112,6 +143,13 @@ class SiteHandler(SimpleHTTPRequestHandler):
             return self._events()
         page = self._html_file(path)
         if page is not None:
+            try:
+                relative = page.relative_to(Path(self.directory)).as_posix()
+            except ValueError:
+                relative = None
+            preview = self.state.served_preview(relative) if relative else None
+            if preview is not None:
+                return self._send(200, "text/html; charset=utf-8", inject_reload(preview))
             try:
                 body = page.read_bytes()
             except OSError:
@@ -174,13 +212,16 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 
 def worker_main(args) -> int:
-    """`--worker`: build on each line read from stdin, answer with one result line.
+    """`--worker`: build on each request read from stdin, answer with result lines.
 
     Runs scripts.build in this process, so Pelican, the plugins and their
-    in-process caches stay loaded from one build to the next."""
+    in-process caches stay loaded from one build to the next. A request is a
+    JSON list of the changed files; when one post changed and its page can be
+    previewed (scripts/devserver_preview.py), that page is sent first."""
     import signal
 
     from scripts.build import BuildError, configure_logging, run_build
+    from scripts.devserver_preview import LastBuild
 
     # Ctrl-C in the terminal reaches the whole process group: the server
     # stops this worker itself (closing stdin), after a build in progress.
@@ -188,10 +229,18 @@ def worker_main(args) -> int:
     configure_logging()
     overrides = build_overrides(args)
     settings_file = (ROOT / args.settings).resolve()
+    last = LastBuild()
+    last.connect()
     for line in sys.stdin:
         if not line.strip():
             continue
         started = time.perf_counter()
+        changed = json.loads(line)
+        shown = last.preview(changed) if changed else None
+        if shown is not None:
+            save_as, body = shown
+            preview = {"path": save_as, "html": body.decode("utf-8"), "seconds": round(time.perf_counter() - started, 3)}
+            print(PREVIEW_PREFIX + json.dumps(preview), flush=True)
         try:
             result = run_build(settings_file, root=settings_file.parent, overrides=overrides)
         except BuildError as exc:
@@ -204,6 +253,7 @@ def worker_main(args) -> int:
                 "summary": f"{result.articles} posts, {result.pages} pages "
                 f"({result.linked} files unchanged)",
             }
+        last.build_finished(answer["ok"])
         answer["seconds"] = round(time.perf_counter() - started, 3)
         print(RESULT_PREFIX + json.dumps(answer), flush=True)
     return 0
@@ -253,15 +303,18 @@ class Worker:
                 self.process.wait()
         self.process = None
 
-    def build(self) -> dict:
+    def build(self, changed: list[str], on_preview) -> dict:
         if self.process is None or self.process.poll() is not None:
             self.start()
         try:
-            self.process.stdin.write("build\n")
+            self.process.stdin.write(json.dumps(changed) + "\n")
             self.process.stdin.flush()
             for line in self.process.stdout:
                 if line.startswith(RESULT_PREFIX):
                     return json.loads(line[len(RESULT_PREFIX) :])
+                if line.startswith(PREVIEW_PREFIX):
+                    on_preview(json.loads(line[len(PREVIEW_PREFIX) :]))
+                    continue
                 if line.strip():
                     print(f"  {line.rstrip()}", flush=True)
         except (BrokenPipeError, OSError):
@@ -270,9 +323,14 @@ class Worker:
         return {"ok": False, "problems": ["the build worker stopped unexpectedly (see above); save again to retry"]}
 
 
-def rebuild(worker: Worker, state: BuildState, reason: str) -> bool:
+def rebuild(worker: Worker, state: BuildState, reason: str, changed: list[str] = ()) -> bool:
     print(f"[{time.strftime('%H:%M:%S')}] {reason}: rebuilding…", flush=True)
-    answer = worker.build()
+
+    def on_preview(preview: dict) -> None:
+        state.preview(preview["path"], preview["html"].encode("utf-8"))
+        print(f"  Preview of {preview['path']} served after {preview['seconds']:.2f} s", flush=True)
+
+    answer = worker.build(list(changed), on_preview)
     if answer.get("ok"):
         print(f"  Built {answer.get('summary', '')} in {answer.get('seconds', 0):.2f} s", flush=True)
         state.succeeded()
@@ -350,16 +408,16 @@ def main(argv: list[str] | None = None) -> int:
 
     import watchfiles
 
-    state = BuildState()
     stopping = threading.Event()
     worker = Worker(args)
-    handler = type("Handler", (SiteHandler,), {"state": state, "stopping": stopping})
     try:
         paths = site_paths(args)
     except Exception as exc:  # a broken settings file: say which, as the build would
         print(f"{args.settings}: cannot read the settings ({type(exc).__name__}: {exc})", file=sys.stderr)
         return 1
     directory = paths["OUTPUT_PATH"]
+    state = BuildState(directory)
+    handler = type("Handler", (SiteHandler,), {"state": state, "stopping": stopping})
     try:
         server = ThreadingHTTPServer(
             (args.bind, args.port), lambda *a, **k: handler(*a, directory=str(directory), **k)
@@ -383,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
             if needs_restart(args, changed):
                 reason += " (code or settings: fresh worker)"
                 worker.start()
-            rebuild(worker, state, reason)
+            rebuild(worker, state, reason, sorted(str(path) for path in changed))
     except KeyboardInterrupt:
         pass
     finally:
