@@ -171,6 +171,32 @@ def test_an_edit_is_served_and_announced_on_the_event_stream(devserver):
     stream.close()
 
 
+def test_a_body_edit_is_previewed_and_the_build_gives_the_same_page(devserver):
+    stream = EventStream(devserver.base)
+    first = stream.next()
+    built = devserver.output / POST_URL / "index.html"
+    devserver.post.write_text(devserver.post.read_text(encoding="utf-8") + "\nA previewed sentence.\n", encoding="utf-8")
+    preview = stream.next()
+    assert preview["build"] == first["build"] + 1
+    status, body = fetch(devserver.base + POST_URL)
+    assert status == 200 and "A previewed sentence." in body
+    wait_for(lambda: any("Preview of 2026/following-up/index.html" in line for line in devserver.lines), what="the preview")
+    wait_for(lambda: "A previewed sentence." in built.read_text(encoding="utf-8"), what="the full build")
+    wait_for(lambda: any("Built " in line for line in devserver.lines[-3:]), what="the build's summary")
+    # The preview was the page the build made, byte for byte: no second reload.
+    assert not any("differs from its preview" in line for line in devserver.lines)
+    assert fetch(devserver.base + POST_URL)[1] == body
+    served = lxml_html.fromstring(body)
+    on_disk = lxml_html.fromstring(built.read_bytes())
+    for script in served.xpath(f"//script[@src='{RELOAD_SRC}']"):
+        script.drop_tree()
+    assert lxml_html.tostring(served) == lxml_html.tostring(on_disk)
+    time.sleep(0.5)
+    later = [stream.events.get_nowait() for _ in range(stream.events.qsize())]
+    assert all(event["build"] == preview["build"] for event in later), later
+    stream.close()
+
+
 def test_a_broken_post_is_reported_and_the_last_good_page_kept(devserver):
     stream = EventStream(devserver.base)
     good = stream.next()
@@ -190,6 +216,8 @@ def test_a_broken_post_is_reported_and_the_last_good_page_kept(devserver):
         encoding="utf-8",
     )
     fixed = stream.next()
+    if fixed["problems"]:  # the fixed post was previewed before its build cleared the error
+        fixed = stream.next()
     assert fixed["problems"] == [] and fixed["build"] == good["build"] + 1
     stream.close()
 
