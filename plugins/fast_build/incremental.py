@@ -45,6 +45,10 @@ STATE_VERSION = 1
 STAGE_SETTING = "FAST_BUILD_STAGE"
 # Template variables that change on every page and are part of the page's own inputs.
 _PER_PAGE_KEYS = {"output_file", "SITEURL", "localsiteurl"}
+# Settings that say where files go, not what they hold: a staged build writes
+# into a new directory each time (the state records the final path instead).
+_NOT_INPUTS = {"OUTPUT_PATH", STAGE_SETTING}
+_SKIPPED_IN_SITE = _PER_PAGE_KEYS | _NOT_INPUTS
 
 
 class _Unchanged(str):
@@ -428,14 +432,14 @@ class IncrementalWriter(Writer):
         # Checked for every page: built with C-level dict/map/tuple calls, not a
         # generator expression over the ~160 context entries.
         shared = context.copy()
-        for name in _PER_PAGE_KEYS:
+        for name in _SKIPPED_IN_SITE:
             shared.pop(name, None)
         key = (tuple(shared), tuple(map(id, shared.values())))
         if key != self._site_key:
             values = sorted(
                 (k, self._fingerprints.value(v, full=False))
                 for k, v in context.items()
-                if k not in _PER_PAGE_KEYS
+                if k not in _SKIPPED_IN_SITE
             )
             self._site_digest = _sha((self.state.code, values))
             self._site_key = key
@@ -445,7 +449,7 @@ class IncrementalWriter(Writer):
         own = []
         for key in sorted(localcontext):
             value = localcontext[key]
-            if key not in _PER_PAGE_KEYS and key in context and context[key] is value:
+            if key in _NOT_INPUTS or (key not in _PER_PAGE_KEYS and key in context and context[key] is value):
                 continue
             own.append((key, self._fingerprints.value(value, full=True)))
         return _sha((self._site(context), template.name, template.filename, own))

@@ -78,7 +78,7 @@ def edit_title(content: Path, slug: str, title: str) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def test_a_sequence_of_edits_gives_what_a_plain_build_gives(tmp_path, corpus):
+def test_a_sequence_of_edits_gives_what_a_plain_build_gives(tmp_path, corpus, caplog):
     from scripts.build import run_build
     from tests.conftest import _reset_process_state
 
@@ -103,8 +103,18 @@ def test_a_sequence_of_edits_gives_what_a_plain_build_gives(tmp_path, corpus):
     assert (site / "output" / "feeds" / "tag" / f"{LONELY_TAG}.atom.xml").is_file()
 
     edit_body(content, "post-00005", "A sentence added in step one.")
-    body = build_and_compare("body")
-    assert body.seeded and body.linked > 10  # unchanged pages were kept, not rendered
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        body = build_and_compare("body")
+    assert body.seeded and body.linked > 10  # unchanged pages were kept, not rewritten
+    # …and most were not even rendered: their fingerprints matched (the staging
+    # directory's name, new for every build, is not an input of any page).
+    stats = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fast_build: ") and "reused" in r.getMessage()]
+    assert stats, [r.getMessage() for r in caplog.records][:20]
+    rendered, reused = (int(stats[-1].split()[i]) for i in (1, 4))
+    assert reused > 3 * rendered, stats[-1]
+    feeds = [r.getMessage() for r in caplog.records if r.getMessage().startswith("site_feeds: ")]
+    assert feeds and "(0 unchanged inputs" not in feeds[0], feeds  # feeds reused too (ours is the first)
 
     edit_title(content, "post-00007", "A <renamed> post & more")
     build_and_compare("title")
