@@ -42,7 +42,7 @@ html: $(STAMP) ## Build the development site into output/ (relative URLs, drafts
 serve: html ## Build for development and serve output/ at http://localhost:8000 (PORT=8001 for another port)
 	$(PELICAN) --listen --port $(PORT) -s pelicanconf.py
 
-devserver: $(STAMP) ## Rebuild on save and serve at http://localhost:8000 (PORT=…)
+devserver: $(STAMP) ## Rebuild on save, serve at http://localhost:8000 and reload the browser (PORT=…)
 	$(PY) -m scripts.devserver --port $(PORT)
 
 clean: ## Remove built files (output/, build/); never the send record, outbox/ or content
@@ -84,8 +84,8 @@ test-setup: $(STAMP) ## Install what the tests need (node packages, Debian chrom
 test: test-setup ## Run the test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP) ## Benchmark the build against bare Pelican (N=1000 RUNS=3)
-	$(PY) -m benchmarks.run --posts $(or $(N),1000) --runs $(or $(RUNS),3)
+bench: $(STAMP) ## Time make html/publish/devserver against bare Pelican and Hugo (N=1000 RUNS=3 EDITS=5)
+	$(PY) -m benchmarks.run --posts $(or $(N),1000) --runs $(or $(RUNS),3) --edits $(or $(EDITS),5)
 
 lint: $(STAMP) ## Lint with ruff
 	$(VENV)/bin/ruff check .

@@ -1,24 +1,31 @@
-"""`make bench`: our full build against bare Pelican on the same generated corpus.
+"""`make bench`: the commands a writer runs, against bare Pelican, on one generated corpus.
 
     python -m benchmarks.run --posts 1000 --runs 3
 
-In one run, alternating round by round (so machine noise hits every variant alike):
-  (a) bare     — `pelican content -s bare.py`: same Pelican, default theme and
-                 settings, no plugins, no cache;
-  (b) cold     — `pelican content -s ours.py`: publishconf.py (our theme, every
-                 plugin) with fresh output and cache directories;
-  (c) warm     — one post's body edited, then (b)'s command again on (b)'s output
-                 and cache.
-Every build is a real `pelican` subprocess. Medians, the ratios (b)/(a) and
-(c)/(b), the feed and email-edition time (from fast_build's plugin timings),
-peak memory and CPU time of each build go to benchmarks/results/*.json and a table.
-With --posts above 1000, 1000-post cold builds are interleaved too, to report growth.
-
-The corpus comes with a send record listing every post but the newest 3 (status
-sent, backend baseline), as a site that has been sending for years has, so (b)
-renders email editions only for those 3 (NEWSLETTER["EDITIONS"] = "unsent", the
-default). One extra cold build with EDITIONS="all" reports, separately, what
-rendering an edition for every post costs.
+Every figure is a real subprocess, run the way the Makefile runs it (cwd the
+project root), with the bench's own settings file pointing at the corpus:
+  bare         `pelican content -s bare.py`: the same Pelican, its default theme
+               and settings, no plugins, no cache, a fresh output directory —
+               the reference every ratio is taken against;
+  html cold    `python -m scripts.build -s site.py` (what `make html` runs) with
+               no output/ and no cache;
+  html edit    the same after one post's body was edited;
+  publish      `python -m scripts.publish` (what `make publish` runs) with a
+               send record listing every post — nothing new to send — the
+               outbox backend (no API key) and no deploy target, right after
+               the html edit (so its production build has that edit to make);
+  devserver    `python -m scripts.devserver`: save a post, then poll the post's
+               URL over HTTP until the served page has the change (median of
+               --edits saves), and the time from start to the first page served;
+  hugo         where `hugo` is installed: `hugo` cold on the same corpus in YAML
+               front matter with minimal templates (benchmarks/hugo.py), and
+               `hugo server`'s save → served latency, measured the same way.
+Rounds alternate the variants so machine noise hits all of them alike; each
+round's ratios are paired (taken within the round) and their median reported.
+CPU seconds are those of the process and every child it waited for (the
+background deletion of a replaced output tree is not waited for: not counted).
+The corpus's send record lists every post but the newest 3 for the html builds.
+Results: a table on stdout, JSON in benchmarks/results/.
 """
 
 from __future__ import annotations
@@ -29,49 +36,58 @@ import json
 import os
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
-from benchmarks.corpus import UNSENT_POSTS, post_slug, write_corpus, write_send_record
+from benchmarks.corpus import post_slug, write_corpus, write_send_record
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-PELICAN = [sys.executable, "-m", "pelican"]
+PY = sys.executable
 
 BARE_SETTINGS = '''"""Bare Pelican: default theme and settings, no plugins, no cache."""
 PLUGINS = []
 '''
 
-OURS_SETTINGS = '''"""publishconf.py with the benchmark's directories (written by benchmarks/run.py)."""
-import os
+# The writer's settings files, pointed at the bench's corpus and directories.
+SITE_SETTINGS = '''"""{base} with the benchmark's directories (written by benchmarks/run.py)."""
 import sys
 
 sys.path.insert(0, {root!r})
 
-from publishconf import *  # noqa: F403
+from {base} import *  # noqa: F403
 
+PATH = {content!r}
+OUTPUT_PATH = {output!r}
+CACHE_PATH = {cache!r}
 THEME = {theme!r}
 PLUGIN_PATHS = [{plugins!r}]
-CACHE_PATH = os.environ["BENCH_CACHE_PATH"]
 NEWSLETTER = dict(NEWSLETTER)  # noqa: F405
-NEWSLETTER["EDITIONS_PATH"] = os.environ["BENCH_EDITIONS_PATH"]
-NEWSLETTER["OUTBOX_PATH"] = os.path.join(os.environ["BENCH_CACHE_PATH"], "outbox")
-# The corpus's send record: every post but the newest few was sent long ago.
-NEWSLETTER["RECORD_PATH"] = os.environ["BENCH_RECORD_PATH"]
-if os.environ.get("BENCH_EDITIONS"):
-    NEWSLETTER["EDITIONS"] = os.environ["BENCH_EDITIONS"]
+NEWSLETTER["EDITIONS_PATH"] = {editions!r}
+NEWSLETTER["RECORD_PATH"] = {record!r}
+NEWSLETTER["OUTBOX_PATH"] = {outbox!r}
+DEPLOY = {{"TARGET": "none"}}
 '''
 
-FEED_PLUGINS = ("site_feeds",)
-EDITION_PLUGINS = ("newsletter",)
+TARGETS = {
+    "devserver_median_seconds": ("≤", 0.5),
+    "html_edit_over_bare": ("≤", 0.15),
+    "publish_over_bare": ("≤", 0.2),
+    "html_cold_over_bare": ("≤", 0.7),
+    "html_cold_cpu_over_bare_cpu": ("≤", 1.0),
+}
 
 
 class BenchError(RuntimeError):
-    """A build failed; the message holds the command and the tail of its output."""
+    """A command failed; the message holds the command and the tail of its output."""
 
 
 def machine() -> dict:
@@ -89,33 +105,38 @@ def machine() -> dict:
         pelican_version = version("pelican")
     except Exception:
         pelican_version = "unknown"
+    hugo = shutil.which("hugo")
+    hugo_version = None
+    if hugo:
+        hugo_version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
     return {
         "nproc": os.cpu_count(),
         "cpu": model,
         "python": platform.python_version(),
         "pelican": pelican_version,
+        "hugo": hugo_version,
         "platform": platform.platform(),
         "loadavg_start": list(os.getloadavg()),
     }
 
 
-def run_build(workdir: Path, settings: str, output: Path, env_extra: dict | None = None) -> dict:
-    """One `pelican content -s <settings> -o <output>` run: wall/CPU seconds, peak RSS."""
-    env = dict(os.environ)
-    env.update(env_extra or {})
-    cmd = [*PELICAN, "content", "-s", settings, "-o", str(output), "-q"]
+def bench_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILCHIMP")}
+    env.pop("CONNECTED_BUILD_TIMINGS", None)
+    return env
+
+
+def timed(cmd: list[str], cwd: Path, env: dict | None = None, check_file: Path | None = None) -> dict:
+    """Run cmd to completion: wall and CPU seconds (with waited-for children), peak RSS."""
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env or bench_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     log = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0 or not (output / "index.html").exists():
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0 or (check_file is not None and not check_file.exists()):
         tail = log.decode(errors="replace")[-3000:]
-        raise BenchError(f"{' '.join(cmd)} (in {workdir}) failed with {proc.returncode}:\n{tail}")
-    # ru_maxrss (KiB on Linux) covers the build and the workers it waited for.
+        raise BenchError(f"{' '.join(cmd)} (in {cwd}) failed with {code}:\n{tail}")
     return {
         "seconds": round(wall, 3),
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
@@ -123,32 +144,19 @@ def run_build(workdir: Path, settings: str, output: Path, env_extra: dict | None
     }
 
 
-def edit_post(content: Path, index: int, round_no: int) -> Path:
+def edit_post(content: Path, index: int, marker: str) -> Path:
     """Change one post's body (not its metadata), as a writer fixing a paragraph would."""
     path = content / "posts" / f"{post_slug(index)}.md"
     text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text + f"\nEdited in benchmark round {round_no}: one more sentence about follow-ups.\n",
-        encoding="utf-8",
-    )
+    path.write_text(text + f"\nEdited for the benchmark: {marker}.\n", encoding="utf-8")
     return path
 
 
-def plugin_seconds(timings_file: Path, names, field: str = "plugins") -> float | None:
-    """Wall ("plugins") or main-process CPU ("plugins_cpu") seconds of these plugins."""
-    try:
-        data = json.loads(timings_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    found = [v for k, v in data.get(field, {}).items() if k in names]
-    return round(sum(found), 4) if found else None
-
-
-def plugin_seconds_all(timings_file: Path) -> dict:
-    try:
-        return json.loads(timings_file.read_text(encoding="utf-8")).get("plugins_cpu", {})
-    except (OSError, ValueError):
-        return {}
+def post_year(content: Path, index: int) -> str:
+    for line in (content / "posts" / f"{post_slug(index)}.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("Date: "):
+            return line[6:10]
+    raise BenchError(f"{post_slug(index)} has no Date")
 
 
 def median(values):
@@ -156,235 +164,327 @@ def median(values):
     return round(statistics.median(values), 4) if values else None
 
 
-def ours_env(cache: Path, editions: Path, timings: Path, editions_mode: str = "") -> dict:
-    return {
-        "BENCH_CACHE_PATH": str(cache),
-        "BENCH_EDITIONS_PATH": str(editions),
-        "BENCH_RECORD_PATH": str(cache.parent / "send-record.json"),
-        "BENCH_EDITIONS": editions_mode,
-        "CONNECTED_BUILD_TIMINGS": str(timings),
-    }
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
-def editions_rendered(editions: Path) -> int | None:
-    """How many posts of the manifest have edition files (the rest were already sent)."""
+def fetch(url: str) -> str | None:
     try:
-        manifest = json.loads((editions / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError):
         return None
-    return sum(1 for entry in manifest.get("posts", []) if entry.get("files"))
 
 
-def prepare(workdir: Path, posts: int, seed: int) -> Path:
+# --- the project the bench builds -------------------------------------------------------
+
+
+def prepare(workdir: Path, posts: int, seed: int) -> dict:
     content = write_corpus(workdir / "content", posts, seed)
     write_send_record(workdir / "send-record.json", posts, seed)
+    write_send_record(workdir / "send-record-all.json", posts, seed, unsent=0)
     (workdir / "bare.py").write_text(BARE_SETTINGS, encoding="utf-8")
-    (workdir / "ours.py").write_text(
-        OURS_SETTINGS.format(
-            root=str(ROOT), theme=str(ROOT / "theme"), plugins=str(ROOT / "plugins")
+    common = {"root": str(ROOT), "content": str(content), "theme": str(ROOT / "theme"), "plugins": str(ROOT / "plugins")}
+    (workdir / "site.py").write_text(
+        SITE_SETTINGS.format(
+            base="pelicanconf", output=str(workdir / "output"), cache=str(workdir / "cache"),
+            editions=str(workdir / "build" / "editions"), record=str(workdir / "send-record.json"),
+            outbox=str(workdir / "outbox"), **common,
         ),
         encoding="utf-8",
-    )
-    return content
+    )  # fmt: skip
+    (workdir / "prod.py").write_text(
+        SITE_SETTINGS.format(
+            base="publishconf", output=str(workdir / "output-prod"), cache=str(workdir / "cache-prod"),
+            editions=str(workdir / "build" / "editions-prod"), record=str(workdir / "send-record-all.json"),
+            outbox=str(workdir / "outbox"), **common,
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    return {"content": content}
 
 
-def run_ours_cold(
-    workdir: Path, tag: str, editions_mode: str = ""
-) -> tuple[dict, Path, Path, Path]:
-    out, cache, editions = workdir / f"out-{tag}", workdir / f"cache-{tag}", workdir / f"ed-{tag}"
-    for d in (out, cache, editions):
-        shutil.rmtree(d, ignore_errors=True)
-    timings = workdir / f"timings-{tag}.json"
-    result = run_build(workdir, "ours.py", out, ours_env(cache, editions, timings, editions_mode))
-    result["feeds_seconds"] = plugin_seconds(timings, FEED_PLUGINS)
-    result["feeds_cpu_seconds"] = plugin_seconds(timings, FEED_PLUGINS, "plugins_cpu")
-    result["editions_seconds"] = plugin_seconds(timings, EDITION_PLUGINS)
-    result["editions_cpu_seconds"] = plugin_seconds(timings, EDITION_PLUGINS, "plugins_cpu")
-    result["plugins_cpu"] = plugin_seconds_all(timings)
-    result["editions_rendered"] = editions_rendered(editions)
-    return result, out, cache, editions
+def run_bare(workdir: Path, tag: str) -> dict:
+    out = workdir / f"out-bare-{tag}"
+    shutil.rmtree(out, ignore_errors=True)
+    result = timed([PY, "-m", "pelican", str(workdir / "content"), "-s", str(workdir / "bare.py"), "-o", str(out), "-q"], workdir, check_file=out / "index.html")
+    shutil.rmtree(out, ignore_errors=True)
+    return result
 
 
-def benchmark(posts: int, runs: int, seed: int, workdir: Path, growth_base: int | None) -> dict:
-    content = prepare(workdir, posts, seed)
-    base_dir = None
-    if growth_base:
-        base_dir = workdir / "growth-base"
-        base_dir.mkdir()
-        prepare(base_dir, growth_base, seed)
+def make_html(workdir: Path, timings: Path | None = None) -> dict:
+    env = bench_env()
+    if timings is not None:
+        env["CONNECTED_BUILD_TIMINGS"] = str(timings)
+    return timed([PY, "-m", "scripts.build", "-s", str(workdir / "site.py")], ROOT, env, check_file=workdir / "output" / "index.html")
+
+
+def make_publish(workdir: Path) -> dict:
+    # --root: the bench's own directory (no .env there: the outbox backend).
+    return timed([PY, "-m", "scripts.publish", "--root", str(workdir), "--settings", "prod.py"], ROOT, check_file=workdir / "output-prod" / "index.html")
+
+
+def plugin_cpu(timings: Path) -> dict:
+    try:
+        return json.loads(timings.read_text(encoding="utf-8")).get("plugins_cpu", {})
+    except (OSError, ValueError):
+        return {}
+
+
+# --- servers: save → served ----------------------------------------------------------------
+
+
+class Server:
+    """A dev server subprocess whose output is collected in a thread."""
+
+    def __init__(self, cmd: list[str], cwd: Path, ready_url: str):
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(cmd, cwd=cwd, env=bench_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")), daemon=True).start()
+        deadline = time.monotonic() + 600
+        while fetch(ready_url) is None:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise BenchError(f"{' '.join(cmd)} did not start:\n{''.join(self.lines)[-3000:]}")
+            time.sleep(0.02)
+        self.ready_seconds = round(time.perf_counter() - self.started, 3)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def save_to_served(content: Path, page_url: str, index: int, marker: str, edit=edit_post, on_disk: Path | None = None):
+    """Save an edit to post `index`, poll page_url until it shows `marker`: seconds.
+    With on_disk, also wait until that built file has it: (served, on disk) seconds."""
+    saved = time.perf_counter()
+    edit(content, index, marker)
+    deadline = saved + 300
+    served = None
+    while time.perf_counter() < deadline:
+        if served is None:
+            body = fetch(page_url)
+            if body is not None and marker in body:
+                served = round(time.perf_counter() - saved, 3)
+                if on_disk is None:
+                    return served
+        if served is not None and marker in (_text(on_disk) or ""):
+            return served, round(time.perf_counter() - saved, 3)
+        time.sleep(0.01)
+    raise BenchError(f"{page_url} never showed the edit {marker!r}")
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def devserver_latency(workdir: Path, content: Path, posts: int, edits: int) -> dict:
+    port = free_port()
+    index = posts // 3
+    url = f"http://127.0.0.1:{port}/{post_year(content, index)}/{post_slug(index)}/"
+    built = workdir / "output" / post_year(content, index) / post_slug(index) / "index.html"
+    server = Server([PY, "-m", "scripts.devserver", "--port", str(port), "-s", str(workdir / "site.py")], ROOT, url)
+    try:
+        latencies, rebuilt = [], []
+        for n in range(edits):
+            # Each save lands on an idle server: the previous save's full build is
+            # in output/ already (the writer reads the page before saving again).
+            time.sleep(0.5)
+            served, on_disk = save_to_served(content, url, index, f"devserver edit {n} {time.time_ns()}", on_disk=built)
+            latencies.append(served)
+            rebuilt.append(on_disk)
+    finally:
+        server.stop()
+    previews = sum("Preview of" in line for line in server.lines)
+    return {
+        "ready_seconds": server.ready_seconds,
+        "latencies": latencies,
+        "median_seconds": median(latencies),
+        "full_build_latencies": rebuilt,
+        "full_build_median_seconds": median(rebuilt),
+        "previews": previews,
+        "preview_differed": sum("differs from its preview" in line for line in server.lines),
+    }
+
+
+def hugo_edit(site: Path):
+    def edit(_content: Path, index: int, marker: str) -> None:
+        path = site / "content" / "posts" / f"{post_slug(index)}.md"
+        path.write_text(path.read_text(encoding="utf-8") + f"\nEdited for the benchmark: {marker}.\n", encoding="utf-8")
+
+    return edit
+
+
+def run_hugo_cold(hugo: str, site: Path, tag: str) -> dict:
+    out = site / f"public-{tag}"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(site / "resources", ignore_errors=True)
+    result = timed([hugo, "--quiet", "-s", str(site), "-d", str(out)], site, check_file=out / "index.html")
+    shutil.rmtree(out, ignore_errors=True)
+    return result
+
+
+def hugo_latency(hugo: str, site: Path, content: Path, posts: int, edits: int) -> dict:
+    port = free_port()
+    index = posts // 3
+    url = f"http://127.0.0.1:{port}/{post_year(content, index)}/{post_slug(index)}/"
+    cmd = [hugo, "server", "-s", str(site), "--bind", "127.0.0.1", "--port", str(port), "--baseURL", f"http://127.0.0.1:{port}/"]
+    server = Server(cmd, site, url)
+    try:
+        latencies = []
+        for n in range(edits):
+            time.sleep(0.5)
+            latencies.append(save_to_served(content, url, index, f"hugo edit {n} {time.time_ns()}", hugo_edit(site)))
+    finally:
+        server.stop()
+    return {"ready_seconds": server.ready_seconds, "latencies": latencies, "median_seconds": median(latencies)}
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def benchmark(posts: int, runs: int, seed: int, workdir: Path, edits: int) -> dict:
+    paths = prepare(workdir, posts, seed)
+    content = paths["content"]
+    hugo = shutil.which("hugo")
+    hugo_site = None
+    if hugo:
+        from benchmarks.hugo import write_site
+
+        hugo_site = write_site(content, workdir / "hugo")
+    # The production side starts where a writer's does: published before.
+    make_publish(workdir)
     rounds = []
     for i in range(1, runs + 1):
-        bare_out = workdir / f"out-bare-{i}"
-        shutil.rmtree(bare_out, ignore_errors=True)
-        bare = run_build(workdir, "bare.py", bare_out)
-        shutil.rmtree(bare_out, ignore_errors=True)
-        cold, out, cache, editions = run_ours_cold(workdir, f"cold-{i}")
-        edited = edit_post(content, (posts // 2 + i) % posts, i)
-        timings = workdir / f"timings-warm-{i}.json"
-        warm = run_build(workdir, "ours.py", out, ours_env(cache, editions, timings))
-        warm["feeds_seconds"] = plugin_seconds(timings, FEED_PLUGINS)
-        warm["editions_seconds"] = plugin_seconds(timings, EDITION_PLUGINS)
-        warm["feeds_cpu_seconds"] = plugin_seconds(timings, FEED_PLUGINS, "plugins_cpu")
-        for d in (out, cache, editions):
-            shutil.rmtree(d, ignore_errors=True)
-        row = {"round": i, "bare": bare, "cold": cold, "warm": warm, "edited": edited.name}
-        if base_dir is not None:
-            row["cold_base"], *dirs = run_ours_cold(base_dir, f"cold-{i}")
-            for d in dirs:
-                shutil.rmtree(d, ignore_errors=True)
+        row = {"round": i, "loadavg": list(os.getloadavg())}
+        row["bare"] = run_bare(workdir, str(i))
+        for d in ("output", "cache", "build/editions"):
+            shutil.rmtree(workdir / d, ignore_errors=True)
+        timings = workdir / f"timings-cold-{i}.json"
+        row["html_cold"] = make_html(workdir, timings)
+        row["html_cold"]["plugins_cpu"] = plugin_cpu(timings)
+        edit_post(content, (posts // 2 + i) % posts, f"round {i}")
+        row["html_edit"] = make_html(workdir)
+        row["publish"] = make_publish(workdir)
+        if hugo_site is not None:
+            row["hugo_cold"] = run_hugo_cold(hugo, hugo_site, str(i))
         rounds.append(row)
         print(
-            f"round {i}/{runs}: bare {bare['seconds']:.2f}s  cold {cold['seconds']:.2f}s  "
-            f"warm {warm['seconds']:.2f}s"
-            + (f"  cold@{growth_base} {row['cold_base']['seconds']:.2f}s" if base_dir else ""),
+            f"round {i}/{runs} (load {row['loadavg'][0]:.1f}): bare {row['bare']['seconds']:.2f}s  "
+            f"html cold {row['html_cold']['seconds']:.2f}s  html edit {row['html_edit']['seconds']:.2f}s  "
+            f"publish {row['publish']['seconds']:.2f}s"
+            + (f"  hugo {row['hugo_cold']['seconds']:.2f}s" if "hugo_cold" in row else ""),
             flush=True,
         )
-
-    # Not hidden: what rendering an edition for EVERY post costs (NEWSLETTER
-    # EDITIONS="all", as a site with no send record yet would), once per run.
-    all_editions, *dirs = run_ours_cold(workdir, "all-editions", editions_mode="all")
-    for d in dirs:
-        shutil.rmtree(d, ignore_errors=True)
+    devserver = devserver_latency(workdir, content, posts, edits)
     print(
-        f"all editions: cold {all_editions['seconds']:.2f}s, "
-        f"{all_editions['editions_rendered']} editions in {all_editions['editions_seconds']}s",
+        f"devserver: ready {devserver['ready_seconds']}s, save → served {devserver['latencies']}, "
+        f"save → full build in output/ {devserver['full_build_latencies']} "
+        f"({devserver['previews']} previews, {devserver['preview_differed']} differed from the build)",
         flush=True,
     )
-
-    def med(kind, field):
-        return median([r[kind][field] for r in rounds])
-
-    summary = {
-        "bare_seconds": med("bare", "seconds"),
-        "cold_seconds": med("cold", "seconds"),
-        "warm_seconds": med("warm", "seconds"),
-        "bare_cpu_seconds": med("bare", "cpu_seconds"),
-        "cold_cpu_seconds": med("cold", "cpu_seconds"),
-        "warm_cpu_seconds": med("warm", "cpu_seconds"),
-        "feeds_seconds_cold": med("cold", "feeds_seconds"),
-        "feeds_seconds_warm": med("warm", "feeds_seconds"),
-        "feeds_cpu_seconds_cold": med("cold", "feeds_cpu_seconds"),
-        "editions_cpu_seconds_cold": med("cold", "editions_cpu_seconds"),
-        "editions_seconds_cold": med("cold", "editions_seconds"),
-        "editions_seconds_warm": med("warm", "editions_seconds"),
-        "editions_rendered_cold": med("cold", "editions_rendered"),
-        "editions_unsent_in_corpus": min(UNSENT_POSTS, posts),
-        "all_editions_cold_seconds": all_editions["seconds"],
-        "all_editions_cold_cpu_seconds": all_editions["cpu_seconds"],
-        "all_editions_rendered": all_editions["editions_rendered"],
-        "all_editions_seconds": all_editions["editions_seconds"],
-        "all_editions_cpu_seconds": all_editions["editions_cpu_seconds"],
-        "all_editions_ms_per_post": (
-            round(1000 * all_editions["editions_seconds"] / all_editions["editions_rendered"], 2)
-            if all_editions["editions_seconds"] and all_editions["editions_rendered"]
-            else None
-        ),
-        "peak_rss_mib_bare": max(r["bare"]["peak_rss_mib"] for r in rounds),
-        "peak_rss_mib_cold": max(r["cold"]["peak_rss_mib"] for r in rounds),
-        "peak_rss_mib_warm": max(r["warm"]["peak_rss_mib"] for r in rounds),
-    }
-    summary["cold_over_bare"] = round(summary["cold_seconds"] / summary["bare_seconds"], 3)
-    summary["warm_over_cold"] = round(summary["warm_seconds"] / summary["cold_seconds"], 3)
-    # Paired: each round's builds ran back to back, so their ratio cancels most
-    # of the drift of a shared machine; the median of those is the steadier figure.
-    summary["cold_over_bare_paired"] = median(
-        [r["cold"]["seconds"] / r["bare"]["seconds"] for r in rounds]
-    )
-    summary["warm_over_cold_paired"] = median(
-        [r["warm"]["seconds"] / r["cold"]["seconds"] for r in rounds]
-    )
-    if summary["editions_seconds_cold"] is not None:
-        # What the site alone costs: the email editions are rendered in the same
-        # build but are not part of bare Pelican's work at all.
-        summary["cold_without_editions_over_bare"] = round(
-            (summary["cold_seconds"] - summary["editions_seconds_cold"]) / summary["bare_seconds"],
-            3,
-        )
-    if base_dir is not None:
-        summary["growth_base_posts"] = growth_base
-        summary["cold_seconds_base"] = median([r["cold_base"]["seconds"] for r in rounds])
-        summary["growth_ratio"] = round(summary["cold_seconds"] / summary["cold_seconds_base"], 2)
-        # CPU seconds are much less sensitive to other jobs on a shared machine.
-        cpu_base = median([r["cold_base"]["cpu_seconds"] for r in rounds])
-        summary["cold_cpu_seconds_base"] = cpu_base
-        summary["growth_ratio_cpu"] = round(summary["cold_cpu_seconds"] / cpu_base, 2)
-    return {"rounds": rounds, "all_editions": all_editions, "summary": summary}
+    hugo_server = None
+    if hugo_site is not None:
+        hugo_server = hugo_latency(hugo, hugo_site, content, posts, edits)
+        print(f"hugo server: ready {hugo_server['ready_seconds']}s, save → served {hugo_server['latencies']}", flush=True)
+    return {"rounds": rounds, "devserver": devserver, "hugo_server": hugo_server, "summary": summarise(rounds, devserver, hugo_server)}
 
 
-TARGETS = {
-    "cold_over_bare": ("≤", 0.9),
-    "warm_over_cold": ("≤", 0.25),
-    "feeds_seconds_cold": ("≤", 0.3),
-    "growth_ratio": ("≤", 11.0),
-    "peak_rss_mib_cold": ("≤", 1024.0),
-}
+def summarise(rounds: list[dict], devserver: dict, hugo_server: dict | None) -> dict:
+    def med(kind, field="seconds"):
+        return median([r[kind][field] for r in rounds if kind in r])
+
+    def paired(kind, field="seconds"):
+        return median([r[kind][field] / r["bare"][field] for r in rounds if kind in r])
+
+    s = {"bare_seconds": med("bare"), "bare_cpu_seconds": med("bare", "cpu_seconds")}
+    for kind in ("html_cold", "html_edit", "publish", "hugo_cold"):
+        if not any(kind in r for r in rounds):
+            continue
+        s[f"{kind}_seconds"] = med(kind)
+        s[f"{kind}_cpu_seconds"] = med(kind, "cpu_seconds")
+        s[f"{kind}_over_bare"] = paired(kind)
+        s[f"{kind}_cpu_over_bare_cpu"] = paired(kind, "cpu_seconds")
+        s[f"{kind}_peak_rss_mib"] = max(r[kind]["peak_rss_mib"] for r in rounds if kind in r)
+    s["bare_peak_rss_mib"] = max(r["bare"]["peak_rss_mib"] for r in rounds)
+    s["devserver_ready_seconds"] = devserver["ready_seconds"]
+    s["devserver_median_seconds"] = devserver["median_seconds"]
+    s["devserver_over_bare"] = round(devserver["median_seconds"] / s["bare_seconds"], 4)
+    s["devserver_full_build_median_seconds"] = devserver["full_build_median_seconds"]
+    s["devserver_previews"] = f"{devserver['previews']}/{len(devserver['latencies'])}"
+    s["devserver_preview_differed"] = devserver["preview_differed"]
+    if hugo_server:
+        s["hugo_server_ready_seconds"] = hugo_server["ready_seconds"]
+        s["hugo_server_median_seconds"] = hugo_server["median_seconds"]
+    plugins: dict[str, list] = {}
+    for r in rounds:
+        for name, value in r["html_cold"].get("plugins_cpu", {}).items():
+            plugins.setdefault(name, []).append(value)
+    s["html_cold_plugins_cpu"] = {name: median(values) for name, values in sorted(plugins.items())}
+    return s
 
 
 def table(result: dict) -> str:
-    s = result["summary"]
+    s, m = result["summary"], result["machine"]
     lines = [
-        f"Connected build benchmark — {result['posts']} posts, {result['runs']} runs "
-        f"(medians), {result['machine']['nproc']} CPUs {result['machine']['cpu']}, "
-        f"Python {result['machine']['python']}, Pelican {result['machine']['pelican']}",
-        f"Send record: every post but the newest {s['editions_unsent_in_corpus']} (as on a site "
-        "sending for years); email editions are rendered only for posts not yet sent.",
-        f"{'figure':<52}{'value':>12}  target",
+        f"Connected benchmark — {result['posts']} posts, {result['runs']} rounds (medians; ratios paired "
+        f"within each round), {m['nproc']} CPUs {m['cpu']}, load average at start {m['loadavg_start'][0]:.1f}, "
+        f"Python {m['python']}, Pelican {m['pelican']}" + (f", {m['hugo']}" if m.get("hugo") else ", no hugo"),
+        f"{'figure':<48}{'wall s':>9}{'CPU s':>9}{'× bare wall':>13}{'× bare CPU':>12}  target",
     ]
-    rows = [
-        ("bare Pelican (a)", s["bare_seconds"], "s"),
-        ("ours cold (b)", s["cold_seconds"], "s"),
-        ("ours warm, 1 edit (c)", s["warm_seconds"], "s"),
-        ("(b)/(a)", s["cold_over_bare"], "cold_over_bare"),
-        ("(c)/(b)", s["warm_over_cold"], "warm_over_cold"),
-        ("(b)/(a) paired by round", s["cold_over_bare_paired"], "cold_over_bare"),
-        ("(c)/(b) paired by round", s["warm_over_cold_paired"], "warm_over_cold"),
-        ("((b) - editions)/(a)", s.get("cold_without_editions_over_bare"), ""),
-        ("feeds, cold build (wall)", s["feeds_seconds_cold"], "feeds_seconds_cold"),
-        (
-            "feeds, cold build (CPU s, main process)",
-            s["feeds_cpu_seconds_cold"],
-            "feeds_seconds_cold",
-        ),
-        (
-            f"email editions: {s['editions_rendered_cold']} rendered (posts not yet sent)",
-            s["editions_seconds_cold"],
-            "s",
-        ),
-        ("  (CPU s)", s["editions_cpu_seconds_cold"], "s"),
-        ("email editions, warm", s["editions_seconds_warm"], "s"),
-        (
-            f"ALL {s['all_editions_rendered']} editions (EDITIONS=all), cold build",
-            s["all_editions_cold_seconds"],
-            "s",
-        ),
-        ("  of which email editions", s["all_editions_seconds"], "s"),
-        ("  of which email editions (CPU s)", s["all_editions_cpu_seconds"], "s"),
-        ("  per edition", s["all_editions_ms_per_post"], "ms"),
-        (
-            "CPU s bare / cold / warm",
-            f"{s['bare_cpu_seconds']}/{s['cold_cpu_seconds']}/{s['warm_cpu_seconds']}",
-            "",
-        ),
-        ("peak RSS MiB bare", s["peak_rss_mib_bare"], ""),
-        ("peak RSS MiB cold", s["peak_rss_mib_cold"], "peak_rss_mib_cold"),
-        ("peak RSS MiB warm", s["peak_rss_mib_warm"], ""),
-    ]
-    if "growth_ratio" in s:
-        rows.append((f"ours cold @{s['growth_base_posts']} posts", s["cold_seconds_base"], "s"))
-        rows.append(
-            (
-                f"growth {result['posts']}/{s['growth_base_posts']}",
-                s["growth_ratio"],
-                "growth_ratio",
-            )
-        )
-    for label, value, key in rows:
+
+    def row(label, kind):
+        if f"{kind}_seconds" not in s:
+            return
         target = ""
-        if key in TARGETS and value is not None:
+        key = f"{kind}_over_bare"
+        if key in TARGETS:
             op, limit = TARGETS[key]
-            target = f"{op} {limit}  {'met' if value <= limit else 'MISSED'}"
-        shown = "n/a" if value is None else value
-        lines.append(f"{label:<52}{shown!s:>12}  {target}")
+            target = f"{op} {limit} {'met' if s[key] <= limit else 'MISSED'}"
+        cpu_key = f"{kind}_cpu_over_bare_cpu"
+        if cpu_key in TARGETS:
+            op, limit = TARGETS[cpu_key]
+            target += f"; CPU {op} {limit} {'met' if s[cpu_key] <= limit else 'MISSED'}"
+        lines.append(
+            f"{label:<48}{s[f'{kind}_seconds']:>9}{s[f'{kind}_cpu_seconds']:>9}"
+            f"{s[f'{kind}_over_bare']:>13}{s[f'{kind}_cpu_over_bare_cpu']:>12}  {target}"
+        )
+
+    lines.append(f"{'bare Pelican cold (the reference)':<48}{s['bare_seconds']:>9}{s['bare_cpu_seconds']:>9}{1.0:>13}{1.0:>12}")
+    row("make html, cold", "html_cold")
+    row("make html, one post edited", "html_edit")
+    row("make publish, nothing new (outbox)", "publish")
+    row("hugo, cold", "hugo_cold")
+    op, limit = TARGETS["devserver_median_seconds"]
+    dev = s["devserver_median_seconds"]
+    lines.append(
+        f"{'make devserver: save → changed page served':<48}{dev:>9}{'':>9}{s['devserver_over_bare']:>13}{'':>12}"
+        f"  {op} {limit} s {'met' if dev <= limit else 'MISSED'}"
+    )
+    lines.append(
+        f"{'make devserver: save → full build in output/':<48}{s['devserver_full_build_median_seconds']:>9}"
+        f"{'':>9}{round(s['devserver_full_build_median_seconds'] / s['bare_seconds'], 4):>13}"
+        f"{'':>12}  (previews {s['devserver_previews']}, {s['devserver_preview_differed']} differed)"
+    )
+    lines.append(f"{'make devserver: start → first page served':<48}{s['devserver_ready_seconds']:>9}")
+    if "hugo_server_median_seconds" in s:
+        lines.append(f"{'hugo server: save → changed page served':<48}{s['hugo_server_median_seconds']:>9}")
+        lines.append(f"{'hugo server: start → first page served':<48}{s['hugo_server_ready_seconds']:>9}")
+    lines.append(
+        f"peak RSS MiB: bare {s['bare_peak_rss_mib']}, html cold {s.get('html_cold_peak_rss_mib')}, "
+        f"html edit {s.get('html_edit_peak_rss_mib')}, publish {s.get('publish_peak_rss_mib')}"
+    )
+    top = sorted(s["html_cold_plugins_cpu"].items(), key=lambda kv: -(kv[1] or 0))[:6]
+    lines.append("make html cold, main-process CPU s per plugin: " + ", ".join(f"{k} {v}" for k, v in top))
     return "\n".join(lines)
 
 
@@ -392,29 +492,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--edits", type=int, default=5, help="saves timed on each dev server")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--growth-base",
-        type=int,
-        default=None,
-        help="also time cold builds of this many posts (default 1000 when --posts > 1000)",
-    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
     args = parser.parse_args(argv)
-    if args.runs < 1 or args.posts < 1:
-        parser.error("--posts and --runs must be at least 1")
-    growth_base = args.growth_base or (1000 if args.posts > 1000 else None)
+    if args.runs < 1 or args.posts < 1 or args.edits < 1:
+        parser.error("--posts, --runs and --edits must be at least 1")
 
     workdir = Path(tempfile.mkdtemp(prefix="connected-bench-"))
     info = machine()
-    print(f"benchmark: {args.posts} posts, {args.runs} runs, work dir {workdir}", flush=True)
+    print(f"benchmark: {args.posts} posts, {args.runs} rounds, work dir {workdir}", flush=True)
     try:
-        result = benchmark(args.posts, args.runs, args.seed, workdir, growth_base)
+        result = benchmark(args.posts, args.runs, args.seed, workdir, args.edits)
     except BenchError as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         print(f"(work dir kept: {workdir})", file=sys.stderr)
         return 1
-    finally:
+    else:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     info["loadavg_end"] = list(os.getloadavg())
@@ -430,9 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS / f"bench-{args.posts}-{stamp}.json"
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (RESULTS / f"latest-{args.posts}.json").write_text(
-        json.dumps(result, indent=2) + "\n", encoding="utf-8"
-    )
+    (RESULTS / f"latest-{args.posts}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(table(result))
     print(f"results: {path.relative_to(ROOT)}")
     return 0

@@ -3,11 +3,16 @@
     python -m scripts.build -s pelicanconf.py        # make html
     python -m scripts.build -s publishconf.py        # the build step of make publish
 
-Pelican writes into a fresh directory beside output/ (output.tmp); the
-email editions go to a fresh directory beside NEWSLETTER["EDITIONS_PATH"].
-Only when the whole build has finished are they swapped in. A content mistake
-(reported by plugins/post_checks) prints one line per problem and exits 1;
-output/ and the editions stay exactly as they were.
+Pelican writes into a fresh directory beside output/ (output.stage-<pid>); pages
+plugins/fast_build found unchanged are not written but hard-linked in from
+output/ once Pelican has finished. Only then is the stage swapped with output/
+in one rename (renameat2 RENAME_EXCHANGE on Linux), so output/ is the old site
+or the new one at every instant, and holds exactly what this build produced
+(a page the build no longer makes is gone). The email editions go to a fresh
+directory beside NEWSLETTER["EDITIONS_PATH"], swapped the same way. A content
+mistake (reported by plugins/post_checks) prints one line per problem and
+exits 1; output/ and the editions stay exactly as they were. The design and
+its figures: docs/performance.md.
 
 scripts/publish.py imports `build_site()` and `BuildError` from here.
 """
@@ -15,17 +20,22 @@ scripts/publish.py imports `build_site()` and `BuildError` from here.
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import json
 import logging
 import os
 import shutil
+import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock
+
+from connected.files import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +57,14 @@ SIGNATURE_KEYS = (
 # plugins/post_checks marks the Pelican log records it has turned into a
 # problem line; the console leaves them out so each problem is said once.
 CAPTURED_ATTR = "post_checks_captured"
+# The setting through which this script tells plugins/fast_build that Pelican
+# writes into a staging directory: FINAL is where the tree will live, REUSE
+# whether the live tree's pages may be kept (see docs/performance.md).
+STAGE_SETTING = "FAST_BUILD_STAGE"
+# Where fast_build lists the pages it kept (relative to CACHE_PATH).
+KEPT_FILE = "fast_build/kept.json"
+# plugins/site_feeds' record of the feeds it built (relative to CACHE_PATH).
+FEEDS_STATE = "site_feeds/inputs.json"
 
 
 class BuildError(Exception):
@@ -67,6 +85,7 @@ class BuildResult:
     seconds: float
     seeded: bool
     seed_seconds: float
+    linked: int = 0
 
 
 def build_site(
@@ -81,9 +100,8 @@ def build_site(
 
     overrides: settings applied on top of the file; dict values are merged into
     the file's dict of the same name (e.g. {"NEWSLETTER": {"EDITIONS_PATH": …}}).
-    incremental: seed the new build with a copy of the current output (so an
-    incremental-write plugin can skip unchanged files). False starts empty,
-    which also drops pages of posts deleted since the last build.
+    incremental: let fast_build keep the live output's unchanged pages (they
+    are hard-linked into the new tree). False renders every page again.
     """
     return run_build(settings_file, root=root, overrides=overrides, incremental=incremental).output
 
@@ -126,36 +144,41 @@ def run_build(
 
 
 def _build_locked(settings, output: Path, editions: Path | None, signature, incremental) -> BuildResult:
-    # Fixed names (output.tmp, not output.tmp-<pid>): the build runs at the
-    # same path every time, so fast_build's per-page state, which records the
-    # output path, stays valid from one build to the next.
-    tmp_output = _sibling(output, "tmp")
-    _remove(tmp_output, _sibling(output, "old"))
-    seeded = False
-    seed_started = time.perf_counter()
+    # A name of its own per build: the page renderers a killed build forked
+    # may still be writing into the old stage for a moment.
+    stage = _sibling(output, f"stage-{os.getpid()}")
+    recover(output)
     signature_file = _signature_path(settings, output)
-    if incremental and output.is_dir() and _read_signature(signature_file) == signature:
-        # A copy (copy2 keeps mtimes), never hard links: Pelican's writer
-        # truncates files in place, which would rewrite the live output/.
-        shutil.copytree(output, tmp_output, symlinks=True)
-        seeded = True
-    else:
-        tmp_output.mkdir(parents=True)
-    seed_seconds = time.perf_counter() - seed_started
+    # The live tree may lend unchanged pages to the new one only when it was
+    # built with the same settings (a development build never seeds a
+    # production one) and by a build that finished (the signature is written
+    # last, after the swap).
+    reuse = incremental and output.is_dir() and _read_signature(signature_file) == signature
+    stage.mkdir(parents=True)
+    settings[STAGE_SETTING] = {"FINAL": str(output), "REUSE": reuse}
+    # A kept list left by an earlier build must never be applied to this one.
+    (Path(settings["CACHE_PATH"]) / KEPT_FILE).unlink(missing_ok=True)
 
     newsletter = settings.get("NEWSLETTER")
     tmp_editions = None
     if editions is not None:
+        editions.parent.mkdir(parents=True, exist_ok=True)
+        recover(editions)
         tmp_editions = _sibling(editions, "tmp")
-        _remove(tmp_editions, _sibling(editions, "old"))
         tmp_editions.mkdir(parents=True)
         settings["NEWSLETTER"] = {**newsletter, "EDITIONS_PATH": str(tmp_editions)}
-    settings["OUTPUT_PATH"] = str(tmp_output)
+    settings["OUTPUT_PATH"] = str(stage)
 
     try:
+        link_started = time.perf_counter()
+        seeded = _seed_feeds(output, stage, settings) if reuse else None
         counts = _run_pelican(settings)
+        if seeded is not None:
+            _drop_unclaimed_feeds(stage, settings, seeded)
+        linked = _carry_over(output, stage, settings) if output.is_dir() else 0
+        link_seconds = time.perf_counter() - link_started - counts.pop("seconds")
     except BaseException as exc:
-        _remove(tmp_output, tmp_editions)
+        _remove(stage, tmp_editions)
         if isinstance(exc, Exception):
             raise BuildError(_problems_from(exc)) from exc
         raise
@@ -164,18 +187,19 @@ def _build_locked(settings, output: Path, editions: Path | None, signature, incr
     try:
         if tmp_editions is not None:
             _swap_in(tmp_editions, editions)
-        _swap_in(tmp_output, output)
+        _exchange_in(stage, output)
     except OSError as exc:
-        _remove(tmp_output, tmp_editions)
+        _remove(stage, tmp_editions)
         raise BuildError(f"could not move the new build into place: {exc}") from exc
     signature_file.parent.mkdir(parents=True, exist_ok=True)
-    signature_file.write_text(json.dumps(signature, indent=1), encoding="utf-8")
+    write_atomic(signature_file, json.dumps(signature, indent=1).encode("utf-8"))
     return BuildResult(
         output=output,
         editions=editions,
         seconds=0.0,
-        seeded=seeded,
-        seed_seconds=seed_seconds,
+        seeded=reuse,
+        seed_seconds=link_seconds,
+        linked=linked,
         **counts,
     )
 
@@ -247,6 +271,7 @@ def _run_pelican(settings: dict) -> dict:
     from pelican import Pelican, signals
     from pelican.log import console
 
+    reset_pelican_state()
     counts = {"articles": 0, "drafts": 0, "pages": 0}
 
     def count_articles(generator):
@@ -257,6 +282,7 @@ def _run_pelican(settings: dict) -> dict:
         counts["pages"] = len(generator.pages) + len(generator.translations)
         counts["drafts"] += len(generator.draft_pages) + len(generator.draft_translations)
 
+    started = time.perf_counter()
     # Pelican prints its own "Done: Processed …" line; we print our summary.
     was_quiet = console.quiet
     console.quiet = True
@@ -268,7 +294,29 @@ def _run_pelican(settings: dict) -> dict:
             Pelican(settings).run()
     finally:
         console.quiet = was_quiet
+    counts["seconds"] = time.perf_counter() - started
     return counts
+
+
+def reset_pelican_state() -> None:
+    """Give a build the fresh state a new `pelican` process starts with, so the
+    devserver's long-lived worker can build again and again in one process.
+
+    Pelican's log filter drops a warning it has already shown in this process
+    (a second build would hide it), and pelican-sitemap keeps per-run state in
+    module globals (a build that failed part-way would stop every later
+    build's sitemap)."""
+    from pelican.log import LimitFilter
+
+    LimitFilter._ignore.clear()
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:
+        return
+    sitemap.generator._main_pelican = None
+    sitemap.generator.page_queue = []
 
 
 def _problems_from(exc: Exception) -> list[str]:
@@ -300,6 +348,12 @@ def _is_ours(exc: Exception) -> bool:
 
 
 # --- directories ------------------------------------------------------------------------
+#
+# output/        the live site: only ever replaced whole, by one rename(2) call
+# output.stage-<pid>/  this build's tree: Pelican writes every new file here; pages
+#                fast_build found unchanged are hard-linked in from output/ after
+#                Pelican has finished (so no writer ever holds a link to a live file)
+# output.retired-<pid>-<n>/  the previous tree after the exchange, deleted in the background
 
 
 def _sibling(path: Path, kind: str) -> Path:
@@ -312,16 +366,203 @@ def _remove(*paths: Path | None) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _swap_in(new: Path, target: Path) -> None:
-    """Put `new` where `target` is: rename the old one away, rename the new one in,
-    then delete the old one. `target` never holds a half-written build."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = _sibling(target, "old")
-    _remove(old)
-    if target.exists():
-        os.replace(target, old)
+def recover(output: Path) -> None:
+    """Undo what an interrupted build left: a half-built stage is dropped; when
+    only the fallback swap's first rename happened (output/ missing, the old
+    tree under .prev), the old tree goes back. Runs under the build lock."""
+    prev = _sibling(output, "prev")
+    if not output.exists() and prev.is_dir():
+        os.replace(prev, output)
+    leftovers = [prev, _sibling(output, "tmp"), _sibling(output, "old")]
+    leftovers += output.parent.glob(f"{output.name}.stage-*")
+    for leftover in leftovers:
+        if leftover.exists():
+            _retire(leftover, output)
+    for retired in output.parent.glob(f"{output.name}.retired-*"):
+        _delete_in_background(retired)
+
+
+def _carry_over(live: Path, stage: Path, settings: dict) -> int:
+    """Hard-link into the stage the files this build produced but did not write:
+    the pages fast_build found unchanged (its kept list), and OUTPUT_RETENTION."""
+    names = kept_pages(settings, live, stage)
+    for name in settings.get("OUTPUT_RETENTION") or ():
+        names.extend(_tree_names(live, name))
+    linked = 0
+    for name in names:
+        source, target = live / name, stage / name
+        if target.exists() or target.is_symlink() or not source.is_file():
+            continue  # the build wrote this path itself: its file wins
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(source, target)  # a filesystem without hard links
+        linked += 1
+    return linked
+
+
+def _seed_feeds(live: Path, stage: Path, settings: dict) -> tuple[list[str], tuple | None]:
+    """Copy into the stage the feeds plugins/site_feeds recorded last time, so it
+    can find them unchanged and skip rebuilding them (it compares each file's
+    size and mtime with its record, CACHE_PATH/site_feeds/inputs.json).
+
+    Copies (copy2 keeps the mtime), never links: site_feeds rewrites a changed
+    feed in place, which through a hard link would write into the live tree.
+    A few dozen files; what the build then does not claim is dropped again."""
+    state = Path(settings["CACHE_PATH"]) / FEEDS_STATE
+    try:
+        feeds = json.loads(state.read_text(encoding="utf-8")).get("feeds") or {}
+    except (OSError, ValueError, AttributeError):
+        return [], None
+    seeded = []
+    for name in feeds if isinstance(feeds, dict) else ():
+        source = live / name
+        if not _plain_relative(name) or not source.is_file() or source.is_symlink():
+            continue
+        target = stage / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        seeded.append(name)
+    return seeded, _stamp(state)
+
+
+def _drop_unclaimed_feeds(stage: Path, settings: dict, seeded: tuple[list[str], tuple | None]) -> None:
+    """Remove the seeded feeds this build did not produce (a tag whose last post
+    went): those site_feeds' new record does not list. No new record (the
+    plugin did not run): none was produced."""
+    names, before = seeded
+    if not names:
+        return
+    state = Path(settings["CACHE_PATH"]) / FEEDS_STATE
+    claimed = set()
+    if _stamp(state) != before:
+        try:
+            claimed = set(json.loads(state.read_text(encoding="utf-8")).get("feeds") or {})
+        except (OSError, ValueError, AttributeError):
+            claimed = set()
+    for name in names:
+        if name in claimed:
+            continue
+        path = stage / name
+        path.unlink(missing_ok=True)
+        directory = path.parent
+        while directory != stage:
+            try:
+                directory.rmdir()  # only when empty
+            except OSError:
+                break
+            directory = directory.parent
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def kept_pages(settings: dict, live: Path, stage: Path) -> list[str]:
+    """The kept list plugins/fast_build wrote for this build (empty without it)."""
+    path = Path(settings["CACHE_PATH"]) / KEPT_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if data.get("final") != str(live) or data.get("stage") != str(stage):
+        return []
+    # Names come from our own state file; still, never link outside the trees.
+    # A lexical check (no symlink resolution: neither tree has links we did not
+    # make), since connected.files.path_inside resolves each path on disk and
+    # costs about a millisecond per name.
+    return [name for name in data.get("kept", []) if _plain_relative(name)]
+
+
+def _plain_relative(name: str) -> bool:
+    if not isinstance(name, str) or not name or "\0" in name or os.path.isabs(name):
+        return False
+    return ".." not in Path(name).parts
+
+
+def _tree_names(root: Path, name: str) -> list[str]:
+    base = root / name
+    if base.is_file():
+        return [name]
+    return [str(p.relative_to(root)) for p in base.rglob("*") if p.is_file()] if base.is_dir() else []
+
+
+def _rename_exchange(a: Path, b: Path) -> bool:
+    """Swap two directory entries in one step (Linux renameat2 RENAME_EXCHANGE).
+    False where the system or the filesystem does not offer it."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _exchange_in(new: Path, target: Path) -> None:
+    """Make `new` the tree at `target` in one rename: a reader sees the old site or
+    the new one, and a kill at any instant leaves one of them at `target`."""
+    if not target.exists():
+        os.replace(new, target)
+        return
+    if _rename_exchange(new, target):
+        _retire(new, target)  # `new` now names the previous tree
+        return
+    # Fallback: two renames. A kill between them leaves output/ missing and the
+    # old tree at output.prev, which recover() puts back before the next build.
+    prev = _sibling(target, "prev")
+    os.replace(target, prev)
     os.replace(new, target)
-    _remove(old)
+    _retire(prev, target)
+
+
+def _retire(path: Path, base: Path) -> None:
+    """Rename a tree out of the way at once (as base.retired-…) and delete it in
+    the background."""
+    retired = base.with_name(f"{base.name}.retired-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        os.replace(path, retired)
+    except OSError:
+        _remove(path)
+        return
+    _delete_in_background(retired)
+
+
+def _delete_in_background(path: Path) -> None:
+    # The old tree is mostly hard links to the live one: deleting it only drops
+    # names, but it is still thousands of unlink calls nobody needs to wait for.
+    rm = shutil.which("rm")
+    if rm:
+        try:
+            subprocess.Popen(
+                [rm, "-rf", "--", str(path)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            return
+        except OSError:
+            pass
+    threading.Thread(target=_remove, args=(path,), daemon=True).start()
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Put the directory `new` where `target` is (used for the email editions)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _exchange_in(new, target)
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -371,7 +612,7 @@ def _parse_extra(items: list[str]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.build",
-        description="Build the site into a temp directory and swap it into output/ "
+        description="Build the site into a staging directory and swap it into output/ "
         "only when the build succeeded.",
     )
     parser.add_argument("-s", "--settings", default="pelicanconf.py", help="settings file (default: pelicanconf.py)")
@@ -382,7 +623,7 @@ def main(argv: list[str] | None = None) -> int:
         "-e", "--extra-settings", action="append", default=[], metavar="KEY=VALUE",
         help="override a setting; VALUE is JSON (dicts are merged into the setting)",
     )
-    parser.add_argument("--fresh", action="store_true", help="start from an empty directory instead of a copy of output/")
+    parser.add_argument("--fresh", action="store_true", help="render every page again instead of keeping unchanged ones")
     parser.add_argument("--debug", action="store_true", help="show Pelican's log and tracebacks")
     args = parser.parse_args(argv)
     configure_logging(args.debug)
@@ -414,7 +655,7 @@ def main(argv: list[str] | None = None) -> int:
         f"in {result.seconds:.1f} s → {_shown(result.output)}"
     )
     if args.debug and result.seeded:
-        print(f"(seeded from the previous output in {result.seed_seconds:.2f} s)")
+        print(f"({result.linked} unchanged files kept from the previous output in {result.seed_seconds:.2f} s)")
     return 0
 
 

@@ -41,8 +41,14 @@ from pelican.writers import FileOverwriteFailedError, Writer
 logger = logging.getLogger(__name__)
 
 STATE_VERSION = 1
+# Set by scripts/build.py: {"FINAL": the live output directory, "REUSE": bool}.
+STAGE_SETTING = "FAST_BUILD_STAGE"
 # Template variables that change on every page and are part of the page's own inputs.
 _PER_PAGE_KEYS = {"output_file", "SITEURL", "localsiteurl"}
+# Settings that say where files go, not what they hold: a staged build writes
+# into a new directory each time (the state records the final path instead).
+_NOT_INPUTS = {"OUTPUT_PATH", STAGE_SETTING}
+_SKIPPED_IN_SITE = _PER_PAGE_KEYS | _NOT_INPUTS
 
 
 class _Unchanged(str):
@@ -217,18 +223,39 @@ def _len(obj):
 
 
 class BuildState:
-    """Per-page fingerprints of the previous build, and those of this one."""
+    """Per-page fingerprints of the previous build, and those of this one.
+
+    Staged builds (scripts/build.py sets FAST_BUILD_STAGE): Pelican writes into
+    an empty staging directory that later replaces FINAL whole. A page whose
+    inputs are unchanged is then not written at all: it is listed in
+    CACHE_PATH/fast_build/kept.json, and scripts/build.py hard-links it from
+    FINAL into the stage after Pelican has finished. Nothing here ever writes
+    into FINAL, and pages the build no longer makes are simply not carried over.
+    """
 
     def __init__(self, settings: dict):
-        self.output_path = os.path.abspath(settings["OUTPUT_PATH"])
+        self.write_path = os.path.abspath(settings["OUTPUT_PATH"])
+        stage = settings.get(STAGE_SETTING)
+        self.staged = isinstance(stage, dict) and bool(stage.get("FINAL"))
+        # output_path: where the files will live (recorded in the state);
+        # reference: where the previous build's files are now (None: reuse nothing).
+        if self.staged:
+            self.output_path = os.path.abspath(stage["FINAL"])
+            self.reference = self.output_path if stage.get("REUSE") else None
+        else:
+            self.output_path = self.reference = self.write_path
         self.path = os.path.join(settings["CACHE_PATH"], "fast_build", "pages.json")
+        self.kept_path = os.path.join(settings["CACHE_PATH"], "fast_build", "kept.json")
         self.previous: dict = {}
         self.current: dict = {}
+        self.kept: list[str] = []
         self.code = code_digest(settings)
         self.rendered = 0
         self.reused = 0
         self.unchanged_writes = 0
         self.writer = None  # the build's IncrementalWriter, to flush before saving
+        if self.reference is None:
+            return
         try:
             with open(self.path, encoding="utf-8") as handle:
                 data = json.load(handle)
@@ -241,20 +268,35 @@ class BuildState:
         except (OSError, ValueError):
             self.previous = {}
 
-    def reusable(self, name: str, fingerprint: str, path: str) -> bool:
+    def reference_file(self, name: str) -> str | None:
+        """Where the previous build's file for `name` is, if it may be reused."""
+        if self.reference is None:
+            return None
+        return sanitised_join(self.reference, name)
+
+    def reusable(self, name: str, fingerprint: str) -> bool:
         entry = self.previous.get(name)
         if not entry or entry[0] != fingerprint:
             return False
         try:
-            st = os.stat(path)
-        except OSError:
+            st = os.stat(self.reference_file(name))
+        except (OSError, TypeError):
             return False
         return [st.st_size, st.st_mtime_ns] == entry[2:4]
+
+    def keep(self, name: str, entry: list) -> None:
+        """This build produces the previous build's file for `name` unchanged."""
+        self.current[name] = entry
+        if self.staged:
+            self.kept.append(name)
 
     def prune(self) -> int:
         """Delete pages the last build wrote and this one did not (a renamed or
         removed post, a draft), so a warm build leaves what a cold one would.
-        Only files still exactly as recorded (size, mtime) are touched."""
+        Only files still exactly as recorded (size, mtime) are touched. A staged
+        build has nothing to prune: its tree starts empty."""
+        if self.staged:
+            return 0
         removed = 0
         for name in set(self.previous) - set(self.current):
             path = os.path.join(self.output_path, name)
@@ -284,10 +326,10 @@ class BuildState:
             "code": self.code,
             "pages": self.current,
         }
-        tmp = f"{self.path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, separators=(",", ":"), sort_keys=True)
-        os.replace(tmp, self.path)
+        _dump_atomically(self.path, data)
+        if self.staged:
+            kept = {"final": self.output_path, "stage": self.write_path, "kept": sorted(self.kept)}
+            _dump_atomically(self.kept_path, kept)
         logger.info(
             "fast_build: %d pages rendered, %d reused, %d rendered unchanged, %d removed",
             self.rendered,
@@ -295,6 +337,13 @@ class BuildState:
             self.unchanged_writes,
             pruned,
         )
+
+
+def _dump_atomically(path: str, data: dict) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, separators=(",", ":"), sort_keys=True)
+    os.replace(tmp, path)
 
 
 def write_atomically(path: str, data: bytes) -> None:
@@ -383,14 +432,14 @@ class IncrementalWriter(Writer):
         # Checked for every page: built with C-level dict/map/tuple calls, not a
         # generator expression over the ~160 context entries.
         shared = context.copy()
-        for name in _PER_PAGE_KEYS:
+        for name in _SKIPPED_IN_SITE:
             shared.pop(name, None)
         key = (tuple(shared), tuple(map(id, shared.values())))
         if key != self._site_key:
             values = sorted(
                 (k, self._fingerprints.value(v, full=False))
                 for k, v in context.items()
-                if k not in _PER_PAGE_KEYS
+                if k not in _SKIPPED_IN_SITE
             )
             self._site_digest = _sha((self.state.code, values))
             self._site_key = key
@@ -400,7 +449,7 @@ class IncrementalWriter(Writer):
         own = []
         for key in sorted(localcontext):
             value = localcontext[key]
-            if key not in _PER_PAGE_KEYS and key in context and context[key] is value:
+            if key in _NOT_INPUTS or (key not in _PER_PAGE_KEYS and key in context and context[key] is value):
                 continue
             own.append((key, self._fingerprints.value(value, full=True)))
         return _sha((self._site(context), template.name, template.filename, own))
@@ -420,7 +469,7 @@ class IncrementalWriter(Writer):
             fingerprint = None
         else:
             fingerprint = self._page(template, context, localcontext)
-            if previous is not None and self.state.reusable(name, fingerprint, path):
+            if previous is not None and self.state.reusable(name, fingerprint):
                 self._pending[path] = (name, fingerprint, None)
                 self.state.reused += 1
                 return UNCHANGED
@@ -459,7 +508,7 @@ class IncrementalWriter(Writer):
     def _commit(self, path: str, parts: list) -> None:
         name, fingerprint, job = self._pending.pop(path, (None, None, None))
         if len(parts) == 1 and parts[0] is UNCHANGED:
-            self.state.current[name] = self.state.previous[name]
+            self.state.keep(name, self.state.previous[name])
             return
         if len(parts) == 1 and parts[0] is DEFERRED:
             if path in self._dispatched:
@@ -468,7 +517,10 @@ class IncrementalWriter(Writer):
                 self.finish_flush()
             # A later write to the same path replaces the queued one.
             self._jobs.pop(path, None)
-            self._jobs[path] = (path, name, fingerprint, *job, self.state.previous.get(name))
+            self._jobs[path] = (
+                path, name, fingerprint, *job, self.state.previous.get(name),
+                self.state.reference_file(name),
+            )
             if len(self._jobs) >= self.batch_pages:
                 # Queued jobs hold a copy of the template context each: bound the
                 # memory on very large sites by starting renderers in batches.
@@ -478,9 +530,10 @@ class IncrementalWriter(Writer):
         if name is None:  # feeds and other non-template writes
             write_atomically(path, data)
             return
-        entry, wrote = store_page(path, data, fingerprint, self.state.previous.get(name))
-        self.state.current[name] = entry
-        self.state.unchanged_writes += not wrote
+        entry, wrote = store_page(
+            path, data, fingerprint, self.state.previous.get(name), self.state.reference_file(name)
+        )
+        self._store_result(name, entry, wrote)
 
     # -- rendering the queued pages ---------------------------------------------------
     def start_flush(self) -> None:
@@ -517,8 +570,14 @@ class IncrementalWriter(Writer):
 
     def _record(self, results) -> None:
         for name, entry, wrote in results:
+            self._store_result(name, entry, wrote)
+
+    def _store_result(self, name: str, entry: list, wrote: bool) -> None:
+        if wrote:
             self.state.current[name] = entry
-            self.state.unchanged_writes += not wrote
+        else:
+            self.state.keep(name, entry)
+            self.state.unchanged_writes += 1
 
 
 class _Deferred(str):
@@ -528,12 +587,15 @@ class _Deferred(str):
 DEFERRED = _Deferred()
 
 
-def store_page(path: str, data: bytes, fingerprint: str, previous) -> tuple[list, bool]:
-    """Write data to path unless the file already holds exactly these bytes."""
+def store_page(
+    path: str, data: bytes, fingerprint: str, previous, reference: str | None
+) -> tuple[list, bool]:
+    """Write data to path unless the previous build's file (at `reference`: the
+    same path, or the live tree of a staged build) holds exactly these bytes."""
     digest = hashlib.sha1(data).hexdigest()
-    if previous and previous[1] == digest:
+    if previous and previous[1] == digest and reference is not None:
         try:
-            st = os.stat(path)
+            st = os.stat(reference)
         except OSError:
             st = None
         if st is not None and [st.st_size, st.st_mtime_ns] == previous[2:4]:
@@ -545,7 +607,7 @@ def store_page(path: str, data: bytes, fingerprint: str, previous) -> tuple[list
 
 def _render_jobs(jobs, fingerprint_of) -> list:
     results = []
-    for path, name, fingerprint, template, context, localcontext, previous in jobs:
+    for path, name, fingerprint, template, context, localcontext, previous, reference in jobs:
         if fingerprint is None:
             fingerprint = fingerprint_of(template, context, localcontext)
         # As Pelican's Writer does before rendering: Content objects resolve
@@ -553,7 +615,7 @@ def _render_jobs(jobs, fingerprint_of) -> list:
         if localcontext.get("localsiteurl"):
             context["localsiteurl"] = localcontext["localsiteurl"]
         data = template.render(localcontext).encode("utf-8")
-        entry, wrote = store_page(path, data, fingerprint, previous)
+        entry, wrote = store_page(path, data, fingerprint, previous, reference)
         results.append((name, entry, wrote))
     return results
 
@@ -563,6 +625,7 @@ def _fork_renderer(jobs, fingerprint_of):
     pid = os.fork()
     if pid == 0:  # child: render, write the files, report the state entries, exit
         os.close(reader)
+        _die_with_parent()
         try:
             payload = pickle.dumps(("ok", _render_jobs(jobs, fingerprint_of)))
         except BaseException:
@@ -572,6 +635,21 @@ def _fork_renderer(jobs, fingerprint_of):
         os._exit(0)
     os.close(writer)
     return pid, reader
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this renderer when the build that forked it
+    dies (a killed build must not leave a process writing pages behind it)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # only a stray process is risked: it writes into a stage nobody uses
 
 
 def _collect(pid: int, reader: int):

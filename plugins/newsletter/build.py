@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from connected.identity import has_own_uuid, post_uuid
@@ -34,6 +35,9 @@ def write_editions(article_generator, writer=None) -> None:
     # Posts already in the send record are never sent again: list them in the
     # manifest (baseline, stats) but skip rendering their editions.
     skip = recorded_uuids(ctx.nl["RECORD_PATH"]) if ctx.nl["EDITIONS"] == "unsent" else set()
+    wanted = None
+    if ctx.nl["EDITIONS"] == "unsent" and ctx.generated_for == "pelicanconf":
+        wanted = development_editions(article_generator.articles, skip, ctx.nl["MAX_PER_RUN"])
     started = time.perf_counter()
     posts = []
     seen: dict[str, str] = {}
@@ -41,7 +45,8 @@ def write_editions(article_generator, writer=None) -> None:
     for article in article_generator.articles:
         if not is_published(article):
             continue
-        if skip and post_uuid(article) in skip:
+        uuid = post_uuid(article)
+        if (skip and uuid in skip) or (wanted is not None and uuid not in wanted):
             entry = {**post_fields(article, ctx), "preheader": None, "files": None}
             entry["uuid_in_file"] = has_own_uuid(article)
             _remember(seen, entry)
@@ -75,6 +80,33 @@ def write_editions(article_generator, writer=None) -> None:
         len(posts), rendered, len([p for p in posts if p[0]["files"] is None]),
         len([p for p in posts if p[0]["files"] is not None]) - rendered, elapsed, path,
     )  # fmt: skip
+
+
+def development_editions(articles, recorded: set, max_per_run: int) -> set:
+    """The Uuids whose editions a development build renders.
+
+    Nothing is ever sent from a development build (make publish rebuilds with
+    publishconf.py and refuses development editions), so it renders only what a
+    writer previews there: the posts `make publish` would send — the newest
+    MAX_PER_RUN not in the send record; with more than that a publish refuses
+    and names them — and the post saved last (the one being written). On a
+    blog just imported, with no send record, that is a handful, not every post.
+    The others are listed without files; `make preview-email POST=…` renders
+    any of them on demand."""
+    unsent = [a for a in articles if is_published(a) and post_uuid(a) not in recorded]
+    unsent.sort(key=lambda a: a.date, reverse=True)
+    wanted = {post_uuid(a) for a in unsent[:max_per_run]}
+    latest, latest_mtime = None, -1
+    for article in unsent:
+        try:
+            mtime = os.stat(article.source_path).st_mtime_ns
+        except (OSError, TypeError):
+            continue
+        if mtime > latest_mtime:
+            latest, latest_mtime = article, mtime
+    if latest is not None:
+        wanted.add(post_uuid(latest))
+    return wanted
 
 
 def _remember(seen: dict[str, str], entry: dict) -> None:

@@ -71,7 +71,7 @@ def test_template_error_mid_write_leaves_output_and_editions_as_they_were(projec
     assert "tag.html" in problem[0]
     assert snapshot(project / "output") == output_before
     assert snapshot(project / "build" / "editions") == editions_before
-    assert not [p for p in project.iterdir() if p.suffix in (".tmp", ".old")]
+    assert not [p for p in project.iterdir() if p.suffix in (".tmp", ".old", ".stage", ".prev")]
 
 
 def test_successful_build_replaces_output_and_editions(project):
@@ -88,20 +88,32 @@ def test_successful_build_replaces_output_and_editions(project):
     assert "Renamed post" in page.read_text()
     # The editions directory is rebuilt from scratch every time.
     assert not (project / "build" / "editions" / "stale-edition.txt").exists()
-    assert not [p for p in project.iterdir() if p.suffix in (".tmp", ".old")]
+    assert not [p for p in project.iterdir() if p.suffix in (".tmp", ".old", ".stage", ".prev")]
 
 
-def test_incremental_build_is_seeded_with_a_copy_of_output(project):
+def test_incremental_build_keeps_unchanged_pages_and_drops_what_it_no_longer_makes(project):
     assert build_cli(project).returncode == 0
-    planted = project / "output" / "planted.txt"
-    planted.write_text("seeded\n")
-    assert build_cli(project).returncode == 0
-    # Seeded: the file survives the swap (so an incremental writer may skip
-    # unchanged files) and is a copy, not a link to the old tree.
-    assert planted.read_text() == "seeded\n"
-    assert planted.stat().st_nlink == 1
-    assert build_cli(project, "--fresh").returncode == 0
+    output = project / "output"
+    about = output / "about" / "index.html"
+    post = output / "2026" / "following-up" / "index.html"
+    about_inode, post_inode = about.stat().st_ino, post.stat().st_ino
+    post_before = post.read_bytes()
+    with post.open("rb") as old_post:  # the live file as a reader holds it
+        planted = output / "planted.txt"
+        planted.write_text("not made by any build\n")
+        source = project / "content" / "posts" / "first-note.md"
+        source.write_text(source.read_text() + "\nOne more sentence.\n")
+        assert build_cli(project).returncode == 0
+        # The edited post's page is a new file; the old one was never written in place.
+        assert post.stat().st_ino != post_inode
+        assert "One more sentence." in post.read_text()
+        assert old_post.read() == post_before
+    # The unchanged page is the same file (hard-linked into the new tree, not rewritten).
+    assert about.stat().st_ino == about_inode
+    # Only what this build produced is in output/.
     assert not planted.exists()
+    assert build_cli(project, "--fresh").returncode == 0
+    assert about.stat().st_ino != about_inode
 
 
 def test_development_output_never_seeds_a_production_build(project):
