@@ -336,7 +336,8 @@ def test_plain_text_parts(site):
     assert "fragment (https://your-name.example/2026/hostile-title/#images)" in text
     assert "reference link (https://your-name.example/about/)" in text
     assert "<script" not in text and "<iframe" not in text and "no script in email" not in text
-    assert "Watch or listen on the web (https://www.youtube.com/embed/abc123)" in text
+    # link_checks turned the blocked iframe into a link to it when the post was read.
+    assert "www.youtube.com (https://www.youtube.com/embed/abc123)" in text
     assert "Code keeps [this](relative/link) as written." in text
 
 
