@@ -116,16 +116,44 @@ def honeypot_name(subscribe: dict) -> str:
     return "b_website"
 
 
-# Comments first, then any tag: the same leftmost-first removal as markupsafe's
-# Markup.striptags (so the word counts are the same), in one C-level pass.
-_TAG_OR_COMMENT = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+def strip_tags(html: str) -> str:
+    """``html`` without its comments and tags, as markupsafe's striptags removes them.
+
+    Comments first, then any tag, leftmost first. A scan with str.find rather than
+    the regex ``<!--.*?-->|<[^>]*>``: that one rescans to the end for every
+    unclosed ``<!--`` (80 KB of them took 35 s); here each search starts where the
+    last one ended, and a failed search for ``-->`` is remembered, so it is linear.
+    """
+    out = []
+    pos, no_close_from = 0, len(html)
+    while True:
+        start = html.find("<", pos)
+        if start < 0:
+            out.append(html[pos:])
+            break
+        out.append(html[pos:start])
+        end = -1
+        if html.startswith("<!--", start) and start + 4 < no_close_from:
+            close = html.find("-->", start + 4)
+            if close < 0:
+                no_close_from = start + 4
+            else:
+                end = close + 3
+        if end < 0:
+            close = html.find(">", start + 1)
+            if close < 0:  # no tag can end after this point: the rest is text
+                out.append(html[start:])
+                break
+            end = close + 1
+        pos = end
+    return "".join(out)
 
 
 def reading_minutes(html: str) -> int:
     """Whole minutes to read the text of ``html`` at WORDS_PER_MINUTE, at least 1."""
-    # Runs for every post on every build: one regex pass and str.split is about
+    # Runs for every post on every build: one linear scan and str.split is about
     # 3x cheaper than Markup.striptags, which also unescapes and re-joins the text.
-    text = _TAG_OR_COMMENT.sub("", html or "")
+    text = strip_tags(html or "")
     if "&" in text:
         # An entity such as &nbsp; separates words once unescaped.
         text = unescape(text)
