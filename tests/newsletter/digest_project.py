@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.newsletter.publish_project import MIDDLE, NEWEST, NOT_FOR_NEWSLETTER, OLD, Project, make_project
+from tests.newsletter.publish_project import (
+    MIDDLE,
+    NEWEST,
+    NOT_FOR_NEWSLETTER,
+    OLD,
+    Project,
+    make_project,
+)
 
 ARCHIVE = [OLD, MIDDLE, NEWEST, NOT_FOR_NEWSLETTER]
 # Monday 30 November 2026, 09:00 GMT: the send moment of the week the added posts are in.

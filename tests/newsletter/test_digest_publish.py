@@ -12,7 +12,6 @@ from tests.newsletter.digest_project import (
     ARCHIVE,
     BEFORE_SEND,
     NEXT_SEND,
-    SEND,
     add_post,
     digest_project,
 )
