@@ -298,3 +298,31 @@ def record_digest(
             source_path=post.get("source_path", ""),
         )
         item["digest"] = edition.uuid
+
+
+def next_digest(
+    record: dict, manifest: list[dict[str, Any]], *, now: datetime, nl: dict, tz: ZoneInfo,
+    siteurl: str, audience: str,
+) -> tuple[DigestPlan, bool] | None:
+    """The digest `make publish` would send next and whether it is due now (for
+    `make preview-email`): a planned or due one, else the next period's with the posts
+    waiting so far; None when no new post waits for a digest."""
+    from scripts.send_record import match_posts
+
+    matches = match_posts(record, manifest)
+    candidates = [
+        p for p in manifest
+        if p.get("newsletter", True) and not p.get("newsletter_now")
+        and p["uuid"] not in matches and p.get("uuid_in_file")
+    ]
+    outlook = plan_digests(
+        record, manifest, candidates, now=now, nl=nl, tz=tz, siteurl=siteurl, audience=audience
+    )
+    if outlook.plans:
+        return outlook.plans[0], True
+    if not outlook.waiting:
+        return None
+    period = outlook.period
+    following = Period(start=period.send_at, send_at=period.next_send, next_send=period.next_send)
+    uuid = digest_uuid(siteurl, audience, nl["CADENCE"], following.start)
+    return DigestPlan(uuid, following, outlook.waiting, [p["uuid"] for p in outlook.waiting]), False
