@@ -168,3 +168,24 @@ def test_sigkill_after_the_send_then_real_reruns(site, fake_mailchimp):
     again = project.publish_subprocess(env=env)
     assert again.code == 0 and "already sent" in again.out
     assert_exactly_once(fake_mailchimp, project, uuids, "sigkill, third run")
+
+
+def test_scheduled_digest_unschedule_holds_every_post(site, fake_mailchimp, capsys):
+    from scripts import unschedule
+
+    project, uuids = site
+    project.configure(pelican='NEWSLETTER["SCHEDULE_DELAY_MINUTES"] = 60')
+    result = project.publish()
+    assert result.code == 0, result.text
+    [campaign] = digest_campaigns(fake_mailchimp)
+    assert campaign.doc["status"] == "schedule" and campaign.sends == 0
+    record = project.record()
+    assert {record["posts"][u]["status"] for u in uuids} == {"scheduled"}
+    assert unschedule.main(["--root", str(project.path)]) == 0
+    record = project.record()
+    digest = campaign.doc["settings"]["title"].removeprefix("connected:")
+    assert {record["posts"][u]["status"] for u in [*uuids, digest]} == {"held"}
+    assert not any("campaign_id" in record["posts"][u] for u in [*uuids, digest])
+    assert digest_campaigns(fake_mailchimp)[0].deleted
+    again = project.publish()
+    assert again.code == 0 and sum(c.sends for c in digest_campaigns(fake_mailchimp)) == 0

@@ -36,7 +36,7 @@ NOT_PUBLISHED = {
 }
 ENTRY_KEYS = {
     "uuid", "title", "url", "slug", "date", "source_path", "newsletter", "subject",
-    "preheader", "mode", "audience_tag", "files", "uuid_in_file",
+    "preheader", "mode", "audience_tag", "files", "uuid_in_file", "digest", "newsletter_now",
 }  # fmt: skip
 URL_ATTRS = ("href", "src", "poster", "background")
 
