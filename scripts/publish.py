@@ -683,6 +683,8 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     output = None if args.no_build else build(ctx, all_editions=bool(args.test_send or args.release))
     posts = load_manifest(ctx)
 
+    if args.test_send and (args.post or "").strip().lower() == "digest":
+        return run_test_send_digest(ctx, record, posts, args.test_send, dry_run=args.dry_run)
     if args.test_send:
         return run_test_send(ctx, posts, args.test_send, args.post, dry_run=args.dry_run, record=record)
 
@@ -853,6 +855,45 @@ def describe_digests(ctx: Context, outlook: DigestOutlook, when: datetime | None
         sent = " (this period's digest is already sent)" if outlook.already_sent else ""
         lines.append(f"Next {cadence} digest: {next_send:%Y-%m-%d %H:%M %Z}; no new post waits for it yet{sent}.")
     return lines
+
+
+def run_test_send_digest(
+    ctx: Context, record: dict | None, posts: list[dict[str, Any]], address: str, *, dry_run: bool
+) -> int:
+    """TEST_SEND=address POST=digest: the next digest to one address; nothing is recorded."""
+    from scripts.digest import build_edition, next_digest, site_timezone
+
+    if "@" not in address or any(c.isspace() for c in address.strip()):
+        raise PublishError(f"TEST_SEND={address!r} is not an email address.", retry_safe=False)
+    if record is None:
+        raise PublishError(
+            f"POST=digest: there is no send record yet ({ctx.record_path.name}), so there is no next "
+            "digest; choose BASELINE=all or BASELINE=all-but-newest first.",
+            retry_safe=False,
+        )
+    tz = site_timezone(ctx.settings)
+    nl = ctx.newsletter if is_digest_mode(ctx.newsletter) else {**ctx.newsletter, "CADENCE": "weekly"}
+    found = next_digest(
+        record, posts, now=ctx.now, nl=nl, tz=tz, siteurl=ctx.siteurl, audience=digest_audience(ctx)
+    )
+    if found is None:
+        raise PublishError("POST=digest: no new post waits for a digest, so there is nothing to test-send.", retry_safe=False)
+    plan, due = found
+    goes = "with the next `make publish`" if due else f"at {plan.period.send_at.astimezone(tz):%Y-%m-%d %H:%M %Z}"
+    if dry_run:
+        ctx.console.say(
+            f"Dry run: would test-send the next digest ({len(plan.post_uuids)} post(s)) to {address.strip()} "
+            f"via {backend_name(ctx.env)}; nothing is sent or recorded."
+        )
+        return 0
+    edition, warnings = build_edition(ctx.settings, plan.uuid, plan.period, plan.posts, Path(ctx.newsletter["EDITIONS_PATH"]))
+    for warning in warnings:
+        ctx.console.say(f"Note: {warning}")
+    backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
+    where = backend.test_send(edition, address.strip())
+    ctx.console.say(f"Test send of the next digest “{edition.subject}” to {address.strip()}: {where}")
+    ctx.console.say(f"Nothing was recorded: the digest goes {goes}.")
+    return 0
 
 
 def send_digests(ctx: Context, record: dict, backend, digests, posts: list[dict[str, Any]], when) -> None:

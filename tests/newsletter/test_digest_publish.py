@@ -201,3 +201,17 @@ def test_oversized_digest_switches_to_excerpts(tmp_path, monkeypatch):
     html = message.get_body(("html",)).get_content()
     assert len(html.encode()) <= 30_000
     assert "word29…" in html and "word30" not in html
+
+
+def test_test_send_of_the_next_digest_records_nothing(tmp_path, monkeypatch):
+    project = digest_project(tmp_path)
+    for n in (1, 2):
+        add_post(project, n, f"2026-11-2{n + 3} 10:00")
+    at(monkeypatch, "2026-11-26T12:00:00+00:00")
+    before = project.record_path.read_bytes()
+    result = project.publish("--test-send", "me@example.org", "--post", "digest")
+    assert result.code == 0, result.text
+    assert "Nothing was recorded: the digest goes at 2026-11-30 09:00 GMT." in result.out
+    [message] = project.messages(tests=True)
+    assert [h.text_content() for h in html_of(message).xpath("//h2")] == ["Digest post 2", "Digest post 1"]
+    assert project.record_path.read_bytes() == before and project.eml_files() == []
