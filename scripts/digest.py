@@ -180,7 +180,7 @@ class DigestPlan:
 class DigestOutlook:
     """What digest mode will do now and next: for the run and for DRY_RUN=1."""
 
-    period: Period
+    period: Period | None  # None with CADENCE "each": only digests planned earlier are finished
     plans: list[DigestPlan]
     waiting: list[dict[str, Any]]  # new posts that go with the next digest
     already_sent: bool  # this period's digest is in the record
@@ -199,6 +199,10 @@ def plan_digests(
         entries = sorted((by_uuid[u] for u in ids if u in by_uuid), key=lambda p: p["date"], reverse=True)
         plans.append(DigestPlan(uuid, plan_period(plan), entries, ids, recovered=True))
         planned.update(ids)
+    if not is_digest_mode(nl):
+        # Switched back to one email per post with a digest still planned: finish that digest
+        # (it may have gone out already), never mail its posts one by one.
+        return DigestOutlook(period=None, plans=plans, waiting=[], already_sent=False)
     period = period_at(now, nl, tz)
     current = digest_uuid(siteurl, audience, nl["CADENCE"], period.start)
     free = [p for p in candidates if p["uuid"] not in planned]
@@ -320,7 +324,7 @@ def next_digest(
     )
     if outlook.plans:
         return outlook.plans[0], True
-    if not outlook.waiting:
+    if not outlook.waiting or outlook.period is None:
         return None
     period = outlook.period
     following = Period(start=period.send_at, send_at=period.next_send, next_send=period.next_send)

@@ -28,7 +28,14 @@ from typing import Any
 from scripts.backends import backend_name, check_backend, make_backend, read_env
 from scripts.backends.base import BackendError, Edition
 from scripts.deploy import DeployError, deploy, deploy_settings, describe
-from scripts.digest import NOW_ENV, DigestError, DigestOutlook, is_digest_mode, parse_now
+from scripts.digest import (
+    NOW_ENV,
+    DigestError,
+    DigestOutlook,
+    is_digest_mode,
+    parse_now,
+    pending_plans,
+)
 from scripts.send_record import (
     RecordError,
     empty_record,
@@ -715,9 +722,14 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.changed_record and not args.dry_run:
         save_record(ctx.record_path, record)
 
+    refuse_planned_post(record, posts, args.post)
     todo = select(ctx, record, posts, args.post, dry_run=args.dry_run)
     when = schedule_time(ctx)
-    outlook = outlook_digests(ctx, record, posts) if is_digest_mode(ctx.newsletter) and not args.post else None
+    outlook = None
+    if not args.post and (is_digest_mode(ctx.newsletter) or pending_plans(record)):
+        outlook = outlook_digests(ctx, record, posts)
+        in_digests = {u for plan in outlook.plans for u in plan.post_uuids}
+        todo = [p for p in todo if p["uuid"] not in in_digests]  # a post is in one email at most
     digests = outlook.plans if outlook else []
 
     if args.dry_run:
@@ -821,6 +833,18 @@ def digest_audience(ctx: Context) -> str:
     return (ctx.env.get("MAILCHIMP_AUDIENCE_ID") or "").strip()
 
 
+def refuse_planned_post(record: dict, posts: list[dict[str, Any]], only: str | None) -> None:
+    """POST=<slug> must not mail on its own a post that a planned digest holds (it may be sent)."""
+    post = find_post(posts, only) if only else None
+    planned = {u for plan in pending_plans(record).values() for u in plan["posts"]}
+    if post is not None and post["uuid"] in planned:
+        raise PublishError(
+            f"POST={only}: {describe_post(post)} is in a digest that an earlier run planned and may have "
+            "sent: run `make publish` without POST= to finish that digest first.",
+            retry_safe=False,
+        )
+
+
 def outlook_digests(ctx: Context, record: dict, posts: list[dict[str, Any]]) -> DigestOutlook:
     from scripts.digest import plan_digests, site_timezone
 
@@ -845,6 +869,8 @@ def describe_digests(ctx: Context, outlook: DigestOutlook, when: datetime | None
             f"{plan.period.send_at.astimezone(tz):%Y-%m-%d %H:%M %Z}, goes {go}:"
         )
         lines.extend(f"    - {describe_post(p)}" for p in plan.posts)
+    if outlook.period is None:
+        return lines
     next_send = outlook.period.next_send.astimezone(tz)
     if outlook.waiting:
         lines.append(

@@ -215,3 +215,30 @@ def test_test_send_of_the_next_digest_records_nothing(tmp_path, monkeypatch):
     [message] = project.messages(tests=True)
     assert [h.text_content() for h in html_of(message).xpath("//h2")] == ["Digest post 2", "Digest post 1"]
     assert project.record_path.read_bytes() == before and project.eml_files() == []
+
+
+def test_a_planned_digest_is_finished_even_after_switching_back_to_each(tmp_path, monkeypatch):
+    project = digest_project(tmp_path)
+    uuids = [add_post(project, n, f"2026-11-2{n} 10:00") for n in (4, 5)]
+    at(monkeypatch, AFTER_SEND)
+    real = scripts.publish.save_record
+
+    def killed(path, record):
+        if any(e.get("kind") == "digest" for e in record["posts"].values()):
+            raise Killed("killed between send and record")
+        real(path, record)
+
+    monkeypatch.setattr(scripts.publish, "save_record", killed)
+    with pytest.raises(Killed):
+        project.publish()
+    monkeypatch.setattr(scripts.publish, "save_record", real)
+    project.configure(pelican='NEWSLETTER["CADENCE"] = "each"')
+    alone = project.publish("--post", "digest-post-4")
+    assert alone.code == 1
+    assert "is in a digest that an earlier run planned and may have sent" in alone.err
+    result = project.publish()
+    assert result.code == 0, result.text
+    assert len(project.eml_files()) == 1  # the digest, found; no single emails
+    record = project.record()
+    [digest] = digest_entries(record)
+    assert {record["posts"][u]["digest"] for u in uuids} == {digest}
