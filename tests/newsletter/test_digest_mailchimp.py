@@ -133,9 +133,10 @@ def test_digest_fault_matrix_one_campaign_one_send(name, site, fake_mailchimp, m
     assert len(fake.requests) == count
 
 
-def test_sigkill_after_the_send_then_real_reruns(site, fake_mailchimp):
-    """A real `python -m scripts.publish` killed once Mailchimp has acted on the send, before
-    it can record; real re-runs finish it: the digest found by its marker, not sent again."""
+def test_sigkill_during_the_send_then_real_reruns(site, fake_mailchimp):
+    """A real `python -m scripts.publish` SIGKILLed while its send is in flight: Mailchimp acts
+    on the send after the process is dead, so nothing was recorded; real re-runs finish it —
+    the digest found by its marker, not sent again."""
     project, uuids = site
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILCHIMP_")}
     env.update(
@@ -145,15 +146,15 @@ def test_sigkill_after_the_send_then_real_reruns(site, fake_mailchimp):
         MAILCHIMP_SETTLE_SECONDS="0",
         CONNECTED_NOW=AFTER_SEND,
     )
-    # The answer to the send is held back 5 s after Mailchimp acted: the kill lands in it.
-    fake_mailchimp.inject("POST", r"/campaigns/\w+/actions/send", "delay:5", 1)
+    # The fake holds the send 3 s before acting on it; the kill lands in that window.
+    fake_mailchimp.inject("POST", r"/campaigns/\w+/actions/send", "delay:3", 1)
     proc = subprocess.Popen(
         [sys.executable, "-m", "scripts.publish", "--root", str(project.path)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if any(c.sends for c in digest_campaigns(fake_mailchimp)):
+        if fake_mailchimp.calls("POST", r"/campaigns/\w+/actions/send"):
             proc.send_signal(signal.SIGKILL)
             break
         time.sleep(0.01)
@@ -161,6 +162,7 @@ def test_sigkill_after_the_send_then_real_reruns(site, fake_mailchimp):
     assert proc.returncode == -signal.SIGKILL, "the run ended before the kill"
     assert not done(project, uuids)
     fake_mailchimp.wait_idle()
+    assert sum(c.sends for c in digest_campaigns(fake_mailchimp)) == 1  # it went out, unrecorded
     result = project.publish_subprocess(env=env)
     assert result.code == 0, result.text
     assert "not sent again" in result.out
