@@ -8,6 +8,7 @@ import time
 
 from connected.identity import has_own_uuid, post_uuid
 
+from .digest import digest_item
 from .manifest import files_present, load_cache, recorded_uuids, write_edition, write_manifest
 from .render import (
     EditionError,
@@ -69,6 +70,9 @@ def write_editions(article_generator, writer=None) -> None:
             rendered += 1
         # Whether the id is written in the file: publish mails only those (docs/identity.md).
         entry = {**entry, "uuid_in_file": has_own_uuid(article)}
+        # What a digest shows of the post, and "Newsletter: now" (docs/digest.md).
+        entry["digest"] = digest_item(article, ctx, inputs.body_html)
+        entry["newsletter_now"] = str(article.metadata.get("newsletter", "")).strip().lower() == "now"
         _remember(seen, entry)
         posts.append((entry, digest, warnings))
     path = write_manifest(

@@ -202,7 +202,9 @@ def post_fields(article, ctx: RenderContext) -> dict:
     meta = article.metadata
     newsletter = True
     if "newsletter" in meta:
-        newsletter = _flag(article, "Newsletter", meta["newsletter"], _TRUE | _FALSE, "no") in _TRUE
+        # "now": mailed on its own at once even when NEWSLETTER["CADENCE"] makes digests.
+        flag = _flag(article, "Newsletter", meta["newsletter"], _TRUE | _FALSE | {"now"}, "no")
+        newsletter = flag in _TRUE or flag == "now"
     mode = ctx.nl["MODE"]
     if "email_mode" in meta:
         mode = _flag(article, "Email_mode", meta["email_mode"], {"full", "excerpt"}, mode)

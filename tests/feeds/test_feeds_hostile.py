@@ -35,7 +35,6 @@ from tests.hostile_html import (
     executable_parts,
 )
 
-
 # Tags of one post get feeds here (the default TAG_MIN_POSTS is 2): these tests need them.
 EVERY_TAG = {"SITE_FEEDS": {"TAG_MIN_POSTS": 1}}
 

@@ -36,7 +36,8 @@ NOT_PUBLISHED = {
 }
 ENTRY_KEYS = {
     "uuid", "title", "url", "slug", "date", "source_path", "newsletter", "subject",
-    "preheader", "mode", "audience_tag", "files", "uuid_in_file", "blockers",
+    "preheader", "mode", "audience_tag", "files", "uuid_in_file", "blockers", "digest",
+    "newsletter_now",
 }  # fmt: skip
 URL_ATTRS = ("href", "src", "poster", "background")
 

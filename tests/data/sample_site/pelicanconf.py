@@ -199,6 +199,10 @@ NEWSLETTER = {
     # "UNSUBSCRIBE_URL": "mailto:<REPLY_TO>?subject=Unsubscribe",  # outbox edition only
     # "REPLY_LINE": "Reply to this email — I read every reply, and it goes straight to me.",
     # "READ_MORE_TEXT": "Read the rest on the web →",
+    # "CADENCE": "each",  # or "weekly" / "monthly": one digest per period (docs/digest.md)
+    # "DIGEST_DAY": "monday",  # weekly: a weekday; monthly: a day of the month, 1-28
+    # "DIGEST_TIME": "09:00",  # in TIMEZONE
+    # "DIGEST_SUBJECT": "{site}: {count} new posts since {since}",
 }
 
 # --- Reach report (scripts/stats.py, `make stats`) ------------------------------
