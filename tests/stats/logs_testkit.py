@@ -9,7 +9,7 @@ stats_testkit (posts at /2026/post-NN/, feeds under /feeds/).
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
@@ -38,7 +38,7 @@ def line(addr: str, moment: datetime, path: str, *, status: int = 200, referrer:
 def at(day: int, hour: int, minute: int = 0, offset_hours: float = 0) -> datetime:
     """A moment in November 2026 written with the given UTC offset (London is UTC+0 then)."""
     zone = timezone(timedelta(hours=offset_hours))
-    return datetime(2026, 11, day, hour, minute, tzinfo=timezone.utc).astimezone(zone)
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC).astimezone(zone)
 
 
 V1 = "203.0.113.10"
@@ -141,6 +141,6 @@ def known_logs(directory: Path) -> list[Path]:
     import os
 
     for age, name in ((3, "access.log.2.gz"), (2, "access.log.1"), (1, "access.log")):
-        stamp_ = datetime(2026, 11, 26, tzinfo=timezone.utc).timestamp() - age * 86400
+        stamp_ = datetime(2026, 11, 26, tzinfo=UTC).timestamp() - age * 86400
         os.utime(directory / name, (stamp_, stamp_))
     return [oldest, directory / "access.log.1", directory / "access.log"]
