@@ -430,6 +430,7 @@ def run(
     settings_file: str = "publishconf.py",
     output: str | None = None,
     refresh: bool = False,
+    access_logs: list[str] | None = None,
     env: dict | None = None,
     clock: Callable[[], datetime] | None = None,
     backend_options: dict | None = None,
@@ -449,6 +450,8 @@ def run(
     if output:
         target = Path(output).expanduser()
         cfg["OUTPUT_PATH"] = target if target.is_absolute() else Path.cwd() / target
+    if access_logs:
+        cfg["ACCESS_LOGS"] = [g if Path(g).is_absolute() else str(Path.cwd() / g) for g in access_logs]
     record_path = newsletter_settings(settings)["RECORD_PATH"]
     record = load_record(record_path) or {"version": 1, "posts": {}}
     cache = load_cache(cfg["CACHE_PATH"])
@@ -599,6 +602,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--refresh", action="store_true", help="refetch every report, fresh or not")
     parser.add_argument("--output", metavar="PATH", help="where to write the HTML report "
                         "(default STATS['OUTPUT_PATH'], reports/index.html)")
+    parser.add_argument("--access-logs", action="append", metavar="GLOB",
+                        help="read these access logs instead of STATS['ACCESS_LOGS'] (repeatable)")
     parser.add_argument("--settings", default="publishconf.py", help="settings file, relative to --root")
     parser.add_argument("--root", default=str(ROOT), help="project root (default: this checkout)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request retry")
@@ -616,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
     key = (env.get("MAILCHIMP_API_KEY") or "").strip()
     try:
         return run(root=root, settings_file=args.settings, output=args.output,
-                   refresh=args.refresh, env=env)
+                   refresh=args.refresh, env=env, access_logs=args.access_logs)
     except (StatsError, BackendError, RecordError, SettingsError) as exc:
         message = str(exc).replace(key, "<MAILCHIMP_API_KEY>") if key else str(exc)
         print(f"make stats stopped: {message}", file=sys.stderr)

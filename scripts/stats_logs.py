@@ -350,7 +350,7 @@ class _Reader:
                     malformed += 1
                     continue
                 addr, time, request, status, referrer, agent = parts
-                head = b"[" + time + b"] "
+                head = addr + b" - - [" + time + b"] "
                 tail = b" " + status + b" 0"
                 p = [head, request, tail, referrer or b"", b" ", agent or b"", b""]
                 count = 7 if agent is not None else 3
