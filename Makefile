@@ -10,7 +10,7 @@ PELICAN := $(VENV)/bin/pelican
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help init html serve devserver clean newpost uuids publish preview-email unschedule stats test test-setup bench lint venv
+.PHONY: help init html serve devserver clean newpost uuids publish preview-email unschedule stats fetch-logs test test-setup bench lint venv
 
 help: ## List every target
 	@echo "Connected — make targets (options are make variables, e.g. make publish DRY_RUN=1):"
@@ -72,6 +72,9 @@ unschedule: $(STAMP) ## Cancel scheduled campaigns and hold their posts
 
 stats: $(STAMP) ## Newsletter reach report in reports/index.html (REFRESH=1 to refetch)
 	$(PY) -m scripts.stats $(if $(REFRESH),--refresh)
+
+fetch-logs: $(STAMP) ## Copy the web server's access logs into logs/ for make stats (STATS['LOGS_REMOTE'])
+	$(PY) -m scripts.fetch_logs
 
 test-setup: $(STAMP) ## Install what the tests need (node packages, Debian chromium)
 	$(PY) -m scripts.test_setup
