@@ -74,8 +74,29 @@ def _int_attr(value: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def prepare_body(fragment: str, post_url: str, image_size: ImageSize) -> str:
-    """Post HTML made safe for email: absolute URLs, no script, sized images."""
+# Added to the edition's links to the site, so `make stats` can tell visits from the
+# email in the server's access logs (scripts/access_logs.py EMAIL_MARKERS): no tracker.
+NEWSLETTER_MARKER = "ref=newsletter"
+
+
+def with_newsletter_marker(url: str, site_url: str) -> str:
+    """`url` with ?ref=newsletter when it points into the site at `site_url`; other URLs as they are."""
+    prefix = site_url.rstrip("/") + "/"
+    if not site_url or not (url == site_url.rstrip("/") or url.startswith(prefix)):
+        return url
+    base, hash_, fragment = url.partition("#")
+    path, question, query = base.partition("?")
+    if NEWSLETTER_MARKER in query.split("&"):
+        return url
+    query = f"{query}&{NEWSLETTER_MARKER}" if query else NEWSLETTER_MARKER
+    return f"{path}?{query}{hash_}{fragment}"
+
+
+def prepare_body(fragment: str, post_url: str, image_size: ImageSize, site_url: str = "") -> str:
+    """Post HTML made safe for email: absolute URLs, no script, sized images.
+
+    site_url: links into the site get the newsletter marker (see NEWSLETTER_MARKER).
+    """
     fragment = absolutize_html(fragment, post_url)
     if not fragment.strip():
         return ""
@@ -93,6 +114,8 @@ def prepare_body(fragment: str, post_url: str, image_size: ImageSize) -> str:
         # In-page anchors do not work in most mail clients: point them at the web page.
         if (link.get("href") or "").startswith("#"):
             link.set("href", post_url + link.get("href"))
+        if site_url and link.get("href"):
+            link.set("href", with_newsletter_marker(link.get("href"), site_url))
     for img in root.iter("img"):
         _size_image(img, image_size)
     parts = [escape(root.text or "")]
