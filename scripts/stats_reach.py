@@ -6,6 +6,7 @@ for scripts/stats_report.py, and holds the one "people reached" rule:
 
     people reached ≈ unique email opens (Mailchimp)
                    + web visitors who did not arrive through an edition's link
+                   (without email figures: every web visitor)
 
 Visitors are counted per day (a person who comes back on another day counts
 again), and a visitor from an email link already opened the email, so they are
@@ -27,7 +28,8 @@ METHOD = (
     "edition's link (those already opened the email). Visitors are counted once per day, from a hash "
     "of address and browser with a random key that is never stored, so a person who returns on "
     "another day counts again, and several people behind one address and browser count once. "
-    "Opens are inflated by mail privacy features (see the note above). Feed subscribers are shown "
+    "Without Mailchimp figures for a post, all its web visitors count. Opens are inflated by mail "
+    "privacy features. Feed subscribers are shown "
     "separately and not added: a feed reader shows the post without visiting the site."
 )
 
@@ -156,7 +158,9 @@ def build_web(days: dict[str, dict], *, bots: int = 0, ignored: int = 0, malform
 
 def people_reached(unique_opens: int | None, web: WebPost | None) -> int:
     """The estimate of METHOD for one post (unique_opens None: no Mailchimp figures)."""
-    return (unique_opens or 0) + (web.people if web else 0)
+    if unique_opens is None:  # no email figures: a visitor from an email link is still a person reached
+        return web.visitors if web else 0
+    return unique_opens + (web.people if web else 0)
 
 
 def from_email(web: WebPost | None) -> int:
