@@ -103,11 +103,12 @@ def measure(path: Path) -> dict:
 
     site = build_site_map({f"uuid-{i}": f"/2026/post-{i:02d}/" for i in range(POSTS)},
                           ["feeds/all.atom.xml", "feeds/all.rss.xml"], "https://example.com")
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     result, _ = read_logs([path], site, None, timezone=UTC, today=date(2027, 1, 1))
     seconds = time.perf_counter() - began
+    cpu_seconds = time.process_time() - cpu
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": seconds, "bytes": result.bytes_read, "lines": result.lines_read,
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "bytes": result.bytes_read, "lines": result.lines_read,
             "malformed": result.new_malformed, "peak_rss_mib": peak_kib / 1024,
             "days": len(result.days)}
 
@@ -135,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
                                capture_output=True, text=True, check=True)
         figures = json.loads(child.stdout)
     rate = figures["bytes"] / 1e6 / figures["seconds"]
+    cpu_rate = figures["bytes"] / 1e6 / max(figures["cpu_seconds"], 1e-9)
+    # CPU time too: on a shared machine, wall time measures the neighbours as well.
     print(f"access logs: {figures['bytes'] / 1e6:.0f} MB, {figures['lines']:,} lines in "
-          f"{figures['seconds']:.2f} s = {rate:.0f} MB/s; peak RSS {figures['peak_rss_mib']:.0f} MiB "
+          f"{figures['seconds']:.2f} s = {rate:.0f} MB/s ({cpu_rate:.0f} MB per CPU-second); peak RSS {figures['peak_rss_mib']:.0f} MiB "
           f"({figures['days']} days, {figures['malformed']:,} malformed lines skipped)")
     return 0
 

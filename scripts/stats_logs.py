@@ -340,10 +340,14 @@ class _Reader:
         email = (al.EMAIL, "")
         malformed = ignored = bots = 0
         for line in data.split(b"\n"):
-            if not line:
-                continue
-            p = line.split(b'"')
+            # At most 7 parts: before the request, request, status and size, referrer, " ",
+            # agent, and whatever a custom format logs after the agent.
+            p = line.split(b'"', 6)
             count = len(p)
+            if count == 1:
+                if line:
+                    malformed += 1
+                continue
             if escaped and b'\\"' in line:
                 parts = al.split_line(line)
                 if parts is None:
@@ -354,18 +358,10 @@ class _Reader:
                 tail = b" " + status + b" 0"
                 p = [head, request, tail, referrer or b"", b" ", agent or b"", b""]
                 count = 7 if agent is not None else 3
-            if (count != 3 and count < 7) or len(line) > al.MAX_LINE:
+            if (count != 3 and count != 7) or len(line) > al.MAX_LINE:
                 malformed += 1
                 continue
-            head = p[0]
-            tail = p[2]
-            if head[-2:] != b"] " or tail[:1] != b" " or not tail[1:4].isdigit() or tail[4:5] != b" ":
-                malformed += 1
-                continue
-            status = tail[1:4]
-            if status[0] != 0x32 and status != b"304":
-                ignored += 1
-                continue
+            # Most lines are assets: the request decides first (cached per distinct request).
             request = p[1]
             kind = kinds.get(request, False)
             if kind is False:
@@ -373,8 +369,20 @@ class _Reader:
                 if len(kinds) > _CACHE_LIMIT:
                     kinds.clear()
                 kinds[request] = kind
+            tail = p[2]
+            if tail[4:5] != b" " or tail[:1] != b" " or not tail[1:4].isdigit():
+                malformed += 1
+                continue
             if kind is None:
                 ignored += 1
+                continue
+            status = tail[1:4]
+            if status[0] != 0x32 and status != b"304":
+                ignored += 1
+                continue
+            head = p[0]
+            if head[-2:] != b"] ":
+                malformed += 1
                 continue
             bracket = head.find(b" [")
             if bracket <= 0:
