@@ -812,7 +812,8 @@ def reach_table_rows(report: Report) -> list[list[str]]:
             else ["—", "—", "—"]
         top = r.web.top_sources(1) if r.web else []
         web = [count(r.web.views), count(r.web.visitors)] if r.web else ["0", "0"]
-        rows.append([day(r.sent_at, report.timezone), r.title, *mail, *web,
+        when = "not sent" if r.state == WEB_ONLY else day(r.sent_at, report.timezone)
+        rows.append([when, r.title, *mail, *web,
                      f"{top[0][0]} {count(top[0][1])}" if top else "—", count(r.reached)])
     return rows
 
@@ -829,8 +830,10 @@ def render_reach_table(report: Report, *, title_width: int = 34) -> str:
             lines.append("  ".join("-" * w for w in widths))
     web = report.web
     lines.append("")
+    how = ("unique opens + web visitors not from an email link" if report.measured
+           else "web visitors: no email figures")
     lines.append(f"People reached, across posts: {count(sum(r.reached for r in report.reach_rows))} "
-                 "(unique opens + web visitors not from an email link; see the report for the method).")
+                 f"({how}; see the report for the method).")
     lines.append(f"Web: {count(web.page_views)} page views, {count(web.site_visitors)} visitors (per day, "
                  f"summed); feed subscribers {count(web.feed_subscribers)} in the latest week.")
     lines.append(f"Excluded: {count(web.bots)} bot requests; {count(web.ignored)} asset, error or non-GET "

@@ -27,6 +27,7 @@ POSTS = {  # slug → published (from the sample's content/posts)
     "asking-for-and-giving-referrals": date(2026, 10, 27),
     "interview-follow-up": date(2026, 11, 19),
 }
+NOT_EMAILED = {"interview-follow-up"}  # newer than the sample's send record: no edition links to it
 FIRST, LAST = date(2026, 8, 11), date(2026, 11, 30)
 SOURCES = [("https://www.linkedin.com/feed/", "LinkedIn"), ("https://lnkd.in/gS4mpl3", "LinkedIn"),
            ("https://www.google.com/", "Search engines"), ("https://duckduckgo.com/", "Search engines"),
@@ -73,7 +74,7 @@ def generate(directory: Path = HERE) -> dict:
                 addr = f"203.0.113.{rng.randint(1, 120)}"
                 agent = rng.choice(AGENTS)
                 seconds = rng.randint(0, 86399)
-                if age < 4 and rng.random() < 0.4:
+                if age < 4 and slug not in NOT_EMAILED and rng.random() < 0.4:
                     path, referrer, group = f"/2026/{slug}/?ref=newsletter", "-", "Email"
                 else:
                     (referrer, group), path = rng.choice(SOURCES), f"/2026/{slug}/"
