@@ -442,47 +442,46 @@ class _Reader:
             self.bots += bots
 
     def read(self, handle, start: int, replay_end: int, skip_before: str) -> tuple[int, int]:
-        """Read from `start` (already positioned) to the last complete line; (end, resume)."""
-        position = start
+        """Read from `start` (already positioned) to the last complete line; (end, resume).
+
+        Bytes before `replay_end` were read by an earlier run (see lines()); a line longer
+        than MAX_LINE is skipped to its newline and counted malformed once.
+        """
+        position = start  # bytes taken from the file so far
         resume = None
         pending = b""
+        skipping = False  # inside an overlong line
         while True:
-            # Phase one replays [start, replay_end): lines an earlier run read but did not commit.
             replaying = position < replay_end
             size = min(CHUNK, replay_end - position) if replaying else CHUNK
             chunk = handle.read(size)
             if not chunk:
                 break
+            position += len(chunk)
             self.bytes_read += len(chunk)
+            if skipping:
+                at = chunk.find(b"\n")
+                if at < 0:
+                    continue
+                skipping = False
+                if not replaying:
+                    self.malformed += 1
+                chunk = chunk[at + 1 :]
             data = pending + chunk
             cut = data.rfind(b"\n")
             if cut < 0:
-                if len(data) > al.MAX_LINE:  # one overlong line: skip to its end
-                    pending = b""
-                    skipping = True
-                    while skipping:
-                        more = handle.read(CHUNK)
-                        if not more:
-                            return position, position if resume is None else resume
-                        self.bytes_read += len(more)
-                        at = more.find(b"\n")
-                        if at >= 0:
-                            skipping = False
-                            if not replaying:
-                                self.malformed += 1
-                            position += len(data) + at + 1
-                            pending = more[at + 1 :]
-                            position -= len(pending)
-                    continue
                 pending = data
+                if len(pending) > al.MAX_LINE:
+                    skipping, pending = True, b""
                 continue
-            chunk_start = position - len(pending)
+            chunk_start = position - len(data)
             flag = [False]
             self.lines(data[:cut], skip_before=skip_before if replaying else None, open_from=flag)
             if flag[0] and resume is None:
                 resume = chunk_start
             pending = data[cut + 1 :]
-            position += len(chunk)
+            if len(pending) > al.MAX_LINE:
+                skipping, pending = True, b""
         end = position - len(pending)  # an unfinished last line waits for the next run
         return end, end if resume is None else min(resume, end)
 

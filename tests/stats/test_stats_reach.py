@@ -256,3 +256,34 @@ def test_site_map_maps_urls_and_ignores_assets():
     assert SITE.classify(b"/robots.txt") is None
     assert SITE.classify(b"/archives.html") == ("page", "")
     assert datetime(2026, 11, 26, tzinfo=UTC)  # the clock of the other tests
+
+
+def test_chunk_boundaries_and_an_unfinished_last_line(tmp_path, monkeypatch):
+    """Lines cut by the read size are joined; a last line without its newline waits for the next run."""
+    import scripts.stats_logs as stats_logs
+
+    files = known_logs(tmp_path / "logs")
+    whole = fresh(tmp_path / "logs")
+    monkeypatch.setattr(stats_logs, "CHUNK", 37)
+    small = fresh(tmp_path / "logs")
+    assert small.days == whole.days and small.malformed == whole.malformed
+    partial = line(V2, at(25, 12), "/2026/post-06/")
+    with open(files[-1], "a", encoding="utf-8") as f:
+        f.write(partial[:-10])  # nginx is still writing it
+    first, cache = read(files, None)
+    assert "2026-11-25" not in first.days
+    with open(files[-1], "a", encoding="utf-8") as f:
+        f.write(partial[-10:])
+    second, _ = read(files, cache)
+    assert second.days["2026-11-25"]["views"] == {uuid_for(6): 1}
+    assert second.malformed == EXPECTED["malformed"]
+
+
+def test_an_overlong_line_is_one_malformed_line(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "access.log").write_text(line(V2, at(20, 1), "/2026/post-01/") + "x" * (3 << 20) + "\n"
+                                     + line(V2, at(20, 2), "/2026/post-02/"), encoding="utf-8")
+    result = fresh(logs)
+    assert result.malformed == 1
+    assert result.days["2026-11-20"]["views"] == {uuid_for(1): 1, uuid_for(2): 1}
