@@ -369,12 +369,12 @@ class _Reader:
                 if len(kinds) > _CACHE_LIMIT:
                     kinds.clear()
                 kinds[request] = kind
+            if kind is None:  # an asset or a request we do not count: no need to look further
+                ignored += 1
+                continue
             tail = p[2]
             if tail[4:5] != b" " or tail[:1] != b" " or not tail[1:4].isdigit():
                 malformed += 1
-                continue
-            if kind is None:
-                ignored += 1
                 continue
             status = tail[1:4]
             if status[0] != 0x32 and status != b"304":
@@ -384,11 +384,15 @@ class _Reader:
             if head[-2:] != b"] ":
                 malformed += 1
                 continue
-            bracket = head.find(b" [")
-            if bracket <= 0:
-                malformed += 1
-                continue
-            time = head[bracket + 2 : -2]
+            # The standard time field is fixed-width: "[01/Dec/2026:13:17:11 +0000] " ends the head.
+            if head[-29:-28] == b"[":
+                time = head[-28:-2]
+            else:
+                bracket = head.find(b" [")
+                if bracket <= 0:
+                    malformed += 1
+                    continue
+                time = head[bracket + 2 : -2]
             stamp = time[:17] + time[20:]
             day = day_of.get(stamp)
             if day is None:
