@@ -287,3 +287,14 @@ def test_an_overlong_line_is_one_malformed_line(tmp_path):
     result = fresh(logs)
     assert result.malformed == 1
     assert result.days["2026-11-20"]["views"] == {uuid_for(1): 1, uuid_for(2): 1}
+
+
+def test_a_site_that_never_emailed_still_gets_its_web_reach(logged):
+    logged.write_record({})
+    code, out, err = logged.run(env={})
+    assert code == 0, err
+    page = logged.page()
+    rows = page.xpath('//table[@id="reach-posts"]/tbody/tr')
+    assert {r.get("data-state") for r in rows} == {"web"}
+    assert reach_cells(page, uuid_for(0))["views"] == "6"
+    assert "not sent" in out and "Post 00 about careers" in out
