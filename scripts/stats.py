@@ -9,6 +9,10 @@ plus a compact table on the terminal. With no key, or no network, it renders fro
 the cache and says how old the figures are; outbox and baseline entries are listed
 as sent, with a word that engagement figures need Mailchimp.
 
+With STATS["ACCESS_LOGS"] it also reads what is new in the web server's access
+logs (scripts/stats_logs.py; parser in scripts/access_logs.py) for per-post web
+views, visitors and sources and per-feed subscribers (scripts/stats_reach.py).
+
 Settings: the STATS dict in pelicanconf.py (see STATS_KEYS). This module is the
 edge (settings, environment, network, files, printing); scripts/stats_report.py
 holds the pure model and renderers, scripts/stats_cache.py the cache file.
@@ -597,7 +601,8 @@ def _display(path: Path) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.stats",
-        description="Newsletter reach report: opens, clicks and audience growth from Mailchimp.",
+        description="Reach report: opens, clicks and audience growth from Mailchimp; web views, "
+                    "sources and feed subscribers from the access logs.",
     )
     parser.add_argument("--refresh", action="store_true", help="refetch every report, fresh or not")
     parser.add_argument("--output", metavar="PATH", help="where to write the HTML report "
