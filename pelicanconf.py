@@ -214,6 +214,10 @@ STATS = {
     # "MAX_AGE_HOURS": 24,  # refetch a cached report older than this while its campaign is young
     # "FINAL_AFTER_DAYS": 30,  # a campaign this old has final figures: fetched once more, then never
     # "CONCURRENCY": 4,  # reports fetched at once (at most 10: Mailchimp's connection limit)
+    # Web and feed reach from the server's access logs (plain or .gz; see docs/reach-report.md):
+    # "ACCESS_LOGS": ["logs/access.log*"],  # globs of the logs to read; [] (default): email only
+    # "LOGS_REMOTE": "user@host:/var/log/nginx/",  # where make fetch-logs copies them from (rsync)
+    # "LOGS_DIR": "logs",  # where make fetch-logs puts them (ignored by git)
 }
 
 # --- Deploying (scripts/deploy.py) ------------------------------------------------

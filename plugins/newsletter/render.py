@@ -31,7 +31,7 @@ from connected.newsletter_settings import newsletter_settings
 from connected.sanitize import sanitize_html
 from connected.urls import absolute_url
 
-from .body import prepare_body, static_image_lookup
+from .body import prepare_body, static_image_lookup, with_newsletter_marker
 from .plaintext import html_to_text, plain_line, truncate
 
 logger = logging.getLogger(__name__)
@@ -290,7 +290,8 @@ def _render(ctx: RenderContext, fields: dict, preheader: str, body_html: str, ex
         "subject": fields["subject"],
         "title": fields["title"],
         "preheader": preheader,
-        "post_url": fields["url"],
+        # The edition's own links to the post carry the marker; the manifest keeps the plain URL.
+        "post_url": with_newsletter_marker(fields["url"], ctx.siteurl),
         "site_name": ctx.settings.get("SITENAME") or "",
         "site_url": ctx.siteurl,
         "date_display": fields["date_display"],
@@ -346,7 +347,8 @@ def render_edition(
     html_page = common = None
     for attempt in ("as asked", "fallback"):
         excerpt = mode == "excerpt"
-        body = prepare_body(summary_html if excerpt else body_html, post_url, ctx.image_size)
+        body = prepare_body(summary_html if excerpt else body_html, post_url, ctx.image_size,
+                            ctx.siteurl)
         html_page, common = _render(ctx, fields, preheader, body, excerpt)
         size = max(
             len(_fill_html(html_page, MERGE_UNSUB, MERGE_ADDRESS).encode()),
