@@ -152,7 +152,7 @@ def test_text_part_structure_markdown_post(editions):
         blocks[blocks.index(next(b for b in blocks if b.startswith("The first"))) :][0].split()
     )
     assert "Requests & Responses (https://example.org/requests-and-responses)" in first
-    assert "a relative link (https://your-name.example/2026/payloads/)" in first
+    assert "a relative link (https://your-name.example/2026/payloads/?ref=newsletter)" in first
     assert "Wide chart (https://your-name.example/images/wide.png)" in first
     assert "Left | Centre | Right\na | b | c" in text
     assert "> A quoted line." in blocks
