@@ -6,6 +6,8 @@
 - Per-article values: ``reading_minutes``, ``newer_article`` / ``older_article``
   (published posts only) and ``social_image`` (absolute URL + pixel size for
   Open Graph, falling back to AUTHOR_PROFILE["DEFAULT_IMAGE"]).
+- ``smart_text`` (curly quotes and dashes in titles, which Markdown's smarty
+  never sees) and ``initials`` (the monogram shown when there is no photo).
 - robots.txt: the static copy gets the absolute sitemap URL filled in.
 """
 
@@ -17,6 +19,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 from pelican import signals
+
+from connected.social_image import initials
+from connected.typography import smart_text
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +159,8 @@ def add_jinja_helpers(generator):
     generator.env.filters["uri_quote"] = uri_quote
     generator.env.filters["url_origin"] = url_origin
     generator.env.filters["honeypot_name"] = honeypot_name
+    generator.env.filters["smart_text"] = smart_text
+    generator.env.filters["initials"] = initials
     generator.env.globals["ABSOLUTE_SITEURL"] = siteurl.rstrip("/")
     # Listing pages (index, archives, tags…) preview with the default image.
     generator.env.globals["DEFAULT_SOCIAL_IMAGE"] = social_image(None, generator.settings)
