@@ -704,6 +704,7 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         again = " (found from an earlier run, not sent again)" if found else ""
         say(f"{done[0].upper()}{done[1:]}: {describe_post(post)} → {delivery.backend} {where}{again}")
 
+    print_share_kits(ctx)
     if backend.name == "outbox":
         say(
             f"Nothing was emailed: the outbox backend wrote the message(s) to {ctx.newsletter['OUTBOX_PATH']}/ "
@@ -713,6 +714,17 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     if when and any(d.status == "scheduled" for _, d in ctx.delivered):
         say(f"Scheduled for {when:%Y-%m-%d %H:%M} UTC. Changed your mind? `make unschedule` before then.")
     return 0
+
+
+def print_share_kits(ctx: Context) -> None:
+    """After a send: each delivered post's LinkedIn text (written by plugins/newsletter), to paste."""
+    for edition, _delivery in ctx.delivered:
+        path = Path(ctx.newsletter["EDITIONS_PATH"]) / edition.uuid / "linkedin.txt"
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            continue  # an edition built before the share kit existed: nothing to offer
+        ctx.console.say(f"\nShare on LinkedIn ({path}):\n" + "-" * 40 + f"\n{text}\n" + "-" * 40)
 
 
 # --- Entry point ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from connected.newsletter_settings import newsletter_settings
 from connected.urls import absolute_url
 
 from .body import prepare_body, static_image_lookup
+from .masthead import masthead_fields
 from .plaintext import (
     absolutize_markdown,
     html_to_text,
@@ -160,6 +161,7 @@ def make_context(settings: dict, image_size=None) -> RenderContext:
         "sitename": settings.get("SITENAME"),
         "lang": settings.get("DEFAULT_LANG"),
         "summary": [settings.get("SUMMARY_MAX_LENGTH"), settings.get("SUMMARY_END_SUFFIX")],
+        "masthead": masthead_fields(settings, siteurl),
     }
     digest.update(json.dumps(relevant, sort_keys=True).encode())
     return RenderContext(
@@ -326,6 +328,7 @@ def _render(ctx: RenderContext, fields: dict, preheader: str, body_html: str, ex
         "why_line": nl["WHY_LINE"],
         "unsubscribe_url": _UNSUB_TOKEN,
         "address_line": _ADDRESS_TOKEN,
+        **masthead_fields(ctx.settings, ctx.siteurl),
     }
     page = ctx.html_env.get_template("edition.html").render(
         css=Markup(ctx.css),
