@@ -114,7 +114,7 @@ class SocialCardsGenerator(Generator):
         ]
         everything += [t for a in list(everything) for t in getattr(a, "translations", [])]
         siteurl = str(settings.get("SITEURL") or "").rstrip("/")
-        drawn = 0
+        drawn = carded = 0
         for article in everything:
             if article.metadata.get("image"):
                 continue  # the writer's own Image: wins
@@ -130,13 +130,14 @@ class SocialCardsGenerator(Generator):
                     lambda i=inputs: render_post_card(i.title, i.name, i.site, photo_bytes),
                 )
                 drawn += 0 if before else 1
+            carded += 1
             article.social_image = {
                 "url": f"{siteurl}/{rel}",
                 "width": WIDTH,
                 "height": HEIGHT,
                 "generated": True,
             }
-        logger.info("social_cards: %s cards (%s drawn, the rest cached)", len(everything), drawn)
+        logger.info("social_cards: %s cards (%s drawn, the rest cached)", carded, drawn)
 
     def generate_output(self, writer):
         output = Path(self.output_path)
