@@ -55,3 +55,34 @@ def test_build_writes_linkedin_txt_beside_each_edition(tmp_path):
     for post in posts:
         text = (editions / post["uuid"] / "linkedin.txt").read_text(encoding="utf-8")
         assert post["url"] in text.splitlines() and len(text) <= LINKEDIN_LIMIT
+
+
+def test_publish_prints_the_share_text_after_the_send(tmp_path, monkeypatch):
+    from tests.newsletter.publish_project import NEWEST, clear_mailchimp_env, make_project
+
+    clear_mailchimp_env(monkeypatch)
+    project = make_project(tmp_path)
+    result = project.publish("--baseline", "all-but-newest")
+    assert result.code == 0, result.text
+    share = project.path / "build" / "editions" / NEWEST / "linkedin.txt"
+    text = share.read_text(encoding="utf-8").strip()
+    assert f"Share on LinkedIn ({share})" in result.out
+    assert text in result.out
+    # Printed after the send line.
+    assert result.out.index("Sent: ") < result.out.index("Share on LinkedIn")
+    # A run that sends nothing prints no share kit.
+    again = project.publish()
+    assert "Share on LinkedIn" not in again.out
+
+
+def test_preview_email_prints_the_share_text(tmp_path, capsys):
+    from scripts.preview_email import main
+    from tests.newsletter.publish_project import make_project
+
+    project = make_project(tmp_path)
+    code = main(["--settings", str(project.path / "pelicanconf.py")])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Share on LinkedIn:" in out
+    shared = out.split("Share on LinkedIn:", 1)[1]
+    assert "http://localhost:8000/" in shared and len(shared) <= LINKEDIN_LIMIT + 100
