@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import browser  # noqa: F401 - Chromium, module-scoped, for the browser tests
 from tests.browser.site_pages import SIGNUP_FORM
 from tests.conftest import SAMPLE_CONTENT, build_site
 
