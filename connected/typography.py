@@ -2,8 +2,9 @@
 
 Post bodies and summaries get curly quotes and dashes from Python-Markdown's
 `smarty` extension (MARKDOWN in pelicanconf.py); titles are metadata and stay
-as typed, so the theme and the cards show them through `smart_text`. One
-linear pass over the characters, no regular expressions on post text.
+as typed on pages, feeds and subjects. The drawn link-preview cards and the
+LinkedIn share text use `smart_text`. One linear pass over the characters, no
+regular expressions on post text.
 """
 
 from __future__ import annotations

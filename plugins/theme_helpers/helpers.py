@@ -6,8 +6,8 @@
 - Per-article values: ``reading_minutes``, ``newer_article`` / ``older_article``
   (published posts only) and ``social_image`` (absolute URL + pixel size for
   Open Graph, falling back to AUTHOR_PROFILE["DEFAULT_IMAGE"]).
-- ``smart_text`` (curly quotes and dashes in titles, which Markdown's smarty
-  never sees) and ``initials`` (the monogram shown when there is no photo).
+- ``smart_text`` (curly quotes and dashes for plain text such as titles,
+  which Markdown's smarty never sees) and ``initials`` (the monogram shown when there is no photo).
 - robots.txt: the static copy gets the absolute sitemap URL filled in.
 """
 

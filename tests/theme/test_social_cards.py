@@ -109,6 +109,7 @@ def test_smart_quotes_in_titles_and_bodies(tmp_path):
     output = build_site(tmp_path, content=content, overrides={"SITEURL": "https://example.org"})
     (page,) = [f for f in _article_files(output) if "quotes" in f.parent.name]
     doc = lxml_html.parse(str(page))
-    assert doc.xpath("//h1")[0].text_content() == "\u201cDon\u2019t\u201d \u2013 a title with quotes"
+    # Titles stay as typed on the page, as in the feeds and the email subject.
+    assert doc.xpath("//h1")[0].text_content() == '"Don\'t" -- a title with quotes'
     body = doc.xpath("//div[@class='prose']")[0].text_content()
     assert "\u201cit\u2019s fine\u201d \u2014 and it was\u2026" in body

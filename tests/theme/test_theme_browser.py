@@ -102,8 +102,10 @@ def test_subscribe_pages(face_site, plain_site):
     assert with_form.xpath("//a[@type='application/rss+xml']")  # the feeds too
     assert len(with_form.xpath("//section[@class='subscribe-recent']//article")) == 3
     home = lxml_html.parse(str(face_site.output / "index.html")).getroot()
-    (hero,) = home.xpath("//section[@class='intro']//form")
-    assert hero.xpath(".//input[@id='hero-email']") and "about once a month" in hero.text_content()
+    (hero,) = home.xpath("//section[@class='intro']//section[@id='subscribe']//form")
+    assert hero.xpath(".//input[@id='hero-email']")
+    assert "about once a month" in hero.getparent().text_content()
+    assert len(home.xpath("//form")) == 1  # the hero's form replaces the box at the bottom
     without = lxml_html.parse(str(plain_site.output / "subscribe" / "index.html")).getroot()
     assert not without.xpath("//form")
     assert without.xpath("//a[@type='application/rss+xml']")

@@ -116,7 +116,7 @@ MARKDOWN = {
         "markdown.extensions.extra": {},
         "markdown.extensions.meta": {},
         # Curly quotes, en/em dashes and ellipses in bodies and summaries
-        # (titles get the same through the theme's smart_text filter).
+        # Titles stay as typed (docs/theme.md › Typography).
         "markdown.extensions.smarty": {},
         "markdown.extensions.toc": {},
     },
