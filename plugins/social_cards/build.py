@@ -137,6 +137,9 @@ class SocialCardsGenerator(Generator):
                 "height": HEIGHT,
                 "generated": True,
             }
+        # In the shared context, so fast_build's incremental writer (which
+        # fingerprints that context) re-renders pages when a photo or card changes.
+        self.context["SOCIAL_CARDS_FILES"] = " ".join(sorted(self._files))
         logger.info("social_cards: %s cards (%s drawn, the rest cached)", carded, drawn)
 
     def generate_output(self, writer):

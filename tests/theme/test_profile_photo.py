@@ -139,3 +139,27 @@ def test_bad_photo_or_cv_stops_the_build_naming_the_setting(tmp_path, profile, m
         build_site(tmp_path, content=content, overrides={"AUTHOR_PROFILE": profile})
     assert message in str(caught.value)
     assert "social_cards: " in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_new_photo_reaches_every_page_in_an_incremental_build(tmp_path):
+    """`make html` twice (fast_build's incremental writer): a replaced photo shows up."""
+    from scripts.build import main as build_main
+    from tests.newsletter.publish_project import make_project
+    from tests.theme.conftest import make_photo
+
+    project = make_project(tmp_path)
+    photo = project.path / "content" / PHOTO_PATH
+    photo.parent.mkdir(parents=True, exist_ok=True)
+    photo.write_bytes(make_photo())
+    project.configure(pelican=f'AUTHOR_PROFILE["PHOTO"] = {PHOTO_PATH!r}')
+
+    def hero_src():
+        assert build_main(["-s", str(project.path / "pelicanconf.py")]) == 0
+        doc = lxml_html.parse(str(project.path / "output" / "index.html")).getroot()
+        return doc.xpath("//section[@class='intro']//img/@src")[0]
+
+    first = hero_src()
+    photo.write_bytes(make_photo(500, 500))
+    second = hero_src()
+    assert first != second
+    assert (project.path / "output" / second.lstrip("/")).is_file()
