@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from pelican.generators import Generator, PelicanTemplateNotFound
 
 from connected.files import path_inside, write_atomic
-from connected.profile import ProfileError, cv_path, photo_plan, resize_variant
+from connected.profile import OUTPUT_DIR, ProfileError, cv_path, photo_plan, resize_variant
 from connected.social_image import HEIGHT, WIDTH, render_post_card
 from connected.typography import smart_text
 
-from .cards import CardInputs, card_path, site_label
+from .cards import CARD_DIR, CardInputs, card_path, site_label
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,23 @@ def _write_if_changed(output: Path, rel: str, data: bytes) -> None:
     write_atomic(target, data, mode=0o644)
 
 
+# Only names this plugin makes are ever removed (a build seeds output/ from the
+# previous one, so a replaced photo or a retitled post would leave files behind).
+_OURS = re.compile(r"^(photo-[0-9a-f]{12}-[0-9]+\.(webp|jpg|png)|[a-z0-9-]+-[0-9a-f]{10}\.png)$")
+
+
+def _prune(output: Path, keep: set[str]) -> None:
+    for folder in (CARD_DIR, OUTPUT_DIR):
+        directory = output / folder
+        if not directory.is_dir():
+            continue
+        for child in directory.iterdir():
+            rel = f"{folder}/{child.name}"
+            if child.is_file() and rel not in keep and _OURS.match(child.name):
+                child.unlink()
+                logger.debug("social_cards: removed %s", rel)
+
+
 class SocialCardsGenerator(Generator):
     """Draws the cards (generate_context) and writes cards, photos and subscribe pages."""
 
@@ -146,6 +164,7 @@ class SocialCardsGenerator(Generator):
         output = Path(self.output_path)
         for rel, data in self._files.items():
             _write_if_changed(output, rel, data)
+        _prune(output, set(self._files))
         for template, save_as, url in SUBSCRIBE_PAGES:
             try:
                 page_template = self.get_template(template)

@@ -163,3 +163,4 @@ def test_a_new_photo_reaches_every_page_in_an_incremental_build(tmp_path):
     second = hero_src()
     assert first != second
     assert (project.path / "output" / second.lstrip("/")).is_file()
+    assert not (project.path / "output" / first.lstrip("/")).exists()  # the old one is gone
