@@ -172,7 +172,11 @@ def preview(
     out_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, html_path)
     shutil.copyfile(text_source, text_path)
+    # The share kit beside the edition (plugins/newsletter/share.py); absent in old builds.
+    share_path = path_inside(nl["EDITIONS_PATH"], chosen["uuid"], "linkedin.txt")
+    share = share_path.read_text(encoding="utf-8").strip() if share_path.is_file() else ""
     return {
+        "share": share,
         "html": html_path,
         "text": text_path,
         "subject": chosen["subject"],
@@ -274,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     if result["generated_for"] == "pelicanconf":
         notes.append("development build: links and images point at http://localhost:8000 (make serve)")
     print("Note:          " + "; ".join(notes))
+    if result["share"]:
+        print("Share on LinkedIn:\n" + "-" * 40 + "\n" + result["share"] + "\n" + "-" * 40)
     return 0
 
 

@@ -831,6 +831,7 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
 
     send_digests(ctx, record, backend, digests, posts, when)
 
+    print_share_kits(ctx)
     if backend.name == "outbox":
         say(
             f"Nothing was emailed: the outbox backend wrote the message(s) to {ctx.newsletter['OUTBOX_PATH']}/ "
@@ -975,6 +976,17 @@ def send_digests(ctx: Context, record: dict, backend, digests, posts: list[dict[
             f"{done[0].upper()}{done[1:]}: digest “{edition.subject}” with {len(plan.post_uuids)} post(s) "
             f"→ {delivery.backend} {where}{again}"
         )
+
+
+def print_share_kits(ctx: Context) -> None:
+    """After a send: each delivered post's LinkedIn text (written by plugins/newsletter), to paste."""
+    for edition, _delivery in ctx.delivered:
+        path = Path(ctx.newsletter["EDITIONS_PATH"]) / edition.uuid / "linkedin.txt"
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            continue  # an edition built before the share kit existed: nothing to offer
+        ctx.console.say(f"\nShare on LinkedIn ({path}):\n" + "-" * 40 + f"\n{text}\n" + "-" * 40)
 
 
 # --- Entry point ----------------------------------------------------------------------------------

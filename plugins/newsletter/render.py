@@ -32,6 +32,7 @@ from connected.sanitize import sanitize_html
 from connected.urls import absolute_url
 
 from .body import prepare_body, static_image_lookup, with_newsletter_marker
+from .masthead import masthead_fields
 from .plaintext import html_to_text, plain_line, truncate
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ def make_context(settings: dict, image_size=None) -> RenderContext:
         "sitename": settings.get("SITENAME"),
         "lang": settings.get("DEFAULT_LANG"),
         "summary": [settings.get("SUMMARY_MAX_LENGTH"), settings.get("SUMMARY_END_SUFFIX")],
+        "masthead": masthead_fields(settings, siteurl),
     }
     digest.update(json.dumps(relevant, sort_keys=True).encode())
     return RenderContext(
@@ -302,6 +304,7 @@ def _render(ctx: RenderContext, fields: dict, preheader: str, body_html: str, ex
         "why_line": nl["WHY_LINE"],
         "unsubscribe_url": _UNSUB_TOKEN,
         "address_line": _ADDRESS_TOKEN,
+        **masthead_fields(ctx.settings, ctx.siteurl),
     }
     page = ctx.html_env.get_template("edition.html").render(
         css=Markup(ctx.css),

@@ -14,6 +14,8 @@
   post's Original_url when it is https, else its own URL) and
   ``sanitize_html`` (connected.sanitize, the one allow-list, for Summary HTML
   on listings).
+- ``smart_text`` (curly quotes and dashes for plain text such as titles,
+  which Markdown's smarty never sees) and ``initials`` (the monogram shown when there is no photo).
 - robots.txt: the static copy gets the absolute sitemap URL filled in.
 """
 
@@ -29,6 +31,8 @@ from pelican import signals
 
 from connected.files import path_inside
 from connected.sanitize import is_safe_url, sanitize_html
+from connected.social_image import initials
+from connected.typography import smart_text
 
 logger = logging.getLogger(__name__)
 
@@ -239,6 +243,8 @@ def add_jinja_helpers(generator):
     generator.env.filters["checked_url"] = checked_url
     generator.env.filters["canonical_url"] = lambda content: canonical_url(content, siteurl)
     generator.env.filters["sanitize_html"] = sanitized
+    generator.env.filters["smart_text"] = smart_text
+    generator.env.filters["initials"] = initials
     generator.env.globals["ABSOLUTE_SITEURL"] = siteurl.rstrip("/")
     # Listing pages (index, archives, tags…) preview with the default image.
     generator.env.globals["DEFAULT_SOCIAL_IMAGE"] = social_image(None, generator.settings)
