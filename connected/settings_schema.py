@@ -64,6 +64,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "DEFAULT_IMAGE": Key("", "link-preview image for pages without Image:, a path in content/"),
         "POSTAL_ADDRESS": Key("", "postal address for the newsletter footer", _text),
         "SHOW_ADDRESS": Key(False, "True: the site shows POSTAL_ADDRESS too"),
+        "PHOTO": Key("", "your photo, a path in content/ (resized for the hero, byline, About, email)"),
+        "LOCATION": Key("", "where you are, shown on the About page", _text),
+        "CV": Key("", "a PDF in content/ offered as Download CV on the About page"),
     },
     "SUBSCRIBE": {
         "FORM_URL": Key("", "the Mailchimp embedded form's action URL (https only)", _https_or_empty),
@@ -115,6 +118,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "MAX_AGE_HOURS": Key(24, "refetch a cached report older than this"),
         "FINAL_AFTER_DAYS": Key(30, "a campaign this old has final figures"),
         "CONCURRENCY": Key(4, "reports fetched at once (1–10)"),
+        "ACCESS_LOGS": Key([], "globs of the web server's access logs, plain or .gz"),
+        "LOGS_REMOTE": Key("", "where make fetch-logs copies the logs from (rsync source)"),
+        "LOGS_DIR": Key("logs", "where make fetch-logs puts the logs"),
     },
     # Owner: scripts/deploy.py (KNOWN_KEYS, DEFAULTS).
     "DEPLOY": {
