@@ -10,7 +10,7 @@ PELICAN := $(VENV)/bin/pelican
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help init html serve devserver clean newpost uuids import publish preview-email unschedule stats test test-setup bench lint venv
+.PHONY: help init html serve devserver clean newpost uuids import publish preview-email unschedule stats fetch-logs test test-setup bench lint venv
 
 help: ## List every target
 	@echo "Connected — make targets (options are make variables, e.g. make publish DRY_RUN=1):"
@@ -69,7 +69,7 @@ PUBLISH_OPTS = $(strip $(if $(DRY_RUN),--dry-run) $(if $(CHECK),--check) \
 publish: $(STAMP) ## Build for production, deploy (if configured), send new posts (DRY_RUN=1 CHECK=1 TEST_SEND=addr POST=slug BASELINE=all|all-but-newest RELEASE=slug)
 	$(PY) -m scripts.publish $(PUBLISH_OPTS)
 
-preview-email: $(STAMP) ## Write a post's email edition as HTML and say where (POST=slug, default newest)
+preview-email: $(STAMP) ## Write a post's email edition as HTML and say where (POST=slug, default newest; POST=digest: the next digest)
 	$(PY) -m scripts.preview_email $(if $(POST),--post "$(POST)")
 
 unschedule: $(STAMP) ## Cancel scheduled campaigns and hold their posts
@@ -77,6 +77,9 @@ unschedule: $(STAMP) ## Cancel scheduled campaigns and hold their posts
 
 stats: $(STAMP) ## Newsletter reach report in reports/index.html (REFRESH=1 to refetch)
 	$(PY) -m scripts.stats $(if $(REFRESH),--refresh)
+
+fetch-logs: $(STAMP) ## Copy the web server's access logs into logs/ for make stats (STATS['LOGS_REMOTE'])
+	$(PY) -m scripts.fetch_logs
 
 test-setup: $(STAMP) ## Install what the tests need (node packages, Debian chromium)
 	$(PY) -m scripts.test_setup
@@ -86,6 +89,7 @@ test: test-setup ## Run the test suite
 
 bench: $(STAMP) ## Time make html/publish/devserver against bare Pelican and Hugo (N=1000 RUNS=3 EDITS=5)
 	$(PY) -m benchmarks.run --posts $(or $(N),1000) --runs $(or $(RUNS),3) --edits $(or $(EDITS),5)
+	$(PY) -m benchmarks.logs --mb $(or $(LOG_MB),200)
 
 lint: $(STAMP) ## Lint with ruff
 	$(VENV)/bin/ruff check .

@@ -26,7 +26,17 @@ AUTHOR_PROFILE = {
         ("GitHub", "https://github.com/your-name-example"),
         ("Mastodon", "https://mastodon.example/@yourname"),
     ],
-    # Used for link previews (LinkedIn, Open Graph, Twitter cards) when a post has no Image.
+    # Optional: a photo of you inside content/ (e.g. "images/me.jpg"), square-ish, at
+    # least 256 px. Shown on the home page, each post's byline, the About page, the
+    # email masthead and each post's link-preview card; empty = your initials.
+    "PHOTO": "",
+    # Optional: where you are, shown on the About page ("London, UK · open to remote").
+    "LOCATION": "",
+    # Optional: a PDF of your CV inside content/ (e.g. "files/cv.pdf"); the
+    # About page then offers "Download CV" (files/ is copied to the site as it is).
+    "CV": "",
+    # Used for link previews (LinkedIn, Open Graph, Twitter cards) when a page has no
+    # Image (each post without one gets its own card, drawn at build time).
     "DEFAULT_IMAGE": "images/social-default.png",
     # The newsletter footer needs a postal address (anti-spam law); the site
     # shows it only when SHOW_ADDRESS is True.
@@ -53,7 +63,7 @@ OUTPUT_PATH = "output"
 CACHE_PATH = ".cache/pelican"
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
-STATIC_PATHS = ["images", "extra/robots.txt"]
+STATIC_PATHS = ["images", "files", "extra/robots.txt"]
 EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 
 ARTICLE_URL = "{date:%Y}/{slug}/"
@@ -104,6 +114,7 @@ PLUGINS = [
     "pelican.plugins.sitemap",
     "fast_build",
     "theme_helpers",
+    "social_cards",
     "link_checks",
     # Old URLs of an imported blog (make import) lead to their posts; no-op without its data file.
     "redirects",
@@ -114,6 +125,9 @@ MARKDOWN = {
         "markdown.extensions.codehilite": {"css_class": "highlight"},
         "markdown.extensions.extra": {},
         "markdown.extensions.meta": {},
+        # Curly quotes, en/em dashes and ellipses in bodies and summaries
+        # Titles stay as typed (docs/theme.md › Typography).
+        "markdown.extensions.smarty": {},
         "markdown.extensions.toc": {},
         # Table alignment as align-* classes (the CSP refuses style=): connected/table_align.py
         "connected.table_align": {},
@@ -155,9 +169,12 @@ SUBSCRIBE = {
     # Your Mailchimp embedded signup form's action URL (Audience → Signup forms →
     # Embedded forms), e.g. "https://example.us21.list-manage.com/subscribe/post?u=…&id=…".
     # Empty: the box offers the feed and an email link instead of a form.
+    # In Mailchimp, set the signup form's "Confirmation thank you page" to
+    # <SITEURL>/subscribe/thanks/ (docs/theme.md › Subscribe path).
     "FORM_URL": "",
     # The name of the honeypot field from Mailchimp's embed code (b_<u>_<id>).
     "HONEYPOT_NAME": "",
+    # What subscribers get and how often (home hero, end of posts, /subscribe/).
     "PITCH": "One short email when I publish — about once a month. No spam; unsubscribe in one click.",
 }
 
@@ -199,6 +216,10 @@ NEWSLETTER = {
     # "UNSUBSCRIBE_URL": "mailto:<REPLY_TO>?subject=Unsubscribe",  # outbox edition only
     # "REPLY_LINE": "Reply to this email — I read every reply, and it goes straight to me.",
     # "READ_MORE_TEXT": "Read the rest on the web →",
+    # "CADENCE": "each",  # or "weekly" / "monthly": one digest per period (docs/digest.md)
+    # "DIGEST_DAY": "monday",  # weekly: a weekday; monthly: a day of the month, 1-28
+    # "DIGEST_TIME": "09:00",  # in TIMEZONE
+    # "DIGEST_SUBJECT": "{site}: {count} new posts since {since}",
 }
 
 # --- Reach report (scripts/stats.py, `make stats`) ------------------------------
@@ -210,6 +231,10 @@ STATS = {
     # "MAX_AGE_HOURS": 24,  # refetch a cached report older than this while its campaign is young
     # "FINAL_AFTER_DAYS": 30,  # a campaign this old has final figures: fetched once more, then never
     # "CONCURRENCY": 4,  # reports fetched at once (at most 10: Mailchimp's connection limit)
+    # Web and feed reach from the server's access logs (plain or .gz; see docs/reach-report.md):
+    # "ACCESS_LOGS": ["logs/access.log*"],  # globs of the logs to read; [] (default): email only
+    # "LOGS_REMOTE": "user@host:/var/log/nginx/",  # where make fetch-logs copies them from (rsync)
+    # "LOGS_DIR": "logs",  # where make fetch-logs puts them (ignored by git)
 }
 
 # --- Deploying (scripts/deploy.py) ------------------------------------------------

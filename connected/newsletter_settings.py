@@ -36,7 +36,15 @@ KNOWN_KEYS = {
     "REPLY_LINE": "the invitation to reply, shown after the post",
     "READ_MORE_TEXT": "link text under an excerpt",
     "EDITIONS": '"unsent" (render only posts the send record lacks) or "all"',
+    "CADENCE": '"each" (one email per post), "weekly" or "monthly" (one digest per period)',
+    "DIGEST_DAY": "digest send day: a weekday name (weekly) or a day of the month 1-28 (monthly)",
+    "DIGEST_TIME": 'digest send time "HH:MM", in the site\'s TIMEZONE',
+    "DIGEST_SUBJECT": "digest subject template with {site}, {count} and {since}",
 }
+
+CADENCES = ("each", "weekly", "monthly")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_DIGEST_SUBJECT = "{site}: {count} new posts since {since}"
 
 EDITIONS_CHOICES = ("unsent", "all")
 
@@ -124,6 +132,11 @@ def newsletter_settings(settings: dict) -> dict[str, Any]:
         # A post in the send record is never sent again, so rendering its
         # edition on every build is wasted work (most of a large site's).
         "EDITIONS": "unsent",
+        # Digest editions (docs/digest.md): "each" keeps one email per post.
+        "CADENCE": "each",
+        "DIGEST_DAY": None,  # monday (weekly) or 1 (monthly), below
+        "DIGEST_TIME": "09:00",
+        "DIGEST_SUBJECT": DEFAULT_DIGEST_SUBJECT,
     }
     merged = {**defaults, **raw}
     if merged["REPLY_TO"] is None:
@@ -160,4 +173,53 @@ def newsletter_settings(settings: dict) -> dict[str, Any]:
     if merged["EDITIONS"] not in EDITIONS_CHOICES:
         raise _fail("EDITIONS", f"is {merged['EDITIONS']!r}", 'use "unsent" or "all"')
     out["EDITIONS"] = merged["EDITIONS"]
+    out.update(_digest(merged))
     return out
+
+
+def _digest(merged: dict) -> dict[str, Any]:
+    """CADENCE, DIGEST_DAY (weekday index 0-6 or day of month), DIGEST_TIME (hour, minute)."""
+    cadence = merged["CADENCE"]
+    if cadence not in CADENCES:
+        raise _fail("CADENCE", f"is {cadence!r}", 'use "each", "weekly" or "monthly"')
+    day = merged["DIGEST_DAY"]
+    if cadence == "monthly":
+        day = 1 if day is None else day
+        if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 28:
+            raise _fail(
+                "DIGEST_DAY",
+                f"is {day!r}, but a monthly digest needs a day of the month",
+                "use a whole number from 1 to 28 (every month has those days)",
+            )
+    else:
+        name = "monday" if day is None else day
+        if not isinstance(name, str) or name.strip().lower() not in WEEKDAYS:
+            raise _fail(
+                "DIGEST_DAY",
+                f"is {day!r}, but a weekly digest needs a weekday",
+                "use a weekday name such as \"monday\"",
+            )
+        day = WEEKDAYS.index(name.strip().lower())
+    raw_time = merged["DIGEST_TIME"]
+    hour = minute = -1
+    if isinstance(raw_time, str) and re.fullmatch(r"\d{1,2}:\d{2}", raw_time.strip()):
+        hour, minute = (int(part) for part in raw_time.strip().split(":"))
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise _fail("DIGEST_TIME", f"is {raw_time!r}", 'write a 24-hour time "HH:MM" such as "09:00"')
+    subject = merged["DIGEST_SUBJECT"]
+    try:
+        if not isinstance(subject, str) or not subject.strip():
+            raise ValueError
+        subject.format(site="", count=0, since="")
+    except (ValueError, KeyError, IndexError, AttributeError):
+        raise _fail(
+            "DIGEST_SUBJECT",
+            f"is {subject!r}, not a subject template",
+            "write text with only {site}, {count} and {since} in braces",
+        ) from None
+    return {
+        "CADENCE": cadence,
+        "DIGEST_DAY": day,
+        "DIGEST_TIME": (hour, minute),
+        "DIGEST_SUBJECT": " ".join(subject.split()),
+    }

@@ -103,6 +103,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "REPLY_LINE": Key(None, "the invitation to reply, after the post"),
         "READ_MORE_TEXT": Key(None, "link text under an excerpt"),
         "EDITIONS": Key("unsent", '"unsent" or "all"'),
+        "CADENCE": Key("each", '"each" (one email per post), "weekly" or "monthly" (digests)'),
+        "DIGEST_DAY": Key("monday", "weekday (weekly) or day of month 1-28 (monthly) of a digest"),
+        "DIGEST_TIME": Key("09:00", "HH:MM in TIMEZONE when a digest goes"),
+        "DIGEST_SUBJECT": Key("{site}: {count} new posts since {since}", "subject template of a digest"),
     },
     # Owner: scripts/stats.py (STATS_KEYS).
     "STATS": {

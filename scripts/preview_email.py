@@ -148,6 +148,8 @@ def preview(
             f"the build wrote no readable {manifest_path} ({exc}): check that 'newsletter' "
             "is in PLUGINS and look at the build output above."
         ) from None
+    if (post or "").strip().lower() == "digest" or (not post and nl["CADENCE"] != "each"):
+        return preview_digest(settings, nl, manifest, edition=edition, built=built)
     chosen = choose_post(manifest, post)
     if not chosen.get("files") and not built:
         # Listed but not rendered (already in the send record): render it now.
@@ -170,7 +172,11 @@ def preview(
     out_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, html_path)
     shutil.copyfile(text_source, text_path)
+    # The share kit beside the edition (plugins/newsletter/share.py); absent in old builds.
+    share_path = path_inside(nl["EDITIONS_PATH"], chosen["uuid"], "linkedin.txt")
+    share = share_path.read_text(encoding="utf-8").strip() if share_path.is_file() else ""
     return {
+        "share": share,
         "html": html_path,
         "text": text_path,
         "subject": chosen["subject"],
@@ -183,9 +189,61 @@ def preview(
     }
 
 
+def preview_digest(settings: dict, nl: dict, manifest: dict, *, edition: str, built: bool) -> dict:
+    """Write the next digest (docs/digest.md): the one due now, or the next period's with
+    the posts that wait for it so far. Nothing is recorded or sent."""
+    from datetime import UTC, datetime
+
+    from scripts.digest import DigestError, build_edition, next_digest, site_timezone
+    from scripts.send_record import RecordError, load_record
+
+    try:
+        record = load_record(nl["RECORD_PATH"])
+        tz = site_timezone(settings)
+    except (RecordError, DigestError) as exc:
+        raise PreviewError(str(exc)) from None
+    if record is None:
+        raise PreviewError(
+            f"there is no send record yet ({nl['RECORD_PATH'].name}), so there is no next digest: the "
+            "first `make publish` mails nothing until you choose BASELINE=all or BASELINE=all-but-newest."
+        )
+    siteurl = (manifest.get("siteurl") or "").rstrip("/")
+    posts = manifest.get("posts") or []
+    found = next_digest(
+        record, posts, now=datetime.now(UTC), nl=nl if nl["CADENCE"] != "each" else {**nl, "CADENCE": "weekly"},
+        tz=tz, siteurl=siteurl, audience="preview",
+    )
+    if found is None:
+        raise PreviewError("no new post waits for a digest: every published post is sent or has 'Newsletter: no'.")
+    plan, due = found
+    digest, warnings = build_edition(settings, plan.uuid, plan.period, plan.posts, nl["EDITIONS_PATH"])
+    out_dir = nl["EDITIONS_PATH"].parent / "preview-email"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / f"digest.{edition}.html"
+    text_path = out_dir / "digest.txt"
+    shutil.copyfile(digest.mailchimp_html if edition == "mailchimp" else digest.outbox_html, html_path)
+    shutil.copyfile(digest.text, text_path)
+    when = plan.period.send_at.astimezone(tz)
+    return {
+        "html": html_path,
+        "text": text_path,
+        "subject": digest.subject,
+        "preheader": digest.preheader,
+        "mode": f"digest of {len(plan.posts)} post(s), {digest.mode}; "
+        + ("due now (the next `make publish` sends it)" if due else f"goes {when:%Y-%m-%d %H:%M %Z}")
+        + "".join(f"; {w}" for w in warnings),
+        "newsletter": True,
+        "url": siteurl + "/",
+        "generated_for": manifest.get("generated_for"),
+        "built": built,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--post", help="slug, uuid or file name of the post (default: newest)")
+    parser.add_argument(
+        "--post", help="slug, uuid or file name of the post, or 'digest' (default: newest; the next digest in digest mode)"
+    )
     parser.add_argument("--settings", default=str(ROOT / "pelicanconf.py"), type=Path)
     parser.add_argument(
         "--edition",
@@ -220,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     if result["generated_for"] == "pelicanconf":
         notes.append("development build: links and images point at http://localhost:8000 (make serve)")
     print("Note:          " + "; ".join(notes))
+    if result["share"]:
+        print("Share on LinkedIn:\n" + "-" * 40 + "\n" + result["share"] + "\n" + "-" * 40)
     return 0
 
 

@@ -28,6 +28,14 @@ from typing import Any
 from scripts.backends import backend_name, check_backend, make_backend, read_env
 from scripts.backends.base import BackendError, Edition
 from scripts.deploy import DeployError, deploy, deploy_settings, describe
+from scripts.digest import (
+    NOW_ENV,
+    DigestError,
+    DigestOutlook,
+    is_digest_mode,
+    parse_now,
+    pending_plans,
+)
 from scripts.send_record import (
     RecordError,
     empty_record,
@@ -104,6 +112,10 @@ class Context:
     changed_record: bool = False
     withheld: list[dict[str, Any]] = field(default_factory=list)  # published posts without a Uuid: line
     delivered: list[tuple[Edition, Any]] = field(default_factory=list)
+    # Digest mode (docs/digest.md): the moment the run takes as "now" (CONNECTED_NOW in
+    # tests), and the new posts that wait for a digest rather than go one by one.
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    digest_new: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def siteurl(self) -> str:
@@ -349,10 +361,15 @@ def select(
         if post not in new:
             raise PublishError(f"POST={only}: {describe_post(post)} is not sendable: {why_not_sendable(record, posts, post)}.", retry_safe=False)
         new = [post]
+    elif is_digest_mode(ctx.newsletter):
+        # Digest mode: only `Newsletter: now` posts go one by one; the rest wait for a digest.
+        ctx.digest_new = [p for p in new if not p.get("newsletter_now")]
+        new = [p for p in new if p.get("newsletter_now")]
     # A post whose page has broken links or images (plugins/link_checks writes them into
-    # the manifest as "blockers") is never mailed: an email cannot be fixed once sent.
-    # The site is still built and deployed; the post goes out once the blockers are gone.
-    for post in [p for p in new if p.get("blockers")]:
+    # the manifest as "blockers") is never mailed, alone or in a digest: an email cannot be
+    # fixed once sent. The site is still built and deployed; the post goes out once the
+    # blockers are gone.
+    for post in [p for p in [*new, *(ctx.digest_new or [])] if p.get("blockers")]:
         lines = "\n".join(f"  - {line}" for line in post["blockers"])
         message = (
             f"Not sending {describe_post(post)}: it has {len(post['blockers'])} broken link(s) or "
@@ -361,7 +378,10 @@ def select(
         if only:
             raise PublishError(f"POST={only}: {message}", retry_safe=False)
         ctx.console.error(message)
-        new.remove(post)
+        if post in new:
+            new.remove(post)
+        else:
+            ctx.digest_new.remove(post)
     new.sort(key=lambda p: p["date"])  # oldest first: readers get them in writing order
     cap = ctx.newsletter["MAX_PER_RUN"]
     if len(new) > cap:
@@ -687,6 +707,8 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     output = None if args.no_build else build(ctx, all_editions=bool(args.test_send or args.release))
     posts = load_manifest(ctx)
 
+    if args.test_send and (args.post or "").strip().lower() == "digest":
+        return run_test_send_digest(ctx, record, posts, args.test_send, dry_run=args.dry_run)
     if args.test_send:
         return run_test_send(ctx, posts, args.test_send, args.post, dry_run=args.dry_run, record=record)
 
@@ -717,22 +739,32 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.changed_record and not args.dry_run:
         save_record(ctx.record_path, record)
 
+    refuse_planned_post(record, posts, args.post)
     todo = select(ctx, record, posts, args.post, dry_run=args.dry_run)
     when = schedule_time(ctx)
+    outlook = None
+    if not args.post and (is_digest_mode(ctx.newsletter) or pending_plans(record)):
+        outlook = outlook_digests(ctx, record, posts)
+        in_digests = {u for plan in outlook.plans for u in plan.post_uuids}
+        todo = [p for p in todo if p["uuid"] not in in_digests]  # a post is in one email at most
+    digests = outlook.plans if outlook else []
 
     if args.dry_run:
         say("Dry run: nothing is deployed, sent or recorded.")
         say(f"Would deploy: {describe(ctx.deploy)}.")
-        if not todo:
-            say("Would send nothing: no new posts.")
+        if not todo and not digests:
+            say("Would send nothing: no new posts." if outlook is None else "Would send nothing now.")
         for post in todo:
             say(f"Would send {describe_post(post)}")
             say(f"    subject:  {post.get('subject') or post.get('title')}")
             say(f"    to:       {target_description(ctx, post)}")
             say("    when:     " + (f"scheduled for {when:%Y-%m-%d %H:%M} UTC" if when else "now"))
+        if outlook is not None:
+            for line in describe_digests(ctx, outlook, when):
+                say(line)
         return 0
 
-    placeholders = placeholder_problems(ctx) if todo else []
+    placeholders = placeholder_problems(ctx) if todo or digests else []
     if placeholders and backend_name(ctx.env) == "mailchimp":
         raise PublishError(
             "Not sending to your Mailchimp audience with the sample's placeholder settings:\n  - "
@@ -747,11 +779,14 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         say(f"Deploying: {describe(ctx.deploy)} …")
         deploy(ctx.deploy, output or Path(ctx.settings["OUTPUT_PATH"]), root=ctx.root)
         say("Deployed.")
-        if todo:
-            check_live(ctx, todo)
+        if todo or digests:
+            check_live(ctx, todo + [p for plan in digests for p in plan.posts])
 
-    if not todo:
-        say("No new posts to send.")
+    if outlook is not None and not digests:
+        for line in describe_digests(ctx, outlook, when):
+            say(line)
+    if not todo and not digests:
+        say("No new posts to send." if outlook is None else "Nothing to send now.")
         return 0
 
     backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
@@ -760,7 +795,10 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         backend.known_ids = pending_campaigns(record)
 
         def note_created(uuid: str, campaign_id: str) -> None:
+            plan = ((record.get("pending") or {}).get(uuid) or {}).get("digest")
             set_pending(record, uuid, campaign_id=campaign_id, at=datetime.now(UTC))
+            if plan:  # a digest's planned posts stay with its campaign id (scripts/digest.py)
+                record["pending"][uuid]["digest"] = plan
             save_record(ctx.record_path, record)
             ctx.changed_record = True
 
@@ -791,6 +829,9 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
             again = " (by another run publishing at the same time; this run did not send it again)"
         say(f"{done[0].upper()}{done[1:]}: {describe_post(post)} → {delivery.backend} {where}{again}")
 
+    send_digests(ctx, record, backend, digests, posts, when)
+
+    print_share_kits(ctx)
     if backend.name == "outbox":
         say(
             f"Nothing was emailed: the outbox backend wrote the message(s) to {ctx.newsletter['OUTBOX_PATH']}/ "
@@ -800,6 +841,152 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     if when and any(d.status == "scheduled" for _, d in ctx.delivered):
         say(f"Scheduled for {when:%Y-%m-%d %H:%M} UTC. Changed your mind? `make unschedule` before then.")
     return 0
+
+
+# --- Digest editions (scripts/digest.py; docs/digest.md) ----------------------------------------
+def digest_audience(ctx: Context) -> str:
+    """What a digest's identity names as its audience: the Mailchimp list, or the outbox."""
+    if backend_name(ctx.env) == "outbox":
+        return "outbox"
+    return (ctx.env.get("MAILCHIMP_AUDIENCE_ID") or "").strip()
+
+
+def refuse_planned_post(record: dict, posts: list[dict[str, Any]], only: str | None) -> None:
+    """POST=<slug> must not mail on its own a post that a planned digest holds (it may be sent)."""
+    post = find_post(posts, only) if only else None
+    planned = {u for plan in pending_plans(record).values() for u in plan["posts"]}
+    if post is not None and post["uuid"] in planned:
+        raise PublishError(
+            f"POST={only}: {describe_post(post)} is in a digest that an earlier run planned and may have "
+            "sent: run `make publish` without POST= to finish that digest first.",
+            retry_safe=False,
+        )
+
+
+def outlook_digests(ctx: Context, record: dict, posts: list[dict[str, Any]]) -> DigestOutlook:
+    from scripts.digest import plan_digests, site_timezone
+
+    return plan_digests(
+        record, posts, ctx.digest_new, now=ctx.now, nl=ctx.newsletter, tz=site_timezone(ctx.settings),
+        siteurl=ctx.siteurl, audience=digest_audience(ctx),
+    )
+
+
+def describe_digests(ctx: Context, outlook: DigestOutlook, when: datetime | None) -> list[str]:
+    """What digest mode does now and next, for DRY_RUN=1 and a run that sends nothing."""
+    from scripts.digest import site_timezone
+
+    tz = site_timezone(ctx.settings)
+    cadence = ctx.newsletter["CADENCE"]
+    lines = []
+    for plan in outlook.plans:
+        late = " (planned by an earlier run that did not record it)" if plan.recovered else ""
+        go = f"scheduled for {when:%Y-%m-%d %H:%M} UTC" if when else "now"
+        lines.append(
+            f"Digest {plan.uuid}{late}: {len(plan.post_uuids)} post(s), due "
+            f"{plan.period.send_at.astimezone(tz):%Y-%m-%d %H:%M %Z}, goes {go}:"
+        )
+        lines.extend(f"    - {describe_post(p)}" for p in plan.posts)
+    if outlook.period is None:
+        return lines
+    next_send = outlook.period.next_send.astimezone(tz)
+    if outlook.waiting:
+        lines.append(
+            f"Next {cadence} digest: {next_send:%Y-%m-%d %H:%M %Z}, holding {len(outlook.waiting)} post(s) so far:"
+        )
+        lines.extend(f"    - {describe_post(p)}" for p in outlook.waiting)
+    elif not outlook.plans:
+        sent = " (this period's digest is already sent)" if outlook.already_sent else ""
+        lines.append(f"Next {cadence} digest: {next_send:%Y-%m-%d %H:%M %Z}; no new post waits for it yet{sent}.")
+    return lines
+
+
+def run_test_send_digest(
+    ctx: Context, record: dict | None, posts: list[dict[str, Any]], address: str, *, dry_run: bool
+) -> int:
+    """TEST_SEND=address POST=digest: the next digest to one address; nothing is recorded."""
+    from scripts.digest import build_edition, next_digest, site_timezone
+
+    if "@" not in address or any(c.isspace() for c in address.strip()):
+        raise PublishError(f"TEST_SEND={address!r} is not an email address.", retry_safe=False)
+    if record is None:
+        raise PublishError(
+            f"POST=digest: there is no send record yet ({ctx.record_path.name}), so there is no next "
+            "digest; choose BASELINE=all or BASELINE=all-but-newest first.",
+            retry_safe=False,
+        )
+    tz = site_timezone(ctx.settings)
+    nl = ctx.newsletter if is_digest_mode(ctx.newsletter) else {**ctx.newsletter, "CADENCE": "weekly"}
+    found = next_digest(
+        record, posts, now=ctx.now, nl=nl, tz=tz, siteurl=ctx.siteurl, audience=digest_audience(ctx)
+    )
+    if found is None:
+        raise PublishError("POST=digest: no new post waits for a digest, so there is nothing to test-send.", retry_safe=False)
+    plan, due = found
+    goes = "with the next `make publish`" if due else f"at {plan.period.send_at.astimezone(tz):%Y-%m-%d %H:%M %Z}"
+    if dry_run:
+        ctx.console.say(
+            f"Dry run: would test-send the next digest ({len(plan.post_uuids)} post(s)) to {address.strip()} "
+            f"via {backend_name(ctx.env)}; nothing is sent or recorded."
+        )
+        return 0
+    edition, warnings = build_edition(ctx.settings, plan.uuid, plan.period, plan.posts, Path(ctx.newsletter["EDITIONS_PATH"]))
+    for warning in warnings:
+        ctx.console.say(f"Note: {warning}")
+    backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
+    where = backend.test_send(edition, address.strip())
+    ctx.console.say(f"Test send of the next digest “{edition.subject}” to {address.strip()}: {where}")
+    ctx.console.say(f"Nothing was recorded: the digest goes {goes}.")
+    return 0
+
+
+def send_digests(ctx: Context, record: dict, backend, digests, posts: list[dict[str, Any]], when) -> None:
+    """Deliver each planned digest through the backend's ordinary path, then record it and
+    every post it held in one save (scripts/digest.py says why the plan is saved first)."""
+    from scripts.digest import build_edition, note_plan, record_digest
+
+    editions_path = Path(ctx.newsletter["EDITIONS_PATH"])
+    by_uuid = {p["uuid"]: p for p in posts}
+    for plan in digests:
+        if not plan.posts:
+            raise PublishError(
+                f"Digest {plan.uuid} (planned by an earlier run, see \"pending\" in {ctx.record_path.name}) "
+                "holds only posts that no longer build, so it cannot be rendered again: restore those "
+                "posts, or, if that digest was never sent, remove its \"pending\" entry.",
+                retry_safe=False,
+            )
+        edition, warnings = build_edition(ctx.settings, plan.uuid, plan.period, plan.posts, editions_path)
+        for warning in warnings:
+            ctx.console.say(f"Note: {warning}")
+        note_plan(record, plan.uuid, plan.period, plan.post_uuids, ctx.now)
+        save_record(ctx.record_path, record)
+        ctx.changed_record = True
+        backend.prepare([edition])
+        delivery = backend.deliver(edition, schedule_at=when)
+        record_digest(record, edition, delivery, plan.post_uuids, by_uuid)
+        save_record(ctx.record_path, record)
+        ctx.delivered.append((edition, delivery))
+        done = f"scheduled for {delivery.at:%Y-%m-%d %H:%M} UTC" if delivery.status == "scheduled" else "sent"
+        where = delivery.detail.get("path") or (f"campaign {delivery.campaign_id}" if delivery.campaign_id else "")
+        found = delivery.detail.get("reused") or delivery.detail.get("found_on_remote")
+        again = " (found from an earlier run, not sent again)" if found else ""
+        if delivery.detail.get("other_run"):
+            again = " (by another run publishing at the same time; this run did not send it again)"
+        ctx.console.say(
+            f"{done[0].upper()}{done[1:]}: digest “{edition.subject}” with {len(plan.post_uuids)} post(s) "
+            f"→ {delivery.backend} {where}{again}"
+        )
+
+
+def print_share_kits(ctx: Context) -> None:
+    """After a send: each delivered post's LinkedIn text (written by plugins/newsletter), to paste."""
+    for edition, _delivery in ctx.delivered:
+        path = Path(ctx.newsletter["EDITIONS_PATH"]) / edition.uuid / "linkedin.txt"
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            continue  # an edition built before the share kit existed: nothing to offer
+        ctx.console.say(f"\nShare on LinkedIn ({path}):\n" + "-" * 40 + f"\n{text}\n" + "-" * 40)
 
 
 # --- Entry point ----------------------------------------------------------------------------------
@@ -846,11 +1033,12 @@ def main(argv: list[str] | None = None) -> int:
     ctx = None
     try:
         ctx = load_context(root, args.settings, console, env)
+        ctx.now = parse_now(env.get(NOW_ENV))  # a test hook (docs/digest.md)
         if args.check:
             return run_check(ctx)
         with publish_lock(ctx.record_path, args.lock_timeout):
             return withheld_exit(ctx, run_publish(ctx, args))
-    except (PublishError, BackendError, SettingsError, DeployError, RecordError) as exc:
+    except (PublishError, BackendError, SettingsError, DeployError, RecordError, DigestError) as exc:
         console.error(f"make publish stopped: {exc}")
         if getattr(exc, "retry_safe", True) and not isinstance(exc, SettingsError):
             console.error(SAFE)

@@ -1,11 +1,14 @@
 """Screenshots of the sample site for the README: docs/screenshots/*.png.
 
-    .venv/bin/python -m scripts.screenshots [--out docs/screenshots] [--content content]
+    .venv/bin/python -m scripts.screenshots [--out docs/screenshots] [--content content] [--photo me.jpg]
 
 Builds the site with publishconf.py into a temporary directory (SITEURL set to
 a local server, newsletter files kept in the temporary directory too), serves
-it on 127.0.0.1, and takes full-page screenshots of the home page and the
-newest article at 375 px and 1280 px with Debian's chromium. Needs what
+it on 127.0.0.1, and takes full-page screenshots at 375 px and 1280 px with
+Debian's chromium of the home page, the newest article, the About page, the
+subscribe page and the newest post's email edition. Then it builds again with
+a profile photo (--photo, or a drawn placeholder portrait when the settings
+have none) and shoots the same pages as *-photo-<width>.png. Needs what
 `make test-setup` installs.
 """
 
@@ -31,7 +34,23 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def build(tmp: Path, siteurl: str, content: Path) -> Path:
+def placeholder_portrait(size: int = 512) -> bytes:
+    """A drawn, clearly-not-a-person portrait (JPEG) for the photo screenshots."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (size, size), (214, 228, 240))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((size * 0.3, size * 0.16, size * 0.7, size * 0.56), fill=(224, 172, 138))
+    draw.pieslice((size * 0.12, size * 0.6, size * 0.88, size * 1.35), 180, 360, fill=(20, 89, 140))
+    draw.chord((size * 0.28, size * 0.1, size * 0.72, size * 0.42), 180, 360, fill=(70, 50, 40))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def build(tmp: Path, siteurl: str, content: Path, profile: dict | None = None) -> Path:
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -47,6 +66,8 @@ def build(tmp: Path, siteurl: str, content: Path) -> Path:
             "SITEURL": siteurl,
         },
     )
+    if profile:
+        settings["AUTHOR_PROFILE"] = {**settings.get("AUTHOR_PROFILE", {}), **profile}
     # Keep the newsletter's editions and records out of the working tree.
     newsletter = dict(settings.get("NEWSLETTER", {}))
     newsletter.update(
@@ -55,8 +76,28 @@ def build(tmp: Path, siteurl: str, content: Path) -> Path:
         OUTBOX_PATH=str(tmp / "outbox"),
     )
     settings["NEWSLETTER"] = newsletter
+    # pelican-sitemap keeps module-global state: a second build in this process starts it clean.
+    from pelican.plugins.sitemap import sitemap
+
+    sitemap.generator._main_pelican = None
+    sitemap.generator.page_queue = []
     Pelican(settings).run()
     return output
+
+
+def email_page(tmp: Path, output: Path, article_path: str) -> str:
+    """Copy the newest post's outbox edition into the served site; its URL path."""
+    import json
+    import shutil
+
+    editions = tmp / "editions"
+    manifest = json.loads((editions / "manifest.json").read_text(encoding="utf-8"))
+    posts = [p for p in manifest["posts"] if p.get("files")]
+    if not posts:
+        raise ScreenshotError("the build rendered no email edition")
+    chosen = next((p for p in posts if p["url"].endswith(article_path)), posts[0])
+    shutil.copyfile(editions / chosen["files"]["outbox_html"], output / "_email-preview.html")
+    return "/_email-preview.html"
 
 
 def newest_article(output: Path) -> str:
@@ -100,30 +141,53 @@ def shoot(base_url: str, shots: dict[str, str], out: Path) -> list[Path]:
     return written
 
 
+def shoot_site(content: Path, out: Path, suffix: str, profile: dict | None, photo: bytes | None) -> list[Path]:
+    """Build `content` (with `photo` copied in as AUTHOR_PROFILE["PHOTO"]) and shoot its pages."""
+    import shutil
+
+    with tempfile.TemporaryDirectory(prefix="connected-shots-") as tmp:
+        tmp_path = Path(tmp)
+        (tmp_path / "output").mkdir()
+        if photo is not None:
+            shutil.copytree(content, tmp_path / "content")
+            content = tmp_path / "content"
+            (content / "images").mkdir(exist_ok=True)
+            (content / "images" / "screenshot-photo.jpg").write_bytes(photo)
+            profile = {**(profile or {}), "PHOTO": "images/screenshot-photo.jpg"}
+        handler = functools.partial(_QuietHandler, directory=str(tmp_path / "output"))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        base_url = f"http://127.0.0.1:{server.server_address[1]}"
+        output = build(tmp_path, base_url, content.resolve(), profile)
+        article = newest_article(output)
+        shots = {"index": "/", "article": article}
+        if (output / "about" / "index.html").is_file():
+            shots["about"] = "/about/"
+        if (output / "subscribe" / "index.html").is_file():
+            shots["subscribe"] = "/subscribe/"
+        shots["email"] = email_page(tmp_path, output, article)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            return shoot(base_url, {f"{name}{suffix}": path for name, path in shots.items()}, out)
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--content", type=Path, default=ROOT / "content", help="content directory")
+    parser.add_argument("--photo", type=Path, help="a photo for the *-photo shots (default: a drawn placeholder)")
     args = parser.parse_args(argv)
     try:
         if not CHROMIUM.exists():
             raise ScreenshotError(f"{CHROMIUM} is missing: run `make test-setup`")
         args.out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="connected-shots-") as tmp:
-            tmp_path = Path(tmp)
-            (tmp_path / "output").mkdir()
-            handler = functools.partial(_QuietHandler, directory=str(tmp_path / "output"))
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            base_url = f"http://127.0.0.1:{server.server_address[1]}"
-            output = build(tmp_path, base_url, args.content.resolve())
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            try:
-                written = shoot(
-                    base_url, {"index": "/", "article": newest_article(output)}, args.out
-                )
-            finally:
-                server.shutdown()
-                server.server_close()
+        content = args.content.resolve()
+        # As configured (the sample has no photo: the initials monogram), then with a photo.
+        written = shoot_site(content, args.out, "", None, None)
+        photo = args.photo.read_bytes() if args.photo else placeholder_portrait()
+        written += shoot_site(content, args.out, "-photo", None, photo)
     except ScreenshotError as error:
         print(f"screenshots: {error}", file=sys.stderr)
         return 1

@@ -9,6 +9,10 @@ plus a compact table on the terminal. With no key, or no network, it renders fro
 the cache and says how old the figures are; outbox and baseline entries are listed
 as sent, with a word that engagement figures need Mailchimp.
 
+With STATS["ACCESS_LOGS"] it also reads what is new in the web server's access
+logs (scripts/stats_logs.py; parser in scripts/access_logs.py) for per-post web
+views, visitors and sources and per-feed subscribers (scripts/stats_reach.py).
+
 Settings: the STATS dict in pelicanconf.py (see STATS_KEYS). This module is the
 edge (settings, environment, network, files, printing); scripts/stats_report.py
 holds the pure model and renderers, scripts/stats_cache.py the cache file.
@@ -55,6 +59,9 @@ STATS_KEYS: dict[str, tuple[Any, str]] = {
     "MAX_AGE_HOURS": (24, "a cached report older than this is refetched while the campaign is young"),
     "FINAL_AFTER_DAYS": (30, "a campaign this old has final figures: fetched once more, then never"),
     "CONCURRENCY": (4, "reports fetched at once (1–10; Mailchimp allows 10 connections)"),
+    "ACCESS_LOGS": ([], "globs of the web server's access logs, plain or .gz, e.g. [\"logs/access.log*\"]"),
+    "LOGS_REMOTE": ("", "where make fetch-logs copies the logs from, e.g. \"user@host:/var/log/nginx/\""),
+    "LOGS_DIR": ("logs", "where make fetch-logs puts the logs (relative to the project)"),
 }
 
 
@@ -95,7 +102,39 @@ def stats_settings(settings: dict, root: Path) -> dict[str, Any]:
             raise _fail(key, f"must be a number {limits}, got {value!r}", STATS_KEYS[key][1])
         out[key] = value
     out["CONCURRENCY"] = int(out["CONCURRENCY"])
+    globs = merged["ACCESS_LOGS"]
+    if isinstance(globs, str | Path):
+        globs = [globs]
+    if not isinstance(globs, list | tuple) or not all(isinstance(g, str | Path) and str(g).strip()
+                                                      for g in globs):
+        raise _fail("ACCESS_LOGS", f"must be a glob or a list of globs, got {merged['ACCESS_LOGS']!r}",
+                    'e.g. ["logs/access.log*"]')
+    out["ACCESS_LOGS"] = [str(Path(str(g)).expanduser()) for g in globs]
+    remote = merged["LOGS_REMOTE"]
+    if not isinstance(remote, str) or (remote.strip() and (remote.strip().startswith("-")
+                                                           or "\n" in remote)):
+        raise _fail("LOGS_REMOTE", f"must be an rsync source, got {remote!r}", 'e.g. "user@host:/var/log/nginx/"')
+    out["LOGS_REMOTE"] = remote.strip()
+    logs_dir = merged["LOGS_DIR"]
+    if not isinstance(logs_dir, str | Path) or not str(logs_dir).strip():
+        raise _fail("LOGS_DIR", f"must be a path, got {logs_dir!r}", "set it to a folder, e.g. \"logs\"")
+    path = Path(logs_dir).expanduser()
+    out["LOGS_DIR"] = path if path.is_absolute() else (root / path)
     return out
+
+
+def log_files(globs: list[str], root: Path) -> list[Path]:
+    """The files the ACCESS_LOGS globs match (relative globs from the project), each once."""
+    import glob
+
+    found: dict[str, Path] = {}
+    for pattern in globs:
+        full = pattern if Path(pattern).is_absolute() else str(root / pattern)
+        for name in sorted(glob.glob(full)):
+            path = Path(name)
+            if path.is_file():
+                found.setdefault(str(path.resolve()), path)
+    return list(found.values())
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -117,7 +156,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 
 
 def post_metadata(settings: dict) -> dict[str, dict]:
-    """uuid → {"title", "category", "tags"} for the posts under content/.
+    """uuid → {"title", "category", "tags", "url", "date"} for the posts under content/.
 
     Read with Pelican's readers, because the send record and the editions
     manifest do not carry categories and tags. No site is built, and for a
@@ -165,7 +204,10 @@ def post_metadata(settings: dict) -> dict[str, dict]:
                     log.debug("stats: could not read %s for its category and tags: %s", relative, exc)
                     continue
                 category = getattr(article, "category", None)
+                date = getattr(article, "date", None)
                 out[uuid] = {
+                    "url": str(getattr(article, "url", "") or ""),
+                    "date": date.isoformat() if date is not None and date.tzinfo else None,
                     "title": str(getattr(article, "title", "") or ""),
                     "category": str(category) if category else None,
                     "tags": [str(tag) for tag in getattr(article, "tags", None) or []],
@@ -392,6 +434,7 @@ def run(
     settings_file: str = "publishconf.py",
     output: str | None = None,
     refresh: bool = False,
+    access_logs: list[str] | None = None,
     env: dict | None = None,
     clock: Callable[[], datetime] | None = None,
     backend_options: dict | None = None,
@@ -411,6 +454,8 @@ def run(
     if output:
         target = Path(output).expanduser()
         cfg["OUTPUT_PATH"] = target if target.is_absolute() else Path.cwd() / target
+    if access_logs:
+        cfg["ACCESS_LOGS"] = [g if Path(g).is_absolute() else str(Path.cwd() / g) for g in access_logs]
     record_path = newsletter_settings(settings)["RECORD_PATH"]
     record = load_record(record_path) or {"version": 1, "posts": {}}
     cache = load_cache(cfg["CACHE_PATH"])
@@ -450,12 +495,30 @@ def run(
         timezone = ZoneInfo(settings.get("TIMEZONE") or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         timezone = UTC
-    # Categories and tags label measured posts only: skip reading content/ without any.
+    # Categories and tags label measured posts only: skip reading content/ without any
+    # (the access logs need the posts' URLs, so they read it too).
     measurable = any(e.get("campaign_id") in cache["campaigns"] for e in record["posts"].values())
+    metadata = post_metadata(settings) if measurable or cfg["ACCESS_LOGS"] else {}
+    web, missing = None, []
+    if cfg["ACCESS_LOGS"]:
+        web = read_access_logs(cfg, root, settings, record, metadata, cache, clock(), timezone,
+                               notices, err)
+    else:
+        missing.append(
+            "Web views, traffic sources and feed readers need the web server's access logs: set "
+            "STATS['ACCESS_LOGS'] in pelicanconf.py (e.g. [\"logs/access.log*\"]) and copy the logs with "
+            "make fetch-logs. Until then this section shows email only."
+        )
+    if web is not None and not mailchimp_entries:
+        missing.append(
+            "Email figures (sent, opens, clicks) need Mailchimp: set MAILCHIMP_API_KEY and "
+            "MAILCHIMP_AUDIENCE_ID in .env and publish through Mailchimp. Until then, people reached "
+            "counts web visitors only."
+        )
     model = build_model(
-        record, cache, post_metadata(settings) if measurable else {},
+        record, cache, metadata,
         now=clock(), site_name=settings.get("SITENAME") or "", notices=notices,
-        failed=failed, live=live, timezone=timezone,
+        failed=failed, live=live, timezone=timezone, web=web, missing=missing,
     )
     theme = Path(settings.get("THEME") or ROOT / "theme")
     template_dir = theme / "templates" / "report"
@@ -470,13 +533,62 @@ def run(
 
     print(render_table(model), file=out)
     print("", file=out)
-    for notice in notices + terminal_notes:
+    # Without logs, say so; without Mailchimp, terminal_notes already says what email needs.
+    for notice in notices + terminal_notes + (missing if record["posts"] and web is None else []):
         print(f"Note: {notice}", file=out)
     if model.oldest_fetch is not None and not live:
         print(f"Figures are from the cache: {describe_age(model.generated_at - model.oldest_fetch)} old "
               "at the oldest.", file=out)
     print(f"Report written to {_display(target)} (open it in a browser; it is not deployed).", file=out)
     return 0
+
+
+def read_access_logs(cfg, root, settings, record, metadata, cache, now, timezone, notices, err):
+    """Read what is new in the access logs into cache["logs"]; return the stats_reach.Web model."""
+    from scripts.stats_logs import LogsError, build_site_map, read_logs
+    from scripts.stats_reach import build_web
+
+    files = log_files(cfg["ACCESS_LOGS"], root)
+    if not files:
+        notices.append(
+            f"STATS['ACCESS_LOGS'] ({', '.join(cfg['ACCESS_LOGS'])}) matches no file: copy the logs with "
+            "make fetch-logs, or fix the glob in pelicanconf.py. Web figures are from the cache, if any."
+        )
+    urls = {uuid: meta.get("url") or "" for uuid, meta in metadata.items()}
+    for uuid, entry in (record.get("posts") or {}).items():
+        if entry.get("url"):
+            urls.setdefault(uuid, entry["url"])
+            if not urls[uuid]:
+                urls[uuid] = entry["url"]
+    site = build_site_map(urls, feed_paths(settings), str(settings.get("SITEURL") or ""))
+    print(f"Reading {len(files)} access log file(s)…", file=err, flush=True)
+    try:
+        result, logs_cache = read_logs(files, site, cache.get("logs"), timezone=timezone,
+                                       today=now.astimezone(timezone).date(), display=_display)
+    except LogsError as exc:
+        raise StatsError(str(exc)) from None
+    cache["logs"] = logs_cache
+    save_cache(cfg["CACHE_PATH"], cache)
+    notices.extend(result.notices)
+    if result.duplicates:
+        notices.append(f"{result.duplicates} access log file(s) were copies of another one and were read once.")
+    log.debug("stats: read %s bytes, %s lines of access logs", result.bytes_read, result.lines_read)
+    return build_web(result.days, bots=result.bots, ignored=result.ignored, malformed=result.malformed,
+                     files=result.files)
+
+
+def feed_paths(settings: dict) -> list[str]:
+    """The feeds' output paths (patterns keep {slug}), as plugins/site_feeds resolves them."""
+    try:
+        from plugins.site_feeds.settings import PATH_KEYS, PATTERN_KEYS, validate
+
+        merged = validate(settings.get("SITE_FEEDS"))
+    except Exception as exc:  # noqa: BLE001 - a bad SITE_FEEDS stops the build, not the report
+        log.debug("stats: SITE_FEEDS not usable (%s): default feed paths", exc)
+        return ["feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/all.json",
+                "feeds/category/{slug}.atom.xml", "feeds/category/{slug}.rss.xml",
+                "feeds/tag/{slug}.atom.xml", "feeds/tag/{slug}.rss.xml"]
+    return [merged[k] for k in PATH_KEYS + PATTERN_KEYS if merged[k]]
 
 
 def _display(path: Path) -> str:
@@ -489,11 +601,14 @@ def _display(path: Path) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.stats",
-        description="Newsletter reach report: opens, clicks and audience growth from Mailchimp.",
+        description="Reach report: opens, clicks and audience growth from Mailchimp; web views, "
+                    "sources and feed subscribers from the access logs.",
     )
     parser.add_argument("--refresh", action="store_true", help="refetch every report, fresh or not")
     parser.add_argument("--output", metavar="PATH", help="where to write the HTML report "
                         "(default STATS['OUTPUT_PATH'], reports/index.html)")
+    parser.add_argument("--access-logs", action="append", metavar="GLOB",
+                        help="read these access logs instead of STATS['ACCESS_LOGS'] (repeatable)")
     parser.add_argument("--settings", default="publishconf.py", help="settings file, relative to --root")
     parser.add_argument("--root", default=str(ROOT), help="project root (default: this checkout)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request retry")
@@ -511,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     key = (env.get("MAILCHIMP_API_KEY") or "").strip()
     try:
         return run(root=root, settings_file=args.settings, output=args.output,
-                   refresh=args.refresh, env=env)
+                   refresh=args.refresh, env=env, access_logs=args.access_logs)
     except (StatsError, BackendError, RecordError, SettingsError) as exc:
         message = str(exc).replace(key, "<MAILCHIMP_API_KEY>") if key else str(exc)
         print(f"make stats stopped: {message}", file=sys.stderr)

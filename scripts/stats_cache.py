@@ -6,7 +6,8 @@ fail offline, so each fetched report is kept with the time it was fetched:
     {"version": 1,
      "campaigns": {"<campaign id>": {"fetched_at": "<ISO 8601>", "state": "ok|deleted",
                                      "report": {…trimmed report…}, "links": [{…}, …]}},
-     "growth": {"fetched_at": "<ISO 8601>", "list_id": "…", "history": [{…}, …]}}
+     "growth": {"fetched_at": "<ISO 8601>", "list_id": "…", "history": [{…}, …]},
+     "logs": {…}}  # the access logs read so far: counts per day only (scripts/stats_logs.py)
 
 `needs_refresh()` holds the freshness rule in one place. The file is written
 atomically (temp file + os.replace) so an interrupted run never leaves half a

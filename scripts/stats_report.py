@@ -20,6 +20,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from scripts.stats_cache import describe_age, parse_time
+from scripts.stats_reach import METHOD as REACH_METHOD
 
 TEMPLATE_NAME = "report.html"
 RANKED_POSTS = 10  # bars in the "ranked by engagement" chart; the table lists every post
@@ -35,6 +36,7 @@ OUTBOX = "outbox"
 BASELINE = "baseline"
 SCHEDULED = "scheduled"
 HELD = "held"
+WEB_ONLY = "web"  # a post on the site that the send record does not list (never emailed)
 
 STATE_TEXT = {
     DELETED: "campaign deleted or unknown to Mailchimp (404)",
@@ -44,6 +46,7 @@ STATE_TEXT = {
     BASELINE: "marked as already sent — not emailed by Connected",
     SCHEDULED: "scheduled in Mailchimp, not sent yet",
     HELD: "held (unscheduled); release it with make publish RELEASE=…",
+    WEB_ONLY: "not emailed: on the site only",
 }
 
 
@@ -68,6 +71,14 @@ class PostRow:
     bounces: int = 0
     links: list[dict] = field(default_factory=list)
     fetched_at: datetime | None = None
+    web: Any = None  # scripts.stats_reach.WebPost when access logs were read
+
+    @property
+    def reached(self) -> int:
+        """People reached (scripts/stats_reach.py METHOD): opens + web visitors not from email."""
+        from scripts.stats_reach import people_reached
+
+        return people_reached(self.unique_opens if self.measured else None, self.web)
 
     @property
     def measured(self) -> bool:
@@ -100,6 +111,13 @@ class Report:
     newest_fetch: datetime | None
     live: bool  # figures were (re)fetched in this run, or at least checked fresh
     timezone: Any = None
+    web: Any = None  # scripts.stats_reach.Web, or None when no access log was read
+    missing: list[str] = field(default_factory=list)  # what the report cannot show, and why
+
+    @property
+    def reach_rows(self) -> list[PostRow]:
+        """Every post for the reach table: emailed ones and, with logs, those on the site only."""
+        return [r for r in self.rows if r.status == "sent" or r.state == WEB_ONLY]
 
     @property
     def measured(self) -> list[PostRow]:
@@ -188,6 +206,8 @@ def build_model(
     failed: set[str] | None = None,
     live: bool = False,
     timezone: Any = None,
+    web: Any = None,
+    missing: list[str] | None = None,
 ) -> Report:
     """Join the send record, cached reports and post metadata into a Report.
 
@@ -226,7 +246,20 @@ def build_model(
             apply_report(row, campaigns[campaign_id])
         elif campaign_id in failed:
             row.state = FAILED
+        if web is not None:
+            row.web = web.posts.get(uuid)
         rows.append(row)
+    if web is not None:
+        # Posts on the site that were never emailed still have readers.
+        listed = {r.uuid for r in rows}
+        for uuid, counts in web.posts.items():
+            if uuid in listed:
+                continue
+            meta = metadata.get(uuid, {})
+            rows.append(PostRow(uuid=uuid, title=meta.get("title") or uuid, url=meta.get("url") or "",
+                                sent_at=parse_time(meta.get("date")), backend="", status="",
+                                campaign_id=None, state=WEB_ONLY, category=meta.get("category"),
+                                tags=list(meta.get("tags") or []), web=counts))
     # Newest first; undated rows (a hand-edited record) last.
     rows.sort(key=lambda r: (r.sent_at is not None, r.sent_at or now), reverse=True)
 
@@ -263,6 +296,8 @@ def build_model(
         newest_fetch=max(fetches) if fetches else None,
         live=live,
         timezone=timezone,
+        web=web,
+        missing=list(missing or []),
     )
 
 
@@ -594,6 +629,111 @@ def cards(report: Report) -> list[Card]:
     return out
 
 
+# ------------------------------------------------------------------------------ reach across channels
+def week_label(start) -> str:
+    return start.strftime("%-d %b %y")
+
+
+def reach_charts(report: Report) -> list[Chart]:
+    """Views per week, sources of post views, feed subscribers per week (access logs)."""
+    web = report.web
+    if web is None or not web.weeks:
+        return []
+    out: list[Chart] = []
+    weeks = web.weeks
+    n = len(weeks)
+
+    def xs(i: int) -> float:
+        return (i / (n - 1)) if n > 1 else 0.5
+
+    picks = sorted({0, n // 3, (2 * n) // 3, n - 1}) if n > 1 else [0]
+    labels = [(xs(i), week_label(weeks[i].start)) for i in picks]
+    whole = lambda v: count(int(round(v)))  # noqa: E731 - an axis formatter
+    out.append(Chart(
+        "chart-views", "Page views per week",
+        "Views of every page on the site by people (bots excluded), per week from Monday.",
+        line_chart(
+            "chart-views",
+            [(xs(i), float(w.views), f"Week of {week_label(w.start)}: {count(w.views)} views, "
+              f"{count(w.post_views)} of posts") for i, w in enumerate(weeks)],
+            title="Page views per week",
+            desc=f"{n} week{'s' if n != 1 else ''} from {week_label(weeks[0].start)}; "
+                 f"from {count(min(w.views for w in weeks))} to {count(max(w.views for w in weeks))} "
+                 "views a week.",
+            x_labels=labels, y_format=whole, series_class="s1", area=True,
+        ),
+        ["Week of", "Page views", "Post views", "Visitors (per day, summed)"],
+        [[week_label(w.start), count(w.views), count(w.post_views), count(w.visitors)] for w in weeks],
+    ))
+    if web.sources:
+        total = sum(v for _, v in web.sources) or 1
+        out.append(Chart(
+            "chart-sources", "Where post views come from",
+            "Views of posts by source: the edition's ?ref=newsletter links, the referring site, or none.",
+            bar_chart(
+                "chart-sources",
+                [(group, float(views), f"{count(views)} · {pct(views / total)}") for group, views in web.sources],
+                title="Post views by source",
+                desc="; ".join(f"{g}: {count(v)}" for g, v in web.sources) + ".",
+                series_class="s2",
+            ),
+            ["Source", "Post views", "Share"],
+            [[g, count(v), pct(v / total)] for g, v in web.sources],
+        ))
+    if any(w.aggregator_subscribers or w.direct_fetchers for w in weeks):
+        out.append(Chart(
+            "chart-feeds", "Feed subscribers per week",
+            "Subscribers that aggregators (Feedly, Inoreader, NewsBlur …) report, plus distinct direct "
+            "feed readers on the busiest day of the week.",
+            line_chart(
+                "chart-feeds",
+                [(xs(i), float(w.aggregator_subscribers + w.direct_fetchers),
+                  f"Week of {week_label(w.start)}: {count(w.aggregator_subscribers)} via aggregators + "
+                  f"{count(w.direct_fetchers)} direct") for i, w in enumerate(weeks)],
+                title="Feed subscribers per week",
+                desc=f"From {count(weeks[0].aggregator_subscribers + weeks[0].direct_fetchers)} to "
+                     f"{count(weeks[-1].aggregator_subscribers + weeks[-1].direct_fetchers)} feed subscribers.",
+                x_labels=labels, y_format=whole, series_class="s3", area=True,
+            ),
+            ["Week of", "Via aggregators", "Direct readers", "Total"],
+            [[week_label(w.start), count(w.aggregator_subscribers), count(w.direct_fetchers),
+              count(w.aggregator_subscribers + w.direct_fetchers)] for w in weeks],
+        ))
+    return out
+
+
+def reach_cards(report: Report) -> list[Card]:
+    web = report.web
+    if web is None:
+        return []
+    rows = report.reach_rows
+    out = [
+        Card("People reached", count(sum(r.reached for r in rows)), "estimate, across posts (method below)"),
+        Card("Page views", count(web.page_views), f"{count(web.page_views - web.other_page_views)} of posts"),
+        Card("Visitors", count(web.site_visitors), "per day, summed"),
+        Card("Feed subscribers", count(web.feed_subscribers), "latest week, aggregators + direct"),
+        Card("Bot requests", count(web.bots), "excluded from every figure"),
+    ]
+    return out
+
+
+def source_text(row: PostRow) -> str:
+    if not row.web:
+        return ""
+    return ", ".join(f"{g} {count(n)}" for g, n in row.web.top_sources())
+
+
+def logs_sentence(report: Report) -> str:
+    web = report.web
+    if web is None:
+        return ""
+    span = f"from {web.first_day} to {web.last_day}" if web.first_day else "with no dated request yet"
+    return (f"Web figures from {len(web.files)} access log file{'s' if len(web.files) != 1 else ''}, "
+            f"{span}. Excluded: {count(web.bots)} requests by bots and crawlers (crawlerdetect's list), "
+            f"{count(web.ignored)} requests for assets, errors, redirects or with another method than GET; "
+            f"{count(web.malformed)} malformed line{'s' if web.malformed != 1 else ''} skipped.")
+
+
 # ------------------------------------------------------------------------------ HTML
 def _environment(template_dir: Path):
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -619,7 +759,8 @@ def render_html(report: Report, template_dir: Path) -> str:
     env = _environment(Path(template_dir))
     template = env.get_template(TEMPLATE_NAME)
     chart_list = charts(report)
-    for chart in chart_list:
+    web_charts = reach_charts(report)
+    for chart in chart_list + web_charts:
         chart.svg = Markup(chart.svg)  # built by this module, every text escaped above
     tz = report.timezone
     return template.render(
@@ -634,6 +775,12 @@ def render_html(report: Report, template_dir: Path) -> str:
         day=lambda m: day(m, tz),
         top_links=TOP_LINKS,
         states={"measured": MEASURED, "deleted": DELETED},
+        reach_cards=reach_cards(report),
+        reach_charts=web_charts,
+        reach_rows=report.reach_rows,
+        reach_method=REACH_METHOD,
+        logs_sentence=logs_sentence(report),
+        source_text=source_text,
     )
 
 
@@ -654,8 +801,52 @@ def table_rows(report: Report) -> list[list[str]]:
     return rows
 
 
+REACH_COLUMNS = ("Sent", "Post", "Emails", "Opens", "Clicks", "Views", "Visitors", "Top source", "Reached")
+
+
+def reach_table_rows(report: Report) -> list[list[str]]:
+    """With access logs: the terminal table's cells per post, email and web side by side."""
+    rows = []
+    for r in report.reach_rows:
+        mail = [count(r.emails_sent), count(r.unique_opens), count(r.unique_clicks)] if r.measured \
+            else ["—", "—", "—"]
+        top = r.web.top_sources(1) if r.web else []
+        web = [count(r.web.views), count(r.web.visitors)] if r.web else ["0", "0"]
+        when = "not sent" if r.state == WEB_ONLY else day(r.sent_at, report.timezone)
+        rows.append([when, r.title, *mail, *web,
+                     f"{top[0][0]} {count(top[0][1])}" if top else "—", count(r.reached)])
+    return rows
+
+
+def render_reach_table(report: Report, *, title_width: int = 34) -> str:
+    body = reach_table_rows(report)
+    cells = [list(REACH_COLUMNS)] + [[row[0], shorten(row[1], title_width), *row[2:]] for row in body]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(REACH_COLUMNS))]
+    lines = []
+    for index, row in enumerate(cells):
+        lines.append("  ".join(c.ljust(widths[i]) if i in (0, 1, 7) else c.rjust(widths[i])
+                               for i, c in enumerate(row)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    web = report.web
+    lines.append("")
+    how = ("unique opens + web visitors not from an email link" if report.measured
+           else "web visitors: no email figures")
+    lines.append(f"People reached, across posts: {count(sum(r.reached for r in report.reach_rows))} "
+                 f"({how}; see the report for the method).")
+    lines.append(f"Web: {count(web.page_views)} page views, {count(web.site_visitors)} visitors (per day, "
+                 f"summed); feed subscribers {count(web.feed_subscribers)} in the latest week.")
+    lines.append(f"Excluded: {count(web.bots)} bot requests; {count(web.ignored)} asset, error or non-GET "
+                 f"requests; {count(web.malformed)} malformed lines skipped.")
+    if not report.measured:
+        lines.append("Email columns show — : no Mailchimp figures (see the note below).")
+    return "\n".join(lines)
+
+
 def render_table(report: Report, *, title_width: int = 34) -> str:
     """A compact, aligned text table of the same numbers as the HTML report."""
+    if report.web is not None and report.reach_rows:
+        return render_reach_table(report, title_width=title_width)
     if report.empty:
         return "The send record lists no posts yet: nothing has been sent, so there is nothing to report."
     if not report.measured:

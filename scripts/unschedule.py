@@ -47,6 +47,11 @@ def run(ctx, lock_timeout: float) -> int:
             entry["at"] = now
             # The campaign was deleted: keep the old id out of the way of a later send.
             entry.pop("campaign_id", None)
+            # A digest and its posts share one campaign (docs/digest.md): all are held with it.
+            for other in scheduled.values():
+                if other is not entry and other.get("campaign_id") == campaign_id:
+                    other.update(status="held", at=now)
+                    other.pop("campaign_id", None)
             save_record(ctx.record_path, record)
             say(f"Held: {entry.get('title') or uuid} (campaign {campaign_id} cancelled and deleted).")
         missed = [u for c, u in by_campaign.items() if c not in cancelled]

@@ -106,9 +106,17 @@ def _reset_process_state() -> None:
     Pelican's log filter drops a warning it has already shown in this process,
     so a second build would hide warnings a test looks for; pelican-sitemap
     keeps per-run state in module globals, and a build that failed part-way
-    would otherwise stop every later build's sitemap.
+    would otherwise stop every later build's sitemap. Plugins connect their
+    handlers to process-wide signals: without clearing them, a build whose
+    PLUGINS leave one out (post_checks, say) would still run it.
     """
+    import blinker
     from pelican.log import LimitFilter
+    from pelican.plugins import signals
+
+    for value in vars(signals).values():
+        if isinstance(value, blinker.Signal):
+            value._clear_state()
 
     LimitFilter._ignore.clear()
     LimitFilter._raised_messages.clear()

@@ -75,12 +75,31 @@ def _embed_link(src: str | None, post_url: str) -> str:
     return f'<p><a href="{escape(href)}">{_EMBED_LINK_TEXT}</a></p>'
 
 
-def prepare_body(fragment: str, post_url: str, image_size: ImageSize) -> str:
+# Added to the edition's links to the site, so `make stats` can tell visits from the
+# email in the server's access logs (scripts/access_logs.py EMAIL_MARKERS): no tracker.
+NEWSLETTER_MARKER = "ref=newsletter"
+
+
+def with_newsletter_marker(url: str, site_url: str) -> str:
+    """`url` with ?ref=newsletter when it points into the site at `site_url`; other URLs as they are."""
+    prefix = site_url.rstrip("/") + "/"
+    if not site_url or not (url == site_url.rstrip("/") or url.startswith(prefix)):
+        return url
+    base, hash_, fragment = url.partition("#")
+    path, question, query = base.partition("?")
+    if NEWSLETTER_MARKER in query.split("&"):
+        return url
+    query = f"{query}&{NEWSLETTER_MARKER}" if query else NEWSLETTER_MARKER
+    return f"{path}?{query}{hash_}{fragment}"
+
+
+def prepare_body(fragment: str, post_url: str, image_size: ImageSize, site_url: str = "") -> str:
     """Post HTML made safe for email: sanitized, absolute URLs, embeds as links, sized images.
 
     The sanitizer (connected/sanitize.py, keeping embeds' URLs) runs first and
     the URL absolutizer on its output; the lxml pass below only edits that
     clean tree (embeds to links, sizes, in-page links) and adds no post markup.
+    site_url: links into the site get the newsletter marker (see NEWSLETTER_MARKER).
     """
     fragment = sanitize_html(fragment, post_url, embeds=True)
     if not fragment.strip():
@@ -96,6 +115,8 @@ def prepare_body(fragment: str, post_url: str, image_size: ImageSize) -> str:
         # In-page anchors do not work in most mail clients: point them at the web page.
         if (link.get("href") or "").startswith("#"):
             link.set("href", post_url + link.get("href"))
+        if site_url and link.get("href"):
+            link.set("href", with_newsletter_marker(link.get("href"), site_url))
     for img in root.iter("img"):
         _size_image(img, image_size)
     parts = [escape(root.text or "")]

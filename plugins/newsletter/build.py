@@ -8,7 +8,16 @@ import time
 
 from connected.identity import has_own_uuid, post_uuid
 
-from .manifest import files_present, load_cache, recorded_uuids, write_edition, write_manifest
+from .digest import digest_item
+from .manifest import (
+    files_present,
+    load_cache,
+    recorded_uuids,
+    write_edition,
+    write_manifest,
+    write_share_text,
+)
+from .plaintext import plain_line
 from .render import (
     EditionError,
     gather_inputs,
@@ -19,6 +28,7 @@ from .render import (
     site_url,
     static_image_lookup,
 )
+from .share import linkedin_text
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +79,16 @@ def write_editions(article_generator, writer=None) -> None:
             rendered += 1
         # Whether the id is written in the file: publish mails only those (docs/identity.md).
         entry = {**entry, "uuid_in_file": has_own_uuid(article)}
+        # What a digest shows of the post, and "Newsletter: now" (docs/digest.md).
+        entry["digest"] = digest_item(article, ctx, inputs.body_html)
+        entry["newsletter_now"] = str(article.metadata.get("newsletter", "")).strip().lower() == "now"
+        # The share kit: cheap, so written for every unsent post, cached or not.
+        summary = plain_line(str(article.metadata.get("summary") or getattr(article, "summary", "") or ""))
+        write_share_text(
+            editions_path,
+            entry["uuid"],
+            linkedin_text(entry["title"], summary, entry["url"], getattr(article, "tags", [])),
+        )
         _remember(seen, entry)
         posts.append((entry, digest, warnings))
     path = write_manifest(

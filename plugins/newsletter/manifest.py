@@ -93,6 +93,13 @@ def write_edition(editions_path: Path, edition: EmailEdition) -> dict:
     return entry
 
 
+def write_share_text(editions_path: Path, uuid: str, text: str) -> Path:
+    """Write a post's LinkedIn text beside its edition (<uuid>/linkedin.txt)."""
+    path = path_inside(editions_path, uuid, "linkedin.txt")
+    write_atomic(path, text.rstrip("\n") + "\n")
+    return path
+
+
 def write_manifest(
     editions_path: Path,
     *,

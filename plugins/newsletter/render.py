@@ -31,7 +31,8 @@ from connected.newsletter_settings import newsletter_settings
 from connected.sanitize import sanitize_html
 from connected.urls import absolute_url
 
-from .body import prepare_body, static_image_lookup
+from .body import prepare_body, static_image_lookup, with_newsletter_marker
+from .masthead import masthead_fields
 from .plaintext import html_to_text, plain_line, truncate
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ def make_context(settings: dict, image_size=None) -> RenderContext:
         "sitename": settings.get("SITENAME"),
         "lang": settings.get("DEFAULT_LANG"),
         "summary": [settings.get("SUMMARY_MAX_LENGTH"), settings.get("SUMMARY_END_SUFFIX")],
+        "masthead": masthead_fields(settings, siteurl),
     }
     digest.update(json.dumps(relevant, sort_keys=True).encode())
     return RenderContext(
@@ -202,7 +204,9 @@ def post_fields(article, ctx: RenderContext) -> dict:
     meta = article.metadata
     newsletter = True
     if "newsletter" in meta:
-        newsletter = _flag(article, "Newsletter", meta["newsletter"], _TRUE | _FALSE, "no") in _TRUE
+        # "now": mailed on its own at once even when NEWSLETTER["CADENCE"] makes digests.
+        flag = _flag(article, "Newsletter", meta["newsletter"], _TRUE | _FALSE | {"now"}, "no")
+        newsletter = flag in _TRUE or flag == "now"
     mode = ctx.nl["MODE"]
     if "email_mode" in meta:
         mode = _flag(article, "Email_mode", meta["email_mode"], {"full", "excerpt"}, mode)
@@ -288,7 +292,8 @@ def _render(ctx: RenderContext, fields: dict, preheader: str, body_html: str, ex
         "subject": fields["subject"],
         "title": fields["title"],
         "preheader": preheader,
-        "post_url": fields["url"],
+        # The edition's own links to the post carry the marker; the manifest keeps the plain URL.
+        "post_url": with_newsletter_marker(fields["url"], ctx.siteurl),
         "site_name": ctx.settings.get("SITENAME") or "",
         "site_url": ctx.siteurl,
         "date_display": fields["date_display"],
@@ -299,6 +304,7 @@ def _render(ctx: RenderContext, fields: dict, preheader: str, body_html: str, ex
         "why_line": nl["WHY_LINE"],
         "unsubscribe_url": _UNSUB_TOKEN,
         "address_line": _ADDRESS_TOKEN,
+        **masthead_fields(ctx.settings, ctx.siteurl),
     }
     page = ctx.html_env.get_template("edition.html").render(
         css=Markup(ctx.css),
@@ -344,7 +350,8 @@ def render_edition(
     html_page = common = None
     for attempt in ("as asked", "fallback"):
         excerpt = mode == "excerpt"
-        body = prepare_body(summary_html if excerpt else body_html, post_url, ctx.image_size)
+        body = prepare_body(summary_html if excerpt else body_html, post_url, ctx.image_size,
+                            ctx.siteurl)
         html_page, common = _render(ctx, fields, preheader, body, excerpt)
         size = max(
             len(_fill_html(html_page, MERGE_UNSUB, MERGE_ADDRESS).encode()),

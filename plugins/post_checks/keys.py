@@ -33,7 +33,7 @@ HEADER_KEYS: dict[str, str] = {
     "Date_format": "Pelican (how the theme prints the date, strftime codes)",
     # our plugins
     "Uuid": "post_checks, newsletter, site_feeds (the post's identity)",
-    "Newsletter": "newsletter (no: never email this post)",
+    "Newsletter": "newsletter (no: never email this post; now: send it on its own in digest mode)",
     "Email_mode": "newsletter (full or excerpt)",
     "Subject": "newsletter (the email subject)",
     "Preheader": "newsletter (the inbox preview line)",

@@ -36,7 +36,8 @@ NOT_PUBLISHED = {
 }
 ENTRY_KEYS = {
     "uuid", "title", "url", "slug", "date", "source_path", "newsletter", "subject",
-    "preheader", "mode", "audience_tag", "files", "uuid_in_file", "blockers",
+    "preheader", "mode", "audience_tag", "files", "uuid_in_file", "blockers", "digest",
+    "newsletter_now",
 }  # fmt: skip
 URL_ATTRS = ("href", "src", "poster", "background")
 
@@ -203,7 +204,7 @@ def test_view_on_the_web_link_comes_first(site):
         body = parse(data).body
         first_link = next(body.iter("a"))
         assert first_link.text_content().strip() == "View on the web"
-        assert first_link.get("href") == post["url"]
+        assert first_link.get("href") == post["url"] + "?ref=newsletter"  # marked for make stats
 
 
 def test_footers_mailchimp_merge_tags_versus_outbox_address(site):
@@ -253,10 +254,12 @@ def test_scripts_and_embeds_stripped(site):
     hostile = parse(edition_file(site, "hostile", "outbox_html").read_bytes())
     links = {a.get("href") for a in hostile.iter("a")}
     assert "https://www.youtube.com/embed/abc123" in links  # the iframe became a link
-    assert f"{SITEURL}/2026/hostile-title/#images" in links  # in-page anchors go to the web page
-    assert f"{SITEURL}/2026/first-steps-in-keeping-in-touch/" in links  # {filename} and ../
-    assert f"{SITEURL}/about/" in links  # reference link
-    assert f"{SITEURL}/tag/habits/" in links  # {tag}
+    # in-page anchors go to the web page; links to the site carry the newsletter marker
+    assert f"{SITEURL}/2026/hostile-title/?ref=newsletter#images" in links
+    assert f"{SITEURL}/2026/first-steps-in-keeping-in-touch/?ref=newsletter" in links  # {filename} and ../
+    assert "https://www.youtube.com/embed/abc123" in links  # other sites' links are left alone
+    assert f"{SITEURL}/about/?ref=newsletter" in links  # reference link
+    assert f"{SITEURL}/tag/habits/?ref=newsletter" in links  # {tag}
 
 
 def test_hostile_title_is_plain_text_everywhere(site):
@@ -295,7 +298,7 @@ def test_excerpt_mode_links_to_the_rest(site):
     content = doc.find_class("content")[0].text_content()
     assert "The short version" in content and "long version" not in content
     more = [a for a in doc.iter("a") if "Read the rest on the web" in a.text_content()]
-    assert len(more) == 1 and more[0].get("href") == post["url"]
+    assert len(more) == 1 and more[0].get("href") == post["url"] + "?ref=newsletter"
     text = edition_file(site, "overrides", "text").read_text(encoding="utf-8")
     assert f"Read the rest on the web → {post['url']}" in text
     assert "long version" not in text
@@ -316,7 +319,7 @@ def test_huge_post_falls_back_to_excerpt_with_a_warning(site):
 def test_plain_text_parts(site):
     for post in site["manifest"]["posts"]:
         text = (site["editions"] / post["files"]["text"]).read_text(encoding="utf-8")
-        assert text.startswith(f"View on the web: {post['url']}\n")
+        assert text.startswith(f"View on the web: {post['url']}?ref=newsletter\n")
         assert "*|" not in text
         assert "Unsubscribe: mailto:alex@your-name.example?subject=Unsubscribe" in text
         assert text.rstrip().endswith(POSTAL)
@@ -333,10 +336,14 @@ def test_plain_text_parts(site):
         assert re.match(r"^(https://|mailto:)", url), url
     assert "{static}" not in text and "{filename}" not in text
     assert "Wide chart (https://your-name.example/images/wide.png)" in text
-    assert "fragment (https://your-name.example/2026/hostile-title/#images)" in text
-    assert "reference link (https://your-name.example/about/)" in text
+    # Links into the site carry the newsletter marker (make stats counts those visits).
+    # (The marker makes these lines longer, so the text part may wrap them: fold white space.)
+    folded = " ".join(text.split())
+    assert "fragment (https://your-name.example/2026/hostile-title/?ref=newsletter#images)" in folded
+    assert "reference link (https://your-name.example/about/?ref=newsletter)" in folded
     assert "<script" not in text and "<iframe" not in text and "no script in email" not in text
-    assert "Watch or listen on the web (https://www.youtube.com/embed/abc123)" in text
+    # link_checks turned the blocked iframe into a link to it when the post was read.
+    assert "www.youtube.com (https://www.youtube.com/embed/abc123)" in text
     assert "Code keeps [this](relative/link) as written." in text
 
 
@@ -386,12 +393,27 @@ def test_max_html_bytes_setting_is_honoured(tmp_path):
     handler = _Records()
     logging.getLogger("newsletter").addHandler(handler)
     try:
-        build_site(tmp_path, "email_site", overrides={"NEWSLETTER": {"MAX_HTML_BYTES": 6_000}})
+        # Between the two posts' sizes; the masthead, signature and "Forwarded this?"
+        # (theme/templates/email) add about 2 KB to every edition.
+        build_site(tmp_path, "email_site", overrides={"NEWSLETTER": {"MAX_HTML_BYTES": 9_000}})
     finally:
         logging.getLogger("newsletter").removeHandler(handler)
     manifest = json.loads((tmp_path / "build" / "editions" / "manifest.json").read_text())
     modes = {p["uuid"]: p["mode"] for p in manifest["posts"]}
-    assert modes[UUIDS["hostile"]] == "excerpt"  # ~8 KB in full
-    assert modes[UUIDS["first"]] == "full"  # ~5 KB
+    assert modes[UUIDS["hostile"]] == "excerpt"  # ~10.5 KB in full
+    assert modes[UUIDS["first"]] == "full"  # ~7 KB
     warned = " ".join(r.getMessage() for r in handler.records)
     assert "posts/hostile.md" in warned and "posts/first-steps.md" not in warned
+
+
+def test_newsletter_marker_goes_on_links_to_the_site_only():
+    from plugins.newsletter.body import with_newsletter_marker
+
+    site = "https://example.com/blog"
+    assert with_newsletter_marker("https://example.com/blog/a/", site) == "https://example.com/blog/a/?ref=newsletter"
+    assert with_newsletter_marker("https://example.com/blog/a/?x=1#h", site) == (
+        "https://example.com/blog/a/?x=1&ref=newsletter#h")
+    assert with_newsletter_marker("https://example.com/blog/a/?ref=newsletter", site).count("ref=") == 1
+    assert with_newsletter_marker("https://example.com/other/", site) == "https://example.com/other/"
+    assert with_newsletter_marker("https://example.org/blog/a/", site) == "https://example.org/blog/a/"
+    assert with_newsletter_marker("mailto:a@example.com", site) == "mailto:a@example.com"

@@ -25,6 +25,10 @@ from tests.hostile_html import (
 from tests.newsletter.publish_project import clear_mailchimp_env, make_project
 
 SENT = (PAYLOADS, SUMMARY_PAYLOAD)
+# The payload post's `<img src=x …>` are broken images, so link_checks keeps it out of
+# the newsletter (named in the output); its edition still reaches the writer through a
+# test send, which is how these tests see what the backends would carry.
+MAILED = (SUMMARY_PAYLOAD,)
 
 
 def _check_html_edition(html: str) -> lxml.html.HtmlElement:
@@ -54,14 +58,19 @@ def outbox_project(tmp_path, monkeypatch):
     project = make_project(tmp_path, content=FIXTURE, record=[STRUCTURE, ONLY_TAG, REST])
     result = project.publish()
     assert result.code == 0, result.text
+    assert "broken link(s) or image(s)" in result.err and "payloads.md" in result.err
+    test = project.publish("--test-send", "me@example.org", "--post", PAYLOADS)
+    assert test.code == 0, test.text
     return project
 
 
 def test_outbox_messages_carry_nothing_executable(outbox_project):
-    messages = outbox_project.messages()
-    assert len(messages) == len(SENT)
-    by_id = {m["Message-ID"].strip("<>").partition("@")[0]: m for m in messages}
-    assert set(by_id) == set(SENT)
+    mailed = outbox_project.messages()
+    by_id = {m["Message-ID"].strip("<>").partition("@")[0]: m for m in mailed}
+    assert set(by_id) == set(MAILED)
+    (test,) = outbox_project.messages(tests=True)
+    assert test["Subject"].startswith("[TEST]")
+    by_id[PAYLOADS] = test
     for uuid, msg in by_id.items():
         html = msg.get_body(preferencelist=("html",)).get_content()
         text = msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
@@ -73,7 +82,8 @@ def test_outbox_messages_carry_nothing_executable(outbox_project):
             # Embeds became links to what they show (or to the post).
             hrefs = [a.get("href") for a in doc.iter("a")]
             assert "https://www.youtube.com/embed/abc123" in hrefs
-            assert "Watch or listen on the web (https://www.youtube.com/embed/abc123)" in text
+            # link_checks turned the blocked iframe into a link to it when the post was read.
+            assert "www.youtube.com (https://www.youtube.com/embed/abc123)" in text
             # The javascript: link keeps its words and loses its target.
             assert "A markdown javascript link and a tab-obfuscated link." in text
         else:
@@ -89,8 +99,12 @@ def test_mailchimp_receives_clean_html_with_its_merge_tags(tmp_path, monkeypatch
     project.configure_own_identity()
     result = project.publish()
     assert result.code == 0, result.text
+    test = project.publish("--test-send", "me@example.org", "--post", PAYLOADS)
+    assert test.code == 0, test.text
+    titles = {uuid: f"connected:{uuid}" for uuid in MAILED}
+    titles[PAYLOADS] = f"connected-test:{PAYLOADS}"
     for uuid in SENT:
-        (campaign,) = fake_mailchimp.campaigns_titled(f"connected:{uuid}")
+        (campaign,) = fake_mailchimp.campaigns_titled(titles[uuid], include_deleted=True)
         html = campaign.content["html"]
         _check_html_edition(html)
         # The template's merge tags are ours and are never sanitized away.
@@ -138,7 +152,7 @@ def test_text_part_structure_markdown_post(editions):
         blocks[blocks.index(next(b for b in blocks if b.startswith("The first"))) :][0].split()
     )
     assert "Requests & Responses (https://example.org/requests-and-responses)" in first
-    assert "a relative link (https://your-name.example/2026/payloads/)" in first
+    assert "a relative link (https://your-name.example/2026/payloads/?ref=newsletter)" in first
     assert "Wide chart (https://your-name.example/images/wide.png)" in first
     assert "Left | Centre | Right\na | b | c" in text
     assert "> A quoted line." in blocks

@@ -1,4 +1,4 @@
-"""The W3C Nu HTML checker finds no error in the report: full, outbox-only and empty."""
+"""The W3C Nu HTML checker finds no error in the report: full, outbox-only, empty, with access logs."""
 
 import json
 import shutil
@@ -21,7 +21,13 @@ def test_reports_are_valid_html(project, account, tmp_path):
     assert outbox.run(env={})[0] == 0
     empty = make_stats_project(tmp_path / "empty", 1)
     assert empty.run(env={})[0] == 0
-    files = [p.report_path for p in (project, outbox, empty)]
+    from tests.stats.logs_testkit import known_logs
+
+    reach = make_stats_project(tmp_path / "reach", 30, stats='{"ACCESS_LOGS": ["logs/access.log*"]}')
+    known_logs(reach.path / "logs")
+    reach.write_record(account.record_entries())
+    assert reach.run(env=account.env())[0] == 0
+    files = [p.report_path for p in (project, outbox, empty, reach)]
     result = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *map(str, files)],
         capture_output=True, text=True, timeout=300,

@@ -28,6 +28,9 @@ def test_stats_settings_defaults_and_paths(tmp_path):
         "MAX_AGE_HOURS": 24,
         "FINAL_AFTER_DAYS": 30,
         "CONCURRENCY": 4,
+        "ACCESS_LOGS": [],
+        "LOGS_REMOTE": "",
+        "LOGS_DIR": tmp_path / "logs",
     }
 
 
@@ -155,5 +158,6 @@ def test_post_metadata_reads_labels_and_the_uuid_fallback(tmp_path):
     settings = read_project_settings("pelicanconf.py", override={"PATH": str(tmp_path / "content")})
     meta = post_metadata(settings)
     assert meta["3f2b8c1e-5d4a-4e8f-9b6c-2a1d0e7f8c9b"] == {
-        "title": "With", "category": "Writing", "tags": ["a", "b c"]}
+        "title": "With", "category": "Writing", "tags": ["a", "b c"], "url": "2026/with/",
+        "date": "2026-01-01T00:00:00+00:00"}
     assert meta[fallback_uuid("posts/2026/no-uuid.md")]["title"] == "Without"

@@ -1,0 +1,180 @@
+"""The edges of plugins/social_cards: the generator that draws, caches and writes files."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from pelican.generators import Generator, PelicanTemplateNotFound
+
+from connected.files import path_inside, write_atomic
+from connected.profile import OUTPUT_DIR, ProfileError, cv_path, photo_plan, resize_variant
+from connected.social_image import HEIGHT, WIDTH, render_post_card
+from connected.typography import smart_text
+
+from .cards import CARD_DIR, CardInputs, card_path, site_label
+
+logger = logging.getLogger(__name__)
+
+# CSS pixel sizes the theme and the email show the photo at; each gets a 1x and a 2x file.
+DISPLAY_SIZES = (48, 64, 96, 128)
+SUBSCRIBE_PAGES = (
+    ("subscribe", "subscribe/index.html", "subscribe/"),
+    ("subscribe_thanks", "subscribe/thanks/index.html", "subscribe/thanks/"),
+)
+
+
+def _plan_or_fail(settings: dict):
+    try:
+        return photo_plan(settings)
+    except ProfileError as exc:
+        raise ProfileError(f"social_cards: {exc}") from None
+
+
+def profile_globals(settings: dict) -> dict:
+    """PROFILE_PHOTO for the templates: per display size, the 1x/2x WebP and fallback paths."""
+    plan = _plan_or_fail(settings)
+    try:
+        cv = cv_path(settings)
+    except ProfileError as exc:
+        raise ProfileError(f"social_cards: {exc}") from None
+    photo = None
+    if plan:
+        mime = "image/png" if plan.fallback_format == "PNG" else "image/jpeg"
+        photo = {"type": mime, "largest": plan.variants[-1].fallback}
+        for css in DISPLAY_SIZES:
+            one, two = plan.variant(css), plan.variant(css * 2)
+            photo[css] = {"webp_1x": one.webp, "webp_2x": two.webp, "src_1x": one.fallback, "src_2x": two.fallback}
+    return {"photo": photo, "cv": cv}
+
+
+def add_profile_globals(generator) -> None:
+    """generator_init: PROFILE_PHOTO and PROFILE_CV for every template."""
+    values = profile_globals(generator.settings)
+    generator.env.globals["PROFILE_PHOTO"] = values["photo"]
+    generator.env.globals["PROFILE_CV"] = values["cv"]
+
+
+def get_generators(pelican):
+    return SocialCardsGenerator
+
+
+def _cache_dir(settings: dict) -> Path:
+    return Path(settings.get("CACHE_PATH") or ".cache/pelican") / "social_cards"
+
+
+def _cached(cache: Path, name: str, make) -> bytes:
+    """The bytes cached under `name` (named by a digest of their inputs), made once."""
+    path = cache / name
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = make()
+    cache.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, data)
+    return data
+
+
+def _write_if_changed(output: Path, rel: str, data: bytes) -> None:
+    target = path_inside(output, rel)
+    try:
+        if target.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, data, mode=0o644)
+
+
+# Only names this plugin makes are ever removed (a build seeds output/ from the
+# previous one, so a replaced photo or a retitled post would leave files behind).
+_OURS = re.compile(r"^(photo-[0-9a-f]{12}-[0-9]+\.(webp|jpg|png)|[a-z0-9-]+-[0-9a-f]{10}\.png)$")
+
+
+def _prune(output: Path, keep: set[str]) -> None:
+    for folder in (CARD_DIR, OUTPUT_DIR):
+        directory = output / folder
+        if not directory.is_dir():
+            continue
+        for child in directory.iterdir():
+            rel = f"{folder}/{child.name}"
+            if child.is_file() and rel not in keep and _OURS.match(child.name):
+                child.unlink()
+                logger.debug("social_cards: removed %s", rel)
+
+
+class SocialCardsGenerator(Generator):
+    """Draws the cards (generate_context) and writes cards, photos and subscribe pages."""
+
+    def generate_context(self):
+        settings = self.settings
+        self._files: dict[str, bytes] = {}
+        cache = _cache_dir(settings)
+        plan = _plan_or_fail(settings)
+        photo_bytes = plan.source.read_bytes() if plan else None
+        if plan:
+            for variant in plan.variants:
+                for rel, fmt in ((variant.webp, "WEBP"), (variant.fallback, plan.fallback_format)):
+                    name = Path(rel).name
+                    self._files[rel] = _cached(
+                        cache, name, lambda s=variant.size, f=fmt: resize_variant(photo_bytes, s, f)
+                    )
+        profile = settings.get("AUTHOR_PROFILE") or {}
+        name = str(profile.get("NAME") or settings.get("AUTHOR") or "")
+        site = site_label(settings)
+        # Published posts, drafts (previewed under drafts/) and hidden posts all have pages.
+        everything = [
+            *self.context.get("articles", []),
+            *self.context.get("drafts", []),
+            *self.context.get("hidden_articles", []),
+        ]
+        everything += [t for a in list(everything) for t in getattr(a, "translations", [])]
+        siteurl = str(settings.get("SITEURL") or "").rstrip("/")
+        drawn = carded = 0
+        for article in everything:
+            if article.metadata.get("image"):
+                continue  # the writer's own Image: wins
+            title = smart_text(str(article.title))
+            inputs = CardInputs(title=title, name=name, site=site, photo_digest=plan.digest if plan else "")
+            digest = inputs.digest()
+            rel = card_path(article.slug, digest)
+            if rel not in self._files:
+                before = (cache / f"card-{digest}.png").exists()
+                self._files[rel] = _cached(
+                    cache,
+                    f"card-{digest}.png",
+                    lambda i=inputs: render_post_card(i.title, i.name, i.site, photo_bytes),
+                )
+                drawn += 0 if before else 1
+            carded += 1
+            article.social_image = {
+                "url": f"{siteurl}/{rel}",
+                "width": WIDTH,
+                "height": HEIGHT,
+                "generated": True,
+            }
+        # In the shared context, so fast_build's incremental writer (which
+        # fingerprints that context) re-renders pages when a photo or card changes.
+        self.context["SOCIAL_CARDS_FILES"] = " ".join(sorted(self._files))
+        logger.info("social_cards: %s cards (%s drawn, the rest cached)", carded, drawn)
+
+    def generate_output(self, writer):
+        output = Path(self.output_path)
+        for rel, data in self._files.items():
+            _write_if_changed(output, rel, data)
+        _prune(output, set(self._files))
+        for template, save_as, url in SUBSCRIBE_PAGES:
+            try:
+                page_template = self.get_template(template)
+            except PelicanTemplateNotFound:
+                continue  # a theme without the subscribe pages: nothing to write
+            writer.write_file(
+                save_as,
+                page_template,
+                self.context,
+                relative_urls=self.settings.get("RELATIVE_URLS"),
+                page_name=save_as.removesuffix(".html"),
+                url=url,
+            )
