@@ -28,6 +28,10 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 
+# Attributes of a re-read article that its body determines (everything else follows
+# from its metadata, which a preview requires to be unchanged).
+_FROM_THE_BODY = frozenset({"_content", "_summary", "reading_minutes"})
+
 class LastBuild:
     """The generators of the last successful build (kept by the build worker)."""
 
@@ -92,6 +96,12 @@ class LastBuild:
             return None
         getattr(generator, kind)[index] = new
         signals.article_generator_finalized.send(generator)
+        # What the build set on the article after reading it (social_cards' card, set by a
+        # later generator over theme_helpers' default, say) derives from its metadata, which
+        # is unchanged: carry it over. Only what the body gives is the new article's own.
+        for name, value in vars(old).items():
+            if name not in _FROM_THE_BODY:
+                setattr(new, name, value)
         extra = {"all_articles": generator.articles} if kind == "drafts" else {}
         if kind == "articles":
             signals.article_generator_write_article.send(generator, content=new)

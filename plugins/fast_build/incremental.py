@@ -7,13 +7,20 @@ directory when the fingerprint and the file are those recorded last time.
 
 A page's fingerprint covers:
 - the site: every setting, the listing fields (URL, metadata, summary, order)
-  of every article and page, the theme's templates and the source files of
-  the loaded plugins and local packages (size + mtime);
+  of every article and page, the theme's templates and library versions;
 - the page: its template and every template variable that is not the shared
   context — its own article or page in full (HTML included), the articles of
   its pagination slice in full, and the rest by listing fields.
 So editing one post's body re-renders that post's page and the listing pages
 whose slice shows it; editing a title, date, tag or summary re-renders the site.
+
+The source files of the loaded plugins and local packages (size + mtime) gate
+the whole previous state instead (see BuildState.code_unchanged): which of them
+are loaded depends on the process, not on the pages — a plugin imports a helper
+only while building, a devserver worker or a test builds many times in one
+process, a second settings file brings its own `pelicanconf` — so they cannot
+be part of a page's fingerprint without making every in-process rebuild a
+cold one.
 
 Every file is written atomically (temporary file + os.replace) and only when
 its bytes changed, so an interrupted build never leaves a truncated page.
@@ -28,6 +35,7 @@ import logging
 import os
 import pickle
 import sys
+import time
 import traceback
 from importlib import metadata as importlib_metadata
 
@@ -40,7 +48,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 logger = logging.getLogger(__name__)
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 # Set by scripts/build.py: {"FINAL": the live output directory, "REUSE": bool}.
 STAGE_SETTING = "FAST_BUILD_STAGE"
 # Template variables that change on every page and are part of the page's own inputs.
@@ -87,19 +95,25 @@ def _files_digest(roots) -> list:
     return out
 
 
-def code_digest(settings: dict) -> str:
-    """Theme templates, plugin and local module sources, library versions."""
+def local_sources() -> dict[str, list[int]]:
+    """Source file -> [size, mtime_ns] of every loaded module outside the
+    interpreter's and the virtualenv's trees: plugins, connected/, scripts/, settings."""
     prefixes = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
-    modules = []
+    sources = {}
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if not path or path.startswith(prefixes):
+        if not path or path.startswith(prefixes) or path in sources:
             continue
         try:
             st = os.stat(path)
         except OSError:
             continue
-        modules.append((path, st.st_size, st.st_mtime_ns))
+        sources[path] = [st.st_size, st.st_mtime_ns]
+    return sources
+
+
+def code_digest(settings: dict) -> str:
+    """Theme templates and library versions (the local sources: BuildState.code_unchanged)."""
     versions = []
     for dist in ("pelican", "jinja2", "markdown", "pygments"):
         try:
@@ -108,7 +122,7 @@ def code_digest(settings: dict) -> str:
             versions.append("-")
     theme = settings.get("THEME", "")
     roots = [os.path.join(theme, "templates"), *settings.get("THEME_TEMPLATES_OVERRIDES", [])]
-    return _sha((sorted(modules), versions, _files_digest(roots)))
+    return _sha((versions, _files_digest(roots)))
 
 
 class Fingerprinter:
@@ -211,7 +225,8 @@ class Fingerprinter:
                     )
                 ),
             )
-        # functions, Jinja objects, generators …: their code is in code_digest()
+        # functions, Jinja objects, generators …: their code is gated by
+        # BuildState.code_unchanged()
         return type(value).__qualname__
 
 
@@ -250,6 +265,8 @@ class BuildState:
         self.current: dict = {}
         self.kept: list[str] = []
         self.code = code_digest(settings)
+        self.started_ns = time.time_ns()
+        self.sources = local_sources()
         self.rendered = 0
         self.reused = 0
         self.unchanged_writes = 0
@@ -263,10 +280,33 @@ class BuildState:
                 data.get("version") == STATE_VERSION
                 and data.get("output_path") == self.output_path
                 and data.get("code") == self.code
+                and self.code_unchanged(data)
             ):
                 self.previous = data.get("pages", {})
         except (OSError, ValueError):
             self.previous = {}
+
+    def code_unchanged(self, data: dict) -> bool:
+        """No local source the previous build ran, or this one runs, has changed since.
+
+        A file the previous build had loaded (by its end: plugins import some
+        helpers only while building) must still have the size and mtime it
+        recorded. A file only this process has loaded (another settings file's
+        `pelicanconf`, a module a test imported) cannot have shaped the previous
+        pages unless it changed after that build began.
+        """
+        recorded = data.get("sources")
+        started = data.get("started_ns")
+        if not isinstance(recorded, dict) or not isinstance(started, int):
+            return False
+        for path, stat in recorded.items():
+            try:
+                st = os.stat(path)
+            except OSError:
+                return False
+            if [st.st_size, st.st_mtime_ns] != stat:
+                return False
+        return all(stat[1] < started for path, stat in self.sources.items() if path not in recorded)
 
     def reference_file(self, name: str) -> str | None:
         """Where the previous build's file for `name` is, if it may be reused."""
@@ -324,6 +364,10 @@ class BuildState:
             "version": STATE_VERSION,
             "output_path": self.output_path,
             "code": self.code,
+            # Those loaded at the start as they were then, and those the build
+            # imported since (the next build checks them all).
+            "sources": {**local_sources(), **self.sources},
+            "started_ns": self.started_ns,
             "pages": self.current,
         }
         _dump_atomically(self.path, data)

@@ -105,11 +105,12 @@ def test_fixing_the_post_clears_its_problems_and_its_blockers(site):
 
 
 def test_oversize_emails_join_the_summary_on_every_build(site):
+    # The email masthead and signature (issue 15) put every edition near 7.5 KB; good.md is the long one.
     for _ in range(2):
-        lines = site.run(NEWSLETTER={"MAX_HTML_BYTES": 6000})
+        lines = site.run(NEWSLETTER={"MAX_HTML_BYTES": 8000})
         oversize = [line for line in lines if "the email edition is" in line]
         assert len(oversize) == 1 and oversize[0].startswith("posts/good.md: the email edition is ")
-        assert "over NEWSLETTER['MAX_HTML_BYTES'] = 6000" in oversize[0]
+        assert "over NEWSLETTER['MAX_HTML_BYTES'] = 8000" in oversize[0]
 
 
 def test_a_broken_link_in_a_summary_is_still_said(site):

@@ -18,7 +18,7 @@ def test_make_html_lists_broken_links_and_still_builds(tmp_path):
     project = make_project(tmp_path, content="links_site", record=[])
     # What `make html` runs, from the project's own directory.
     proc = run_cli("-m", "scripts.build", "-s", "pelicanconf.py",
-                   "-e", 'NEWSLETTER={"MAX_HTML_BYTES": 6000}', cwd=project.path,
+                   "-e", 'NEWSLETTER={"MAX_HTML_BYTES": 8000}', cwd=project.path,
                    env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     result = Result(proc.returncode, proc.stdout, proc.stderr)
     assert result.code == 0, result.text
