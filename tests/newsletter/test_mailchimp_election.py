@@ -209,11 +209,13 @@ def test_create_without_an_answer_never_takes_another_runs_draft_for_its_own(rac
     found by that lookup may be anyone's: it is resumed, never deleted by this run."""
     fake, edition, marker, backend, _noted = race
     fake.list_lag = 0.0
-    run = backend(timeout=0.4, backoff=0.05, settle=1.5)
+    # Our create is answered never (timeout 0.4 s) and acted on at 2 s, after the lookup
+    # (about 0.4 s) and well before the election's re-read (settle 3 s).
+    run = backend(timeout=0.4, backoff=0.05, settle=3.0)
     run.prepare([edition])  # nothing listed yet
     other = other_machine_creates(fake, marker, T0 + timedelta(seconds=1))
     fake.clock = lambda: T0  # ours, made late by Mailchimp, sorts first
-    fake.inject("POST", "/campaigns", "delay:0.8")
+    fake.inject("POST", "/campaigns", "delay:2.0")
     with pytest.raises(BackendError) as info:
         run.deliver(edition)
     assert "so this run did not send the post" in str(info.value)
