@@ -21,7 +21,7 @@ def dead_pid() -> int:
     return child.pid
 
 
-def plant_claim(outbox, edition, holder: str):
+def plant_claim(outbox, edition, holder: str):  # noqa: F811
     outbox.outbox_path.mkdir(parents=True, exist_ok=True)
     claim = outbox.outbox_path / f".{edition.uuid}.claim"
     claim.write_text(holder + " 2026-12-01T10:00:00+00:00\n", encoding="utf-8")
