@@ -310,6 +310,8 @@ class MailchimpBackend:
         self._tags: dict[str, int] | None = None
         self._tag_names: dict[str, str] = {}
         self._read_back: dict = {}
+        # Ids a create with an unknown outcome was matched to by a lookup: not provably ours.
+        self._unconfirmed: set[str] = set()
         # uuid -> id of a campaign an earlier run created (the send record's "pending"),
         # and a callback told of each campaign we create, so that the id survives a crash.
         self.known_ids: dict[str, str] = {}
@@ -729,9 +731,19 @@ class MailchimpBackend:
         else:
             candidate = self._create(edition, marker, MARKER_PREFIX)
             seen_at, own = time.monotonic(), True
-            # Our own fresh draft: fill it while the list settles.
-            self._set_content(edition, candidate["id"])
-            self._require_ready(edition, candidate["id"])
+            if candidate["id"] in self._unconfirmed:
+                # The create went unanswered and a lookup found this draft: it may be another
+                # checkout's (ours may appear later, or never). Resume the earliest draft
+                # listed, as if found before creating: never fill or delete it as our own.
+                candidate = min(
+                    (c for c in self._campaigns.get(marker, []) if c.get("status") in DRAFT_STATUSES),
+                    key=_order,
+                )
+                seen_at, own = self._listed_at, False
+            else:
+                # Our own fresh draft: fill it while the list settles.
+                self._set_content(edition, candidate["id"])
+                self._require_ready(edition, candidate["id"])
         self._elect(edition, marker, candidate, seen_at, own)
         campaign_id = candidate["id"]
         if not own:
@@ -1014,7 +1026,12 @@ class MailchimpBackend:
                     f"Mailchimp did not confirm creating the campaign for {edition.slug!r} "
                     f"({exc.describe()}) and it is not there yet; nothing was sent. {RERUN}"
                 ) from None
-            self.log.info("Found campaign %s: Mailchimp did create it", found["id"])
+            self.log.info(
+                "Found campaign %s carrying the post's marker: Mailchimp did create ours, or "
+                "another run made it",
+                found["id"],
+            )
+            self._unconfirmed.add(found["id"])
             self._created(edition, found["id"], prefix)
             return found
         campaign_id = campaign.get("id")

@@ -149,16 +149,32 @@ class OutboxBackend:
         return Delivery(status="sent", at=when, backend=self.name, detail=detail)
 
     def _claim(self, edition: Edition) -> bool:
-        """Create outbox/.<uuid>.claim exclusively; False when another run holds it."""
-        claim = self._path(f".{edition.uuid}{CLAIM_SUFFIX}")
-        try:
-            fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
-        except OSError as exc:
-            raise BackendError(
-                f"Cannot create {claim}: {exc.strerror or exc}. Fix the outbox directory and re-run."
-            ) from exc
+        """Create outbox/.<uuid>.claim exclusively; False when another run holds it.
+
+        A claim left by a run that died on this machine (its pid is gone) is taken over
+        through the next generation, `.<uuid>.claim.1`, `.2` …: each is created with
+        O_EXCL too, so of several re-runs exactly one takes it over. The dead run wrote
+        nothing (messages are written atomically and the caller looked for one first).
+        A claim of another machine, or of a live process, is never taken over.
+        """
+        base = self._path(f".{edition.uuid}{CLAIM_SUFFIX}")
+        generation = 0
+        while True:
+            claim = base if generation == 0 else base.with_name(f"{base.name}.{generation}")
+            try:
+                fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                break
+            except FileExistsError:
+                if not _held_by_a_dead_local_process(claim):
+                    return False
+                generation += 1
+            except OSError as exc:
+                raise BackendError(
+                    f"Cannot create {claim}: {exc.strerror or exc}. Fix the outbox directory and re-run."
+                ) from exc
+        if generation and self.find_existing(edition.uuid) is not None:
+            os.close(fd)
+            return False  # written after all: the caller records it
         try:
             # Who claimed it, for the message a stuck claim gives (see _wait_for_winner).
             os.write(
@@ -315,3 +331,21 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise BackendError(
             f"Cannot write {path}: {exc}. Fix the outbox directory and re-run."
         ) from exc
+
+
+def _held_by_a_dead_local_process(claim: Path) -> bool:
+    """True if `claim` names this machine and a process id that no longer runs."""
+    try:
+        words = claim.read_text(encoding="utf-8", errors="replace").split()
+    except OSError:
+        return False
+    if len(words) < 3 or words[0] != socket.gethostname() or words[1] != "pid" or not words[2].isdigit():
+        return False
+    try:
+        os.kill(int(words[2]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists, owned by someone else
+    return False
+

@@ -200,3 +200,28 @@ def test_own_campaign_not_listed_after_the_settle_gets_another_settle(race, capl
     assert "the list lags more than MAILCHIMP_SETTLE_SECONDS" not in caplog.text
     assert fake.campaigns[delivery.campaign_id].sends == 1
     assert len(fake.calls("GET", "/campaigns")) == 3  # the lookup, the re-read, one more
+
+
+def test_create_without_an_answer_never_takes_another_runs_draft_for_its_own(race):
+    """Our create times out (Mailchimp acts late, as on a loaded machine); the lookup that
+    follows finds only the OTHER checkout's draft. Taking it for our own made this run, on
+    losing the election to its own late campaign, delete the other run's draft. A draft
+    found by that lookup may be anyone's: it is resumed, never deleted by this run."""
+    fake, edition, marker, backend, _noted = race
+    fake.list_lag = 0.0
+    # Our create is answered never (timeout 0.4 s) and acted on at 2 s, after the lookup
+    # (about 0.4 s) and well before the election's re-read (settle 3 s).
+    run = backend(timeout=0.4, backoff=0.05, settle=3.0)
+    run.prepare([edition])  # nothing listed yet
+    other = other_machine_creates(fake, marker, T0 + timedelta(seconds=1))
+    fake.clock = lambda: T0  # ours, made late by Mailchimp, sorts first
+    fake.inject("POST", "/campaigns", "delay:2.0")
+    with pytest.raises(BackendError) as info:
+        run.deliver(edition)
+    assert "so this run did not send the post" in str(info.value)
+    fake.wait_idle()
+    assert not fake.campaigns[other].deleted  # the other run's draft is left to that run
+    (mine,) = ours(fake, marker, other)
+    assert mine.doc["create_time"] == iso(T0) and not mine.deleted and mine.sends == 0
+    assert fake.calls("POST", r"/campaigns/\w+/actions/send") == []
+    assert [r.path for r in fake.calls("DELETE")] == []
