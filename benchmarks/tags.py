@@ -18,7 +18,15 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.corpus import write_corpus
-from benchmarks.run import BARE_SETTINGS, PY, ROOT, SITE_SETTINGS, bench_env, timed, write_send_record
+from benchmarks.run import (
+    BARE_SETTINGS,
+    PY,
+    ROOT,
+    SITE_SETTINGS,
+    bench_env,
+    timed,
+    write_send_record,
+)
 
 
 def add_rare_tags(content: Path, tags: int, seed: int) -> int:
