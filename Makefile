@@ -90,6 +90,7 @@ test: test-setup ## Run the test suite
 bench: $(STAMP) ## Time make html/publish/devserver against bare Pelican and Hugo (N=1000 RUNS=3 EDITS=5)
 	$(PY) -m benchmarks.run --posts $(or $(N),1000) --runs $(or $(RUNS),3) --edits $(or $(EDITS),5)
 	$(PY) -m benchmarks.logs --mb $(or $(LOG_MB),200)
+	$(PY) -m benchmarks.tags --posts $(or $(TAG_POSTS),400) --tags $(or $(TAGS),1000)
 
 lint: $(STAMP) ## Lint with ruff
 	$(VENV)/bin/ruff check .
