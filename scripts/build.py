@@ -225,6 +225,12 @@ def _read_settings(root: Path, settings_file: Path, overrides: dict) -> dict:
             merged[key] = value
         else:
             plain[key] = value
+    # publishconf.py does `from pelicanconf import *`: a pelicanconf cached from another
+    # project's directory (an earlier build in this process) must not stand in for this one's.
+    for name in ("pelicanconf", "publishconf"):
+        cached = sys.modules.get(name)
+        if cached is not None and Path(getattr(cached, "__file__", "") or "").parent != path.parent:
+            del sys.modules[name]
     try:
         settings = read_settings(str(path), override=plain)
     except Exception as exc:  # a typo in the settings file, a missing theme…

@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     if result["generated_for"] == "pelicanconf":
         notes.append("development build: links and images point at http://localhost:8000 (make serve)")
     print("Note:          " + "; ".join(notes))
-    if result["share"]:
+    if result.get("share"):
         print("Share on LinkedIn:\n" + "-" * 40 + "\n" + result["share"] + "\n" + "-" * 40)
     return 0
 

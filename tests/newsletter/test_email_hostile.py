@@ -41,7 +41,9 @@ def _check_html_edition(html: str) -> lxml.html.HtmlElement:
 
 
 def _urls_in_text(text: str) -> list[str]:
-    return re.findall(r"\((\S+?)\)(?=[\s.,;]|$)", text, re.M)
+    # A bare address in brackets ("straight to me (ada@example.com).") is text, not a link.
+    found = re.findall(r"\((\S+?)\)(?=[\s.,;]|$)", text, re.M)
+    return [url for url in found if not re.fullmatch(r"[^\s:/()]+@[^\s:/()]+", url)]
 
 
 def _check_text_part(text: str) -> None:
