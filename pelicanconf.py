@@ -191,7 +191,7 @@ CSP = {
 # --- Feeds (plugins/site_feeds) --------------------------------------------------
 # Empty = the defaults: feeds/all.atom.xml, feeds/all.rss.xml, feeds/all.json and
 # feeds/category|tag/<slug>.atom.xml|.rss.xml, 20 newest posts each, full content.
-# Keys (README › Feeds): ALL_ATOM, ALL_RSS, ALL_JSON, CATEGORY_ATOM, CATEGORY_RSS,
+# Keys (docs/feeds.md): ALL_ATOM, ALL_RSS, ALL_JSON, CATEGORY_ATOM, CATEGORY_RSS,
 # TAG_ATOM, TAG_RSS (output paths; None turns a feed off), MAX_ITEMS, TAG_MIN_POSTS
 # (a tag's feeds only from this many posts, default 2),
 # CONTENT ("full" | "summary"), ICON, DEV_SITEURL.

@@ -100,7 +100,7 @@ def newsletter_settings(settings: dict) -> dict[str, Any]:
     raw = settings.get("NEWSLETTER") or {}
     if not isinstance(raw, dict):
         raise SettingsError(
-            "NEWSLETTER must be a dict of settings: see README › Newsletter settings."
+            "NEWSLETTER must be a dict of settings: see docs/settings.md."
         )
     unknown = sorted(set(raw) - set(KNOWN_KEYS))
     if unknown:

@@ -5,8 +5,8 @@ Both ways keep the previous site serving when something fails: rsync's
 transfer, and ghp-import makes one commit of the whole site on the pages branch
 and pushes it, so a failed push changes nothing that is served.
 
-Settings: the DEPLOY dict in pelicanconf.py / publishconf.py (see README ›
-Publishing). `python -m scripts.deploy` deploys output/ on its own.
+Settings: the DEPLOY dict in pelicanconf.py / publishconf.py (see docs/settings.md
+and docs/runbook.md). `python -m scripts.deploy` deploys output/ on its own.
 """
 
 from __future__ import annotations

@@ -836,7 +836,7 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         say(
             f"Nothing was emailed: the outbox backend wrote the message(s) to {ctx.newsletter['OUTBOX_PATH']}/ "
             "(open an .eml file in a mail client). To email your subscribers, put MAILCHIMP_API_KEY and "
-            "MAILCHIMP_AUDIENCE_ID in .env (see .env.example and README › Publishing)."
+            "MAILCHIMP_AUDIENCE_ID in .env (see .env.example and docs/mailchimp.md)."
         )
     if when and any(d.status == "scheduled" for _, d in ctx.delivered):
         say(f"Scheduled for {when:%Y-%m-%d %H:%M} UTC. Changed your mind? `make unschedule` before then.")

@@ -77,7 +77,7 @@ def stats_settings(settings: dict, root: Path) -> dict[str, Any]:
     """settings["STATS"] merged with defaults and validated; paths resolved against root."""
     raw = settings.get("STATS") or {}
     if not isinstance(raw, dict):
-        raise StatsError("STATS must be a dict of settings: see README › Reach report.")
+        raise StatsError("STATS must be a dict of settings: see docs/reach-report.md.")
     unknown = sorted(set(raw) - set(STATS_KEYS))
     if unknown:
         raise StatsError(

@@ -1,7 +1,7 @@
 """site_feeds: Atom 1.0 and RSS 2.0 (via feedgen) and JSON Feed 1.1 for the site.
 
 The one source of feeds: Pelican's own FEED_* settings are off. Settings live
-in the SITE_FEEDS dict (see settings.py and README › Feeds).
+in the SITE_FEEDS dict (see settings.py and docs/feeds.md).
 """
 
 from pelican import signals

@@ -65,7 +65,7 @@ class FeedSettings:
 
 
 def _fail(key: str, problem: str) -> SiteFeedsError:
-    return SiteFeedsError(f"SITE_FEEDS[{key!r}] {problem} (see README › Feeds).")
+    return SiteFeedsError(f"SITE_FEEDS[{key!r}] {problem} (see docs/feeds.md).")
 
 
 def _check_path(key: str, value) -> str | None:
@@ -93,7 +93,7 @@ def validate(raw) -> dict:
         raw = {}
     if not isinstance(raw, dict):
         raise SiteFeedsError(
-            f"SITE_FEEDS must be a dict, not {type(raw).__name__} (see README › Feeds)."
+            f"SITE_FEEDS must be a dict, not {type(raw).__name__} (see docs/feeds.md)."
         )
     unknown = sorted(set(raw) - set(DEFAULTS))
     if unknown:

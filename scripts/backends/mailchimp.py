@@ -94,7 +94,7 @@ def key_problem(api_key: str) -> str | None:
     Never echoes the key: it is a password."""
     api_key = (api_key or "").strip()
     if not api_key:
-        return "MAILCHIMP_API_KEY is not set: add it to .env (see README › Publishing)"
+        return "MAILCHIMP_API_KEY is not set: add it to .env (see docs/mailchimp.md)"
     if not KEY_PATTERN.match(api_key):
         return (
             "MAILCHIMP_API_KEY does not look like a Mailchimp API key: expected "

@@ -50,7 +50,7 @@ def test_bad_values_name_the_key_and_the_fix(raw, key, hint):
         validate(raw)
     message = str(caught.value)
     assert f"SITE_FEEDS[{key!r}]" in message and hint in message
-    assert "README" in message
+    assert "docs/feeds.md" in message
 
 
 def test_not_a_dict():
