@@ -111,6 +111,7 @@ class Context:
     console: Console
     changed_record: bool = False
     withheld: list[dict[str, Any]] = field(default_factory=list)  # published posts without a Uuid: line
+    blocked: list[dict[str, Any]] = field(default_factory=list)  # posts with broken links or images
     delivered: list[tuple[Edition, Any]] = field(default_factory=list)
     # Digest mode (docs/digest.md): the moment the run takes as "now" (CONNECTED_NOW in
     # tests), and the new posts that wait for a digest rather than go one by one.
@@ -378,6 +379,7 @@ def select(
         if only:
             raise PublishError(f"POST={only}: {message}", retry_safe=False)
         ctx.console.error(message)
+        ctx.blocked.append(post)
         if post in new:
             new.remove(post)
         else:
@@ -462,14 +464,22 @@ def why_not_sendable(record: dict, posts: list[dict[str, Any]], post: dict[str, 
 
 
 def withheld_exit(ctx: Context, code: int) -> int:
-    """A run that left posts unmailed for want of a Uuid: line ends non-zero, after sending the rest."""
-    if code == 0 and ctx.withheld:
+    """A run that left posts unmailed (no Uuid: line, broken links or images) ends non-zero,
+    after sending the rest: a scheduled CI run must not look green while a post waits."""
+    if code != 0:
+        return code
+    if ctx.withheld:
         ctx.console.error(
             f"{len(ctx.withheld)} post(s) not mailed because their file has no Uuid: line "
             f"({', '.join(p.get('source_path') or p['uuid'] for p in ctx.withheld)}): run `make uuids`."
         )
-        return 1
-    return code
+    if ctx.blocked:
+        ctx.console.error(
+            f"{len(ctx.blocked)} post(s) not mailed because of broken links or images "
+            f"({', '.join(p.get('source_path') or p['uuid'] for p in ctx.blocked)}): fix them, then "
+            "`make publish` again."
+        )
+    return 1 if ctx.withheld or ctx.blocked else 0
 
 
 def after_test_send(ctx: Context, record: dict | None, posts: list[dict[str, Any]], post: dict[str, Any]) -> str:
