@@ -19,7 +19,8 @@ from pathlib import Path
 
 from tests.conftest import ROOT, SAMPLE, SAMPLE_CONTENT, SAMPLE_RECORD, SETTINGS_FILES
 
-CODE_DIRS = ("scripts", "connected", "plugins", "theme")
+# docs/ too: a clone has it, and the docs tests read it.
+CODE_DIRS = ("scripts", "connected", "plugins", "theme", "docs")
 CODE_FILES = ("Makefile", "requirements.txt", "pyproject.toml", ".gitignore", ".env.example", "README.md")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 
