@@ -25,11 +25,15 @@ init: $(STAMP) ## Make the sample your own site (asks; or NAME="…" HEADLINE="�
 	@CONNECTED_INIT_VARS="$(foreach v,$(INIT_VARS),$(if $(filter command line,$(origin $(v))),$(v)))" $(PY) -m scripts.init
 
 # The virtualenv is (re)built from the pinned requirements on first use and
-# whenever requirements.txt changes.
-$(STAMP): requirements.txt
+# whenever requirements.txt or pyproject.toml changes. Then the project itself is
+# installed in editable mode (connected/, plugins/, scripts/ importable from
+# anywhere, no sys.path edits): --no-deps because requirements.txt already pinned
+# every dependency, --no-build-isolation so the pinned setuptools builds it offline.
+$(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Connected needs Python 3.11 or newer: install it, or run make PYTHON=python3.12 …")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create or update .venv from requirements.txt
