@@ -5,13 +5,10 @@ settings in one UPPER_SNAKE dict; each plugin validates its own dict and names
 the bad key when something is wrong.
 """
 
-import sys
 from pathlib import Path
 
+# The project directory: the send record, editions and outbox live beside this file.
 ROOT = Path(__file__).resolve().parent
-# Plugins and scripts share helpers in the `connected` package at the root.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 # --- The writer -------------------------------------------------------------
 # `make init` writes these values (docs/getting-started.md); edit them here any time.

@@ -59,18 +59,19 @@ PLUGINS = []
 
 # The writer's settings files, pointed at the bench's corpus and directories.
 SITE_SETTINGS = '''"""{base} with the benchmark's directories (written by benchmarks/run.py)."""
-import sys
+from pathlib import Path
 
-sys.path.insert(0, {root!r})
+from connected.site_settings import settings_in
 
-from {base} import *  # noqa: F403
+base = settings_in(Path({root!r}) / "{base}.py")
+globals().update(base)
 
 PATH = {content!r}
 OUTPUT_PATH = {output!r}
 CACHE_PATH = {cache!r}
 THEME = {theme!r}
 PLUGIN_PATHS = [{plugins!r}]
-NEWSLETTER = dict(NEWSLETTER)  # noqa: F405
+NEWSLETTER = dict(base["NEWSLETTER"])
 NEWSLETTER["EDITIONS_PATH"] = {editions!r}
 NEWSLETTER["RECORD_PATH"] = {record!r}
 NEWSLETTER["OUTBOX_PATH"] = {outbox!r}

@@ -16,12 +16,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from connected.errors import ConnectedError
+from connected.files import path_inside
+from connected.newsletter_settings import SettingsError, newsletter_settings
+from connected.site_settings import load_settings
 
-from connected.files import path_inside  # noqa: E402
-from connected.newsletter_settings import SettingsError, newsletter_settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 logger = logging.getLogger(__name__)
 
@@ -129,12 +129,12 @@ def preview(
     rebuild: bool = False,
 ) -> dict:
     """Write the preview; return {"html": path, "text": path, "subject", "preheader", …}."""
-    from pelican.settings import read_settings
-
-    override = {"PATH": str(content)} if content else None
-    settings = read_settings(str(settings_file), override=override)
+    overrides: dict = {}
+    if content:
+        overrides["PATH"] = str(content)
     if editions:
-        settings["NEWSLETTER"] = {**settings.get("NEWSLETTER", {}), "EDITIONS_PATH": str(editions)}
+        overrides["NEWSLETTER"] = {"EDITIONS_PATH": str(editions)}
+    settings = load_settings(settings_file.parent, settings_file, overrides)
     nl = newsletter_settings(settings)
     manifest_path = nl["EDITIONS_PATH"] / "manifest.json"
     built = False
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             editions=args.editions.resolve() if args.editions else None,
             rebuild=args.rebuild,
         )
-    except (PreviewError, SettingsError) as exc:
+    except (PreviewError, SettingsError, ConnectedError) as exc:
         print(f"preview-email: {exc}", file=sys.stderr)
         return 1
     print(f"Email preview: {result['html'].as_uri()}")

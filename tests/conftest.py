@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -98,6 +99,15 @@ def read_project_settings(settings_file: str | Path = "publishconf.py", override
     for name in ("pelicanconf", "publishconf"):
         sys.modules.pop(name, None)
     return read_settings(str(path), override=override)
+
+
+def pelican_plugin(name: str) -> ModuleType:
+    """Our plugin `name` as a build in this process imports it: by its own name from
+    plugins/ (PLUGIN_PATHS), not as `plugins.<name>`, so a test that imports from it
+    first gets the very exception classes the build raises."""
+    from pelican.plugins._utils import load_legacy_plugin
+
+    return load_legacy_plugin(name, [str(ROOT / "plugins")])
 
 
 def _reset_process_state() -> None:

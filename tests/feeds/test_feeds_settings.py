@@ -8,18 +8,13 @@ from tests.feeds.feeds_testkit import FUTURE, build, feed_files
 
 
 def validate(raw):
-    from site_feeds.settings import validate as real_validate
+    from plugins.site_feeds.settings import validate as real_validate
 
     return real_validate(raw)
 
 
-@pytest.fixture(autouse=True)
-def plugin_path(monkeypatch, root):
-    monkeypatch.syspath_prepend(str(root / "plugins"))
-
-
 def test_empty_dict_and_none_give_the_defaults():
-    from site_feeds.settings import DEFAULTS
+    from plugins.site_feeds.settings import DEFAULTS
 
     assert validate({}) == DEFAULTS
     assert validate(None) == DEFAULTS
@@ -44,7 +39,7 @@ def test_empty_dict_and_none_give_the_defaults():
     ],
 )
 def test_bad_values_name_the_key_and_the_fix(raw, key, hint):
-    from site_feeds.settings import SiteFeedsError
+    from plugins.site_feeds.settings import SiteFeedsError
 
     with pytest.raises(SiteFeedsError) as caught:
         validate(raw)
@@ -54,14 +49,14 @@ def test_bad_values_name_the_key_and_the_fix(raw, key, hint):
 
 
 def test_not_a_dict():
-    from site_feeds.settings import SiteFeedsError
+    from plugins.site_feeds.settings import SiteFeedsError
 
     with pytest.raises(SiteFeedsError, match="SITE_FEEDS must be a dict"):
         validate(["ALL_ATOM"])
 
 
 def test_empty_siteurl_in_production_is_refused():
-    from site_feeds.settings import SiteFeedsError, resolve
+    from plugins.site_feeds.settings import SiteFeedsError, resolve
 
     resolved = resolve({"SITEURL": "", "SITE_FEEDS": {}})
     assert resolved.site_root == "http://localhost:8000"

@@ -3,13 +3,14 @@ lines, linear scanners; the redirects plan; markup_fixes (titles, ids)."""
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from plugins.markup_fixes.fixes import leftover_liquid_tags, plain_title, unique_ids
+from plugins.redirects.pages import RedirectsError, load_entries, plan, render
 from scripts.import_blog.old_settings import (
     OldSettingsError,
     literal_assignments,
@@ -29,10 +30,6 @@ from scripts.import_blog.rewrite import (
 
 from .conftest import ROOT
 from .corpus import make_corpus
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from markup_fixes.fixes import leftover_liquid_tags, plain_title, unique_ids  # noqa: E402
-from redirects.pages import RedirectsError, load_entries, plan, render  # noqa: E402
 
 
 def resolver() -> Resolver:

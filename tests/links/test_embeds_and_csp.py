@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import pelican_plugin
 
-# As Pelican imports it (PLUGIN_PATHS), so its exception classes are the build's.
-sys.path.insert(0, str(ROOT / "plugins"))
+# As Pelican imports it (by its own name, from PLUGIN_PATHS), so its exception classes
+# are the build's.
+pelican_plugin("link_checks")
 from link_checks.csp import CSPSettingsError, allows, csp_options, policy  # noqa: E402
 from link_checks.embeds import replace_blocked  # noqa: E402
 from link_checks.references import references, srcset_urls  # noqa: E402

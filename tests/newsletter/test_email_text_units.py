@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import sys
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,16 +10,15 @@ from types import SimpleNamespace
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "plugins"))
-
-from newsletter.images import image_dimensions  # noqa: E402
-from newsletter.plaintext import (  # noqa: E402
+from plugins.newsletter.images import image_dimensions
+from plugins.newsletter.plaintext import (
     html_to_text,
     plain_line,
     strip_metadata_header,
     truncate,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 IMAGES = ROOT / "tests" / "data" / "email_site" / "images"
 
@@ -126,14 +124,14 @@ def _ctx(mode="full"):
     [("no", False), ("False", False), ("OFF", False), ("yes", True), ("true", True), ("maybe", False)],
 )
 def test_newsletter_metadata_values(value, expected, caplog):
-    from newsletter.render import post_fields
+    from plugins.newsletter.render import post_fields
 
     assert post_fields(_article(newsletter=value), _ctx())["newsletter"] is expected
     assert ("maybe" in caplog.text) == (value == "maybe")
 
 
 def test_email_mode_metadata_and_site_default(caplog):
-    from newsletter.render import post_fields
+    from plugins.newsletter.render import post_fields
 
     assert post_fields(_article(), _ctx("excerpt"))["mode"] == "excerpt"
     assert post_fields(_article(email_mode="Excerpt"), _ctx())["mode"] == "excerpt"
@@ -145,7 +143,7 @@ def test_email_mode_metadata_and_site_default(caplog):
 
 
 def test_is_published():
-    from newsletter.render import is_published
+    from plugins.newsletter.render import is_published
 
     now = datetime(2026, 6, 1, tzinfo=UTC)
     assert is_published(_article(), now)

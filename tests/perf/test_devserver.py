@@ -225,7 +225,8 @@ def test_a_broken_post_is_reported_and_the_last_good_page_kept(devserver):
 def test_a_settings_edit_takes_effect(tmp_path):
     settings = tmp_path / "site_settings.py"
     settings.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
+        "from connected.site_settings import settings_in\n"
+        f"globals().update(settings_in({str(ROOT / 'pelicanconf.py')!r}))\n"
         f"PATH = {str(ROOT / 'content')!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
         f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\nSITENAME = 'First name'\n",
         encoding="utf-8",

@@ -1,14 +1,10 @@
 """Pure helpers of plugins/theme_helpers."""
 
-import sys
 
 import pytest
 
+from plugins.theme_helpers import helpers
 from tests.conftest import ROOT, SAMPLE_CONTENT
-
-sys.path.insert(0, str(ROOT / "plugins"))
-
-from theme_helpers import helpers  # noqa: E402
 
 
 def test_uri_quote_encodes_everything_reserved():

@@ -88,11 +88,11 @@ def make_stats_project(tmp_path: Path, n: int = 30, *, stats: str = "{}") -> Pro
             encoding="utf-8",
         )
     (tmp_path / "settings.py").write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(SAMPLE)!r})\n"
-        "from pelicanconf import *  # noqa: F403\n"
+        "from connected.site_settings import settings_in\n"
+        f"sample = settings_in({str(SAMPLE / 'pelicanconf.py')!r})\n"
+        "globals().update(sample)\n"
         f"PATH = {str(tmp_path / 'content')!r}\n"
-        "NEWSLETTER = {**NEWSLETTER, "  # noqa: F405
+        "NEWSLETTER = {**sample['NEWSLETTER'], "
         f"'RECORD_PATH': {str(tmp_path / 'send-record.json')!r}}}\n"
         f"STATS = {stats}\n",
         encoding="utf-8",

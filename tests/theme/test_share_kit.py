@@ -3,15 +3,12 @@
 import json
 import random
 import string
-import sys
 from pathlib import Path
 
+from plugins.newsletter.share import LINKEDIN_LIMIT, hashtag, hashtags, linkedin_text
+from tests.conftest import build_site
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "plugins"))
-
-from newsletter.share import LINKEDIN_LIMIT, hashtag, hashtags, linkedin_text  # noqa: E402
-
-from tests.conftest import build_site  # noqa: E402
 
 URL = "https://example.org/2026/a-post/"
 
