@@ -163,7 +163,7 @@ def _github_pages(cfg: dict[str, Any], output_dir: Path, *, root: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pelican.settings import read_settings
+    from connected.site_settings import MissingSettingsFile, load_settings
 
     parser = argparse.ArgumentParser(prog="python -m scripts.deploy", description=__doc__.splitlines()[0])
     parser.add_argument("--settings", default="publishconf.py", help="settings file (default publishconf.py)")
@@ -171,11 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
     try:
-        settings = read_settings(str(root / args.settings))
+        settings = load_settings(root, args.settings)
         cfg = deploy_settings(settings)
         output = Path(settings["OUTPUT_PATH"])
         print(deploy(cfg, output if output.is_absolute() else root / output, root=root))
-    except DeployError as exc:
+    except (DeployError, MissingSettingsFile) as exc:
         print(f"Deploy failed: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -348,12 +348,11 @@ def rebuild(worker: Worker, state: BuildState, reason: str, changed: list[str] =
 def site_paths(args) -> dict[str, Path]:
     """OUTPUT_PATH, PATH and THEME as the build will see them (settings file and
     command-line overrides), so the server serves and watches the right places."""
-    from pelican.settings import read_settings
-
+    from connected.site_settings import load_settings
     from scripts.build import _parse_extra
 
-    override = {k: v for k, v in _parse_extra(args.extra_settings).items() if not isinstance(v, dict)}
-    settings = read_settings(str((ROOT / args.settings).resolve()), override=override)
+    # Read as the build reads them (scripts.build: the same loader, root and overrides).
+    settings = load_settings(ROOT, (ROOT / args.settings).resolve(), _parse_extra(args.extra_settings))
     paths = {key: Path(settings[key]).resolve() for key in ("OUTPUT_PATH", "PATH", "THEME")}
     for key, value in (("OUTPUT_PATH", args.output), ("PATH", args.content), ("THEME", args.theme)):
         if value:

@@ -52,35 +52,30 @@ def placeholder_portrait(size: int = 512) -> bytes:
 
 def build(tmp: Path, siteurl: str, content: Path, profile: dict | None = None) -> Path:
     from pelican import Pelican
-    from pelican.settings import read_settings
+
+    from connected.site_settings import load_settings
+    from scripts.build import reset_pelican_state
 
     output = tmp / "output"
-    settings = read_settings(
-        str(ROOT / "publishconf.py"),
-        override={
-            "PATH": str(content),
-            "OUTPUT_PATH": str(output),
-            "CACHE_PATH": str(tmp / "cache"),
-            "THEME": str(ROOT / "theme"),
-            "PLUGIN_PATHS": [str(ROOT / "plugins")],
-            "SITEURL": siteurl,
+    overrides = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "CACHE_PATH": str(tmp / "cache"),
+        "THEME": str(ROOT / "theme"),
+        "PLUGIN_PATHS": [str(ROOT / "plugins")],
+        "SITEURL": siteurl,
+        # Keep the newsletter's editions and records out of the working tree.
+        "NEWSLETTER": {
+            "EDITIONS_PATH": str(tmp / "editions"),
+            "RECORD_PATH": str(tmp / "send-record.json"),
+            "OUTBOX_PATH": str(tmp / "outbox"),
         },
-    )
+    }
     if profile:
-        settings["AUTHOR_PROFILE"] = {**settings.get("AUTHOR_PROFILE", {}), **profile}
-    # Keep the newsletter's editions and records out of the working tree.
-    newsletter = dict(settings.get("NEWSLETTER", {}))
-    newsletter.update(
-        EDITIONS_PATH=str(tmp / "editions"),
-        RECORD_PATH=str(tmp / "send-record.json"),
-        OUTBOX_PATH=str(tmp / "outbox"),
-    )
-    settings["NEWSLETTER"] = newsletter
-    # pelican-sitemap keeps module-global state: a second build in this process starts it clean.
-    from pelican.plugins.sitemap import sitemap
-
-    sitemap.generator._main_pelican = None
-    sitemap.generator.page_queue = []
+        overrides["AUTHOR_PROFILE"] = profile
+    settings = load_settings(ROOT, "publishconf.py", overrides)
+    # Several builds in this process: each starts with the state a new `pelican` has.
+    reset_pelican_state()
     Pelican(settings).run()
     return output
 
