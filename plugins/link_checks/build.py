@@ -30,6 +30,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 
 from connected.files import write_atomic
+from connected.pelican_content import replace_stored_html, stored_html
 
 from .csp import csp_options
 from .embeds import WHAT, replace_blocked
@@ -132,10 +133,10 @@ class BuildCheck:
         if not isinstance(content, (Article, Page)):
             return
         source = self._display(content)
-        text = content._content or ""
+        text = stored_html(content) or ""
         new, embeds, styles = replace_blocked(text, self.options)
         if new != text:
-            content._content = new
+            replace_stored_html(content, new)
         notes = []
         lines = _Lines(self._source_text(content)) if embeds or styles else None
         for embed in embeds:
@@ -187,7 +188,7 @@ class BuildCheck:
         code = _code_digest()
         checked = from_cache = 0
         for source, content in contents:
-            raw = content._content or ""
+            raw = stored_html(content) or ""
             summary = str(content.metadata.get("summary") or "")
             digest = _digest(code, raw + "\0" + summary, self._source_text(content), str(content.url))
             cached = cache.get(source)

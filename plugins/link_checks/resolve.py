@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from connected.pelican_content import resolve_links
+
 from .references import PELICAN_RESOLVES, Reference
 
 # The base for a development build, which has no absolute SITEURL: any origin
@@ -92,7 +94,7 @@ def indicator(url: str) -> str | None:
 def resolve_with_pelican(content, url: str, base: str) -> str:
     """What Pelican writes for `url` ({static}, {filename} …) in this post's page."""
     snippet = f'<a href="{html_lib.escape(url, quote=True)}">'
-    out = content._update_content(snippet, base)
+    out = resolve_links(content, snippet, base)
     prefix, suffix = '<a href="', '">'
     if out.startswith(prefix) and out.endswith(suffix):
         return html_lib.unescape(out[len(prefix) : -len(suffix)])

@@ -8,6 +8,7 @@ import posixpath
 from html.parser import HTMLParser
 
 from connected.liquid_tags import find_liquid_tags, provider
+from connected.pelican_content import replace_stored_html, stored_html
 
 logger = logging.getLogger(__name__)
 
@@ -144,13 +145,13 @@ def fix_content(content) -> None:
         if title != content.title:
             content.title = title
             metadata["title"] = title
-    body = getattr(content, "_content", None)
+    body = stored_html(content)
     if isinstance(body, str) and "{%" in body:
         _warn_liquid(getattr(content, "relative_source_path", "") or source, body)
     if isinstance(body, str) and "id=" in body:
         fixed, count = unique_ids(body)
         if count:
-            content._content = fixed
+            replace_stored_html(content, fixed)
             logger.debug("markup_fixes: %s: renamed %d duplicate ids", source, count)
 
 

@@ -28,6 +28,7 @@ from pelican.utils import truncate_html_words
 
 from connected.identity import post_uuid
 from connected.newsletter_settings import newsletter_settings
+from connected.pelican_content import resolve_links, resolved_html
 from connected.sanitize import sanitize_html
 from connected.urls import absolute_url
 
@@ -259,8 +260,7 @@ def content_html(article, siteurl: str) -> str:
     `.content` before the static files are known caches unresolved links.
     At article_writer_finalized every file is known, so resolve afresh.
     """
-    raw = article._get_content() if hasattr(article, "_get_content") else article._content
-    return article._update_content(raw or "", siteurl)
+    return resolved_html(article, siteurl)
 
 
 def _read_source(article) -> str:
@@ -275,7 +275,7 @@ def _summary_html(article, ctx: RenderContext, body_html: str) -> str:
     # (relative when RELATIVE_URLS), so build it against the absolute site URL.
     summary = article.metadata.get("summary")
     if summary:
-        return article._update_content(str(summary), ctx.siteurl)
+        return resolve_links(article, str(summary), ctx.siteurl)
     settings = ctx.settings
     if settings.get("SUMMARY_MAX_LENGTH") is None:
         return body_html

@@ -20,6 +20,7 @@ from pelican.utils import (
 )
 
 from connected.identity import post_uuid
+from connected.pelican_content import resolved_html
 from connected.sanitize import sanitize_html, xml_text
 
 from .settings import FeedSettings
@@ -79,8 +80,7 @@ def resolved_content(article, siteurl: str) -> str:
     # Every marker the pattern finds starts with a quote and { or |: a plain
     # substring test rules most posts out far faster than the regex scan.
     if any(q in html for q in _MARKER_STARTS) and _UNRESOLVED.search(html):
-        raw = article._get_content() if hasattr(article, "_get_content") else article._content
-        html = article._update_content(raw, siteurl)
+        html = resolved_html(article, siteurl)
     return html
 
 

@@ -326,10 +326,16 @@ def convert_liquid(changes: FileChanges, rewrite) -> None:
 
 
 def known_rst_directives() -> set[str]:
+    """Names of the reST directives a build can read: docutils' own and those registered
+    (Pelican's code-block and sourcecode)."""
     import pelican.rstdirectives  # noqa: F401  (registers code-block, sourcecode)
     from docutils.parsers.rst import directives
 
-    return set(directives._directive_registry) | set(directives._directives)
+    # docutils lists its directives only in these two tables: its public `directive()` looks
+    # one name up and needs a parsed document to report to.
+    builtin = directives._directive_registry  # noqa: SLF001 - no public list of built-in directives
+    registered = directives._directives  # noqa: SLF001 - nor of registered ones
+    return set(builtin) | set(registered)
 
 
 def convert_rst_directives(changes: FileChanges, known: set[str]) -> None:
