@@ -236,7 +236,8 @@ class Project:
 def _read_settings_file(path: Path) -> dict[str, Any]:
     from pelican.settings import get_settings_from_file
 
-    # publishconf.py does `from pelicanconf import *`: read this project's, not a cached one.
+    # A publishconf.py written as `from pelicanconf import *` (Pelican's quickstart style)
+    # would get a cached module: read this project's.
     for name in ("pelicanconf", "publishconf"):
         sys.modules.pop(name, None)
     try:
@@ -427,16 +428,20 @@ def plan_settings(project: Project, answers: dict[str, str], plan: Plan) -> None
 
 
 def _verify(project: Project, conf_text: str, pub_text: str, answers: dict[str, str]) -> None:
-    """Load the edited files (beside the real ones, so relative paths hold) and check
-    that every answer took effect: a value set again further down, in a way the edit
-    could not see, stops the run instead of being silently ignored."""
+    """Load the edited files and check that every answer took effect: a value set again
+    further down, in a way the edit could not see, stops the run instead of being
+    silently ignored. They are loaded from a directory of their own inside the project,
+    under their own names, so the edited publishconf.py reads the edited pelicanconf.py
+    beside it (connected/site_settings.settings_in)."""
     import importlib.util
+    import shutil
 
-    tag = f".init-check-{os.getpid()}"
-    conf_path = project.root / f"{tag}-pelicanconf.py"
-    pub_path = project.root / f"{tag}-publishconf.py"
+    check_dir = project.root / f".init-check-{os.getpid()}"
+    conf_path = check_dir / "pelicanconf.py"
+    pub_path = check_dir / "publishconf.py"
     saved = {name: sys.modules.get(name) for name in ("pelicanconf", "publishconf")}
     try:
+        check_dir.mkdir(exist_ok=True)
         conf_path.write_text(conf_text, encoding="utf-8")
         pub_path.write_text(pub_text, encoding="utf-8")
         spec = importlib.util.spec_from_file_location("pelicanconf", conf_path)
@@ -449,8 +454,7 @@ def _verify(project: Project, conf_text: str, pub_text: str, answers: dict[str, 
     except Exception as exc:  # noqa: BLE001
         raise InitError(f"The edited settings do not load ({type(exc).__name__}: {exc}); nothing was changed.") from exc
     finally:
-        conf_path.unlink(missing_ok=True)
-        pub_path.unlink(missing_ok=True)
+        shutil.rmtree(check_dir, ignore_errors=True)
         for name, module in saved.items():
             if module is None:
                 sys.modules.pop(name, None)
