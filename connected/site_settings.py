@@ -28,7 +28,7 @@ def settings_path(root: Path | str, settings_file: Path | str) -> Path:
 
 
 def settings_in(path: Path | str, name: str | None = None) -> dict:
-    """The UPPER_CASE settings the file at `path` (or the file `name` beside it) defines.
+    """The settings (upper-case names) the file at `path`, or the file `name` beside it, sets.
 
     publishconf.py builds on pelicanconf.py with `globals().update(settings_in(__file__,
     "pelicanconf.py"))`: a bare `from pelicanconf import *` would import whichever
