@@ -122,16 +122,11 @@ class MailchimpBackend(Backend):
     ):
         super().__init__()
         self.log = log or LOG
+        # The HTTP side: key check, retry budget and waits (`sleep`) belong to the client.
         self.client = MailchimpClient(
-            api_key,
-            api_url=api_url,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            backoff=backoff,
-            backoff_max=backoff_max,
-            sleep=sleep,
-            log=self.log,
-        )
+            api_key, api_url=api_url, timeout=timeout, max_attempts=max_attempts,
+            backoff=backoff, backoff_max=backoff_max, sleep=sleep, log=self.log,
+        )  # fmt: skip
         # An empty audience is allowed here so that `make publish CHECK=1` can still ask
         # whether Mailchimp answers; anything that needs the audience says it is missing.
         self.audience_id = (audience_id or "").strip()
@@ -540,17 +535,13 @@ class MailchimpBackend(Backend):
     def unschedule(self, campaign_ids: list[str]) -> list[str]:
         cancelled: list[str] = []
         for campaign_id in campaign_ids:
-            try:
-                self.client.call(
-                    f"unscheduling campaign {campaign_id}",
-                    self.client.campaigns.unschedule,
-                    campaign_id,
-                    idempotent=False,
-                    answer=False,
-                )
-            except CallFailed as exc:
-                if exc.status == 401:
-                    raise self.client.error(exc) from None
+            exc = self._action(
+                f"unscheduling campaign {campaign_id}",
+                self.client.campaigns.unschedule,
+                campaign_id,
+                stop=(401,),
+            )
+            if exc is not None:
                 status = self._status(campaign_id)
                 if status is None:
                     self.log.info("Campaign %s no longer exists", campaign_id)
@@ -797,85 +788,82 @@ class MailchimpBackend(Backend):
 
     def _send(self, edition: Edition, campaign_id: str, reused: bool) -> Delivery:
         detail = {"marker": marker_for(edition.uuid), "reused_draft": reused}
-        try:
-            self.client.call(
-                f"sending campaign {campaign_id} for {edition.slug!r}",
-                self.client.campaigns.send,
-                campaign_id,
-                idempotent=False,
-                answer=False,
-            )
-        except CallFailed as exc:
-            if exc.status in (401, 404, 429):
-                raise self.client.error(exc) from None
-            # Unknown outcome, or a refusal that may mean "already sent": look, don't resend.
-            self.log.warning("%s; reading the campaign's status", exc)
-            status = self._status(campaign_id)
-            if status in SENT_STATUSES:
-                self.log.info("Mailchimp did send campaign %s", campaign_id)
-                return Delivery(
-                    "sent",
-                    self._time(self._read_back.get("send_time")),
-                    self.name,
-                    campaign_id,
-                    {**detail, "confirmed_by_read": True},
+        exc = self._action(
+            f"sending campaign {campaign_id} for {edition.slug!r}",
+            self.client.campaigns.send,
+            campaign_id,
+        )
+        if exc is None:
+            self._remember(edition, campaign_id, "sent")
+            return Delivery("sent", self._clock(), self.name, campaign_id, detail)
+        # Unknown outcome, or a refusal that may mean "already sent": look, don't resend.
+        self.log.warning("%s; reading the campaign's status", exc)
+        status = self._status(campaign_id)
+        if status in SENT_STATUSES:
+            self.log.info("Mailchimp did send campaign %s", campaign_id)
+            return self._confirmed("sent", campaign_id, detail)
+        if exc.unknown_outcome:
+            raise BackendError(
+                f"Mailchimp did not confirm sending campaign {campaign_id} for "
+                f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
+                + (
+                    " (after a timeout, wait two minutes first: Mailchimp may still be "
+                    "working on the request)"
+                    if exc.status is None
+                    else ""
                 )
-            if exc.unknown_outcome:
-                raise BackendError(
-                    f"Mailchimp did not confirm sending campaign {campaign_id} for "
-                    f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
-                    + (
-                        " (after a timeout, wait two minutes first: Mailchimp may still be "
-                        "working on the request)"
-                        if exc.status is None
-                        else ""
-                    )
-                ) from None
-            raise self.client.error(exc) from None
-        self._remember(edition, campaign_id, "sent")
-        return Delivery("sent", self._clock(), self.name, campaign_id, detail)
+            )
+        raise self.client.error(exc)
 
     def _schedule(
         self, edition: Edition, campaign_id: str, schedule_at: datetime, reused: bool
     ) -> Delivery:
         when = next_quarter_hour(schedule_at, self._clock())
         detail = {"marker": marker_for(edition.uuid), "reused_draft": reused}
-        try:
-            self.client.call(
-                f"scheduling campaign {campaign_id} for {edition.slug!r}",
-                self.client.campaigns.schedule,
-                campaign_id,
-                {"schedule_time": when.strftime("%Y-%m-%dT%H:%M:%S+00:00")},
-                idempotent=False,
-                answer=False,
-            )
-        except CallFailed as exc:
-            if exc.status in (401, 404, 429):
-                raise self.client.error(exc) from None
-            if exc.unknown_outcome:
-                status = self._status(campaign_id)
-                if status == "schedule" or status in SENT_STATUSES:
-                    kind = "scheduled" if status == "schedule" else "sent"
-                    return Delivery(
-                        kind,
-                        self._time(self._read_back.get("send_time")),
-                        self.name,
-                        campaign_id,
-                        {**detail, "confirmed_by_read": True},
-                    )
-                raise BackendError(
-                    f"Mailchimp did not confirm scheduling campaign {campaign_id} for "
-                    f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
-                ) from None
-            self._moved_on(exc, edition, campaign_id)  # scheduled (or sent) by another run?
+        exc = self._action(
+            f"scheduling campaign {campaign_id} for {edition.slug!r}",
+            self.client.campaigns.schedule,
+            campaign_id,
+            {"schedule_time": when.strftime("%Y-%m-%dT%H:%M:%S+00:00")},
+        )
+        if exc is None:
+            self._remember(edition, campaign_id, "schedule")
+            return Delivery("scheduled", when, self.name, campaign_id, detail)
+        if exc.unknown_outcome:
+            status = self._status(campaign_id)
+            if status == "schedule" or status in SENT_STATUSES:
+                kind = "scheduled" if status == "schedule" else "sent"
+                return self._confirmed(kind, campaign_id, detail)
             raise BackendError(
-                f"Mailchimp refused to schedule campaign {campaign_id} for {edition.slug!r}: "
-                f"{exc.describe()}. Scheduling needs a paid Mailchimp plan; to send now "
-                "instead, set NEWSLETTER SCHEDULE_DELAY_MINUTES to 0 and re-run `make publish` "
-                "(the draft is reused)"
-            ) from None
-        self._remember(edition, campaign_id, "schedule")
-        return Delivery("scheduled", when, self.name, campaign_id, detail)
+                f"Mailchimp did not confirm scheduling campaign {campaign_id} for "
+                f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
+            )
+        self._moved_on(exc, edition, campaign_id)  # scheduled (or sent) by another run?
+        raise BackendError(
+            f"Mailchimp refused to schedule campaign {campaign_id} for {edition.slug!r}: "
+            f"{exc.describe()}. Scheduling needs a paid Mailchimp plan; to send now "
+            "instead, set NEWSLETTER SCHEDULE_DELAY_MINUTES to 0 and re-run `make publish` "
+            "(the draft is reused)"
+        )
+
+    def _action(
+        self, what: str, fn, *args, stop: tuple[int, ...] = (401, 404, 429)
+    ) -> CallFailed | None:
+        """An action Mailchimp answers with 204 (send, schedule, unschedule); never repeated
+        blindly. None when Mailchimp confirmed it; otherwise the failure, for the caller to
+        read the campaign, unless its status is in `stop` (then the writer's BackendError)."""
+        try:
+            self.client.call(what, fn, *args, idempotent=False, answer=False)
+        except CallFailed as exc:
+            if exc.status in stop:
+                raise self.client.error(exc) from None
+            return exc
+        return None
+
+    def _confirmed(self, kind: str, campaign_id: str, detail: dict) -> Delivery:
+        """A send or schedule whose answer was lost, found done by reading the campaign."""
+        send_time = self._time(self._read_back.get("send_time"))
+        return Delivery(kind, send_time, self.name, campaign_id, {**detail, "confirmed_by_read": True})
 
     def _remember(self, edition: Edition, campaign_id: str, status: str) -> None:
         if self._campaigns is None:
