@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from connected.settings_schema import settings_dict
 from scripts.backends import read_env
 from scripts.backends.base import BackendError
 from scripts.send_record import RecordError, load_record
@@ -75,15 +76,8 @@ def _fail(key: str, problem: str, fix: str) -> StatsError:
 
 def stats_settings(settings: dict, root: Path) -> dict[str, Any]:
     """settings["STATS"] merged with defaults and validated; paths resolved against root."""
-    raw = settings.get("STATS") or {}
-    if not isinstance(raw, dict):
-        raise StatsError("STATS must be a dict of settings: see docs/reach-report.md.")
-    unknown = sorted(set(raw) - set(STATS_KEYS))
-    if unknown:
-        raise StatsError(
-            f"STATS has unknown key(s) {', '.join(unknown)}: remove or rename them "
-            f"(known keys: {', '.join(STATS_KEYS)})."
-        )
+    raw = settings_dict(settings, "STATS", STATS_KEYS, StatsError,
+                        "STATS must be a dict of settings: see docs/reach-report.md.")
     merged = {key: raw.get(key, default) for key, (default, _) in STATS_KEYS.items()}
     out: dict[str, Any] = {}
     for key in ("OUTPUT_PATH", "CACHE_PATH"):
