@@ -3,7 +3,7 @@
     python -m scripts.stats [--refresh] [--output reports/index.html] [--settings publishconf.py]
 
 Reads the send record, fetches each Mailchimp campaign's report and click details
-and the audience's growth history (through the publishing backend's client and
+and the audience's growth history (through scripts/backends/mailchimp_client.py: publishing's client and
 retry rules), keeps them in a local cache, and writes a self-contained HTML report
 plus a compact table on the terminal. With no key, or no network, it renders from
 the cache and says how old the figures are; outbox and baseline entries are listed
