@@ -3,11 +3,11 @@
     python -m scripts.stats [--refresh] [--output reports/index.html] [--settings publishconf.py]
 
 Reads the send record, fetches each Mailchimp campaign's report and click details
-and the audience's growth history (through scripts/backends/mailchimp_client.py: publishing's client and
-retry rules), keeps them in a local cache, and writes a self-contained HTML report
-plus a compact table on the terminal. With no key, or no network, it renders from
-the cache and says how old the figures are; outbox and baseline entries are listed
-as sent, with a word that engagement figures need Mailchimp.
+and the audience's growth history (through scripts/backends/mailchimp_client.py,
+publishing's client and retry rules), keeps them in a local cache, and writes a
+self-contained HTML report plus a compact table on the terminal. With no key, or no
+network, it renders from the cache and says how old the figures are; outbox and
+baseline entries are listed as sent, with a word that engagement figures need Mailchimp.
 
 With STATS["ACCESS_LOGS"] it also reads what is new in the web server's access
 logs (scripts/stats_logs.py; parser in scripts/access_logs.py) for per-post web
