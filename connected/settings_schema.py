@@ -18,12 +18,12 @@ first step towards one settings schema:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["SCHEMA", "Key", "closest_key", "edit_distance", "settings_problems"]
+__all__ = ["SCHEMA", "Key", "closest_key", "edit_distance", "settings_dict", "settings_problems"]
 
 
 @dataclass(frozen=True)
@@ -232,3 +232,24 @@ def settings_problems(settings: dict, settings_file: str = "pelicanconf.py") -> 
             if problem:
                 problems.append(f"{settings_file}: {name}[{key!r}] {problem} — {spec.meaning}")
     return problems, notes
+
+
+def settings_dict(
+    settings: dict, name: str, known: Iterable[str], error: type[Exception], not_a_dict: str
+) -> dict:
+    """settings[name] ({} when unset), raised as `error` unless it is a dict of `known` keys.
+
+    `not_a_dict` is the message for a value that is not a dict (it names the fix); an
+    unknown key is named with the known ones. The component checks the values itself.
+    """
+    raw = settings.get(name) or {}
+    if not isinstance(raw, dict):
+        raise error(not_a_dict)
+    known = list(known)
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise error(
+            f"{name} has unknown key(s) {', '.join(unknown)}: remove or rename them "
+            f"(known keys: {', '.join(known)})."
+        )
+    return raw

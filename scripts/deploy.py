@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from connected.settings_schema import settings_dict
+
 log = logging.getLogger(__name__)
 
 TARGETS = ("none", "rsync", "github-pages")
@@ -55,15 +57,10 @@ def _fail(key: str, problem: str, fix: str) -> DeployError:
 
 def deploy_settings(settings: dict) -> dict[str, Any]:
     """Return settings["DEPLOY"] merged with defaults and validated."""
-    raw = settings.get("DEPLOY") or {}
-    if not isinstance(raw, dict):
-        raise DeployError('DEPLOY must be a dict, e.g. DEPLOY = {"TARGET": "none"}: fix pelicanconf.py.')
-    unknown = sorted(set(raw) - set(KNOWN_KEYS))
-    if unknown:
-        raise DeployError(
-            f"DEPLOY has unknown key(s) {', '.join(unknown)}: remove or rename them "
-            f"(known keys: {', '.join(KNOWN_KEYS)})."
-        )
+    raw = settings_dict(
+        settings, "DEPLOY", KNOWN_KEYS, DeployError,
+        'DEPLOY must be a dict, e.g. DEPLOY = {"TARGET": "none"}: fix pelicanconf.py.',
+    )  # fmt: skip
     cfg = {**DEFAULTS, **raw}
     if cfg["TARGET"] not in TARGETS:
         raise _fail("TARGET", f"is {cfg['TARGET']!r}", 'use "none", "rsync" or "github-pages"')

@@ -800,7 +800,7 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         return 0
 
     backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
-    if hasattr(backend, "on_created"):
+    if backend.tracks_campaigns:
         # Note each campaign's id in the record as soon as it exists (see set_pending).
         backend.known_ids = pending_campaigns(record)
 

@@ -3,11 +3,11 @@
     python -m scripts.stats [--refresh] [--output reports/index.html] [--settings publishconf.py]
 
 Reads the send record, fetches each Mailchimp campaign's report and click details
-and the audience's growth history (through the publishing backend's client and
-retry rules), keeps them in a local cache, and writes a self-contained HTML report
-plus a compact table on the terminal. With no key, or no network, it renders from
-the cache and says how old the figures are; outbox and baseline entries are listed
-as sent, with a word that engagement figures need Mailchimp.
+and the audience's growth history (through scripts/backends/mailchimp_client.py,
+publishing's client and retry rules), keeps them in a local cache, and writes a
+self-contained HTML report plus a compact table on the terminal. With no key, or no
+network, it renders from the cache and says how old the figures are; outbox and
+baseline entries are listed as sent, with a word that engagement figures need Mailchimp.
 
 With STATS["ACCESS_LOGS"] it also reads what is new in the web server's access
 logs (scripts/stats_logs.py; parser in scripts/access_logs.py) for per-post web
@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from connected.settings_schema import settings_dict
 from scripts.backends import read_env
 from scripts.backends.base import BackendError
 from scripts.send_record import RecordError, load_record
@@ -75,15 +76,8 @@ def _fail(key: str, problem: str, fix: str) -> StatsError:
 
 def stats_settings(settings: dict, root: Path) -> dict[str, Any]:
     """settings["STATS"] merged with defaults and validated; paths resolved against root."""
-    raw = settings.get("STATS") or {}
-    if not isinstance(raw, dict):
-        raise StatsError("STATS must be a dict of settings: see docs/reach-report.md.")
-    unknown = sorted(set(raw) - set(STATS_KEYS))
-    if unknown:
-        raise StatsError(
-            f"STATS has unknown key(s) {', '.join(unknown)}: remove or rename them "
-            f"(known keys: {', '.join(STATS_KEYS)})."
-        )
+    raw = settings_dict(settings, "STATS", STATS_KEYS, StatsError,
+                        "STATS must be a dict of settings: see docs/reach-report.md.")
     merged = {key: raw.get(key, default) for key, (default, _) in STATS_KEYS.items()}
     out: dict[str, Any] = {}
     for key in ("OUTPUT_PATH", "CACHE_PATH"):
@@ -250,11 +244,11 @@ class FetchOutcome:
 
 
 class MailchimpReader:
-    """Reads reports through scripts/backends/mailchimp.py's client, retries and errors.
+    """Reads reports through scripts/backends/mailchimp_client.py: the client, retries and
+    messages publishing uses.
 
-    The backend's request plumbing (`_call`, `_error`) is reused as it is; each
-    worker thread gets its own backend instance, because an instance keeps the
-    headers of its last answer between calls.
+    Each worker thread gets its own client, because a client keeps the headers of its
+    last answer between calls.
     """
 
     def __init__(self, env: dict, options: dict | None = None):
@@ -263,36 +257,35 @@ class MailchimpReader:
         self.local = threading.local()
         self.audience_id = (env.get("MAILCHIMP_AUDIENCE_ID") or "").strip()
 
-    def backend(self, **overrides):
-        from scripts.backends.mailchimp import MailchimpBackend
+    def client(self, **overrides):
+        from scripts.backends.mailchimp_client import MailchimpClient
 
-        return MailchimpBackend(
-            api_key=(self.env.get("MAILCHIMP_API_KEY") or "").strip(),
-            audience_id=self.audience_id,
+        return MailchimpClient(
+            (self.env.get("MAILCHIMP_API_KEY") or "").strip(),
             api_url=(self.env.get("MAILCHIMP_API_URL") or "").strip() or None,
             log=log,
             **{**self.options, **overrides},
         )
 
     def _mine(self):
-        if getattr(self.local, "backend", None) is None:
-            self.local.backend = self.backend()
-        return self.local.backend
+        if getattr(self.local, "client", None) is None:
+            self.local.client = self.client()
+        return self.local.client
 
     def probe(self) -> None:
         """One cheap call with a short retry budget; raises CallFailed."""
-        backend = self.backend(max_attempts=PROBE_ATTEMPTS)
-        backend._call("checking Mailchimp is reachable", backend.client.ping.get, idempotent=True)
+        client = self.client(max_attempts=PROBE_ATTEMPTS)
+        client.call("checking Mailchimp is reachable", client.ping.get, idempotent=True)
 
     def campaign(self, campaign_id: str) -> dict:
         """{"state": "ok", "report", "links"} or {"state": "deleted"}; raises CallFailed."""
-        from scripts.backends.mailchimp import CallFailed
+        from scripts.backends.mailchimp_client import CallFailed
 
-        backend = self._mine()
+        client = self._mine()
         try:
-            report = backend._call(
+            report = client.call(
                 f"fetching the report of campaign {campaign_id}",
-                backend.client.reports.get_campaign_report,
+                client.reports.get_campaign_report,
                 campaign_id, fields=REPORT_FIELDS, idempotent=True,
             ) or {}
         except CallFailed as exc:
@@ -300,9 +293,9 @@ class MailchimpReader:
                 return {"state": "deleted"}
             raise
         try:
-            details = backend._call(
+            details = client.call(
                 f"fetching the clicked links of campaign {campaign_id}",
-                backend.client.reports.get_campaign_click_details,
+                client.reports.get_campaign_click_details,
                 campaign_id, count=CLICK_DETAILS_COUNT, fields=LINK_FIELDS, idempotent=True,
             ) or {}
         except CallFailed as exc:
@@ -313,10 +306,10 @@ class MailchimpReader:
         return {"state": "ok", "report": report, "links": details.get("urls_clicked") or []}
 
     def growth(self) -> list[dict]:
-        backend = self._mine()
-        doc = backend._call(
+        client = self._mine()
+        doc = client.call(
             "fetching the audience's growth history",
-            backend.client.lists.get_list_growth_history,
+            client.lists.get_list_growth_history,
             self.audience_id, count=GROWTH_COUNT, fields=["history.month", "history.subscribed",
                                                           "history.unsubscribed", "total_items"],
             idempotent=True,
@@ -325,7 +318,7 @@ class MailchimpReader:
 
     def error(self, exc) -> BackendError:
         """The message publishing gives for the same failure (e.g. 401: API key rejected)."""
-        return self._mine()._error(exc)
+        return self._mine().error(exc)
 
 
 def stale_campaigns(record: dict, cache: dict, now: datetime, cfg: dict, force: bool) -> list[str]:
@@ -357,7 +350,7 @@ def refresh_cache(
     stream: TextIO,
 ) -> FetchOutcome:
     """Fetch what is stale into `cache` (in place). Raises BackendError on a rejected key."""
-    from scripts.backends.mailchimp import CallFailed
+    from scripts.backends.mailchimp_client import CallFailed
 
     outcome = FetchOutcome()
     start = now()

@@ -47,7 +47,7 @@ def backend_name(env: Mapping[str, str]) -> str:
 
 def mailchimp_env_problems(env: Mapping[str, str]) -> list[str]:
     """Every problem with the MAILCHIMP_* variables at once, each with its fix."""
-    from scripts.backends.mailchimp import key_problem
+    from scripts.backends.mailchimp_client import key_problem
 
     problems = []
     key = key_problem(env.get("MAILCHIMP_API_KEY") or "")
@@ -142,7 +142,8 @@ def check_backend(
     takes the key and knows the audience; for the outbox, its settings and folder."""
     if backend_name(env) == "outbox":
         return make_backend(newsletter_cfg, env, siteurl=siteurl).check()
-    from scripts.backends.mailchimp import MailchimpBackend, key_problem
+    from scripts.backends.mailchimp import MailchimpBackend
+    from scripts.backends.mailchimp_client import key_problem
 
     problems = mailchimp_env_problems(env)
     url_bad = any(p.startswith("MAILCHIMP_API_URL") for p in problems)

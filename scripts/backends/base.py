@@ -9,13 +9,17 @@ finishes or records it instead of sending again.
 from __future__ import annotations
 
 import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar
+
+from connected.errors import ConnectedError
 
 
-class BackendError(Exception):
+class BackendError(ConnectedError):
     """A backend could not do what was asked; the message says what to fix.
 
     `retry_safe` tells the CLI to add that re-running `make publish` is safe.
@@ -58,23 +62,44 @@ class Delivery:
     detail: dict = field(default_factory=dict)
 
 
-class Backend(Protocol):
-    name: str
+class Backend(ABC):
+    """What scripts/publish.py and scripts/unschedule.py use of a backend: nothing else.
 
+    Both backends inherit from it; a member one of them has no use for has a default here
+    that does nothing, so the callers never ask a backend what it has.
+    """
+
+    name: ClassVar[str]  # "outbox" or "mailchimp": the send record's `backend`
+    # True when deliver() makes a remote object (a campaign) before it sends, which a crash
+    # could leave behind: publish then passes the send record's "pending" ids in `known_ids`
+    # and notes each new one through `on_created` (see set_pending in scripts/publish.py).
+    tracks_campaigns: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        # uuid -> id of a campaign an earlier run created (the send record's "pending").
+        self.known_ids: dict[str, str] = {}
+        # Told (uuid, campaign id) of each campaign made, so that the id survives a crash.
+        self.on_created: Callable[[str, str], None] | None = None
+
+    @abstractmethod
     def check(self) -> list[str]:
         """Verify configuration without sending; return problems, each naming its fix."""
 
-    def prepare(self, editions: list[Edition]) -> None:
+    def prepare(self, editions: list[Edition]) -> None:  # noqa: B027 - a no-op by default
         """Fetch, in as few calls as possible, what deliver() needs for these editions."""
 
+    @abstractmethod
     def deliver(self, edition: Edition, *, schedule_at: datetime | None = None) -> Delivery:
         """Send (or schedule) one edition exactly once, reconciling with earlier attempts."""
 
+    @abstractmethod
     def test_send(self, edition: Edition, address: str) -> str:
         """Send one edition to one address only, record nothing; return where it went."""
 
     def unschedule(self, campaign_ids: list[str]) -> list[str]:
-        """Cancel scheduled campaigns; return the ids that were cancelled."""
+        """Cancel scheduled campaigns; return the ids that were cancelled. A backend that
+        never schedules has nothing to cancel."""
+        return []
 
 
 def header_text(value: str) -> str:

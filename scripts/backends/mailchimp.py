@@ -6,19 +6,11 @@ audience's campaigns once and look the marker up, so a run that crashed anywhere
 (after create, after content, after send but before the send record was written)
 is finished by the next run instead of repeated.
 
-HTTP calls go through the official `mailchimp-marketing` client, whose error model
-has traps (see _call): it raises `ApiClientError` with `status_code=None` for
-transport errors, hands problem+json bodies over as a JSON *string*, and *returns*
-a `requests.Response` for empty-body answers — the 204 of every action, but also an
-empty-bodied 500. A 2xx whose body is not the JSON we asked for (cut short by a dropped
-connection, or a proxy's HTML page) is treated like a dropped connection, never as
-"nothing there".
-
-Retry policy: a 429 means nothing happened, so any call is retried with exponential
-backoff and jitter (Retry-After honoured when present). Reads and the content PUT are
-also retried on 5xx and transport errors. A create, send or schedule whose outcome is
-unknown (timeout, dropped connection, 5xx) is never repeated blindly: we re-read the
-remote state and continue from it, or stop and let the next run do so.
+This module is the campaign lifecycle on top of scripts/backends/mailchimp_client.py, which
+owns the HTTP side (the official client's quirks, retries, paging and the messages of a
+failed call). A create, send or schedule is never retried there; when its outcome is
+unknown (timeout, dropped connection, 5xx) we re-read the remote state here and continue
+from it, or stop and let the next run do so.
 
 The campaign list is eventually consistent: a campaign can be missing from it for a
 few seconds after its create. So a create with an unknown outcome is looked up a few
@@ -40,31 +32,19 @@ the same one (the argument, and what it cannot cover: docs/publishing.md).
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
-import re
-import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
-import requests
-from mailchimp_marketing import Client
-from mailchimp_marketing.api_client import ApiClientError
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
-
-from scripts.backends.base import BackendError, Delivery, Edition, header_text
+from scripts.backends.base import Backend, BackendError, Delivery, Edition, header_text
+from scripts.backends.mailchimp_client import CallFailed, MailchimpClient
 
 LOG = logging.getLogger(__name__)
 
 MARKER_PREFIX = "connected:"
 TEST_MARKER_PREFIX = "connected-test:"
 SUBJECT_MAX = 150  # Mailchimp's limit for subject_line and preview_text
-PAGE_SIZE = 1000  # the most campaigns.list returns at once (the client refuses more)
-# A key is "<32 hex>-<data centre>", e.g. "…-us21"; the data centre names the API host.
-KEY_PATTERN = re.compile(r"^[0-9A-Za-z]+-([a-z]{2,}[0-9]+)$")
-
 # Seconds (times `backoff`) between the lookups that follow a create with an unknown outcome.
 CREATE_LOOKUP_WAITS = (2.0, 4.0, 8.0)
 SENT_STATUSES = ("sent", "sending", "archived")
@@ -75,82 +55,9 @@ WINNER_POLL = 1.0  # seconds between two reads of the winner's status
 ELECTION_ROUNDS = 3  # a winner that vanished (deleted) makes the election start over
 LAG_REREADS = 2  # more settle waits when our own campaign is not listed after the first
 DRAFT_STATUSES = ("save", "paused")
-FIX_KEY = "check MAILCHIMP_API_KEY in .env"
 RERUN = "Re-running `make publish` is safe: it looks the campaign up before sending"
-
-
-def _summary(text: str) -> str:
-    """A non-JSON error body in a few words: a proxy's HTML page becomes its title."""
-    if "<" in text and re.search(r"<(html|body|head|title)\b", text, re.I):
-        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
-        words = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
-        words = " ".join(words.split())[:120]
-        return f"an HTML error page ({words!r}), not Mailchimp's own answer: a proxy or gateway"
-    return " ".join(text.split())[:300]
-
-
-def key_problem(api_key: str) -> str | None:
-    """What is wrong with MAILCHIMP_API_KEY, with the fix; None when it looks right.
-    Never echoes the key: it is a password."""
-    api_key = (api_key or "").strip()
-    if not api_key:
-        return "MAILCHIMP_API_KEY is not set: add it to .env (see docs/mailchimp.md)"
-    if not KEY_PATTERN.match(api_key):
-        return (
-            "MAILCHIMP_API_KEY does not look like a Mailchimp API key: expected "
-            "'<key>-<data centre>' such as '…-us21' (copy it again from Mailchimp › "
-            "Account › Extras › API keys into .env)"
-        )
-    return None
-
-
-def transport_problem(err: BaseException | None, url: str, timeout: float | None) -> str:
-    """Name what kept an HTTP answer from arriving: DNS, a refused connection, a timeout, TLS.
-
-    The client wraps the requests exception, which wraps urllib3's, which wraps the
-    socket error; walk that chain (args, .reason, __cause__, __context__) for the cause.
-    """
-    parts = urlsplit(url)
-    host = parts.hostname or url
-    where = f"{host}:{parts.port}" if parts.port else host
-    seen: list[BaseException] = []
-    todo = [err] if isinstance(err, BaseException) else []
-    while todo:
-        exc = todo.pop(0)
-        if exc in seen:
-            continue
-        seen.append(exc)
-        linked = [*exc.args, getattr(exc, "reason", None), exc.__cause__, exc.__context__]
-        todo.extend(x for x in linked if isinstance(x, BaseException))
-    names = {type(e).__name__ for e in seen}
-
-    def has(*kinds) -> bool:
-        return any(isinstance(e, kinds) for e in seen)
-
-    seconds = f" {timeout:g} s" if timeout else ""
-    if has(socket.gaierror) or "NameResolutionError" in names:
-        return (
-            f"the DNS lookup of {host} failed (no such host, or no DNS on this network): check "
-            "the data-centre suffix of MAILCHIMP_API_KEY (…-us21), MAILCHIMP_API_URL if set, "
-            "and your network"
-        )
-    if has(ConnectionRefusedError):
-        return (
-            f"{where} refused the connection (nothing listens there): check MAILCHIMP_API_URL "
-            "if set, or a proxy/firewall in between"
-        )
-    if has(requests.ConnectTimeout):
-        return f"connecting to {where} timed out after{seconds}: check your network or proxy"
-    if has(requests.Timeout, socket.timeout, TimeoutError):
-        return (
-            f"{where} accepted the connection but sent no answer within{seconds} (timeout): "
-            "check https://status.mailchimp.com and your network"
-        )
-    if has(requests.exceptions.SSLError):
-        return (
-            f"the TLS handshake with {where} failed: check the system clock, proxy and certificates"
-        )
-    return f"the connection to {where} failed or was dropped ({type(err).__name__})"
+# What a lookup reads of each campaign (the list, or one campaign read directly).
+LISTED_FIELDS = ("id", "web_id", "status", "send_time", "create_time", "settings.title")
 
 
 def marker_for(uuid: str) -> str:
@@ -163,57 +70,6 @@ def next_quarter_hour(when: datetime, now: datetime | None = None) -> datetime:
     when = max(when.astimezone(UTC), now + timedelta(minutes=1))
     floored = when.replace(minute=when.minute - when.minute % 15, second=0, microsecond=0)
     return floored if floored >= when else floored + timedelta(minutes=15)
-
-
-class CallFailed(Exception):
-    """One Mailchimp call failed; `status` is None when no HTTP answer arrived."""
-
-    def __init__(
-        self,
-        what: str,
-        status: int | None,
-        title: str = "",
-        detail: str = "",
-        errors: list | None = None,
-        retry_after: float | None = None,
-        timeout: bool = False,
-        throttled: bool = False,
-    ):
-        super().__init__(what)
-        self.what = what
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.errors = errors or []
-        self.retry_after = retry_after
-        self.timeout = timeout
-        # Under heavy throttling Mailchimp answers a bare 403 (no body) instead of a 429:
-        # nothing happened, so it is retried like a 429.
-        self.throttled = throttled or status == 429
-
-    @property
-    def unknown_outcome(self) -> bool:
-        """Mailchimp may or may not have acted: no answer, or a server error."""
-        return self.status is None or self.status >= 500
-
-    def describe(self) -> str:
-        if self.status is None:
-            return f"no answer from Mailchimp ({self.detail})"
-        text = f"Mailchimp answered {self.status}"
-        if self.title:
-            text += f" {self.title}"
-        if self.detail:
-            # Mailchimp's details end with a full stop; callers add their own punctuation.
-            text += f": {self.detail.rstrip('.')}"
-        fields = "; ".join(
-            f"{e.get('field') or '?'}: {e.get('message', '')}"
-            for e in self.errors
-            if isinstance(e, dict)
-        )
-        return f"{text} ({fields})" if fields else text
-
-    def __str__(self) -> str:
-        return f"{self.what}: {self.describe()}"
 
 
 class _Handled(Exception):
@@ -240,10 +96,11 @@ def _order(campaign: dict) -> tuple:
     return (created, str(campaign.get("id") or ""))
 
 
-class MailchimpBackend:
+class MailchimpBackend(Backend):
     """Deliver email editions as Mailchimp campaigns (see the module docstring)."""
 
     name = "mailchimp"
+    tracks_campaigns = True
 
     def __init__(
         self,
@@ -263,46 +120,21 @@ class MailchimpBackend:
         settle: float = 0.0,
         winner_wait: float = WINNER_WAIT,
     ):
+        super().__init__()
         self.log = log or LOG
-        api_key = (api_key or "").strip()
-        problem = key_problem(api_key)
-        if problem:
-            raise BackendError(problem)
-        match = KEY_PATTERN.match(api_key)
+        # The HTTP side: key check, retry budget and waits (`sleep`) belong to the client.
+        self.client = MailchimpClient(
+            api_key, api_url=api_url, timeout=timeout, max_attempts=max_attempts,
+            backoff=backoff, backoff_max=backoff_max, sleep=sleep, log=self.log,
+        )  # fmt: skip
         # An empty audience is allowed here so that `make publish CHECK=1` can still ask
         # whether Mailchimp answers; anything that needs the audience says it is missing.
-        self._key = api_key
         self.audience_id = (audience_id or "").strip()
-        self.data_centre = match.group(1)
         self.from_name = from_name
         self.reply_to = reply_to
-        self.max_attempts = max(max_attempts, 1)
-        self.backoff = backoff
-        self.backoff_max = backoff_max
-        self._sleep = sleep
         self._clock = clock or (lambda: datetime.now(UTC))
         self.settle = max(float(settle), 0.0)
         self.winner_wait = max(float(winner_wait), 0.0)
-        self.timeout = timeout
-        self.client = Client({"api_key": api_key, "timeout": timeout})
-        api = self.client.api_client
-        api.host = (api_url or f"https://{self.data_centre}.api.mailchimp.com/3.0").rstrip("/")
-        # The client replaces every "server" in the URL (host included) by its `server`
-        # setting; our host is final already, so switch that off.
-        api.server = ""
-        self._last_headers = None
-        self.request_count = 0
-        original_request = api.request
-
-        def counting_request(*args, **kwargs):
-            # Counted for the call budget; headers kept because ApiClientError drops
-            # them and a 429's Retry-After lives there.
-            self.request_count += 1
-            response = original_request(*args, **kwargs)
-            self._last_headers = response.headers  # case-insensitive
-            return response
-
-        api.request = counting_request
         self._audience: dict | None = None
         self._campaigns: dict[str, list[dict]] | None = None
         self._listed_at = 0.0  # time.monotonic() when the campaign list above was read
@@ -312,164 +144,15 @@ class MailchimpBackend:
         self._read_back: dict = {}
         # Ids a create with an unknown outcome was matched to by a lookup: not provably ours.
         self._unconfirmed: set[str] = set()
-        # uuid -> id of a campaign an earlier run created (the send record's "pending"),
-        # and a callback told of each campaign we create, so that the id survives a crash.
-        self.known_ids: dict[str, str] = {}
-        self.on_created: Callable[[str, str], None] | None = None
 
-    # ------------------------------------------------------------------ client plumbing
-    def _redact(self, text: str) -> str:
-        return text.replace(self._key, "<MAILCHIMP_API_KEY>") if self._key else text
+    @property
+    def data_centre(self) -> str:
+        return self.client.data_centre
 
-    def _once(self, what: str, fn, *args, answer: bool = True, **kwargs):
-        """One call. `answer`: the call must return a JSON object (reads, create, PUT, PATCH);
-        actions (send, schedule, test, delete) answer 204 with no body."""
-        self._last_headers = None
-        try:
-            result = fn(*args, **kwargs)
-        except ApiClientError as err:
-            raise self._failure(what, err.status_code, err.text) from None
-        if isinstance(result, requests.Response):
-            # Empty-bodied answers come back instead of raising: the 204 of an action,
-            # but also e.g. a bare 500.
-            if not result.ok:
-                raise CallFailed(
-                    what,
-                    result.status_code,
-                    result.reason or "",
-                    "(empty response body)",
-                    retry_after=self._retry_after(result.headers),
-                    throttled=result.status_code == 403,
-                )
-            if not result.content:
-                if answer:
-                    raise self._garbled(what, "an empty body")
-                return None
-            try:
-                result = result.json()
-            except ValueError:
-                # The client hands back a body it could not parse, e.g. JSON cut short by
-                # a dropped connection. Taking it for "nothing" would make a campaign
-                # lookup see no campaigns and send a post a second time.
-                raise self._garbled(what, "a body that is not valid JSON (cut off?)") from None
-        if isinstance(result, str) or (answer and not isinstance(result, dict)):
-            # A 2xx that is not JSON (the client returns its text): a proxy or captive
-            # portal answered, so whether Mailchimp acted is unknown.
-            raise self._garbled(what, "a body that is not JSON (an HTML page?)")
-        return result
-
-    def _garbled(self, what: str, got: str) -> CallFailed:
-        # No usable answer: treated like a dropped connection (outcome unknown).
-        return CallFailed(
-            what, None, detail=f"a 2xx answer with {got}; a proxy or a dropped connection?"
-        )
-
-    def _retry_after(self, headers) -> float | None:
-        value = (headers or {}).get("Retry-After")
-        if value is None:
-            return None
-        try:
-            return max(float(value), 0.0)
-        except ValueError:
-            return None  # an HTTP-date: fall back to our own backoff
-
-    def _failure(self, what: str, status: int | None, text) -> CallFailed:
-        if status is None:
-            timeout = isinstance(text, requests.Timeout)
-            problem = transport_problem(text, self.client.api_client.host, self.timeout)
-            return CallFailed(what, None, detail=self._redact(problem), timeout=timeout)
-        doc = text
-        if isinstance(text, (str, bytes)):
-            try:
-                doc = json.loads(text)
-            except ValueError:
-                doc = None
-        if isinstance(doc, dict):
-            return CallFailed(
-                what,
-                status,
-                str(doc.get("title", "")),
-                self._redact(str(doc.get("detail", ""))),
-                doc.get("errors") if isinstance(doc.get("errors"), list) else None,
-                retry_after=self._retry_after(self._last_headers),
-            )
-        return CallFailed(
-            what,
-            status,
-            detail=self._redact(_summary(str(text))),
-            retry_after=self._retry_after(self._last_headers),
-        )
-
-    def _call(
-        self,
-        what: str,
-        fn,
-        *args,
-        idempotent: bool,
-        answer: bool = True,
-        attempts: int | None = None,
-        **kwargs,
-    ):
-        """One API call with our retry policy; raises CallFailed when it gives up."""
-
-        def retryable(exc: BaseException) -> bool:
-            if not isinstance(exc, CallFailed):
-                return False
-            return exc.throttled or (idempotent and exc.unknown_outcome)
-
-        jitter = wait_random_exponential(multiplier=self.backoff, max=self.backoff_max)
-
-        def wait(state) -> float:
-            exc = state.outcome.exception()
-            if exc is not None and exc.retry_after is not None:
-                return min(exc.retry_after, self.backoff_max)
-            return jitter(state)
-
-        def before_sleep(state) -> None:
-            self.log.warning(
-                "%s; retrying in %.1f s (attempt %d of %d)",
-                state.outcome.exception(),
-                state.next_action.sleep,
-                state.attempt_number + 1,
-                self.max_attempts,
-            )
-
-        options = {}
-        if self._sleep is not None:
-            options["sleep"] = self._sleep
-        retrying = Retrying(
-            retry=retry_if_exception(retryable),
-            stop=stop_after_attempt(attempts or self.max_attempts),
-            wait=wait,
-            before_sleep=before_sleep,
-            reraise=True,
-            **options,
-        )
-        return retrying(self._once, what, fn, *args, answer=answer, **kwargs)
-
-    def _error(self, exc: CallFailed, what: str | None = None) -> BackendError:
-        """Turn a final CallFailed into the message the writer reads."""
-        what = what or exc.what
-        if exc.status == 401:
-            return BackendError(f"Mailchimp API key rejected (401): {FIX_KEY}")
-        if exc.status == 403:
-            return BackendError(
-                f"Mailchimp refused {what} (403 {exc.title}): {exc.detail or 'forbidden'}. "
-                "The key may lack permission, or Mailchimp is throttling hard; wait and re-run"
-            )
-        if exc.status == 429:
-            return BackendError(
-                f"Mailchimp kept answering 429 Too Many Requests to {what} after "
-                f"{self.max_attempts} attempts; wait a few minutes and re-run `make publish` "
-                "(safe: nothing is sent twice)"
-            )
-        if exc.unknown_outcome:
-            return BackendError(
-                f"Mailchimp did not complete {what}: {exc.describe()}. Check "
-                "https://status.mailchimp.com or your network, then re-run `make publish` "
-                "(safe: nothing is sent twice)"
-            )
-        return BackendError(f"Mailchimp refused {what}: {exc.describe()}")
+    @property
+    def request_count(self) -> int:
+        """HTTP requests made so far (the call budget the tests hold us to)."""
+        return self.client.request_count
 
     # ------------------------------------------------------------------ remote state
     def _load_audience(self) -> dict:
@@ -481,7 +164,7 @@ class MailchimpBackend:
                 "(Mailchimp › Audience › Settings › Audience name and defaults)"
             )
         try:
-            audience = self._call(
+            audience = self.client.call(
                 "the audience check",
                 self.client.lists.get_list,
                 self.audience_id,
@@ -491,7 +174,7 @@ class MailchimpBackend:
         except CallFailed as exc:
             if exc.status == 404:
                 raise BackendError(self._unknown_audience_message()) from None
-            raise self._error(exc) from None
+            raise self.client.error(exc) from None
         self._audience = audience or {}
         return self._audience
 
@@ -499,7 +182,7 @@ class MailchimpBackend:
         text = f"Mailchimp has no audience with id {self.audience_id!r} (MAILCHIMP_AUDIENCE_ID in .env)"
         try:
             found = (
-                self._call(
+                self.client.call(
                     "listing audiences",
                     self.client.lists.get_all_lists,
                     fields=["lists.id", "lists.name", "total_items"],
@@ -519,40 +202,18 @@ class MailchimpBackend:
     def _load_campaigns(self) -> dict[str, list[dict]]:
         """marker -> campaigns carrying it, for this audience (one call per 1000 campaigns)."""
         by_marker: dict[str, list[dict]] = {}
-        offset = 0
-        while True:
-            try:
-                page = (
-                    self._call(
-                        "looking up earlier campaigns",
-                        self.client.campaigns.list,
-                        fields=[
-                            "campaigns.id",
-                            "campaigns.web_id",
-                            "campaigns.status",
-                            "campaigns.send_time",
-                            "campaigns.create_time",
-                            "campaigns.settings.title",
-                            "total_items",
-                        ],
-                        count=PAGE_SIZE,
-                        offset=offset,
-                        list_id=self.audience_id,
-                        idempotent=True,
-                    )
-                    or {}
-                )
-            except CallFailed as exc:
-                raise self._error(exc) from None
-            campaigns = page.get("campaigns") or []
-            for campaign in campaigns:
-                title = (campaign.get("settings") or {}).get("title") or ""
-                if title.startswith(MARKER_PREFIX):
-                    by_marker.setdefault(title, []).append(campaign)
-            offset += len(campaigns)
-            if not campaigns or offset >= int(page.get("total_items") or 0):
-                self._listed_at = time.monotonic()
-                return by_marker
+        for campaign in self.client.pages(
+            "looking up earlier campaigns",
+            self.client.campaigns.list,
+            items="campaigns",
+            fields=[f"campaigns.{name}" for name in LISTED_FIELDS] + ["total_items"],
+            list_id=self.audience_id,
+        ):
+            title = (campaign.get("settings") or {}).get("title") or ""
+            if title.startswith(MARKER_PREFIX):
+                by_marker.setdefault(title, []).append(campaign)
+        self._listed_at = time.monotonic()
+        return by_marker
 
     def _load_tags(self) -> dict[str, int]:
         """Tag name (lower case) -> id: tags are the audience's static segments."""
@@ -560,31 +221,16 @@ class MailchimpBackend:
             return self._tags
         tags: dict[str, int] = {}
         names: dict[str, str] = {}
-        offset = 0
-        while True:
-            try:
-                page = (
-                    self._call(
-                        "listing the audience's tags",
-                        self.client.lists.list_segments,
-                        self.audience_id,
-                        type="static",
-                        fields=["segments.id", "segments.name", "total_items"],
-                        count=PAGE_SIZE,
-                        offset=offset,
-                        idempotent=True,
-                    )
-                    or {}
-                )
-            except CallFailed as exc:
-                raise self._error(exc) from None
-            segments = page.get("segments") or []
-            for segment in segments:
-                tags[segment["name"].lower()] = int(segment["id"])
-                names[segment["name"].lower()] = segment["name"]
-            offset += len(segments)
-            if not segments or offset >= int(page.get("total_items") or 0):
-                break
+        for segment in self.client.pages(
+            "listing the audience's tags",
+            self.client.lists.list_segments,
+            self.audience_id,
+            items="segments",
+            type="static",
+            fields=["segments.id", "segments.name", "total_items"],
+        ):
+            tags[segment["name"].lower()] = int(segment["id"])
+            names[segment["name"].lower()] = segment["name"]
         self._tags = tags
         self._tag_names = names
         return tags
@@ -631,11 +277,11 @@ class MailchimpBackend:
         problems: list[str] = []
         try:
             # One attempt: a check names the failure now rather than after minutes of backoff.
-            self._call("the API key check", self.client.ping.get, idempotent=True, attempts=1)
+            self.client.call("the API key check", self.client.ping.get, idempotent=True, attempts=1)
         except CallFailed as exc:
             if exc.status is None:
-                return [f"Mailchimp does not answer at {self.client.api_client.host}: {exc.detail}"]
-            return [str(self._error(exc))]
+                return [f"Mailchimp does not answer at {self.client.host}: {exc.detail}"]
+            return [str(self.client.error(exc))]
         if not self.audience_id:
             return []  # the missing MAILCHIMP_AUDIENCE_ID is reported with the settings
         try:
@@ -781,7 +427,7 @@ class MailchimpBackend:
         remaining = seen_at + self.settle - time.monotonic()
         if remaining > 0:
             self.log.info("Waiting %.1f s for Mailchimp's campaign list to settle", remaining)
-            (self._sleep or time.sleep)(remaining)
+            self.client.wait(remaining)
         self._campaigns = self._load_campaigns()
         everyone = list(self._campaigns.get(marker, []))
         mine = own or candidate["id"] == self.known_ids.get(edition.uuid)
@@ -795,7 +441,7 @@ class MailchimpBackend:
                 candidate["id"],
                 self.settle,
             )
-            (self._sleep or time.sleep)(self.settle)
+            self.client.wait(self.settle)
             self._campaigns = self._load_campaigns()
             everyone = list(self._campaigns.get(marker, []))
         if candidate["id"] not in {c.get("id") for c in everyone}:
@@ -834,7 +480,7 @@ class MailchimpBackend:
         """Poll the winner until it is sent or scheduled (raise _Handled), or give up."""
         status, waited, pause = winner.get("status"), 0.0, WINNER_POLL / 4
         while waited < self.winner_wait or waited == 0.0:
-            (self._sleep or time.sleep)(pause)
+            self.client.wait(pause)
             waited += pause
             pause = min(pause * 2, WINNER_POLL)
             status = self._status(winner["id"])
@@ -874,17 +520,14 @@ class MailchimpBackend:
         )["id"]
         try:
             self._set_content(edition, campaign_id, guard=False)
-            try:
-                self._call(
-                    "the test send",
-                    self.client.campaigns.send_test_email,
-                    campaign_id,
-                    {"test_emails": [address], "send_type": "html"},
-                    idempotent=False,
-                    answer=False,
-                )
-            except CallFailed as exc:
-                raise self._error(exc) from None
+            self.client.call_or_stop(
+                "the test send",
+                self.client.campaigns.send_test_email,
+                campaign_id,
+                {"test_emails": [address], "send_type": "html"},
+                idempotent=False,
+                answer=False,
+            )
         finally:
             self._delete(campaign_id, quiet=True)
         return f"Mailchimp test email to {address} (throwaway campaign {campaign_id}, deleted)"
@@ -892,17 +535,13 @@ class MailchimpBackend:
     def unschedule(self, campaign_ids: list[str]) -> list[str]:
         cancelled: list[str] = []
         for campaign_id in campaign_ids:
-            try:
-                self._call(
-                    f"unscheduling campaign {campaign_id}",
-                    self.client.campaigns.unschedule,
-                    campaign_id,
-                    idempotent=False,
-                    answer=False,
-                )
-            except CallFailed as exc:
-                if exc.status == 401:
-                    raise self._error(exc) from None
+            exc = self._action(
+                f"unscheduling campaign {campaign_id}",
+                self.client.campaigns.unschedule,
+                campaign_id,
+                stop=(401,),
+            )
+            if exc is not None:
                 status = self._status(campaign_id)
                 if status is None:
                     self.log.info("Campaign %s no longer exists", campaign_id)
@@ -998,7 +637,7 @@ class MailchimpBackend:
         body = {"type": "regular", **self._campaign_fields(edition, marker)}
         try:
             campaign = (
-                self._call(
+                self.client.call(
                     f"creating the campaign for {edition.slug!r}",
                     self.client.campaigns.create,
                     body,
@@ -1008,7 +647,7 @@ class MailchimpBackend:
             )
         except CallFailed as exc:
             if not exc.unknown_outcome or not lookup:
-                raise self._error(exc) from None
+                raise self.client.error(exc) from None
             # Mailchimp may have created it: look, never create a second one blindly.
             self.log.warning("%s; looking for the campaign on Mailchimp", exc)
             found = None
@@ -1016,7 +655,7 @@ class MailchimpBackend:
                 if wait:
                     # The campaign list lags a few seconds behind a create: look again
                     # before giving up, or the next run would create a second campaign.
-                    (self._sleep or time.sleep)(wait * self.backoff)
+                    self.client.wait(wait * self.client.backoff)
                 self._campaigns = self._load_campaigns()
                 found = self._best(self._campaigns.get(marker, []))
                 if found is not None:
@@ -1057,7 +696,7 @@ class MailchimpBackend:
 
     def _update_draft(self, edition: Edition, campaign_id: str, marker: str) -> None:
         try:
-            self._call(
+            self.client.call(
                 f"updating the draft campaign {campaign_id}",
                 self.client.campaigns.update,
                 campaign_id,
@@ -1066,7 +705,7 @@ class MailchimpBackend:
             )
         except CallFailed as exc:
             self._moved_on(exc, edition, campaign_id)
-            raise self._error(exc) from None
+            raise self.client.error(exc) from None
 
     def _set_content(self, edition: Edition, campaign_id: str, guard: bool = True) -> None:
         try:
@@ -1081,7 +720,7 @@ class MailchimpBackend:
                 "with `make publish` (it builds first) or `make preview-email`"
             ) from None
         try:
-            self._call(
+            self.client.call(
                 f"setting the content of campaign {campaign_id}",
                 self.client.campaigns.set_content,
                 campaign_id,
@@ -1091,21 +730,15 @@ class MailchimpBackend:
         except CallFailed as exc:
             if guard:
                 self._moved_on(exc, edition, campaign_id)
-            raise self._error(exc) from None
+            raise self.client.error(exc) from None
 
     def _require_ready(self, edition: Edition, campaign_id: str) -> None:
-        try:
-            checklist = (
-                self._call(
-                    f"the send checklist of campaign {campaign_id}",
-                    self.client.campaigns.get_send_checklist,
-                    campaign_id,
-                    idempotent=True,
-                )
-                or {}
-            )
-        except CallFailed as exc:
-            raise self._error(exc) from None
+        checklist = self.client.call_or_stop(
+            f"the send checklist of campaign {campaign_id}",
+            self.client.campaigns.get_send_checklist,
+            campaign_id,
+            idempotent=True,
+        )
         items = checklist.get("items") or []
         for item in items:
             if item.get("type") == "warning":
@@ -1129,128 +762,108 @@ class MailchimpBackend:
 
     def _fetch(self, campaign_id: str) -> dict | None:
         """One campaign, as the lookup lists it, or None when it no longer exists."""
+        return self._read_campaign(campaign_id, [*LISTED_FIELDS, "recipients.list_id"])
+
+    def _status(self, campaign_id: str) -> str | None:
+        """The campaign's current status, or None when it no longer exists."""
+        campaign = self._read_campaign(campaign_id, ["id", "status", "send_time"])
+        if campaign is None:
+            return None
+        self._read_back = campaign
+        return campaign.get("status")
+
+    def _read_campaign(self, campaign_id: str, fields: list[str]) -> dict | None:
         try:
-            return self._call(
+            return self.client.call(
                 f"reading campaign {campaign_id}",
                 self.client.campaigns.get,
                 campaign_id,
-                fields=[
-                    "id",
-                    "web_id",
-                    "status",
-                    "send_time",
-                    "create_time",
-                    "settings.title",
-                    "recipients.list_id",
-                ],
+                fields=fields,
                 idempotent=True,
             )
         except CallFailed as exc:
             if exc.status == 404:
                 return None
-            raise self._error(exc) from None
-
-    def _status(self, campaign_id: str) -> str | None:
-        """The campaign's current status, or None when it no longer exists."""
-        try:
-            campaign = (
-                self._call(
-                    f"reading campaign {campaign_id}",
-                    self.client.campaigns.get,
-                    campaign_id,
-                    fields=["id", "status", "send_time"],
-                    idempotent=True,
-                )
-                or {}
-            )
-        except CallFailed as exc:
-            if exc.status == 404:
-                return None
-            raise self._error(exc) from None
-        self._read_back = campaign
-        return campaign.get("status")
+            raise self.client.error(exc) from None
 
     def _send(self, edition: Edition, campaign_id: str, reused: bool) -> Delivery:
         detail = {"marker": marker_for(edition.uuid), "reused_draft": reused}
-        try:
-            self._call(
-                f"sending campaign {campaign_id} for {edition.slug!r}",
-                self.client.campaigns.send,
-                campaign_id,
-                idempotent=False,
-                answer=False,
-            )
-        except CallFailed as exc:
-            if exc.status in (401, 404, 429):
-                raise self._error(exc) from None
-            # Unknown outcome, or a refusal that may mean "already sent": look, don't resend.
-            self.log.warning("%s; reading the campaign's status", exc)
-            status = self._status(campaign_id)
-            if status in SENT_STATUSES:
-                self.log.info("Mailchimp did send campaign %s", campaign_id)
-                return Delivery(
-                    "sent",
-                    self._time(self._read_back.get("send_time")),
-                    self.name,
-                    campaign_id,
-                    {**detail, "confirmed_by_read": True},
+        exc = self._action(
+            f"sending campaign {campaign_id} for {edition.slug!r}",
+            self.client.campaigns.send,
+            campaign_id,
+        )
+        if exc is None:
+            self._remember(edition, campaign_id, "sent")
+            return Delivery("sent", self._clock(), self.name, campaign_id, detail)
+        # Unknown outcome, or a refusal that may mean "already sent": look, don't resend.
+        self.log.warning("%s; reading the campaign's status", exc)
+        status = self._status(campaign_id)
+        if status in SENT_STATUSES:
+            self.log.info("Mailchimp did send campaign %s", campaign_id)
+            return self._confirmed("sent", campaign_id, detail)
+        if exc.unknown_outcome:
+            raise BackendError(
+                f"Mailchimp did not confirm sending campaign {campaign_id} for "
+                f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
+                + (
+                    " (after a timeout, wait two minutes first: Mailchimp may still be "
+                    "working on the request)"
+                    if exc.status is None
+                    else ""
                 )
-            if exc.unknown_outcome:
-                raise BackendError(
-                    f"Mailchimp did not confirm sending campaign {campaign_id} for "
-                    f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
-                    + (
-                        " (after a timeout, wait two minutes first: Mailchimp may still be "
-                        "working on the request)"
-                        if exc.status is None
-                        else ""
-                    )
-                ) from None
-            raise self._error(exc) from None
-        self._remember(edition, campaign_id, "sent")
-        return Delivery("sent", self._clock(), self.name, campaign_id, detail)
+            )
+        raise self.client.error(exc)
 
     def _schedule(
         self, edition: Edition, campaign_id: str, schedule_at: datetime, reused: bool
     ) -> Delivery:
         when = next_quarter_hour(schedule_at, self._clock())
         detail = {"marker": marker_for(edition.uuid), "reused_draft": reused}
-        try:
-            self._call(
-                f"scheduling campaign {campaign_id} for {edition.slug!r}",
-                self.client.campaigns.schedule,
-                campaign_id,
-                {"schedule_time": when.strftime("%Y-%m-%dT%H:%M:%S+00:00")},
-                idempotent=False,
-                answer=False,
-            )
-        except CallFailed as exc:
-            if exc.status in (401, 404, 429):
-                raise self._error(exc) from None
-            if exc.unknown_outcome:
-                status = self._status(campaign_id)
-                if status == "schedule" or status in SENT_STATUSES:
-                    kind = "scheduled" if status == "schedule" else "sent"
-                    return Delivery(
-                        kind,
-                        self._time(self._read_back.get("send_time")),
-                        self.name,
-                        campaign_id,
-                        {**detail, "confirmed_by_read": True},
-                    )
-                raise BackendError(
-                    f"Mailchimp did not confirm scheduling campaign {campaign_id} for "
-                    f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
-                ) from None
-            self._moved_on(exc, edition, campaign_id)  # scheduled (or sent) by another run?
+        exc = self._action(
+            f"scheduling campaign {campaign_id} for {edition.slug!r}",
+            self.client.campaigns.schedule,
+            campaign_id,
+            {"schedule_time": when.strftime("%Y-%m-%dT%H:%M:%S+00:00")},
+        )
+        if exc is None:
+            self._remember(edition, campaign_id, "schedule")
+            return Delivery("scheduled", when, self.name, campaign_id, detail)
+        if exc.unknown_outcome:
+            status = self._status(campaign_id)
+            if status == "schedule" or status in SENT_STATUSES:
+                kind = "scheduled" if status == "schedule" else "sent"
+                return self._confirmed(kind, campaign_id, detail)
             raise BackendError(
-                f"Mailchimp refused to schedule campaign {campaign_id} for {edition.slug!r}: "
-                f"{exc.describe()}. Scheduling needs a paid Mailchimp plan; to send now "
-                "instead, set NEWSLETTER SCHEDULE_DELAY_MINUTES to 0 and re-run `make publish` "
-                "(the draft is reused)"
-            ) from None
-        self._remember(edition, campaign_id, "schedule")
-        return Delivery("scheduled", when, self.name, campaign_id, detail)
+                f"Mailchimp did not confirm scheduling campaign {campaign_id} for "
+                f"{edition.slug!r} ({exc.describe()}); it is still {status!r}. {RERUN}"
+            )
+        self._moved_on(exc, edition, campaign_id)  # scheduled (or sent) by another run?
+        raise BackendError(
+            f"Mailchimp refused to schedule campaign {campaign_id} for {edition.slug!r}: "
+            f"{exc.describe()}. Scheduling needs a paid Mailchimp plan; to send now "
+            "instead, set NEWSLETTER SCHEDULE_DELAY_MINUTES to 0 and re-run `make publish` "
+            "(the draft is reused)"
+        )
+
+    def _action(
+        self, what: str, fn, *args, stop: tuple[int, ...] = (401, 404, 429)
+    ) -> CallFailed | None:
+        """An action Mailchimp answers with 204 (send, schedule, unschedule); never repeated
+        blindly. None when Mailchimp confirmed it; otherwise the failure, for the caller to
+        read the campaign, unless its status is in `stop` (then the writer's BackendError)."""
+        try:
+            self.client.call(what, fn, *args, idempotent=False, answer=False)
+        except CallFailed as exc:
+            if exc.status in stop:
+                raise self.client.error(exc) from None
+            return exc
+        return None
+
+    def _confirmed(self, kind: str, campaign_id: str, detail: dict) -> Delivery:
+        """A send or schedule whose answer was lost, found done by reading the campaign."""
+        send_time = self._time(self._read_back.get("send_time"))
+        return Delivery(kind, send_time, self.name, campaign_id, {**detail, "confirmed_by_read": True})
 
     def _remember(self, edition: Edition, campaign_id: str, status: str) -> None:
         if self._campaigns is None:
@@ -1261,7 +874,7 @@ class MailchimpBackend:
 
     def _delete(self, campaign_id: str, quiet: bool) -> bool:
         try:
-            self._call(
+            self.client.call(
                 f"deleting campaign {campaign_id}",
                 self.client.campaigns.remove,
                 campaign_id,
@@ -1278,5 +891,5 @@ class MailchimpBackend:
                     exc.describe(),
                 )
                 return False
-            raise self._error(exc) from None
+            raise self.client.error(exc) from None
         return True

@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from connected.files import path_inside, write_atomic
-from scripts.backends.base import BackendError, Delivery, Edition, header_text
+from scripts.backends.base import Backend, BackendError, Delivery, Edition, header_text
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,12 @@ CLAIM_SUFFIX = ".claim"
 CLAIM_WAIT = 10.0
 
 
-class OutboxBackend:
+class OutboxBackend(Backend):
+    """Deliver email editions as .eml files in outbox/ (see the module docstring).
+
+    It makes nothing remote, so `known_ids`, `on_created` and `unschedule` keep the
+    defaults of Backend: there is no campaign to note or cancel."""
+
     name = "outbox"
 
     def __init__(
@@ -60,6 +65,7 @@ class OutboxBackend:
         clock=None,
         claim_wait: float = CLAIM_WAIT,
     ):
+        super().__init__()
         self.outbox_path = Path(outbox_path)
         self.from_name = from_name
         self.from_email = from_email
@@ -222,10 +228,6 @@ class OutboxBackend:
         path = self._path(self.file_name(edition, test=True))
         _write_atomically(path, message.as_bytes())
         return str(path)
-
-    def unschedule(self, campaign_ids: list[str]) -> list[str]:
-        # The outbox never schedules anything.
-        return []
 
     # --- Messages ----------------------------------------------------------------------
     def file_name(self, edition: Edition, *, test: bool = False) -> str:
