@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from connected.errors import ConnectedError
+
 log = logging.getLogger(__name__)
 
 TARGETS = ("none", "rsync", "github-pages")
@@ -45,7 +47,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class DeployError(Exception):
+class DeployError(ConnectedError):
     """Deploying failed or is misconfigured; the message says what to fix."""
 
 

@@ -195,7 +195,7 @@ def preview_digest(settings: dict, nl: dict, manifest: dict, *, edition: str, bu
     from datetime import UTC, datetime
 
     from scripts.digest import DigestError, build_edition, next_digest, site_timezone
-    from scripts.send_record import RecordError, load_record
+    from connected.send_record import RecordError, load_record
 
     try:
         record = load_record(nl["RECORD_PATH"])

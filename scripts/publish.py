@@ -36,7 +36,7 @@ from scripts.digest import (
     parse_now,
     pending_plans,
 )
-from scripts.send_record import (
+from connected.send_record import (
     RecordError,
     empty_record,
     load_record,

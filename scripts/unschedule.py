@@ -16,7 +16,7 @@ from pathlib import Path
 from scripts.backends import backend_name, make_backend, read_env
 from scripts.backends.base import BackendError
 from scripts.publish import ROOT, Console, PublishError, load_context, publish_lock
-from scripts.send_record import RecordError, entries_with_status, iso, load_record, save_record
+from connected.send_record import RecordError, entries_with_status, iso, load_record, save_record
 
 log = logging.getLogger(__name__)
 

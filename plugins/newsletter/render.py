@@ -26,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 from pelican.utils import truncate_html_words
 
+from connected.editions import edition_files
 from connected.identity import post_uuid
 from connected.newsletter_settings import newsletter_settings
 from connected.sanitize import sanitize_html
@@ -108,12 +109,7 @@ class EmailEdition:
             "preheader": self.preheader,
             "mode": self.mode,
             "audience_tag": self.audience_tag,
-            "files": {
-                "mailchimp_html": f"{self.uuid}/mailchimp.html",
-                "outbox_html": f"{self.uuid}/outbox.html",
-                "text": f"{self.uuid}/email.txt",
-                "mailchimp_text": f"{self.uuid}/mailchimp.txt",
-            },
+            "files": edition_files(self.uuid),
         }
 
 

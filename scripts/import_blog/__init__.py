@@ -223,7 +223,7 @@ def write_redirects(plan: Plan) -> int:
 def baseline(root: Path, say) -> str:
     """`make publish BASELINE=all` without deploying: build, then mark every post as sent."""
     from scripts import publish
-    from scripts.send_record import empty_record, load_record, save_record
+    from connected.send_record import empty_record, load_record, save_record
 
     console = publish.Console([])
     ctx = publish.load_context(root, "publishconf.py", console, {})

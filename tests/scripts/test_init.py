@@ -29,7 +29,7 @@ from scripts.init import (
     SAMPLE_VALUES,
     digest,
 )
-from scripts.send_record import load_record
+from connected.send_record import load_record
 from tests.conftest import SAMPLE_CONTENT, read_project_settings
 from tests.scripts.init_testkit import (
     OWN_POST,
