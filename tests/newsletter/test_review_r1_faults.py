@@ -7,9 +7,9 @@ of a message) with the repo's fake (tests/fake_mailchimp.py, R1 section) and the
 import pytest
 
 import scripts.publish
+from connected.send_record import load_record
 from scripts.backends.base import BackendError
 from scripts.backends.mailchimp import marker_for
-from connected.send_record import load_record
 from tests.fake_mailchimp import DEFAULT_LIST_ID
 from tests.newsletter.publish_project import MIDDLE, NEWEST, OLD, clear_mailchimp_env, make_project
 
