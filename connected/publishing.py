@@ -279,13 +279,20 @@ SAMPLE_ABOUT_MARKERS = ("7949bb45-773e-493d-9a69-f410cd68c5c4", "Northwind Logis
 
 
 def placeholder_problems(
-    settings: dict, newsletter: dict, *, settings_file: str, root: Path, site: bool = False
+    settings: dict,
+    newsletter: dict,
+    *,
+    settings_file: str,
+    root: Path,
+    site: bool = False,
+    sample_images: set[str] = SAMPLE_IMAGE_SHA256,
 ) -> list[str]:
     """What still carries the sample's placeholder values, each with its fix.
 
     Without `site`: what a Mailchimp send would carry to subscribers (site URL, sender,
     name, postal address), which refuses the send. With it (CHECK=1), also what only the
-    site shows: profile links, the default social image and the About page.
+    site shows: profile links, the default social image and the About page (the social
+    image is recognised by its sha256 among `sample_images`).
     """
     problems = []
     siteurl = (settings.get("SITEURL") or "").rstrip("/")
@@ -321,11 +328,11 @@ def placeholder_problems(
             "set your own (the law requires a real one in newsletters)."
         )
     if site:
-        problems.extend(_site_placeholders(settings, profile, root))
+        problems.extend(_site_placeholders(settings, profile, root, sample_images))
     return problems
 
 
-def _site_placeholders(settings: dict, profile: dict, root: Path) -> list[str]:
+def _site_placeholders(settings: dict, profile: dict, root: Path, sample_images: set[str]) -> list[str]:
     problems = []
     links = [("AUTHOR_PROFILE['LINKEDIN_URL']", profile.get("LINKEDIN_URL") or "")]
     for item in profile.get("LINKS") or []:
@@ -343,7 +350,7 @@ def _site_placeholders(settings: dict, profile: dict, root: Path) -> list[str]:
             digest = hashlib.sha256((content / image).read_bytes()).hexdigest()
         except OSError:
             digest = ""
-        if digest in SAMPLE_IMAGE_SHA256:
+        if digest in sample_images:
             problems.append(
                 f"{content / image} is still the sample's social image (it shows the sample's name "
                 "and domain on LinkedIn previews): replace it with your own 1200×630 image."

@@ -30,6 +30,7 @@ from connected.editions import Edition, manifest_path, manifest_siteurl, read_ma
 from connected.errors import ConnectedError
 from connected.publishing import (
     BASELINE_CHOICES,
+    SAMPLE_IMAGE_SHA256,
     PublishError,
     baseline_posts,
     blocked_message,
@@ -276,8 +277,14 @@ def target_description(ctx: Context, post: dict[str, Any]) -> str:
 
 
 def placeholders(ctx: Context, *, site: bool = False) -> list[str]:
+    # SAMPLE_IMAGE_SHA256 is read here, at call time, so a test can stand its image in.
     return placeholder_problems(
-        ctx.settings, ctx.newsletter, settings_file=ctx.settings_file, root=ctx.root, site=site
+        ctx.settings,
+        ctx.newsletter,
+        settings_file=ctx.settings_file,
+        root=ctx.root,
+        site=site,
+        sample_images=SAMPLE_IMAGE_SHA256,
     )
 
 
