@@ -21,7 +21,7 @@ from connected.editions import MANIFEST, VERSION
 from connected.files import path_inside
 from connected.files import write_atomic as replace_file
 
-from .render import EmailEdition
+from .render import RenderedEdition
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def recorded_uuids(record_path: Path) -> set[str]:
         return set()
 
 
-def write_edition(editions_path: Path, edition: EmailEdition) -> dict:
+def write_edition(editions_path: Path, edition: RenderedEdition) -> dict:
     """Write one edition's files; return its manifest entry."""
     entry = edition.manifest_entry()
     for key, rel in entry["files"].items():
