@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from connected.errors import ConnectedError
 from connected.settings_schema import settings_dict
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class DeployError(Exception):
+class DeployError(ConnectedError):
     """Deploying failed or is misconfigured; the message says what to fix."""
 
 

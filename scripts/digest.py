@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from connected.editions import Edition
+from connected.errors import ConnectedError
 from connected.files import path_inside, write_atomic
-from scripts.backends.base import Delivery, Edition
-from scripts.send_record import iso, set_entry
+from connected.send_record import iso, record_delivery
+from scripts.backends.base import Delivery
 
 # Namespace of digest ids (a fixed random uuid: digest ids never collide with post ids).
 DIGEST_NAMESPACE = uuid_lib.UUID("6f1d3c52-8a4e-4f0b-9d7a-2b5e8c1f4a90")
@@ -32,7 +34,7 @@ DIGESTS_DIR = "digests"  # under EDITIONS_PATH; not uuid-named, so the plugin's 
 NOW_ENV = "CONNECTED_NOW"  # test hook, read only by the publish CLI (docs/digest.md)
 
 
-class DigestError(Exception):
+class DigestError(ConnectedError):
     """A digest cannot be planned (bad TIMEZONE, bad CONNECTED_NOW); the message names the fix."""
 
 
@@ -277,29 +279,14 @@ def record_digest(
 ) -> None:
     """The digest's entry and one entry per post it held, in memory: the caller saves them
     in one save_record, so they land together or not at all."""
-    entry = set_entry(
-        record,
-        edition.uuid,
-        status=delivery.status,
-        at=delivery.at,
-        backend=delivery.backend,
-        title=edition.title,
-        campaign_id=delivery.campaign_id,
-    )
+    entry = record_delivery(record, edition.uuid, delivery, title=edition.title)
     entry["kind"] = "digest"
     entry["digest_posts"] = list(post_uuids)
     for uuid in post_uuids:
         post = posts_by_uuid.get(uuid) or {}
-        item = set_entry(
-            record,
-            uuid,
-            status=delivery.status,
-            at=delivery.at,
-            backend=delivery.backend,
-            title=post.get("title", ""),
-            url=post.get("url", ""),
-            campaign_id=delivery.campaign_id,
-            source_path=post.get("source_path", ""),
+        item = record_delivery(
+            record, uuid, delivery,
+            title=post.get("title", ""), url=post.get("url", ""), source_path=post.get("source_path", ""),
         )
         item["digest"] = edition.uuid
 
@@ -311,7 +298,7 @@ def next_digest(
     """The digest `make publish` would send next and whether it is due now (for
     `make preview-email`): a planned or due one, else the next period's with the posts
     waiting so far; None when no new post waits for a digest."""
-    from scripts.send_record import match_posts
+    from connected.send_record import match_posts
 
     matches = match_posts(record, manifest)
     candidates = [

@@ -601,7 +601,7 @@ def plan_content(project: Project, answers: dict[str, str], plan: Plan) -> None:
 
 
 def plan_record(project: Project, plan: Plan) -> None:
-    from scripts.send_record import RecordError, empty_record, load_record
+    from connected.send_record import RecordError, empty_record, load_record
 
     try:
         record = load_record(project.record_path)
@@ -633,7 +633,7 @@ def plan_record(project: Project, plan: Plan) -> None:
 # --- Doing it --------------------------------------------------------------------------------------
 def apply(project: Project, plan: Plan) -> Path | None:
     from connected.files import write_atomic
-    from scripts.send_record import save_record
+    from connected.send_record import save_record
 
     for path, data in plan.writes.items():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,13 +9,18 @@ and preheader the inbox will show.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from connected.editions import (
+    ManifestError,
+    manifest_path,
+    manifest_siteurl,
+    read_manifest,
+)
 from connected.errors import ConnectedError
 from connected.files import path_inside
 from connected.newsletter_settings import SettingsError, newsletter_settings
@@ -26,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 logger = logging.getLogger(__name__)
 
 
-class PreviewError(Exception):
+class PreviewError(ConnectedError):
     """The preview cannot be written; the message says what to do."""
 
 
@@ -44,12 +49,13 @@ def _newest_mtime(paths: list[Path]) -> float:
 
 def manifest_is_fresh(manifest: Path, settings: dict, settings_file: Path) -> bool:
     """True if manifest.json is newer than everything an edition is built from."""
-    if not manifest.is_file():
-        return False
     try:
-        generated_for = json.loads(manifest.read_text(encoding="utf-8")).get("generated_for")
-    except (OSError, ValueError, AttributeError):
+        data = read_manifest(manifest.parent)
+    except ManifestError:
         return False
+    if data is None:
+        return False
+    generated_for = data.get("generated_for")
     # Editions built for the other kind of site (development vs production)
     # carry the other site's URLs.
     siteurl = settings.get("SITEURL") or ""
@@ -88,6 +94,21 @@ def build_editions(settings: dict) -> None:
             # post_checks' ContentError (a ValueError) and the settings owners' errors
             # carry one line per problem, each naming its file or setting.
             raise PreviewError(f"the build for the preview stopped, nothing was written:\n{exc}") from exc
+
+
+def read_editions(manifest_file: Path) -> dict:
+    """The manifest the build just wrote; a missing or unreadable one is a PreviewError."""
+    try:
+        manifest = read_manifest(manifest_file.parent)
+        problem = "it is missing"
+    except ManifestError as exc:
+        manifest, problem = None, str(exc)
+    if manifest is None:
+        raise PreviewError(
+            f"the build wrote no readable {manifest_file} ({problem}): check that 'newsletter' "
+            "is in PLUGINS and look at the build output above."
+        )
+    return manifest
 
 
 def choose_post(manifest: dict, wanted: str | None) -> dict:
@@ -136,25 +157,19 @@ def preview(
         overrides["NEWSLETTER"] = {"EDITIONS_PATH": str(editions)}
     settings = load_settings(settings_file.parent, settings_file, overrides)
     nl = newsletter_settings(settings)
-    manifest_path = nl["EDITIONS_PATH"] / "manifest.json"
+    manifest_file = manifest_path(nl["EDITIONS_PATH"])
     built = False
-    if rebuild or not manifest_is_fresh(manifest_path, settings, settings_file):
+    if rebuild or not manifest_is_fresh(manifest_file, settings, settings_file):
         build_editions(settings)
         built = True
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PreviewError(
-            f"the build wrote no readable {manifest_path} ({exc}): check that 'newsletter' "
-            "is in PLUGINS and look at the build output above."
-        ) from None
+    manifest = read_editions(manifest_file)
     if (post or "").strip().lower() == "digest" or (not post and nl["CADENCE"] != "each"):
         return preview_digest(settings, nl, manifest, edition=edition, built=built)
     chosen = choose_post(manifest, post)
     if not chosen.get("files") and not built:
         # Listed but not rendered (already in the send record): render it now.
         build_editions(settings)
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = read_editions(manifest_file)
         chosen = choose_post(manifest, post)
     key = "mailchimp_html" if edition == "mailchimp" else "outbox_html"
     out_dir = nl["EDITIONS_PATH"].parent / "preview-email"
@@ -194,8 +209,8 @@ def preview_digest(settings: dict, nl: dict, manifest: dict, *, edition: str, bu
     the posts that wait for it so far. Nothing is recorded or sent."""
     from datetime import UTC, datetime
 
+    from connected.send_record import RecordError, load_record
     from scripts.digest import DigestError, build_edition, next_digest, site_timezone
-    from scripts.send_record import RecordError, load_record
 
     try:
         record = load_record(nl["RECORD_PATH"])
@@ -207,7 +222,7 @@ def preview_digest(settings: dict, nl: dict, manifest: dict, *, edition: str, bu
             f"there is no send record yet ({nl['RECORD_PATH'].name}), so there is no next digest: the "
             "first `make publish` mails nothing until you choose BASELINE=all or BASELINE=all-but-newest."
         )
-    siteurl = (manifest.get("siteurl") or "").rstrip("/")
+    siteurl = manifest_siteurl(manifest)
     posts = manifest.get("posts") or []
     found = next_digest(
         record, posts, now=datetime.now(UTC), nl=nl if nl["CADENCE"] != "each" else {**nl, "CADENCE": "weekly"},

@@ -7,190 +7,97 @@ The Makefile passes DRY_RUN=1, CHECK=1, TEST_SEND=, POST=, BASELINE=, RELEASE= a
 options. One lock covers the whole run. Each step runs only when the one before it
 succeeded; the send record is written after each confirmed delivery, and the
 backends reconcile with what an interrupted run left behind, so re-running after
-any failure is safe. This module holds the order and the safety rails; the
-record, backends and deploy live in their own modules.
+any failure is safe. This module holds the order of the steps, what they print and
+when the record is saved; the rules (which posts, baseline, release, placeholders,
+the live check) are connected/publishing.py, the record connected/send_record.py,
+the manifest connected/editions.py, and the backends and deploy their own modules.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
 import logging
 import sys
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scripts.backends import backend_name, check_backend, make_backend, read_env
-from scripts.backends.base import BackendError, Edition
-from scripts.deploy import DeployError, deploy, deploy_settings, describe
-from scripts.digest import (
-    NOW_ENV,
-    DigestError,
-    DigestOutlook,
-    is_digest_mode,
-    parse_now,
-    pending_plans,
+from connected import errors
+from connected.console import Console, scrubbed_logs
+from connected.editions import Edition, manifest_path, manifest_siteurl, read_manifest
+from connected.errors import ConnectedError
+from connected.publishing import (
+    BASELINE_CHOICES,
+    SAMPLE_IMAGE_SHA256,
+    PublishError,
+    baseline_posts,
+    blocked_message,
+    check_cap,
+    delivery_words,
+    describe_post,
+    find_post,
+    held_uuid,
+    live_status,
+    no_record_error,
+    no_uuid_line,
+    only_post,
+    placeholder_problems,
+    quarter_hour_after,
+    schedule_time,
+    split_for_digest,
 )
-from scripts.send_record import (
-    RecordError,
+from connected.publishing import sendable as sendable_posts
+from connected.send_record import (
+    LOCK_TIMEOUT,
     empty_record,
     load_record,
     mark_baseline,
     match_posts,
     pending_campaigns,
-    rekey_entry,
+    record_delivery,
+    record_lock,
+    release,
     save_record,
-    set_entry,
     set_pending,
 )
+from scripts.backends import backend_name, check_backend, make_backend, read_env
+from scripts.backends.base import BackendError
+from scripts.context import Context, load_context
+from scripts.deploy import deploy, describe
+from scripts.digest import (
+    NOW_ENV,
+    DigestOutlook,
+    is_digest_mode,
+    parse_now,
+    pending_plans,
+)
+
+__all__ = ["Console", "PublishError", "load_context", "main", "publish_lock", "quarter_hour_after"]
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCK_NAME = ".publish.lock"
-LOCK_TIMEOUT = 5.0  # seconds a second run waits before refusing
 # Live-URL check after a deploy: the host may take a moment to serve new files.
 LIVE_ATTEMPTS = 5
 LIVE_FIRST_DELAY = 2.0  # seconds, doubled after each attempt
 LIVE_TIMEOUT = 10.0
-BASELINE_CHOICES = ("all", "all-but-newest")
 SAFE = "Re-running `make publish` is safe: posts already sent are recorded and not sent again."
+publish_lock = record_lock  # the name scripts/import_blog uses
 
 
-class PublishError(Exception):
-    """A publish step failed or a safety rail stopped the run; the message says what to do."""
-
-    def __init__(self, message: str, *, retry_safe: bool = True):
-        super().__init__(message)
-        self.retry_safe = retry_safe
-
-
-# --- Output (the only place that prints), with the API key scrubbed ------------------------
-class Console:
-    def __init__(self, secrets: list[str]):
-        self.secrets = [s for s in secrets if s and len(s) >= 6]
-
-    def scrub(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "<MAILCHIMP_API_KEY>")
-        return text
-
-    def say(self, text: str = "") -> None:
-        print(self.scrub(text), flush=True)
-
-    def error(self, text: str) -> None:
-        print(self.scrub(text), file=sys.stderr, flush=True)
-
-
-class _ScrubFilter(logging.Filter):
-    def __init__(self, console: Console):
-        super().__init__()
-        self.console = console
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        scrubbed = self.console.scrub(message)
-        if scrubbed != message:
-            record.msg, record.args = scrubbed, None
-        return True
-
-
-@dataclass
-class Context:
-    root: Path
-    settings_file: str
-    settings: dict
-    newsletter: dict
-    deploy: dict
-    env: dict
-    console: Console
-    changed_record: bool = False
-    withheld: list[dict[str, Any]] = field(default_factory=list)  # published posts without a Uuid: line
-    blocked: list[dict[str, Any]] = field(default_factory=list)  # posts with broken links or images
-    delivered: list[tuple[Edition, Any]] = field(default_factory=list)
-    # Digest mode (docs/digest.md): the moment the run takes as "now" (CONNECTED_NOW in
-    # tests), and the new posts that wait for a digest rather than go one by one.
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    digest_new: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def siteurl(self) -> str:
-        return (self.settings.get("SITEURL") or "").rstrip("/")
-
-    @property
-    def record_path(self) -> Path:
-        return Path(self.newsletter["RECORD_PATH"])
-
-
-# --- Settings, lock, manifest ----------------------------------------------------------------
-def load_context(root: Path, settings_file: str, console: Console, env: dict) -> Context:
-    from pelican.settings import read_settings
-
-    from connected.newsletter_settings import newsletter_settings
-
-    path = root / settings_file
-    if not path.is_file():
-        raise PublishError(f"Settings file {path} not found: run from the project root or pass --settings.")
-    # publishconf.py does `from pelicanconf import *`: drop a cached module from another
-    # project directory (tests build several in one process) so this root's file is read.
-    for name in ("pelicanconf", "publishconf"):
-        sys.modules.pop(name, None)
-    settings = read_settings(str(path))
-    # Pelican leaves a default (unset) OUTPUT_PATH relative to the current directory;
-    # anchor it at the project so `make publish` builds and deploys the same directory.
-    if not Path(settings["OUTPUT_PATH"]).is_absolute():
-        settings["OUTPUT_PATH"] = str(root / settings["OUTPUT_PATH"])
-    return Context(
-        root=root,
-        settings_file=settings_file,
-        settings=settings,
-        newsletter=newsletter_settings(settings),
-        deploy=deploy_settings(settings),
-        env=env,
-        console=console,
-    )
-
-
-@contextmanager
-def publish_lock(record_path: Path, timeout: float = LOCK_TIMEOUT):
-    """One publish (or unschedule) at a time per site; released when the process ends."""
-    from filelock import FileLock, Timeout
-
-    lock_path = Path(record_path).parent / LOCK_NAME
-    lock = FileLock(str(lock_path), timeout=timeout)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise PublishError(
-            f"Another `make publish` or `make unschedule` is running for this site (it holds {lock_path}); "
-            "wait for it to finish, then run yours. The lock goes away by itself when that process "
-            "ends, so there is nothing to delete.",
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
+# --- The manifest, as publish needs it ---------------------------------------------------------
 def load_manifest(ctx: Context) -> list[dict[str, Any]]:
-    path = Path(ctx.newsletter["EDITIONS_PATH"]) / "manifest.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    """The manifest's posts, refused unless built for this production SITEURL."""
+    path = manifest_path(ctx.editions_path)
+    data = read_manifest(ctx.editions_path)
+    if data is None:
         raise PublishError(
             f"No email editions at {path}: the build did not write them. Run `make publish` without "
             "--no-build, and check that the newsletter plugin is in PLUGINS."
-        ) from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise PublishError(f"Cannot read {path} ({exc}): rebuild with `make publish`.") from exc
-    if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("posts"), list):
-        raise PublishError(f"{path} is not a version 1 editions manifest: rebuild with `make publish`.")
-    siteurl = (data.get("siteurl") or "").rstrip("/")
+        )
+    siteurl = manifest_siteurl(data)
     if data.get("generated_for") != "publishconf" or not siteurl.startswith(("http://", "https://")):
         raise PublishError(
             f"The editions in {path} come from a development build (siteurl {siteurl!r}), so their "
@@ -206,53 +113,15 @@ def load_manifest(ctx: Context) -> list[dict[str, Any]]:
 
 
 def to_edition(post: dict[str, Any], editions_path: Path) -> Edition:
-    if "files" in post and post["files"] is None:
+    try:
+        return Edition.from_entry(post, editions_path)
+    except ValueError:
         # NEWSLETTER["EDITIONS"] = "unsent": the build skipped a recorded post.
         raise PublishError(
             f"The email edition of {describe_post(post)} was not rendered because the send record "
             "lists it: run `make publish` without --no-build (a test send builds every edition).",
             retry_safe=True,
-        )
-    files = post.get("files") or {}
-    extra = {}
-    # The text part with Mailchimp merge tags, for an Edition that carries it.
-    if "mailchimp_text" in files and "mailchimp_text" in {f.name for f in dataclasses.fields(Edition)}:
-        extra["mailchimp_text"] = editions_path / files["mailchimp_text"]
-    return Edition(
-        uuid=post["uuid"],
-        title=post.get("title", ""),
-        url=post.get("url", ""),
-        slug=post.get("slug", ""),
-        date=datetime.fromisoformat(post["date"]),
-        subject=post.get("subject") or post.get("title", ""),
-        preheader=post.get("preheader", ""),
-        mode=post.get("mode", "full"),
-        audience_tag=post.get("audience_tag"),
-        mailchimp_html=editions_path / files.get("mailchimp_html", f"{post['uuid']}/mailchimp.html"),
-        outbox_html=editions_path / files.get("outbox_html", f"{post['uuid']}/outbox.html"),
-        text=editions_path / files.get("text", f"{post['uuid']}/email.txt"),
-        source_path=post.get("source_path", ""),
-        **extra,
-    )
-
-
-def find_post(posts: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
-    key = key.strip()
-    for post in posts:
-        if post["uuid"] == key.lower() or post.get("slug") == key:
-            return post
-    return None
-
-
-def describe_post(post: dict[str, Any]) -> str:
-    return f"“{post.get('title', '')}” ({post.get('date', '')[:10]}, {post.get('slug', '')}, {post['uuid']})"
-
-
-def quarter_hour_after(now: datetime, minutes: int) -> datetime:
-    """now + minutes, rounded UP to the next quarter hour, in UTC (Mailchimp's rule)."""
-    moment = (now + timedelta(minutes=minutes)).astimezone(UTC)
-    floor = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
-    return floor if floor == moment else floor + timedelta(minutes=15)
+        ) from None
 
 
 # --- Steps ------------------------------------------------------------------------------------
@@ -275,23 +144,10 @@ def build(ctx: Context, *, all_editions: bool = False) -> Path:
 
 
 def check_live(ctx: Context, posts: list[dict[str, Any]]) -> None:
-    import requests
-
     for post in posts:
         url = post["url"]
-        delay, status = LIVE_FIRST_DELAY, "no answer"
-        for attempt in range(1, LIVE_ATTEMPTS + 1):
-            try:
-                response = requests.get(url, timeout=LIVE_TIMEOUT, allow_redirects=True)
-                status = f"HTTP {response.status_code}"
-                if response.status_code == 200:
-                    break
-            except requests.RequestException as exc:
-                status = type(exc).__name__
-            if attempt < LIVE_ATTEMPTS:
-                time.sleep(delay)
-                delay *= 2
-        else:
+        status = live_status(url, attempts=LIVE_ATTEMPTS, first_delay=LIVE_FIRST_DELAY, timeout=LIVE_TIMEOUT)
+        if status is not None:
             raise PublishError(
                 f"{url} does not answer 200 after the deploy ({status}, {LIVE_ATTEMPTS} tries): "
                 "nothing was sent. Check that the deploy reached the server that SITEURL points at "
@@ -300,44 +156,13 @@ def check_live(ctx: Context, posts: list[dict[str, Any]]) -> None:
         ctx.console.say(f"Live: {url}")
 
 
-def release(ctx: Context, record: dict, posts: list[dict[str, Any]], key: str) -> str:
-    """Remove a held post's entry so the next publish sends it; return its uuid."""
-    post = find_post(posts, key)
-    uuid = post["uuid"] if post else key.strip().lower()
-    if uuid not in record["posts"]:
-        # A held post that no longer builds can still be named by the slug in its recorded URL.
-        for u, entry in record["posts"].items():
-            if entry.get("url", "").rstrip("/").rsplit("/", 1)[-1] == key.strip():
-                uuid = u
-                break
-    entry = record["posts"].get(uuid)
-    held = sorted(
-        f"{e.get('title') or u} ({u})" for u, e in record["posts"].items() if e.get("status") == "held"
-    )
-    if entry is None or entry.get("status") != "held":
-        what = "is not in the send record" if entry is None else f"is recorded as {entry.get('status')}"
-        raise PublishError(
-            f"RELEASE={key}: that post {what}, and only held posts can be released. Held posts: "
-            f"{', '.join(held) or 'none'}.",
-            retry_safe=False,
-        )
-    del record["posts"][uuid]
-    return uuid
-
-
 def apply_baseline(ctx: Context, record: dict, posts: list[dict[str, Any]], mode: str, *, dry_run: bool):
     """BASELINE=all: everything counts as sent. all-but-newest: all but the newest newsletter post."""
-    keep_out = None
-    if mode == "all-but-newest":
-        new = [p for p in posts if p.get("newsletter", True) and p["uuid"] not in record["posts"]]
-        if new:
-            keep_out = max(new, key=lambda p: p["date"])["uuid"]
-    marked = [p for p in posts if p["uuid"] != keep_out and p["uuid"] not in record["posts"]]
+    marked, newest = baseline_posts(record, posts, mode)
     verb = "Would mark" if dry_run else "Marked"
     mark_baseline(record, marked, at=datetime.now(UTC))
     ctx.console.say(f"{verb} {len(marked)} existing post(s) as already sent (baseline, nothing emailed).")
-    if keep_out:
-        newest = next(p for p in posts if p["uuid"] == keep_out)
+    if newest:
         when = "now" if newest.get("uuid_in_file") else "once its file has a Uuid: line (make uuids)"
         ctx.console.say(f"Left out of the baseline, so it is sent {when}: {describe_post(newest)}")
     return bool(marked)
@@ -347,120 +172,42 @@ def select(
     ctx: Context, record: dict, posts: list[dict[str, Any]], only: str | None, *, dry_run: bool = False
 ) -> list[dict[str, Any]]:
     new, withheld = sendable(ctx, record, posts, dry_run=dry_run)
-    if not only:
+    if only:
+        new = [only_post(record, posts, new, only)]
+    else:
         ctx.withheld = withheld
         for post in withheld:
             ctx.console.error(no_uuid_line(post))
-    if only:
-        post = find_post(posts, only)
-        if post is None:
-            raise PublishError(
-                f"POST={only}: no published post has that slug or Uuid (drafts and future-dated "
-                "posts are not published yet).",
-                retry_safe=False,
-            )
-        if post not in new:
-            raise PublishError(f"POST={only}: {describe_post(post)} is not sendable: {why_not_sendable(record, posts, post)}.", retry_safe=False)
-        new = [post]
-    elif is_digest_mode(ctx.newsletter):
-        # Digest mode: only `Newsletter: now` posts go one by one; the rest wait for a digest.
-        ctx.digest_new = [p for p in new if not p.get("newsletter_now")]
-        new = [p for p in new if p.get("newsletter_now")]
+        if is_digest_mode(ctx.newsletter):
+            # Digest mode: only `Newsletter: now` posts go one by one; the rest wait for a digest.
+            new, ctx.digest_new = split_for_digest(new)
     # A post whose page has broken links or images (plugins/link_checks writes them into
     # the manifest as "blockers") is never mailed, alone or in a digest: an email cannot be
     # fixed once sent. The site is still built and deployed; the post goes out once the
     # blockers are gone.
     for post in [p for p in [*new, *(ctx.digest_new or [])] if p.get("blockers")]:
-        lines = "\n".join(f"  - {line}" for line in post["blockers"])
-        message = (
-            f"Not sending {describe_post(post)}: it has {len(post['blockers'])} broken link(s) or "
-            f"image(s):\n{lines}\nFix them and run `make publish` again; it is sent then."
-        )
         if only:
-            raise PublishError(f"POST={only}: {message}", retry_safe=False)
-        ctx.console.error(message)
+            raise PublishError(f"POST={only}: {blocked_message(post)}", retry_safe=False)
+        ctx.console.error(blocked_message(post))
         ctx.blocked.append(post)
-        if post in new:
-            new.remove(post)
-        else:
-            ctx.digest_new.remove(post)
+        (new if post in new else ctx.digest_new).remove(post)
     new.sort(key=lambda p: p["date"])  # oldest first: readers get them in writing order
-    cap = ctx.newsletter["MAX_PER_RUN"]
-    if len(new) > cap:
-        names = "\n".join(f"  - {describe_post(p)}" for p in new)
-        raise PublishError(
-            f"{len(new)} posts are new, more than NEWSLETTER['MAX_PER_RUN'] = {cap}; nothing was sent. "
-            f"The new posts:\n{names}\n"
-            "If they are an imported archive, mark them as already sent with "
-            "`make publish BASELINE=all` (or BASELINE=all-but-newest to mail only the newest). "
-            "To send one now: `make publish POST=<slug>`. To send them all, raise "
-            "NEWSLETTER['MAX_PER_RUN'] in pelicanconf.py.",
-            retry_safe=False,
-        )
+    check_cap(new, ctx.newsletter["MAX_PER_RUN"])
     return new
 
 
-# --- Which posts may be mailed: the identity rule (docs/identity.md) --------------------------
 def sendable(
     ctx: Context, record: dict, posts: list[dict[str, Any]], *, dry_run: bool
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(new posts that may be mailed, new posts withheld because their file has no Uuid: line).
-
-    A post the record lists under any id it was known by (send_record.match_posts)
-    is not new; one found under an older id is said so and, outside a dry run,
-    its entry is moved to its current id. A post whose id is only derived from
-    its path is never mailed: that id would change with a rename.
-    """
-    matches = match_posts(record, posts)
-    new, withheld, moved = [], [], False
-    for post in posts:
-        if not post.get("newsletter", True):
-            continue
-        match = matches.get(post["uuid"])
-        if match is None:
-            (new if post.get("uuid_in_file") else withheld).append(post)
-            continue
-        if match.older_id:
-            rekeyed = not dry_run and rekey_entry(record, post, match)
-            moved = moved or rekeyed
-            ctx.console.say(recognised_line(post, match, moved=rekeyed))
-    if moved:
+    """(new posts that may be mailed, new posts withheld because their file has no Uuid: line);
+    the rule is connected/publishing.sendable, the record is saved here when an entry moved."""
+    found = sendable_posts(record, posts, dry_run=dry_run)
+    for line in found.recognised:
+        ctx.console.say(line)
+    if found.moved:
         save_record(ctx.record_path, record)
         ctx.changed_record = True
-    return new, withheld
-
-
-def no_uuid_line(post: dict[str, Any]) -> str:
-    return (
-        f"{post.get('source_path') or post['uuid']}: not mailed — its file has no Uuid: line, so its id "
-        "would change if the file were renamed. Run `make uuids` (it writes the id the post already has), "
-        "commit, then `make publish` again."
-    )
-
-
-def recognised_line(post: dict[str, Any], match, *, moved: bool) -> str:
-    entry = match.entry
-    line = (
-        f"{post.get('source_path') or post['uuid']}: not sent again — the send record lists it as "
-        f"{entry.get('status')} on {str(entry.get('at', ''))[:10]} under an older id, {match.key} "
-        f"(same {match.by})"
-    )
-    if moved:
-        line += f"; that entry now carries its current id, {post['uuid']}"
-    if match.shared:
-        line += "; that entry also stands for another current post, so neither is sent"
-    fix = "give it its own Slug" if match.by == "URL" else "rename its file"
-    return line + f". A different post? {fix}."
-
-
-def why_not_sendable(record: dict, posts: list[dict[str, Any]], post: dict[str, Any]) -> str:
-    if not post.get("newsletter", True):
-        return "it has Newsletter: no"
-    match = match_posts(record, posts).get(post["uuid"])
-    if match is not None:
-        older = f" under an older id, {match.key} (same {match.by})" if match.older_id else ""
-        return f"it is recorded as {match.entry.get('status')}{older}"
-    return "its file has no Uuid: line — run `make uuids`, commit, then `make publish` again"
+    return found.new, found.withheld
 
 
 def withheld_exit(ctx: Context, code: int) -> int:
@@ -494,31 +241,31 @@ def after_test_send(ctx: Context, record: dict | None, posts: list[dict[str, Any
         )
     match = match_posts(record, posts).get(post["uuid"])
     if match is not None:
-        entry = match.entry
-        status, at = entry.get("status"), str(entry.get("at", ""))
-        if status == "sent" and entry.get("backend") == "baseline":
-            return (
-                f"Nothing was recorded. The post was marked as already sent by a baseline on {at[:10]}, "
-                "so it will not be sent again."
-            )
-        if status == "sent":
-            return f"Nothing was recorded. The post was sent on {at[:10]} ({entry.get('backend')}) and will not be sent again."
-        if status == "scheduled":
-            return (
-                f"Nothing was recorded. The post is already scheduled for {at[:16].replace('T', ' ')} UTC; "
-                "`make unschedule` before then stops it."
-            )
-        if status == "held":
-            return (
-                "Nothing was recorded. The post is held (unscheduled): it goes out only after "
-                f"`make publish RELEASE={post.get('slug') or post['uuid']}`."
-            )
+        return "Nothing was recorded. " + recorded_fate(match.entry, post)
     if not post.get("uuid_in_file"):
         return (
             "Nothing was recorded. Its file has no Uuid: line, so `make publish` will not mail it: run "
             "`make uuids` and commit; after that it goes out with the next `make publish`."
         )
     return "Nothing was recorded: the post will still go out with the next `make publish`."
+
+
+def recorded_fate(entry: dict[str, Any], post: dict[str, Any]) -> str:
+    """What the record's entry means for the next `make publish`, for after_test_send."""
+    status, at = entry.get("status"), str(entry.get("at", ""))
+    if status == "sent" and entry.get("backend") == "baseline":
+        return f"The post was marked as already sent by a baseline on {at[:10]}, so it will not be sent again."
+    if status == "sent":
+        return f"The post was sent on {at[:10]} ({entry.get('backend')}) and will not be sent again."
+    if status == "scheduled":
+        return (
+            f"The post is already scheduled for {at[:16].replace('T', ' ')} UTC; "
+            "`make unschedule` before then stops it."
+        )
+    return (
+        "The post is held (unscheduled): it goes out only after "
+        f"`make publish RELEASE={post.get('slug') or post['uuid']}`."
+    )
 
 
 def target_description(ctx: Context, post: dict[str, Any]) -> str:
@@ -529,126 +276,24 @@ def target_description(ctx: Context, post: dict[str, Any]) -> str:
     return f"Mailchimp audience {audience}, " + (f"only members tagged {tag!r}" if tag else "all subscribers")
 
 
-def schedule_time(ctx: Context) -> datetime | None:
-    delay = ctx.newsletter["SCHEDULE_DELAY_MINUTES"]
-    return quarter_hour_after(datetime.now(UTC), delay) if delay > 0 else None
-
-
-# The sample configuration's placeholders. Mailing real subscribers with them
-# would send links to a site that does not exist from a made-up address, under
-# someone else's name.
-SAMPLE_DOMAIN = "your-name.example"
-SAMPLE_NAME = "Alex Morgan"
-SAMPLE_ADDRESS_WORDS = ("Example Street", "Freedonia")
-# Links of the sample profile: its handles, and the reserved .example domains.
-SAMPLE_LINK_WORDS = ("your-name-example", "yourname", ".example/", ".example@")
-# sha256 of the sample's default social image (it reads "Alex Morgan", "your-name.example").
-SAMPLE_IMAGE_SHA256 = {"89f965aca4668dc35ce9f69a1b3741d7f2e25454aa06760aaee1c353da22ee5c"}
-# Text only the sample's About page has: its Uuid and its made-up employers.
-SAMPLE_ABOUT_MARKERS = ("7949bb45-773e-493d-9a69-f410cd68c5c4", "Northwind Logistics")
-
-
-def placeholder_problems(ctx: Context, *, site: bool = False) -> list[str]:
-    """What still carries the sample's placeholder values, each with its fix.
-
-    Without `site`: what a Mailchimp send would carry to subscribers (site URL, sender,
-    name, postal address), which refuses the send. With it (CHECK=1), also what only the
-    site shows: profile links, the default social image and the About page.
-    """
-    problems = []
-    conf = ctx.settings_file
-    if SAMPLE_DOMAIN in ctx.siteurl:
-        problems.append(f"SITEURL in {conf} is still the sample's {ctx.siteurl}: set your site's address.")
-    profile = ctx.settings.get("AUTHOR_PROFILE") or {}
-    named = [
-        label
-        for label, value in (
-            ("AUTHOR_PROFILE['NAME']", profile.get("NAME")),
-            ("SITENAME", ctx.settings.get("SITENAME")),
-            ("AUTHOR", ctx.settings.get("AUTHOR")),
-            ("NEWSLETTER['FROM_NAME']", ctx.newsletter.get("FROM_NAME")),
-        )
-        if (value or "").strip() == SAMPLE_NAME
-    ]
-    if named:
-        problems.append(
-            f"{', '.join(named)} {'is' if len(named) == 1 else 'are'} still the sample's "
-            f"{SAMPLE_NAME!r}: set your own name in pelicanconf.py."
-        )
-    for key in ("FROM_EMAIL", "REPLY_TO"):
-        value = ctx.newsletter.get(key) or ""
-        if value.endswith("@" + SAMPLE_DOMAIN):
-            problems.append(
-                f"NEWSLETTER['{key}'] is the sample's {value} (it comes from AUTHOR_PROFILE['EMAIL'] in "
-                "pelicanconf.py): set your own address."
-            )
-    address = ctx.newsletter.get("POSTAL_ADDRESS") or ""
-    if any(word in address for word in SAMPLE_ADDRESS_WORDS):
-        problems.append(
-            "AUTHOR_PROFILE['POSTAL_ADDRESS'] in pelicanconf.py is the sample's made-up address: "
-            "set your own (the law requires a real one in newsletters)."
-        )
-    if site:
-        problems.extend(_site_placeholders(ctx, profile))
-    return problems
-
-
-def _site_placeholders(ctx: Context, profile: dict) -> list[str]:
-    import hashlib
-
-    problems = []
-    links = [("AUTHOR_PROFILE['LINKEDIN_URL']", profile.get("LINKEDIN_URL") or "")]
-    for item in profile.get("LINKS") or []:
-        if isinstance(item, list | tuple) and len(item) == 2:
-            links.append((f"the {item[0]!r} link in AUTHOR_PROFILE['LINKS']", str(item[1])))
-    for label, url in links:
-        if any(word in url + "/" for word in SAMPLE_LINK_WORDS):
-            problems.append(f"{label} is still the sample's {url}: set your own profile's address in pelicanconf.py.")
-    content = Path(ctx.settings.get("PATH") or ctx.root / "content")
-    if not content.is_absolute():
-        content = ctx.root / content
-    image = profile.get("DEFAULT_IMAGE") or ""
-    if image:
-        try:
-            digest = hashlib.sha256((content / image).read_bytes()).hexdigest()
-        except OSError:
-            digest = ""
-        if digest in SAMPLE_IMAGE_SHA256:
-            problems.append(
-                f"{content / image} is still the sample's social image (it shows the sample's name "
-                "and domain on LinkedIn previews): replace it with your own 1200×630 image."
-            )
-    for folder in ctx.settings.get("PAGE_PATHS") or ["pages"]:
-        for page in sorted((content / folder).glob("*.md")):
-            try:
-                text = page.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            if any(marker in text for marker in SAMPLE_ABOUT_MARKERS):
-                problems.append(f"{page} is still the sample's About text: write your own.")
-    return problems
+def placeholders(ctx: Context, *, site: bool = False) -> list[str]:
+    # SAMPLE_IMAGE_SHA256 is read here, at call time, so a test can stand its image in.
+    return placeholder_problems(
+        ctx.settings,
+        ctx.newsletter,
+        settings_file=ctx.settings_file,
+        root=ctx.root,
+        site=site,
+        sample_images=SAMPLE_IMAGE_SHA256,
+    )
 
 
 # --- Commands -----------------------------------------------------------------------------------
 def run_check(ctx: Context) -> int:
     """Every problem in one run (settings, Mailchimp, placeholders), each one line with its fix."""
     say = ctx.console.say
-    problems: list[str] = []
     say(f"Checking the publishing configuration ({ctx.settings_file}); nothing is built or sent.")
-    if not ctx.siteurl.startswith(("http://", "https://")):
-        problems.append(f"SITEURL is {ctx.siteurl!r} in {ctx.settings_file}: set your site's https:// address.")
-    try:
-        record = load_record(ctx.record_path)
-        if record is None:
-            say(
-                f"Note: no send record yet at {ctx.record_path}. The first `make publish` will refuse to mail "
-                "the archive: run `make publish BASELINE=all` (mark every post as sent) or "
-                "`make publish BASELINE=all-but-newest` (and send the newest)."
-            )
-        else:
-            say(f"Send record: {ctx.record_path} ({len(record['posts'])} post(s) recorded).")
-    except RecordError as exc:
-        problems.append(str(exc))
+    problems = check_record_and_site(ctx)
     say(f"Deploy: {describe(ctx.deploy)}.")
     if ctx.deploy["TARGET"] == "rsync":
         import shutil
@@ -666,7 +311,7 @@ def run_check(ctx: Context) -> int:
             f"Campaigns are scheduled {ctx.newsletter['SCHEDULE_DELAY_MINUTES']} min after publishing "
             "(scheduling needs a paid Mailchimp plan)."
         )
-    problems.extend(placeholder_problems(ctx, site=True))
+    problems.extend(placeholders(ctx, site=True))
     if problems:
         ctx.console.error(f"Fix these {len(problems)} problem(s) before publishing:")
         for problem in problems:
@@ -674,6 +319,33 @@ def run_check(ctx: Context) -> int:
         return 1
     say("Configuration OK: `make publish DRY_RUN=1` shows what would be sent.")
     return 0
+
+
+def check_record_and_site(ctx: Context) -> list[str]:
+    """CHECK=1's first lines: SITEURL and the send record (its problems, or what it holds)."""
+    problems: list[str] = []
+    if not ctx.siteurl.startswith(("http://", "https://")):
+        problems.append(f"SITEURL is {ctx.siteurl!r} in {ctx.settings_file}: set your site's https:// address.")
+    try:
+        record = load_record(ctx.record_path)
+    except ConnectedError as exc:
+        problems.append(str(exc))
+        return problems
+    if record is None:
+        ctx.console.say(
+            f"Note: no send record yet at {ctx.record_path}. The first `make publish` will refuse to mail "
+            "the archive: run `make publish BASELINE=all` (mark every post as sent) or "
+            "`make publish BASELINE=all-but-newest` (and send the newest)."
+        )
+    else:
+        ctx.console.say(f"Send record: {ctx.record_path} ({len(record['posts'])} post(s) recorded).")
+    return problems
+
+
+def check_address(address: str) -> str:
+    if "@" not in address or any(c.isspace() for c in address.strip()):
+        raise PublishError(f"TEST_SEND={address!r} is not an email address.", retry_safe=False)
+    return address.strip()
 
 
 def run_test_send(
@@ -685,8 +357,7 @@ def run_test_send(
     dry_run: bool,
     record: dict | None = None,
 ) -> int:
-    if "@" not in address or any(c.isspace() for c in address.strip()):
-        raise PublishError(f"TEST_SEND={address!r} is not an email address.", retry_safe=False)
+    address = check_address(address)
     if not posts:
         raise PublishError("There is no published post to test-send.", retry_safe=False)
     post = find_post(posts, only) if only else max(posts, key=lambda p: p["date"])
@@ -697,160 +368,179 @@ def run_test_send(
             retry_safe=False,
         )
     if dry_run:
-        ctx.console.say(f"Dry run: would test-send {describe_post(post)} to {address.strip()} "
+        ctx.console.say(f"Dry run: would test-send {describe_post(post)} to {address} "
                         f"via {backend_name(ctx.env)}; nothing is sent or recorded.")
         ctx.console.say(after_test_send(ctx, record, posts, post))
         return 0
-    edition = to_edition(post, Path(ctx.newsletter["EDITIONS_PATH"]))
+    edition = to_edition(post, ctx.editions_path)
     backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
-    where = backend.test_send(edition, address.strip())
-    ctx.console.say(f"Test send of {describe_post(post)} to {address.strip()}: {where}")
+    where = backend.test_send(edition, address)
+    ctx.console.say(f"Test send of {describe_post(post)} to {address}: {where}")
     if backend.name == "outbox":
         ctx.console.say("Nothing was emailed (outbox backend): open that .eml file in a mail client.")
     ctx.console.say(after_test_send(ctx, record, posts, post))
     return 0
 
 
+@dataclass
+class SendPlan:
+    """What this run sends: posts one by one, digests, and when (None: now)."""
+
+    todo: list[dict[str, Any]]
+    outlook: DigestOutlook | None
+    when: datetime | None
+
+    @property
+    def digests(self) -> list:
+        return self.outlook.plans if self.outlook else []
+
+    @property
+    def empty(self) -> bool:
+        return not self.todo and not self.digests
+
+    def live_posts(self) -> list[dict[str, Any]]:
+        return self.todo + [p for plan in self.digests for p in plan.posts]
+
+
 def run_publish(ctx: Context, args: argparse.Namespace) -> int:
-    say = ctx.console.say
     record = load_record(ctx.record_path)
     output = None if args.no_build else build(ctx, all_editions=bool(args.test_send or args.release))
     posts = load_manifest(ctx)
-
     if args.test_send and (args.post or "").strip().lower() == "digest":
         return run_test_send_digest(ctx, record, posts, args.test_send, dry_run=args.dry_run)
     if args.test_send:
         return run_test_send(ctx, posts, args.test_send, args.post, dry_run=args.dry_run, record=record)
+    record = apply_record_options(ctx, args, record, posts)
+    plan = plan_sends(ctx, record, posts, args.post, dry_run=args.dry_run)
+    if args.dry_run:
+        show_dry_run(ctx, plan)
+        return 0
+    refuse_placeholders(ctx, plan)
+    deploy_site(ctx, output, plan)
+    if plan.empty:
+        if plan.outlook is not None:
+            for line in describe_digests(ctx, plan.outlook, plan.when):
+                ctx.console.say(line)
+        ctx.console.say("No new posts to send." if plan.outlook is None else "Nothing to send now.")
+        return 0
+    backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
+    send_posts(ctx, record, backend, plan)
+    send_digests(ctx, record, backend, plan.digests, posts, plan.when)
+    print_share_kits(ctx)
+    closing_notes(ctx, backend, plan)
+    return 0
 
+
+def apply_record_options(ctx: Context, args: argparse.Namespace, record: dict | None, posts) -> dict:
+    """RELEASE= and BASELINE= change the record first; without a record nothing is sent."""
     if args.release:
         if record is None:
             raise PublishError(f"RELEASE={args.release}: there is no send record yet at {ctx.record_path}.")
-        uuid = release(ctx, record, posts, args.release)
+        uuid = held_uuid(record, posts, args.release)
+        release(record, uuid)
         ctx.changed_record = True
-        say(f"{'Would release' if args.dry_run else 'Released'} held post {uuid}: it is sendable again.")
-
+        ctx.console.say(f"{'Would release' if args.dry_run else 'Released'} held post {uuid}: it is sendable again.")
     if args.baseline:
         if record is None:
             record = empty_record()
         if apply_baseline(ctx, record, posts, args.baseline, dry_run=args.dry_run):
             ctx.changed_record = True
-
     if record is None:
-        newest = max((p for p in posts if p.get("newsletter", True)), key=lambda p: p["date"], default=None)
-        raise PublishError(
-            f"There is no send record ({ctx.record_path}), so every one of the {len(posts)} published "
-            "post(s) would count as new; nothing was sent, to avoid mailing the whole archive. Choose one:\n"
-            "  make publish BASELINE=all             # mark every existing post as already sent; send nothing\n"
-            "  make publish BASELINE=all-but-newest  # mark all but the newest as sent, then send the newest"
-            + (f"\n(the newest is {describe_post(newest)})" if newest else ""),
-            retry_safe=False,
-        )
-
+        raise no_record_error(ctx.record_path, posts)
     if ctx.changed_record and not args.dry_run:
         save_record(ctx.record_path, record)
+    return record
 
-    refuse_planned_post(record, posts, args.post)
-    todo = select(ctx, record, posts, args.post, dry_run=args.dry_run)
-    when = schedule_time(ctx)
+
+def plan_sends(ctx: Context, record: dict, posts, only: str | None, *, dry_run: bool) -> SendPlan:
+    refuse_planned_post(record, posts, only)
+    todo = select(ctx, record, posts, only, dry_run=dry_run)
     outlook = None
-    if not args.post and (is_digest_mode(ctx.newsletter) or pending_plans(record)):
+    if not only and (is_digest_mode(ctx.newsletter) or pending_plans(record)):
         outlook = outlook_digests(ctx, record, posts)
         in_digests = {u for plan in outlook.plans for u in plan.post_uuids}
         todo = [p for p in todo if p["uuid"] not in in_digests]  # a post is in one email at most
-    digests = outlook.plans if outlook else []
+    return SendPlan(todo, outlook, schedule_time(ctx.newsletter["SCHEDULE_DELAY_MINUTES"], datetime.now(UTC)))
 
-    if args.dry_run:
-        say("Dry run: nothing is deployed, sent or recorded.")
-        say(f"Would deploy: {describe(ctx.deploy)}.")
-        if not todo and not digests:
-            say("Would send nothing: no new posts." if outlook is None else "Would send nothing now.")
-        for post in todo:
-            say(f"Would send {describe_post(post)}")
-            say(f"    subject:  {post.get('subject') or post.get('title')}")
-            say(f"    to:       {target_description(ctx, post)}")
-            say("    when:     " + (f"scheduled for {when:%Y-%m-%d %H:%M} UTC" if when else "now"))
-        if outlook is not None:
-            for line in describe_digests(ctx, outlook, when):
-                say(line)
-        return 0
 
-    placeholders = placeholder_problems(ctx) if todo or digests else []
-    if placeholders and backend_name(ctx.env) == "mailchimp":
+def show_dry_run(ctx: Context, plan: SendPlan) -> None:
+    say = ctx.console.say
+    say("Dry run: nothing is deployed, sent or recorded.")
+    say(f"Would deploy: {describe(ctx.deploy)}.")
+    if plan.empty:
+        say("Would send nothing: no new posts." if plan.outlook is None else "Would send nothing now.")
+    for post in plan.todo:
+        say(f"Would send {describe_post(post)}")
+        say(f"    subject:  {post.get('subject') or post.get('title')}")
+        say(f"    to:       {target_description(ctx, post)}")
+        say("    when:     " + (f"scheduled for {plan.when:%Y-%m-%d %H:%M} UTC" if plan.when else "now"))
+    if plan.outlook is not None:
+        for line in describe_digests(ctx, plan.outlook, plan.when):
+            say(line)
+
+
+def refuse_placeholders(ctx: Context, plan: SendPlan) -> None:
+    """The sample's placeholders never reach a Mailchimp audience; in the outbox they are notes."""
+    problems = [] if plan.empty else placeholders(ctx)
+    if problems and backend_name(ctx.env) == "mailchimp":
         raise PublishError(
             "Not sending to your Mailchimp audience with the sample's placeholder settings:\n  - "
-            + "\n  - ".join(placeholders)
+            + "\n  - ".join(problems)
             + "\nNothing was deployed or sent.",
             retry_safe=True,
         )
-    for problem in placeholders:
+    for problem in problems:
         ctx.console.say(f"Note: {problem}")
 
-    if ctx.deploy["TARGET"] != "none":
-        say(f"Deploying: {describe(ctx.deploy)} …")
-        deploy(ctx.deploy, output or Path(ctx.settings["OUTPUT_PATH"]), root=ctx.root)
-        say("Deployed.")
-        if todo or digests:
-            check_live(ctx, todo + [p for plan in digests for p in plan.posts])
 
-    if outlook is not None and not digests:
-        for line in describe_digests(ctx, outlook, when):
-            say(line)
-    if not todo and not digests:
-        say("No new posts to send." if outlook is None else "Nothing to send now.")
-        return 0
+def deploy_site(ctx: Context, output: Path | None, plan: SendPlan) -> None:
+    """Deploy (unless DEPLOY['TARGET'] is none), then wait until every post to mail is live."""
+    if ctx.deploy["TARGET"] == "none":
+        return
+    ctx.console.say(f"Deploying: {describe(ctx.deploy)} …")
+    deploy(ctx.deploy, output or Path(ctx.settings["OUTPUT_PATH"]), root=ctx.root)
+    ctx.console.say("Deployed.")
+    if not plan.empty:
+        check_live(ctx, plan.live_posts())
 
-    backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
+
+def send_posts(ctx: Context, record: dict, backend, plan: SendPlan) -> None:
+    """Deliver each post on its own, saving the record after each confirmed delivery."""
     if backend.tracks_campaigns:
         # Note each campaign's id in the record as soon as it exists (see set_pending).
         backend.known_ids = pending_campaigns(record)
 
         def note_created(uuid: str, campaign_id: str) -> None:
-            plan = ((record.get("pending") or {}).get(uuid) or {}).get("digest")
             set_pending(record, uuid, campaign_id=campaign_id, at=datetime.now(UTC))
-            if plan:  # a digest's planned posts stay with its campaign id (scripts/digest.py)
-                record["pending"][uuid]["digest"] = plan
             save_record(ctx.record_path, record)
             ctx.changed_record = True
 
         backend.on_created = note_created
-    editions = [to_edition(p, Path(ctx.newsletter["EDITIONS_PATH"])) for p in todo]
+    editions = [to_edition(p, ctx.editions_path) for p in plan.todo]
     backend.prepare(editions)
-    for post, edition in zip(todo, editions, strict=True):
-        delivery = backend.deliver(edition, schedule_at=when)
-        set_entry(
-            record,
-            edition.uuid,
-            status=delivery.status,
-            at=delivery.at,
-            backend=delivery.backend,
-            title=edition.title,
-            url=edition.url,
-            campaign_id=delivery.campaign_id,
-            source_path=edition.source_path,
+    for post, edition in zip(plan.todo, editions, strict=True):
+        delivery = backend.deliver(edition, schedule_at=plan.when)
+        record_delivery(
+            record, edition.uuid, delivery, title=edition.title, url=edition.url, source_path=edition.source_path
         )
         save_record(ctx.record_path, record)
         ctx.changed_record = True
         ctx.delivered.append((edition, delivery))
-        done = f"scheduled for {delivery.at:%Y-%m-%d %H:%M} UTC" if delivery.status == "scheduled" else "sent"
-        where = delivery.detail.get("path") or (f"campaign {delivery.campaign_id}" if delivery.campaign_id else "")
-        found = delivery.detail.get("reused") or delivery.detail.get("found_on_remote")
-        again = " (found from an earlier run, not sent again)" if found else ""
-        if delivery.detail.get("other_run"):
-            again = " (by another run publishing at the same time; this run did not send it again)"
-        say(f"{done[0].upper()}{done[1:]}: {describe_post(post)} → {delivery.backend} {where}{again}")
+        done, where, again = delivery_words(delivery)
+        ctx.console.say(f"{done}: {describe_post(post)} → {delivery.backend} {where}{again}")
 
-    send_digests(ctx, record, backend, digests, posts, when)
 
-    print_share_kits(ctx)
+def closing_notes(ctx: Context, backend, plan: SendPlan) -> None:
     if backend.name == "outbox":
-        say(
+        ctx.console.say(
             f"Nothing was emailed: the outbox backend wrote the message(s) to {ctx.newsletter['OUTBOX_PATH']}/ "
             "(open an .eml file in a mail client). To email your subscribers, put MAILCHIMP_API_KEY and "
             "MAILCHIMP_AUDIENCE_ID in .env (see .env.example and docs/mailchimp.md)."
         )
-    if when and any(d.status == "scheduled" for _, d in ctx.delivered):
-        say(f"Scheduled for {when:%Y-%m-%d %H:%M} UTC. Changed your mind? `make unschedule` before then.")
-    return 0
+    if plan.when and any(d.status == "scheduled" for _, d in ctx.delivered):
+        ctx.console.say(
+            f"Scheduled for {plan.when:%Y-%m-%d %H:%M} UTC. Changed your mind? `make unschedule` before then."
+        )
 
 
 # --- Digest editions (scripts/digest.py; docs/digest.md) ----------------------------------------
@@ -917,8 +607,7 @@ def run_test_send_digest(
     """TEST_SEND=address POST=digest: the next digest to one address; nothing is recorded."""
     from scripts.digest import build_edition, next_digest, site_timezone
 
-    if "@" not in address or any(c.isspace() for c in address.strip()):
-        raise PublishError(f"TEST_SEND={address!r} is not an email address.", retry_safe=False)
+    address = check_address(address)
     if record is None:
         raise PublishError(
             f"POST=digest: there is no send record yet ({ctx.record_path.name}), so there is no next "
@@ -940,7 +629,7 @@ def run_test_send_digest(
             f"via {backend_name(ctx.env)}; nothing is sent or recorded."
         )
         return 0
-    edition, warnings = build_edition(ctx.settings, plan.uuid, plan.period, plan.posts, Path(ctx.newsletter["EDITIONS_PATH"]))
+    edition, warnings = build_edition(ctx.settings, plan.uuid, plan.period, plan.posts, ctx.editions_path)
     for warning in warnings:
         ctx.console.say(f"Note: {warning}")
     backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
@@ -955,7 +644,7 @@ def send_digests(ctx: Context, record: dict, backend, digests, posts: list[dict[
     every post it held in one save (scripts/digest.py says why the plan is saved first)."""
     from scripts.digest import build_edition, note_plan, record_digest
 
-    editions_path = Path(ctx.newsletter["EDITIONS_PATH"])
+    editions_path = ctx.editions_path
     by_uuid = {p["uuid"]: p for p in posts}
     for plan in digests:
         if not plan.posts:
@@ -976,14 +665,9 @@ def send_digests(ctx: Context, record: dict, backend, digests, posts: list[dict[
         record_digest(record, edition, delivery, plan.post_uuids, by_uuid)
         save_record(ctx.record_path, record)
         ctx.delivered.append((edition, delivery))
-        done = f"scheduled for {delivery.at:%Y-%m-%d %H:%M} UTC" if delivery.status == "scheduled" else "sent"
-        where = delivery.detail.get("path") or (f"campaign {delivery.campaign_id}" if delivery.campaign_id else "")
-        found = delivery.detail.get("reused") or delivery.detail.get("found_on_remote")
-        again = " (found from an earlier run, not sent again)" if found else ""
-        if delivery.detail.get("other_run"):
-            again = " (by another run publishing at the same time; this run did not send it again)"
+        done, where, again = delivery_words(delivery)
         ctx.console.say(
-            f"{done[0].upper()}{done[1:]}: digest “{edition.subject}” with {len(plan.post_uuids)} post(s) "
+            f"{done}: digest “{edition.subject}” with {len(plan.post_uuids)} post(s) "
             f"→ {delivery.backend} {where}{again}"
         )
 
@@ -991,7 +675,7 @@ def send_digests(ctx: Context, record: dict, backend, digests, posts: list[dict[
 def print_share_kits(ctx: Context) -> None:
     """After a send: each delivered post's LinkedIn text (written by plugins/newsletter), to paste."""
     for edition, _delivery in ctx.delivered:
-        path = Path(ctx.newsletter["EDITIONS_PATH"]) / edition.uuid / "linkedin.txt"
+        path = ctx.editions_path / edition.uuid / "linkedin.txt"
         try:
             text = path.read_text(encoding="utf-8").strip()
         except OSError:
@@ -1034,10 +718,12 @@ def main(argv: list[str] | None = None) -> int:
     from scripts.build import configure_logging
 
     configure_logging(debug=args.verbose)
-    scrub = _ScrubFilter(console)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(scrub)
+    with scrubbed_logs(console):
+        return run_command(args, root, env, console)
 
+
+def run_command(args: argparse.Namespace, root: Path, env: dict, console: Console) -> int:
+    """The run, with every error the writer can fix as one message (no traceback)."""
     from connected.newsletter_settings import SettingsError
 
     ctx = None
@@ -1048,9 +734,9 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(ctx)
         with publish_lock(ctx.record_path, args.lock_timeout):
             return withheld_exit(ctx, run_publish(ctx, args))
-    except (PublishError, BackendError, SettingsError, DeployError, RecordError, DigestError) as exc:
+    except (ConnectedError, BackendError, SettingsError) as exc:
         console.error(f"make publish stopped: {exc}")
-        if getattr(exc, "retry_safe", True) and not isinstance(exc, SettingsError):
+        if getattr(exc, "retry_safe", True) and not isinstance(exc, SettingsError | errors.SettingsError):
             console.error(SAFE)
         return 1
     except KeyboardInterrupt:
@@ -1069,8 +755,6 @@ def main(argv: list[str] | None = None) -> int:
         console.error(SAFE)
         return 1
     finally:
-        for handler in logging.getLogger().handlers:
-            handler.removeFilter(scrub)
         if ctx is not None and ctx.changed_record and not args.dry_run:
             console.say(
                 f"{ctx.record_path.name} changed: commit it so other machines know what was sent "

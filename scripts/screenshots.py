@@ -82,12 +82,13 @@ def build(tmp: Path, siteurl: str, content: Path, profile: dict | None = None) -
 
 def email_page(tmp: Path, output: Path, article_path: str) -> str:
     """Copy the newest post's outbox edition into the served site; its URL path."""
-    import json
     import shutil
 
+    from connected.editions import read_manifest, rendered
+
     editions = tmp / "editions"
-    manifest = json.loads((editions / "manifest.json").read_text(encoding="utf-8"))
-    posts = [p for p in manifest["posts"] if p.get("files")]
+    manifest = read_manifest(editions)
+    posts = rendered(manifest) if manifest else []
     if not posts:
         raise ScreenshotError("the build rendered no email edition")
     chosen = next((p for p in posts if p["url"].endswith(article_path)), posts[0])

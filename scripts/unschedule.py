@@ -13,17 +13,29 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from connected.console import Console, scrubbed_logs
+from connected.errors import ConnectedError
+from connected.publishing import PublishError
+from connected.send_record import (
+    LOCK_TIMEOUT,
+    entries_with_status,
+    hold,
+    load_record,
+    record_lock,
+    save_record,
+)
 from scripts.backends import backend_name, make_backend, read_env
 from scripts.backends.base import BackendError
-from scripts.publish import ROOT, Console, PublishError, load_context, publish_lock
-from scripts.send_record import RecordError, entries_with_status, iso, load_record, save_record
+from scripts.context import load_context
+
+ROOT = Path(__file__).resolve().parent.parent
 
 log = logging.getLogger(__name__)
 
 
 def run(ctx, lock_timeout: float) -> int:
     say = ctx.console.say
-    with publish_lock(ctx.record_path, lock_timeout):
+    with record_lock(ctx.record_path, lock_timeout):
         record = load_record(ctx.record_path)
         scheduled = entries_with_status(record, "scheduled") if record else {}
         if not scheduled:
@@ -37,23 +49,15 @@ def run(ctx, lock_timeout: float) -> int:
             )
         backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
         cancelled = set(backend.unschedule(sorted(by_campaign)))
-        now = iso(datetime.now(UTC))
+        now = datetime.now(UTC)
         for campaign_id in sorted(cancelled):
             uuid = by_campaign.get(campaign_id)
             if uuid is None:
                 continue
-            entry = record["posts"][uuid]
-            entry["status"] = "held"
-            entry["at"] = now
-            # The campaign was deleted: keep the old id out of the way of a later send.
-            entry.pop("campaign_id", None)
-            # A digest and its posts share one campaign (docs/digest.md): all are held with it.
-            for other in scheduled.values():
-                if other is not entry and other.get("campaign_id") == campaign_id:
-                    other.update(status="held", at=now)
-                    other.pop("campaign_id", None)
+            title = record["posts"][uuid].get("title") or uuid
+            hold(record, campaign_id, at=now)
             save_record(ctx.record_path, record)
-            say(f"Held: {entry.get('title') or uuid} (campaign {campaign_id} cancelled and deleted).")
+            say(f"Held: {title} (campaign {campaign_id} cancelled and deleted).")
         missed = [u for c, u in by_campaign.items() if c not in cancelled]
         for uuid in missed:
             entry = record["posts"][uuid]
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.unschedule", description=__doc__.splitlines()[0])
     parser.add_argument("--settings", default="publishconf.py", help="settings file, relative to --root")
     parser.add_argument("--root", default=str(ROOT), help="project root (default: this checkout)")
-    parser.add_argument("--lock-timeout", type=float, default=5.0, help=argparse.SUPPRESS)
+    parser.add_argument("--lock-timeout", type=float, default=LOCK_TIMEOUT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
     env = read_env(root)
@@ -86,12 +90,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from connected.newsletter_settings import SettingsError
 
-    try:
-        ctx = load_context(root, args.settings, console, env)
-        return run(ctx, args.lock_timeout)
-    except (PublishError, BackendError, SettingsError, RecordError) as exc:
-        console.error(f"make unschedule stopped: {exc} Re-running `make unschedule` is safe.")
-        return 1
+    with scrubbed_logs(console):
+        try:
+            ctx = load_context(root, args.settings, console, env)
+            return run(ctx, args.lock_timeout)
+        except (ConnectedError, BackendError, SettingsError) as exc:
+            console.error(f"make unschedule stopped: {exc} Re-running `make unschedule` is safe.")
+            return 1
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ DIGEST_TEMPLATES = ("digest.html", "digest.txt")
 
 @dataclass(frozen=True)
 class DigestEdition:
-    """A digest's bodies, as EmailEdition has them for one post."""
+    """A digest's bodies, as RenderedEdition has them for one post."""
 
     subject: str
     preheader: str

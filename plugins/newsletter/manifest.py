@@ -1,5 +1,8 @@
 """The thin edge: write rendered editions and manifest.json to EDITIONS_PATH.
 
+The one writer of the editions manifest; its format and its one reader are
+connected/editions.py.
+
 Files are written only when their bytes change (so an unchanged post keeps
 identical files and mtimes), each through a temp file and os.replace so a
 crash never leaves half a file; manifest.json is written last, so a reader
@@ -14,14 +17,14 @@ import re
 import shutil
 from pathlib import Path
 
+from connected.editions import MANIFEST, VERSION
 from connected.files import path_inside
 from connected.files import write_atomic as replace_file
 
-from .render import EmailEdition
+from .render import RenderedEdition
 
 logger = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
 # Per-post input hashes, kept apart from manifest.json so the manifest stays
 # exactly the documented contract.
 RENDER_CACHE = ".render-cache.json"
@@ -71,12 +74,12 @@ def files_present(editions_path: Path, entry: dict) -> bool:
 def recorded_uuids(record_path: Path) -> set[str]:
     """Uuids the send record lists (sent, scheduled or held); empty if there is none.
 
-    Read through scripts/send_record.py, the one reader of the format (it normalises
+    Read through connected/send_record.py, the one reader of the format (it normalises
     the keys). A record that does not parse is left for scripts/publish.py to report:
     here it only means "render everything".
     """
-    from scripts.send_record import RecordError
-    from scripts.send_record import recorded_uuids as read_uuids
+    from connected.send_record import RecordError
+    from connected.send_record import recorded_uuids as read_uuids
 
     try:
         return read_uuids(Path(record_path))
@@ -84,7 +87,7 @@ def recorded_uuids(record_path: Path) -> set[str]:
         return set()
 
 
-def write_edition(editions_path: Path, edition: EmailEdition) -> dict:
+def write_edition(editions_path: Path, edition: RenderedEdition) -> dict:
     """Write one edition's files; return its manifest entry."""
     entry = edition.manifest_entry()
     for key, rel in entry["files"].items():
@@ -114,7 +117,7 @@ def write_manifest(
     posts = sorted(posts, key=lambda item: (item[0]["date"], item[0]["source_path"]), reverse=True)
     before = _blockers_before(editions_path)
     manifest = {
-        "version": 1,
+        "version": VERSION,
         "siteurl": siteurl,
         "generated_for": generated_for,
         # "blockers": plugins/link_checks sets them once the whole site is written

@@ -1,6 +1,6 @@
 """Render one post's email edition: pure functions of the article and settings.
 
-`render_edition(article, settings)` returns an `EmailEdition` (the Mailchimp
+`render_edition(article, settings)` returns an `RenderedEdition` (the Mailchimp
 HTML, the outbox HTML, the plain text and the manifest fields); nothing here
 writes files — plugins/newsletter/manifest.py does that.
 
@@ -26,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 from pelican.utils import truncate_html_words
 
+from connected.editions import edition_files
 from connected.identity import post_uuid
 from connected.newsletter_settings import newsletter_settings
 from connected.pelican_content import resolve_links, resolved_html
@@ -75,8 +76,10 @@ class RenderContext:
 
 
 @dataclass(frozen=True)
-class EmailEdition:
-    """One post's email edition: the three bodies plus its manifest fields."""
+class RenderedEdition:
+    """One post's edition as the renderer returns it: the bodies (text, not yet files) and
+    the fields of its manifest entry. Written by manifest.write_edition; read back as a
+    connected.editions.Edition (the one type the publishing side knows)."""
 
     uuid: str
     title: str
@@ -109,12 +112,7 @@ class EmailEdition:
             "preheader": self.preheader,
             "mode": self.mode,
             "audience_tag": self.audience_tag,
-            "files": {
-                "mailchimp_html": f"{self.uuid}/mailchimp.html",
-                "outbox_html": f"{self.uuid}/outbox.html",
-                "text": f"{self.uuid}/email.txt",
-                "mailchimp_text": f"{self.uuid}/mailchimp.txt",
-            },
+            "files": edition_files(self.uuid),
         }
 
 
@@ -325,7 +323,7 @@ def render_edition(
     settings: dict | None = None,
     ctx: RenderContext | None = None,
     inputs: PostInputs | None = None,
-) -> EmailEdition:
+) -> RenderedEdition:
     """Render `article`'s email edition (see the module docstring)."""
     if ctx is None:
         ctx = make_context(settings if settings is not None else article.settings)
@@ -383,7 +381,7 @@ def render_edition(
     body_text = html_to_text(body, base_url=post_url)
     text = ctx.text_env.get_template("edition.txt").render(body_text=body_text.strip(), **common)
     text = re.sub(r"\n{3,}", "\n\n", text)
-    return EmailEdition(
+    return RenderedEdition(
         uuid=fields["uuid"],
         title=fields["title"],
         url=post_url,

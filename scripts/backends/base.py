@@ -13,9 +13,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import ClassVar
 
+from connected.editions import Edition  # the one Edition type, owned with the manifest format
 from connected.errors import ConnectedError
 
 
@@ -28,27 +28,6 @@ class BackendError(ConnectedError):
     def __init__(self, message: str, *, retry_safe: bool = True):
         super().__init__(message)
         self.retry_safe = retry_safe
-
-
-@dataclass(frozen=True)
-class Edition:
-    """One post's email edition, as listed in build/editions/manifest.json."""
-
-    uuid: str
-    title: str
-    url: str
-    slug: str
-    date: datetime
-    subject: str
-    preheader: str
-    mode: str  # "full" or "excerpt"
-    audience_tag: str | None
-    mailchimp_html: Path
-    outbox_html: Path
-    text: Path
-    source_path: str = ""
-    # The Mailchimp plain-text part carries merge tags; the outbox one does not.
-    mailchimp_text: Path | None = None
 
 
 @dataclass(frozen=True)

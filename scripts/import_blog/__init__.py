@@ -222,12 +222,13 @@ def write_redirects(plan: Plan) -> int:
 
 def baseline(root: Path, say) -> str:
     """`make publish BASELINE=all` without deploying: build, then mark every post as sent."""
+    from connected.console import Console
+    from connected.send_record import empty_record, load_record, record_lock, save_record
     from scripts import publish
-    from scripts.send_record import empty_record, load_record, save_record
+    from scripts.context import load_context
 
-    console = publish.Console([])
-    ctx = publish.load_context(root, "publishconf.py", console, {})
-    with publish.publish_lock(ctx.record_path):
+    ctx = load_context(root, "publishconf.py", Console([]), {})
+    with record_lock(ctx.record_path):
         record = load_record(ctx.record_path)
         publish.build(ctx)
         posts = publish.load_manifest(ctx)

@@ -1,4 +1,4 @@
-"""scripts/send_record.match_posts and rekey_entry: finding a post recorded under an older id.
+"""connected/send_record.match_posts and rekey_entry: finding a post recorded under an older id.
 
 Pure functions over the record and manifest entries (the end-to-end runs are in
 test_identity_publish.py); the record is written and read back through the module's
@@ -8,7 +8,7 @@ own save/load so the new fields survive the file format.
 from __future__ import annotations
 
 from connected.identity import fallback_uuid
-from scripts.send_record import load_record, match_posts, rekey_entry, save_record
+from connected.send_record import load_record, match_posts, rekey_entry, save_record
 
 A = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 B = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"

@@ -12,8 +12,8 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from connected.send_record import RecordError, load_record, recorded_uuids
 from scripts.backends.outbox import OutboxBackend
-from scripts.send_record import RecordError, load_record, recorded_uuids
 from tests.newsletter.publish_project import MIDDLE, NEWEST, OLD, clear_mailchimp_env, make_project
 
 ADDRESS = "1 Quay Street, Leith"

@@ -7,9 +7,9 @@ of a message) with the repo's fake (tests/fake_mailchimp.py, R1 section) and the
 import pytest
 
 import scripts.publish
+from connected.send_record import load_record
 from scripts.backends.base import BackendError
 from scripts.backends.mailchimp import marker_for
-from scripts.send_record import load_record
 from tests.fake_mailchimp import DEFAULT_LIST_ID
 from tests.newsletter.publish_project import MIDDLE, NEWEST, OLD, clear_mailchimp_env, make_project
 
@@ -131,7 +131,7 @@ def test_r1_killed_after_send_with_lagging_list_sends_once(project, fake_mailchi
 
 
 def test_r1_pending_campaign_that_was_deleted_is_ignored(project, fake_mailchimp):
-    from scripts.send_record import save_record
+    from connected.send_record import save_record
 
     record = load_record(project.record_path)
     record["pending"] = {NEWEST: {"campaign_id": "0123456789", "at": "2026-11-20T09:00:00+00:00"}}
@@ -145,7 +145,7 @@ def test_r1_pending_campaign_that_was_deleted_is_ignored(project, fake_mailchimp
 def test_r1_pending_record_round_trips_and_is_validated(tmp_path):
     from datetime import UTC, datetime
 
-    from scripts.send_record import (
+    from connected.send_record import (
         RecordError,
         empty_record,
         save_record,

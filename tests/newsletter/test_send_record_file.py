@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scripts.send_record import (
+from connected.send_record import (
     RecordError,
     dumps_record,
     empty_record,

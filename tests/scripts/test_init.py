@@ -20,6 +20,7 @@ import pytest
 from lxml import html as lxml_html
 from PIL import Image, ImageChops
 
+from connected.send_record import load_record
 from scripts.init import (
     SAMPLE_ABOUT,
     SAMPLE_IMAGES,
@@ -29,7 +30,6 @@ from scripts.init import (
     SAMPLE_VALUES,
     digest,
 )
-from scripts.send_record import load_record
 from tests.conftest import SAMPLE_CONTENT, read_project_settings
 from tests.scripts.init_testkit import (
     OWN_POST,

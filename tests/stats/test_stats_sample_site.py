@@ -6,7 +6,7 @@ import sys
 
 from lxml import html as lxml_html
 
-from scripts.send_record import load_record
+from connected.send_record import load_record
 from tests.conftest import ROOT, make_sample_project
 
 
