@@ -9,7 +9,8 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
-from .header import Header, read_header, syntax_of
+from connected.header import Header, read_header, syntax_of
+
 from .outputs import collision_problems, content_claims, generated_claims
 from .values import DATE_FIX, SLUG_MAX, file_problems, theme_templates
 

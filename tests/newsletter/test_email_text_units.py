@@ -14,7 +14,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from newsletter.images import image_dimensions  # noqa: E402
 from newsletter.plaintext import (  # noqa: E402
     html_to_text,
     plain_line,
@@ -22,7 +21,13 @@ from newsletter.plaintext import (  # noqa: E402
     truncate,
 )
 
+from connected.images import image_size  # noqa: E402
+
 IMAGES = ROOT / "tests" / "data" / "email_site" / "images"
+
+def image_dimensions(path):
+    """The email's image-size lookup (connected/images.py, SVG left unsized)."""
+    return image_size(path, svg=False)
 
 
 def test_plain_line_strips_tags_decodes_entities_collapses_space():
@@ -145,7 +150,7 @@ def test_email_mode_metadata_and_site_default(caplog):
 
 
 def test_is_published():
-    from newsletter.render import is_published
+    from connected.published import is_published
 
     now = datetime(2026, 6, 1, tzinfo=UTC)
     assert is_published(_article(), now)
