@@ -41,6 +41,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from connected.errors import ConnectedError
+from connected.header import MARKDOWN_SUFFIXES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # --- The sample as shipped ---------------------------------------------------------------------
@@ -99,7 +102,7 @@ USAGE = (
 )
 
 
-class InitError(Exception):
+class InitError(ConnectedError):
     """`make init` cannot go on; the message names the file or answer and the fix."""
 
     def __init__(self, message: str, code: int = 1):
@@ -532,7 +535,7 @@ def _uuid_of(path: Path) -> str | None:
 
 def plan_content(project: Project, answers: dict[str, str], plan: Plan) -> None:
     content = project.content
-    markdown = sorted(p for p in content.rglob("*") if p.is_file() and p.suffix.lower() in (".md", ".markdown"))
+    markdown = sorted(p for p in content.rglob("*") if p.is_file() and p.suffix.lower() in MARKDOWN_SUFFIXES)
     about_path = content / SAMPLE_ABOUT[0]
     kept_sources = _plan_sample_posts(project, [p for p in markdown if p != about_path], plan)
     if about_path.exists():  # the writer removed it: a page they deleted is not theirs to get back unasked

@@ -16,6 +16,7 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from connected.errors import ConnectedError
 from connected.files import path_inside
 from connected.header import read_header
 
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 USAGE = 'usage: make newpost TITLE="Your post title"   (or: python -m scripts.newpost "Your post title")'
 
 
-class NewPostError(Exception):
+class NewPostError(ConnectedError):
     """The draft cannot be created; the message says why and what to do."""
 
 

@@ -25,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 from pelican.utils import truncate_html_words
 
+from connected.errors import ConnectedError
 from connected.identity import post_uuid
 from connected.newsletter_settings import newsletter_settings
 from connected.sanitize import sanitize_html
@@ -52,7 +53,7 @@ _CHARSET = '<meta charset="utf-8">'
 _TEMPLATE_FILES = ("edition.html", "edition.txt", "email.css")
 
 
-class EditionError(Exception):
+class EditionError(ConnectedError):
     """A post cannot get an email edition; the message names the post and the fix."""
 
 

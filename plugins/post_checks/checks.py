@@ -9,6 +9,7 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+from connected.errors import ConnectedError
 from connected.header import Header, read_header, syntax_of
 
 from .outputs import collision_problems, content_claims, generated_claims
@@ -39,7 +40,7 @@ _UNKNOWN_STATUS = "Unknown status '%s' for file %s, skipping it. (Not in %s)"
 
 
 
-class ContentError(ValueError):
+class ContentError(ConnectedError, ValueError):
     """One or more posts/pages (or the settings they need) cannot be built.
 
     A ValueError, like the settings errors of the other components

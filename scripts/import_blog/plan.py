@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from connected.errors import ConnectedError
+from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES
+
 from .old_settings import URL_KEYS, OldSettings
 from .rewrite import (
     FileChanges,
@@ -25,8 +28,9 @@ from .rewrite import (
 )
 
 FORMATS = {
-    ".md": "markdown", ".markdown": "markdown", ".mkd": "markdown", ".mdown": "markdown",
-    ".rst": "rst", ".html": "html", ".htm": "html",
+    **dict.fromkeys(MARKDOWN_SUFFIXES, "markdown"),
+    **dict.fromkeys(RST_SUFFIXES, "rst"),
+    ".html": "html", ".htm": "html",
 }
 NOTEBOOK_SUFFIXES = (".ipynb",)
 NOTEBOOK_PLUGIN = (
@@ -39,7 +43,7 @@ BLOCK_START = "# --- Imported by `make import` from "
 BLOCK_END = "# --- End of the imported settings ---"
 
 
-class PlanError(Exception):
+class PlanError(ConnectedError):
     """The import cannot start; the message names the problem and the fix."""
 
 
