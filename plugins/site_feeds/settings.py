@@ -20,7 +20,6 @@ DEFAULTS: dict = {key: spec.default for key, spec in SCHEMA["SITE_FEEDS"].items(
 
 PATH_KEYS = ("ALL_ATOM", "ALL_RSS", "ALL_JSON")
 PATTERN_KEYS = ("CATEGORY_ATOM", "CATEGORY_RSS", "TAG_ATOM", "TAG_RSS")
-CONTENT_MODES = ("full", "summary")
 
 
 class SiteFeedsError(SettingsError):
@@ -48,11 +47,11 @@ class FeedSettings:
         return self.site_root + "/" + path.lstrip("/")
 
 
+_DOCS = " (see docs/feeds.md)."
+
+
 def _fail(key: str, problem: str) -> SiteFeedsError:
     return SiteFeedsError(f"SITE_FEEDS[{key!r}] {problem}{_DOCS}")
-
-
-_DOCS = " (see docs/feeds.md)."
 
 
 def validate(raw) -> dict:
