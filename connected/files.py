@@ -34,6 +34,23 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False, mode: int | 
         raise
 
 
+def write_if_changed(path: Path, data: bytes, *, durable: bool = False) -> bool:
+    """`write_atomic` unless `path` already holds exactly `data`; True if written.
+
+    An unchanged file keeps its mtime, so rsync, browsers and incremental builds see no change.
+    Creates the parent folders.
+    """
+    path = Path(path)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, data, durable=durable)
+    return True
+
+
 def path_inside(base: Path, *parts: str) -> Path:
     """`base / parts…`, refusing any result outside `base` (absolute parts, `..`, links).
 

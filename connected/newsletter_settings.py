@@ -11,56 +11,31 @@ import re
 from pathlib import Path
 from typing import Any
 
-MODES = ("full", "excerpt")
-
-# Gmail clips messages above ~102 KB; stay below it with a margin.
-DEFAULT_MAX_HTML_BYTES = 100_000
+from connected.errors import SettingsError
+from connected.settings_schema import SCHEMA, read_dict
 
 _EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
-# key -> one-line meaning, used in error messages and kept in step with the README.
-KNOWN_KEYS = {
-    "EDITIONS_PATH": "directory the build writes email editions and manifest.json to",
-    "RECORD_PATH": "the send record (send-record.json)",
-    "OUTBOX_PATH": "directory the outbox backend writes messages to",
-    "FROM_NAME": "sender name (default AUTHOR_PROFILE['NAME'])",
-    "FROM_EMAIL": "sender address (default AUTHOR_PROFILE['EMAIL'])",
-    "REPLY_TO": "reply-to address (default AUTHOR_PROFILE['EMAIL'])",
-    "POSTAL_ADDRESS": "postal address for the footer (default AUTHOR_PROFILE['POSTAL_ADDRESS'])",
-    "MODE": '"full" or "excerpt"',
-    "MAX_HTML_BYTES": "largest inlined HTML edition before falling back to excerpt",
-    "MAX_PER_RUN": "most posts one publish run may send",
-    "SCHEDULE_DELAY_MINUTES": "minutes to delay (schedule) a campaign; 0 sends now",
-    "WHY_LINE": "the footer line saying why the reader gets this email",
-    "UNSUBSCRIBE_URL": "unsubscribe link in the outbox edition (default mailto:REPLY_TO)",
-    "REPLY_LINE": "the invitation to reply, shown after the post",
-    "READ_MORE_TEXT": "link text under an excerpt",
-    "EDITIONS": '"unsent" (render only posts the send record lacks) or "all"',
-    "CADENCE": '"each" (one email per post), "weekly" or "monthly" (one digest per period)',
-    "DIGEST_DAY": "digest send day: a weekday name (weekly) or a day of the month 1-28 (monthly)",
-    "DIGEST_TIME": 'digest send time "HH:MM", in the site\'s TIMEZONE',
-    "DIGEST_SUBJECT": "digest subject template with {site}, {count} and {since}",
-}
+# Every key with its default, meaning and simple check: connected/settings_schema.py.
+KNOWN_KEYS = SCHEMA["NEWSLETTER"]
+_WHERE = " (in pelicanconf.py)."
 
 CADENCES = ("each", "weekly", "monthly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-DEFAULT_DIGEST_SUBJECT = "{site}: {count} new posts since {since}"
-
-EDITIONS_CHOICES = ("unsent", "all")
 
 
-class SettingsError(Exception):
+class NewsletterSettingsError(SettingsError):
     """NEWSLETTER is misconfigured; the message names the key and the fix."""
 
 
-def _fail(key: str, problem: str, fix: str) -> SettingsError:
-    return SettingsError(f"NEWSLETTER[{key!r}] {problem}: {fix} (in pelicanconf.py).")
+def _fail(key: str, problem: str, fix: str) -> NewsletterSettingsError:
+    return NewsletterSettingsError(f"NEWSLETTER[{key!r}] {problem}: {fix}{_WHERE}")
 
 
 def _path(merged: dict, key: str) -> Path:
     value = merged[key]
     if not isinstance(value, str | Path) or not str(value).strip():
-        raise _fail(key, f"must be a path, got {value!r}", f"set it to the {KNOWN_KEYS[key]}")
+        raise _fail(key, f"must be a path, got {value!r}", f"set it to {KNOWN_KEYS[key].meaning}")
     # Relative paths are taken from the current directory (make runs at the repo root).
     return Path(value).expanduser().resolve()
 
@@ -70,10 +45,10 @@ def _text(merged: dict, key: str, *, required: bool) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise _fail(key, f"must be text, got {type(value).__name__}", f"set the {KNOWN_KEYS[key]}")
+        raise _fail(key, f"must be text, got {type(value).__name__}", f"set {KNOWN_KEYS[key].meaning}")
     value = " ".join(value.split())
     if required and not value:
-        raise _fail(key, "is empty", f"set the {KNOWN_KEYS[key]}")
+        raise _fail(key, "is empty", f"set {KNOWN_KEYS[key].meaning}")
     return value
 
 
@@ -84,13 +59,6 @@ def _email(merged: dict, key: str) -> str:
     return value
 
 
-def _int(merged: dict, key: str, minimum: int) -> int:
-    value = merged[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(key, f"must be a whole number >= {minimum}, got {value!r}", "fix the number")
-    return value
-
-
 def newsletter_settings(settings: dict) -> dict[str, Any]:
     """Return settings["NEWSLETTER"] merged with defaults and validated.
 
@@ -98,46 +66,27 @@ def newsletter_settings(settings: dict) -> dict[str, Any]:
     strings, numbers as ints. Raises SettingsError naming the key and the fix.
     """
     raw = settings.get("NEWSLETTER") or {}
-    if not isinstance(raw, dict):
-        raise SettingsError(
-            "NEWSLETTER must be a dict of settings: see docs/settings.md."
-        )
-    unknown = sorted(set(raw) - set(KNOWN_KEYS))
-    if unknown:
-        raise SettingsError(
-            f"NEWSLETTER has unknown key(s) {', '.join(unknown)}: remove or rename them "
-            f"(known keys: {', '.join(KNOWN_KEYS)})."
-        )
+    # The keys, and the values the schema checks (MODE, the numbers, EDITIONS); the
+    # defaults that depend on the rest of the site (None in the schema) are filled below.
+    read_dict({"NEWSLETTER": raw}, "NEWSLETTER", error=NewsletterSettingsError, suffix=_WHERE)
     profile = settings.get("AUTHOR_PROFILE") or {}
     sitename = settings.get("SITENAME") or profile.get("NAME") or "this site"
     siteurl = (settings.get("SITEURL") or "").rstrip("/")
     why = f"You are receiving this because you subscribed to {sitename}'s newsletter"
     why += f" at {siteurl}." if siteurl else "."
-    defaults = {
-        "EDITIONS_PATH": "build/editions",
-        "RECORD_PATH": "send-record.json",
-        "OUTBOX_PATH": "outbox",
-        "FROM_NAME": profile.get("NAME") or settings.get("AUTHOR") or "",
-        "FROM_EMAIL": profile.get("EMAIL") or "",
-        "REPLY_TO": None,  # filled from FROM_EMAIL's source below
-        "POSTAL_ADDRESS": profile.get("POSTAL_ADDRESS") or "",
-        "MODE": "full",
-        "MAX_HTML_BYTES": DEFAULT_MAX_HTML_BYTES,
-        "MAX_PER_RUN": 3,
-        "SCHEDULE_DELAY_MINUTES": 0,
-        "WHY_LINE": why,
-        "UNSUBSCRIBE_URL": None,  # mailto:REPLY_TO, below
-        "REPLY_LINE": "Reply to this email — I read every reply, and it goes straight to me.",
-        "READ_MORE_TEXT": "Read the rest on the web →",
-        # A post in the send record is never sent again, so rendering its
-        # edition on every build is wasted work (most of a large site's).
-        "EDITIONS": "unsent",
-        # Digest editions (docs/digest.md): "each" keeps one email per post.
-        "CADENCE": "each",
-        "DIGEST_DAY": None,  # monday (weekly) or 1 (monthly), below
-        "DIGEST_TIME": "09:00",
-        "DIGEST_SUBJECT": DEFAULT_DIGEST_SUBJECT,
-    }
+    # The schema's defaults (None where they come from the rest of the site), then those.
+    # EDITIONS "unsent": a post in the send record is never sent again, so rendering its
+    # edition on every build is wasted work (most of a large site's). CADENCE "each": one
+    # email per post (digests: docs/digest.md). DIGEST_DAY: monday (weekly) or 1 (monthly), below.
+    defaults = {key: spec.default for key, spec in KNOWN_KEYS.items()}
+    defaults.update(
+        FROM_NAME=profile.get("NAME") or settings.get("AUTHOR") or "",
+        FROM_EMAIL=profile.get("EMAIL") or "",
+        REPLY_TO=None,  # filled from FROM_EMAIL's source below
+        POSTAL_ADDRESS=profile.get("POSTAL_ADDRESS") or "",
+        WHY_LINE=why,
+        UNSUBSCRIBE_URL=None,  # mailto:REPLY_TO, below
+    )
     merged = {**defaults, **raw}
     if merged["REPLY_TO"] is None:
         merged["REPLY_TO"] = profile.get("EMAIL") or merged["FROM_EMAIL"]
@@ -150,13 +99,9 @@ def newsletter_settings(settings: dict) -> dict[str, Any]:
     out["REPLY_TO"] = _email(merged, "REPLY_TO")
     # May be empty at build time; the outbox backend refuses to send without it.
     out["POSTAL_ADDRESS"] = _text(merged, "POSTAL_ADDRESS", required=False)
-    mode = merged["MODE"]
-    if mode not in MODES:
-        raise _fail("MODE", f"is {mode!r}", 'use "full" or "excerpt"')
-    out["MODE"] = mode
-    out["MAX_HTML_BYTES"] = _int(merged, "MAX_HTML_BYTES", 1_000)
-    out["MAX_PER_RUN"] = _int(merged, "MAX_PER_RUN", 1)
-    out["SCHEDULE_DELAY_MINUTES"] = _int(merged, "SCHEDULE_DELAY_MINUTES", 0)
+    # MODE and the numbers were checked by read_dict (the schema's checks).
+    for key in ("MODE", "MAX_HTML_BYTES", "MAX_PER_RUN", "SCHEDULE_DELAY_MINUTES"):
+        out[key] = merged[key]
     out["WHY_LINE"] = _text(merged, "WHY_LINE", required=True)
     unsub = merged["UNSUBSCRIBE_URL"]
     if unsub is None:
@@ -170,8 +115,6 @@ def newsletter_settings(settings: dict) -> dict[str, Any]:
     out["UNSUBSCRIBE_URL"] = unsub
     out["REPLY_LINE"] = _text(merged, "REPLY_LINE", required=False)
     out["READ_MORE_TEXT"] = _text(merged, "READ_MORE_TEXT", required=True)
-    if merged["EDITIONS"] not in EDITIONS_CHOICES:
-        raise _fail("EDITIONS", f"is {merged['EDITIONS']!r}", 'use "unsent" or "all"')
     out["EDITIONS"] = merged["EDITIONS"]
     out.update(_digest(merged))
     return out

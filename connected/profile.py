@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from connected.errors import SettingsError
 from connected.files import path_inside
 
 # Square edge lengths in pixels: 2× the CSS sizes of the byline (48), the home
@@ -25,7 +26,7 @@ OUTPUT_DIR = "images/profile"
 RESIZE_VERSION = "1"
 
 
-class ProfileError(Exception):
+class ProfileError(SettingsError):
     """AUTHOR_PROFILE["PHOTO"] or ["CV"] cannot be used; the message names the fix."""
 
 

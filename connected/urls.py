@@ -40,7 +40,7 @@ import html as html_lib
 import re
 from urllib.parse import urljoin, urlsplit
 
-__all__ = ["absolute_url", "absolutize_html", "is_absolute"]
+__all__ = ["absolute_url", "absolutize_html", "is_absolute", "url_on_site"]
 
 # Attributes holding one URL, on any element.
 _URL_ATTRS = frozenset(
@@ -117,6 +117,16 @@ def absolute_url(base: str, url: str) -> str:
     """
     _check_base(base)
     return _resolve(base, url)
+
+
+def url_on_site(siteurl: str, url: str) -> str:
+    """A site-relative `url` joined to SITEURL ("" in development gives "/url"); a URL
+    with a scheme comes back unchanged. Unlike `absolute_url`, the base may be empty and
+    a path is always taken from the site root, never from the current page."""
+    url = str(url or "")
+    if urlsplit(url).scheme:
+        return url
+    return siteurl.rstrip("/") + "/" + url.lstrip("/")
 
 
 def _resolve(base: str, url: str) -> str:

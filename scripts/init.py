@@ -41,6 +41,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from connected.errors import ConnectedError
+from connected.header import MARKDOWN_SUFFIXES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # --- The sample as shipped ---------------------------------------------------------------------
@@ -99,7 +102,7 @@ USAGE = (
 )
 
 
-class InitError(Exception):
+class InitError(ConnectedError):
     """`make init` cannot go on; the message names the file or answer and the fix."""
 
     def __init__(self, message: str, code: int = 1):
@@ -144,17 +147,20 @@ def _one_line(var: str, value: str) -> str:
     return " ".join(value.split())
 
 
+_EXAMPLES = {
+    "NAME": 'NAME="Sam Rivera"',
+    "HEADLINE": 'HEADLINE="Product designer · writing about design careers"',
+    "EMAIL": "EMAIL=sam@sam-rivera.dev",
+    "SITEURL": "SITEURL=https://sam-rivera.dev",
+    "ADDRESS": 'ADDRESS="Sam Rivera, 12 Harbour Road, Leith EH6 6AA, UK"',
+    "LINKEDIN": "LINKEDIN=https://www.linkedin.com/in/sam-rivera/",
+}
+
+
 def validate(var: str, raw: str) -> str:
     """The normalised answer; ValueError with one line naming the variable and the fix."""
     value = _one_line(var, raw.strip())
-    example = {
-        "NAME": 'NAME="Sam Rivera"',
-        "HEADLINE": 'HEADLINE="Product designer · writing about design careers"',
-        "EMAIL": "EMAIL=sam@sam-rivera.dev",
-        "SITEURL": "SITEURL=https://sam-rivera.dev",
-        "ADDRESS": 'ADDRESS="Sam Rivera, 12 Harbour Road, Leith EH6 6AA, UK"',
-        "LINKEDIN": "LINKEDIN=https://www.linkedin.com/in/sam-rivera/",
-    }.get(var, "")
+    example = _EXAMPLES.get(var, "")
     if var == "LINKEDIN" and value.lower() in NONE_WORDS:
         return ""
     if is_sample(var, value):
@@ -162,51 +168,65 @@ def validate(var: str, raw: str) -> str:
             raise ValueError(f"{var} is empty: give your own, e.g. {example}.")
         raise ValueError(f"{var}={value!r} is the sample's: give your own, e.g. {example}.")
     if var == "EMAIL":
-        local, at, domain = value.partition("@")
-        if not at or not local or "@" in domain or " " in value or any(c in value for c in "<>,;"):
-            raise ValueError(f"EMAIL={value!r} is not an email address: write it as name@domain, e.g. {example}.")
-        labels = domain.split(".")
-        if len(labels) < 2 or not all(labels):
-            raise ValueError(
-                f"EMAIL={value!r} has no domain ({domain or 'nothing'} after the @): "
-                f"use an address with a full domain, e.g. {example}."
-            )
+        _check_email(value, example)
     elif var in ("SITEURL", "LINKEDIN"):
-        try:
-            parts = urlsplit(value)
-            host = parts.hostname or ""
-            parts.port  # noqa: B018 - raises ValueError for a malformed port
-        except ValueError:
-            host, parts = "", urlsplit("")
-        if parts.scheme.lower() != "https" or "." not in host:
-            raise ValueError(
-                f"{var}={value!r} is not an absolute https:// URL: write the full address, e.g. {example}."
-            )
-        if parts.query or parts.fragment or parts.username or parts.password:
-            raise ValueError(f"{var}={value!r}: drop the ?query, #fragment or user@ part, e.g. {example}.")
-        if var == "SITEURL":
-            # Pelican joins SITEURL and page paths with "/": no trailing slash.
-            value = value.rstrip("/")
-        elif not (host == "linkedin.com" or host.endswith(".linkedin.com")):
-            raise ValueError(
-                f"LINKEDIN={value!r} is not a LinkedIn address: use your profile's URL, e.g. {example} "
-                "(or LINKEDIN=- for none)."
-            )
+        value = _checked_https_url(var, value, example)
     elif var == "TIMEZONE":
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
-        known = available_timezones()
-        try:
-            ZoneInfo(value)
-            ok = not known or value in known
-        except (ZoneInfoNotFoundError, ValueError):
-            ok = False
-        if not ok:
-            raise ValueError(
-                f"TIMEZONE={value!r} is not an IANA time zone: use Area/City, e.g. TIMEZONE=Europe/Lisbon "
-                "or TIMEZONE=America/New_York (see `timedatectl list-timezones`)."
-            )
+        _check_timezone(value)
     return value
+
+
+def _check_email(value: str, example: str) -> None:
+    local, at, domain = value.partition("@")
+    if not at or not local or "@" in domain or " " in value or any(c in value for c in "<>,;"):
+        raise ValueError(f"EMAIL={value!r} is not an email address: write it as name@domain, e.g. {example}.")
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(labels):
+        raise ValueError(
+            f"EMAIL={value!r} has no domain ({domain or 'nothing'} after the @): "
+            f"use an address with a full domain, e.g. {example}."
+        )
+
+
+def _checked_https_url(var: str, value: str, example: str) -> str:
+    """SITEURL (without its trailing slash) or LINKEDIN (a linkedin.com address)."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        host, parts = "", urlsplit("")
+    if parts.scheme.lower() != "https" or "." not in host:
+        raise ValueError(
+            f"{var}={value!r} is not an absolute https:// URL: write the full address, e.g. {example}."
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"{var}={value!r}: drop the ?query, #fragment or user@ part, e.g. {example}.")
+    if var == "SITEURL":
+        # Pelican joins SITEURL and page paths with "/": no trailing slash.
+        return value.rstrip("/")
+    if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
+        raise ValueError(
+            f"LINKEDIN={value!r} is not a LinkedIn address: use your profile's URL, e.g. {example} "
+            "(or LINKEDIN=- for none)."
+        )
+    return value
+
+
+def _check_timezone(value: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+    known = available_timezones()
+    try:
+        ZoneInfo(value)
+        ok = not known or value in known
+    except (ZoneInfoNotFoundError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"TIMEZONE={value!r} is not an IANA time zone: use Area/City, e.g. TIMEZONE=Europe/Lisbon "
+            "or TIMEZONE=America/New_York (see `timedatectl list-timezones`)."
+        )
 
 
 # --- The project as it is ----------------------------------------------------------------------
@@ -518,59 +538,72 @@ def _uuid_of(path: Path) -> str | None:
 
 
 def plan_content(project: Project, answers: dict[str, str], plan: Plan) -> None:
-    from scripts.social_image import is_generated, render
-
-    current = project.current()
     content = project.content
-    kept_sources: list[Path] = []
-    markdown = sorted(p for p in content.rglob("*") if p.is_file() and p.suffix.lower() in (".md", ".markdown"))
+    markdown = sorted(p for p in content.rglob("*") if p.is_file() and p.suffix.lower() in MARKDOWN_SUFFIXES)
     about_path = content / SAMPLE_ABOUT[0]
-    for path in markdown:
-        if path == about_path:
-            continue
-        sha = digest(path)
-        if sha in SAMPLE_POSTS.values():
+    kept_sources = _plan_sample_posts(project, [p for p in markdown if p != about_path], plan)
+    if about_path.exists():  # the writer removed it: a page they deleted is not theirs to get back unasked
+        kept_sources += _plan_about(project, about_path, answers, plan)
+    _plan_sample_images(project, kept_sources, plan)
+    _plan_social_image(project, answers, plan)
+
+    # One starter draft in place of the sample's posts, when none of the writer's is left.
+    deleted = set(plan.deletes)
+    left = [p for p in markdown if p not in deleted and p != about_path and p.is_relative_to(content / "posts")]
+    replaced_sample = any(p.suffix.lower() == ".md" for p in deleted)
+    plan.starter = replaced_sample and not left
+
+
+def _plan_sample_posts(project: Project, posts: list[Path], plan: Plan) -> list[Path]:
+    """Delete the sample's untouched posts; the posts that stay."""
+    kept: list[Path] = []
+    for path in posts:
+        if digest(path) in SAMPLE_POSTS.values():
             plan.deletes.append(path)
             plan.lines.append(f"removed the sample post {_shown(project, path)}")
             continue
-        kept_sources.append(path)
+        kept.append(path)
         page_uuid = _uuid_of(path)
         if page_uuid in SAMPLE_UUIDS:
             plan.notes.append(
                 f"{_shown(project, path)} is a sample post you have edited (Uuid {page_uuid}), so it was kept: "
                 "delete it yourself if it is not yours."
             )
+    return kept
 
-    # The About page: the sample's text, or an untouched skeleton of an earlier run, is rewritten.
-    page_uuid = str(uuid.uuid4())
-    about_text = about_skeleton(answers["NAME"], answers["HEADLINE"], page_uuid)
-    if not about_path.exists():
-        pass  # the writer removed it: a page they deleted is not theirs to get back unasked
-    else:
-        old_uuid = _uuid_of(about_path) or ""
-        ours = about_path.read_text(encoding="utf-8", errors="replace") == about_skeleton(
-            current["NAME"], current["HEADLINE"], old_uuid
+
+def _plan_about(project: Project, about_path: Path, answers: dict[str, str], plan: Plan) -> list[Path]:
+    """The About page: the sample's text, or an untouched skeleton of an earlier run, is rewritten.
+
+    Returns [about_path] when the page is the writer's own (it stays a source), else [].
+    """
+    current = project.current()
+    old_uuid = _uuid_of(about_path) or ""
+    text = about_path.read_text(encoding="utf-8", errors="replace")
+    if digest(about_path) == SAMPLE_ABOUT[1]:
+        about_text = about_skeleton(answers["NAME"], answers["HEADLINE"], str(uuid.uuid4()))
+        plan.writes[about_path] = about_text.encode("utf-8")
+        plan.lines.append(f"replaced the sample's About text: {_shown(project, about_path)} (fill it in)")
+        return []
+    if text == about_skeleton(current["NAME"], current["HEADLINE"], old_uuid):
+        new = about_skeleton(answers["NAME"], answers["HEADLINE"], old_uuid)
+        if new.encode("utf-8") != about_path.read_bytes():
+            plan.writes[about_path] = new.encode("utf-8")
+            plan.lines.append(f"updated the About page skeleton: {_shown(project, about_path)}")
+        return []
+    if old_uuid in SAMPLE_UUIDS or SAMPLE_NAME in text:
+        plan.notes.append(
+            f"{_shown(project, about_path)} is the sample's About page with your edits, so it was kept: "
+            f"it still mentions the sample's author; rewrite it."
         )
-        if digest(about_path) == SAMPLE_ABOUT[1]:
-            plan.writes[about_path] = about_text.encode("utf-8")
-            plan.lines.append(f"replaced the sample's About text: {_shown(project, about_path)} (fill it in)")
-        elif ours:
-            new = about_skeleton(answers["NAME"], answers["HEADLINE"], old_uuid)
-            if new.encode("utf-8") != about_path.read_bytes():
-                plan.writes[about_path] = new.encode("utf-8")
-                plan.lines.append(f"updated the About page skeleton: {_shown(project, about_path)}")
-        else:
-            kept_sources.append(about_path)
-            if _uuid_of(about_path) in SAMPLE_UUIDS or SAMPLE_NAME in about_path.read_text(encoding="utf-8", errors="replace"):
-                plan.notes.append(
-                    f"{_shown(project, about_path)} is the sample's About page with your edits, so it was kept: "
-                    f"it still mentions the sample's author; rewrite it."
-                )
+    return [about_path]
 
-    # The sample's images, unless a post that stays uses them.
+
+def _plan_sample_images(project: Project, kept_sources: list[Path], plan: Plan) -> None:
+    """The sample's images, unless a post that stays uses them."""
     texts = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in kept_sources)
     for rel, sha in SAMPLE_IMAGES.items():
-        path = content / rel
+        path = project.content / rel
         if path.is_file() and digest(path) == sha:
             if Path(rel).name in texts:
                 plan.notes.append(f"{_shown(project, path)} is the sample's, kept because a post of yours uses it.")
@@ -578,10 +611,14 @@ def plan_content(project: Project, answers: dict[str, str], plan: Plan) -> None:
                 plan.deletes.append(path)
                 plan.lines.append(f"removed the sample image {_shown(project, path)}")
 
-    # The default social image: drawn again when it is the sample's or one we drew.
+
+def _plan_social_image(project: Project, answers: dict[str, str], plan: Plan) -> None:
+    """The default social image: drawn again when it is the sample's or one we drew."""
+    from scripts.social_image import is_generated, render
+
     profile = project.settings.get("AUTHOR_PROFILE") or {}
     image_rel = str(profile.get("DEFAULT_IMAGE") or SAMPLE_SOCIAL_IMAGE[0])
-    image = content / image_rel
+    image = project.content / image_rel
     host = urlsplit(answers["SITEURL"]).netloc + urlsplit(answers["SITEURL"]).path
     if image.suffix.lower() != ".png":
         plan.notes.append(f"AUTHOR_PROFILE['DEFAULT_IMAGE'] is {image_rel}, not a PNG: left as it is.")
@@ -592,12 +629,6 @@ def plan_content(project: Project, answers: dict[str, str], plan: Plan) -> None:
             plan.lines.append(f"drew the link-preview image {_shown(project, image)} (1200×630) with your name and {host}")
     else:
         plan.notes.append(f"{_shown(project, image)} is your own image (not the sample's): left as it is.")
-
-    # One starter draft in place of the sample's posts, when none of the writer's is left.
-    deleted = set(plan.deletes)
-    left = [p for p in markdown if p not in deleted and p != about_path and p.is_relative_to(content / "posts")]
-    replaced_sample = any(p.suffix.lower() == ".md" for p in deleted)
-    plan.starter = replaced_sample and not left
 
 
 def plan_record(project: Project, plan: Plan) -> None:

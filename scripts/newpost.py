@@ -16,13 +16,15 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from connected.errors import ConnectedError
 from connected.files import path_inside
+from connected.header import read_header
 
 ROOT = Path(__file__).resolve().parent.parent
 USAGE = 'usage: make newpost TITLE="Your post title"   (or: python -m scripts.newpost "Your post title")'
 
 
-class NewPostError(Exception):
+class NewPostError(ConnectedError):
     """The draft cannot be created; the message says why and what to do."""
 
 
@@ -113,16 +115,9 @@ def _file_using_slug(posts_dir: Path, slug: str) -> Path | None:
     if not posts_dir.is_dir():
         return None
     for path in sorted(posts_dir.rglob("*.md")):
-        try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue
-        for line in lines:
-            key, sep, value = line.partition(":")
-            if not sep or not line.strip():
-                break
-            if key.strip().lower() == "slug" and value.strip() == slug:
-                return path
+        header = read_header(path)
+        if any(value == slug for value in header.values("slug")):
+            return path
     return None
 
 

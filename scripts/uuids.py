@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import uuid
 from collections import defaultdict
@@ -26,30 +25,18 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from connected.errors import ConnectedError
 from connected.files import write_atomic
+from connected.header import MARKDOWN_SUFFIXES, RST_ADORNMENT, RST_FIELD, RST_SUFFIXES, parse_header
 from connected.identity import fallback_uuid, id_for_new_uuid_line
 
 ROOT = Path(__file__).resolve().parent.parent
-MARKDOWN_SUFFIXES = {".md", ".markdown", ".mkd", ".mdown"}
-RST_SUFFIXES = {".rst"}
-HTML_SUFFIXES = {".html", ".htm"}
-SUFFIXES = MARKDOWN_SUFFIXES | RST_SUFFIXES | HTML_SUFFIXES
-
-# Python-Markdown's meta extension: "Key: value" lines from the first line,
-# indented continuation lines, optionally fenced by --- … (--- or ...).
-_KEY_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
-_MORE_LINE = re.compile(r"^[ ]{4,}(?P<value>.*)$")
-_BEGIN = re.compile(r"^-{3}(\s.*)?$")
-_END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
-# reST: a docinfo field (":name: value", in column 0, a blank or the end after
-# the closing colon) and a section adornment (one punctuation character repeated).
-# Neither pattern can backtrack: one character class each, no nesting.
-_RST_FIELD = re.compile(r"^:(?P<key>[^:\s][^:]*):(?P<value>\s.*)?$")
-_RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1+\s*$")
+HTML_SUFFIXES = (".html", ".htm")
+SUFFIXES = (*MARKDOWN_SUFFIXES, *RST_SUFFIXES, *HTML_SUFFIXES)
 _BOM = b"\xef\xbb\xbf"
 
 
-class UuidsError(Exception):
+class UuidsError(ConnectedError):
     """The content cannot be scanned (missing directory, unreadable settings)."""
 
 
@@ -88,34 +75,18 @@ def _text(raw: bytes) -> str:
 
 
 def read_header(data: bytes) -> Header:
-    """Locate the metadata header of a Markdown file given as bytes."""
+    """Locate the metadata header of a Markdown file given as bytes.
+
+    The keys are read by connected/header.py (Python-Markdown's meta rules); this
+    only turns its line numbers into the byte offset where a new line goes.
+    """
     offset, lines, newline = _split(data)
-    position = offset
-    insert_at = offset
-    uuids: list[str] = []
-    seen_key = False
-    fenced = False
-    for index, raw in enumerate(lines):
-        text = _text(raw)
-        if index == 0 and _BEGIN.match(text):
-            fenced = True
-            position += len(raw)
-            insert_at = position
-            continue
-        if fenced and _END.match(text):
-            break
-        match = _KEY_LINE.match(text)
-        if match:
-            seen_key = True
-            if match["key"].lower() == "uuid":
-                uuids.append(match["value"].strip())
-        elif not (seen_key and _MORE_LINE.match(text)):
-            break
-        position += len(raw)
-        insert_at = position
-    last = data[:insert_at]
-    needs_newline = bool(seen_key) and not last.endswith((b"\n", b"\r"))
-    return Header(insert_at, newline, needs_newline, uuids, seen_key)
+    header = parse_header(data[offset:].decode("utf-8"), "markdown")
+    if not header.entries:
+        return Header(offset, newline, False, [], False)
+    insert_at = offset + sum(len(raw) for raw in lines[: header.last_line])
+    needs_newline = not data[:insert_at].endswith((b"\n", b"\r"))
+    return Header(insert_at, newline, needs_newline, header.values("uuid"), True)
 
 
 def read_rst_header(data: bytes) -> Header:
@@ -141,17 +112,17 @@ def read_rst_header(data: bytes) -> Header:
     has_title = False
     if (
         i + 2 < len(texts)
-        and _RST_ADORNMENT.match(texts[i])
+        and RST_ADORNMENT.match(texts[i])
         and not blank(i + 1)
-        and _RST_ADORNMENT.match(texts[i + 2])
+        and RST_ADORNMENT.match(texts[i + 2])
         and texts[i + 2][0] == texts[i][0]
     ):
         has_title, i = True, i + 3  # overline, title, underline
     elif (
         i + 1 < len(texts)
         and not blank(i)
-        and not _RST_FIELD.match(texts[i])
-        and _RST_ADORNMENT.match(texts[i + 1])
+        and not RST_FIELD.match(texts[i])
+        and RST_ADORNMENT.match(texts[i + 1])
     ):
         has_title, i = True, i + 2  # title, underline
     after_title = ends[i - 1] if has_title else offset
@@ -160,8 +131,8 @@ def read_rst_header(data: bytes) -> Header:
         i += 1
     uuids: list[str] = []
     insert_at = None
-    while i < len(texts) and _RST_FIELD.match(texts[i]):
-        match = _RST_FIELD.match(texts[i])
+    while i < len(texts) and RST_FIELD.match(texts[i]):
+        match = RST_FIELD.match(texts[i])
         if match["key"].strip().lower() == "uuid":
             uuids.append((match["value"] or "").strip())
         i += 1
@@ -172,7 +143,7 @@ def read_rst_header(data: bytes) -> Header:
         j = i
         while j < len(texts) and blank(j):
             j += 1
-        if j < len(texts) and _RST_FIELD.match(texts[j]):
+        if j < len(texts) and RST_FIELD.match(texts[j]):
             i = j
     if insert_at is not None:
         needs = not data[:insert_at].endswith((b"\n", b"\r"))
@@ -292,6 +263,59 @@ class _Missing:
     syntax: str
 
 
+@dataclass
+class _Kept:
+    """A file that already has its one Uuid line (`uuid` empty and `problem` set when malformed)."""
+
+    shown: str
+    uuid: str = ""
+    problem: str = ""
+
+
+def _scan_file(path: Path, content: Path) -> _Missing | _Kept | str:
+    """What one source file needs: a Uuid line written (_Missing), nothing (_Kept), or a fix (the problem)."""
+    shown = _shown(path)
+    relative = relative_source_path(path, content)
+    syntax = syntax_of(path)
+    data = path.read_bytes()
+    try:
+        if syntax == "html":
+            values = read_html_uuids(data)
+            header = None
+        else:
+            header = header_of(data, syntax)
+            values = header.uuids
+    except UnicodeDecodeError:
+        return f"{shown}: is not UTF-8 text — save it as UTF-8"
+    field = ":uuid:" if syntax == "rst" else "Uuid:"
+    if len(values) > 1:
+        return f"{shown}: has {len(values)} {field} lines — keep exactly one"
+    if values and not values[0]:
+        return (
+            f"{shown}: has an empty {field} line — write '{field} {fallback_uuid(relative)}' "
+            "there (the id this post already has)"
+        )
+    if values:
+        try:
+            return _Kept(shown, uuid=str(uuid.UUID(values[0])))
+        except ValueError:
+            return _Kept(
+                shown,
+                problem=f"{shown}: Uuid {values[0]!r} is not a UUID — fix it to look like "
+                "3f2b8c1e-5d4a-4e8f-9b6c-2a1d0e7f8c9b",
+            )
+    if syntax == "html":
+        return (
+            f"{shown}: make uuids does not edit HTML posts — add "
+            f'<meta name="uuid" content="{fallback_uuid(relative)}"> to its <head> '
+            "(the id this post already has)"
+        )
+    if not header.has_header:
+        start = "a title, an underline and ':date: …'" if syntax == "rst" else "'Title: …'"
+        return f"{shown}: has no metadata header — start it with {start}, then run make uuids again"
+    return _Missing(path, shown, relative, data, syntax)
+
+
 def run(content: Path, subdirs: list[str], out=sys.stdout, err=sys.stderr) -> int:
     """Write the missing Uuids under `content`; return the exit code."""
     if not content.is_dir():
@@ -303,52 +327,17 @@ def run(content: Path, subdirs: list[str], out=sys.stdout, err=sys.stderr) -> in
     # First every Uuid the files already carry, so a path-derived id that another
     # file already owns is never written a second time.
     for path in source_files(content, subdirs):
-        shown = _shown(path)
-        relative = relative_source_path(path, content)
-        syntax = syntax_of(path)
-        data = path.read_bytes()
-        try:
-            if syntax == "html":
-                values = read_html_uuids(data)
-                header = None
-            else:
-                header = header_of(data, syntax)
-                values = header.uuids
-        except UnicodeDecodeError:
-            problems.append(f"{shown}: is not UTF-8 text — save it as UTF-8")
-            continue
-        field = ":uuid:" if syntax == "rst" else "Uuid:"
-        if len(values) > 1:
-            problems.append(f"{shown}: has {len(values)} {field} lines — keep exactly one")
-            continue
-        if values and not values[0]:
-            problems.append(
-                f"{shown}: has an empty {field} line — write '{field} {fallback_uuid(relative)}' "
-                "there (the id this post already has)"
-            )
-            continue
-        if values:
+        found = _scan_file(path, content)
+        if isinstance(found, _Missing):
+            missing.append(found)
+        elif isinstance(found, _Kept):
             kept += 1
-            try:
-                owners[str(uuid.UUID(values[0]))].append(shown)
-            except ValueError:
-                problems.append(
-                    f"{shown}: Uuid {values[0]!r} is not a UUID — fix it to look like "
-                    "3f2b8c1e-5d4a-4e8f-9b6c-2a1d0e7f8c9b"
-                )
-            continue
-        if syntax == "html":
-            problems.append(
-                f"{shown}: make uuids does not edit HTML posts — add "
-                f'<meta name="uuid" content="{fallback_uuid(relative)}"> to its <head> '
-                "(the id this post already has)"
-            )
-            continue
-        if not header.has_header:
-            start = "a title, an underline and ':date: …'" if syntax == "rst" else "'Title: …'"
-            problems.append(f"{shown}: has no metadata header — start it with {start}, then run make uuids again")
-            continue
-        missing.append(_Missing(path, shown, relative, data, syntax))
+            if found.uuid:
+                owners[found.uuid].append(found.shown)
+            else:
+                problems.append(found.problem)
+        else:
+            problems.append(found)
     taken = set(owners)
     added = 0
     for item in missing:

@@ -2,9 +2,9 @@
 documents every setting key we define, and every page the README links to exists.
 
 Targets: the Makefile's `target: … ## help` lines (what `make help` lists).
-Settings: every top-level key of each component's settings dict, as
-pelicanconf.py defines it (read with Pelican's read_settings), plus the keys
-shown there as commented-out defaults.
+Settings: every key of every dict in the one settings schema
+(connected/settings_schema.py SCHEMA), and every dict setting pelicanconf.py
+defines that is ours is in that schema.
 """
 
 import re
@@ -12,11 +12,9 @@ import sys
 
 from tests.conftest import ROOT, SAMPLE
 
-SETTINGS_DICTS = ("AUTHOR_PROFILE", "SUBSCRIBE", "SITE_FEEDS", "NEWSLETTER", "DEPLOY", "FAST_BUILD")
 # Dict settings that belong to Pelican or a third-party plugin, documented upstream.
 UPSTREAM_DICTS = {"SITEMAP"}
 TARGET_LINE = re.compile(r"^(?P<target>[A-Za-z_-]+):.*##", re.MULTILINE)
-COMMENTED_KEY = re.compile(r'^\s*#\s*"(?P<key>[A-Z][A-Z0-9_]*)"\s*:', re.MULTILINE)
 
 
 def readme_text() -> str:
@@ -33,56 +31,41 @@ def make_targets() -> list[str]:
     return TARGET_LINE.findall((ROOT / "Makefile").read_text(encoding="utf-8"))
 
 
-def dict_source_block(source: str, name: str) -> str:
-    """The text of `NAME = {…}` in pelicanconf.py (to the closing brace at column 0)."""
-    lines = source.splitlines()
-    for index, line in enumerate(lines):
-        if re.match(rf"^{name}\s*=\s*\{{", line):
-            if line.rstrip().endswith("}"):  # NAME = {} or a one-line dict
-                return line
-            body = []
-            for following in lines[index + 1 :]:
-                if following.startswith("}"):
-                    break
-                body.append(following)
-            return "\n".join(body)
-    return ""
-
-
 def our_settings_dicts(settings: dict) -> list[str]:
-    """The six named component dicts plus any other dict setting that is ours
-    (not a Pelican setting, not a third-party plugin's)."""
+    """The dict settings of pelicanconf.py that are ours (not Pelican's, not a third-party plugin's)."""
     from pelican.settings import DEFAULT_CONFIG
 
-    extra = sorted(
+    return sorted(
         name
         for name, value in settings.items()
-        if isinstance(value, dict)
-        and name.isupper()
-        and name not in DEFAULT_CONFIG
-        and name not in UPSTREAM_DICTS
-        and name not in SETTINGS_DICTS
+        if isinstance(value, dict) and name.isupper() and name not in DEFAULT_CONFIG and name not in UPSTREAM_DICTS
     )
-    return [*SETTINGS_DICTS, *extra]
 
 
 def setting_keys() -> dict[str, list[str]]:
+    """Every settings dict and its keys, from the schema tables (not from comments)."""
+    from connected.settings_schema import SCHEMA
+
+    return {name: list(keys) for name, keys in SCHEMA.items()}
+
+
+def test_every_settings_dict_of_the_sample_is_in_the_schema():
     from pelican.settings import read_settings
+
+    from connected.settings_schema import SCHEMA
 
     # The settings as shipped (tests/data/sample_site is kept identical to the sample's
     # pelicanconf.py by tests/scripts/test_init_sample.py), not the writer's own copy.
     for name in ("pelicanconf", "publishconf"):
         sys.modules.pop(name, None)
     settings = read_settings(str(SAMPLE / "pelicanconf.py"))
-    source = (SAMPLE / "pelicanconf.py").read_text(encoding="utf-8")
-    keys = {}
-    for name in our_settings_dicts(settings):
-        value = settings.get(name)
-        assert isinstance(value, dict), f"pelicanconf.py must define {name} as a dict"
-        found = [str(key) for key in value]
-        found += [k for k in COMMENTED_KEY.findall(dict_source_block(source, name)) if k not in found]
-        keys[name] = found
-    return keys
+    missing = [name for name in our_settings_dicts(settings) if name not in SCHEMA]
+    assert not missing, "connected/settings_schema.py SCHEMA lacks these settings dicts: " + ", ".join(missing)
+    unknown = [
+        f"{name}[{key!r}]" for name in SCHEMA if isinstance(settings.get(name), dict)
+        for key in settings[name] if key not in SCHEMA[name]
+    ]
+    assert not unknown, "pelicanconf.py sets keys the schema does not list: " + ", ".join(unknown)
 
 
 def test_makefile_has_targets_to_document():

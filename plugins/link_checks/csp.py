@@ -22,13 +22,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-KEYS = ("EMBED_HOSTS", "IMAGE_HOSTS")
+from connected.errors import SettingsError
+from connected.settings_schema import SCHEMA, read_dict
+
+KEYS = tuple(SCHEMA["CSP"])
 # Which allow-list governs each kind of embedded resource.
 LIST_FOR = {"frame": "EMBED_HOSTS", "script": "EMBED_HOSTS", "image": "IMAGE_HOSTS"}
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
-class CSPSettingsError(ValueError):
+class CSPSettingsError(SettingsError):
     """The CSP setting is malformed; the message names the key and the fix."""
 
     @property
@@ -39,27 +42,10 @@ class CSPSettingsError(ValueError):
 
 def csp_options(settings: dict) -> dict[str, tuple[str, ...]]:
     """The validated CSP setting: {"EMBED_HOSTS": (...), "IMAGE_HOSTS": (...)}."""
-    raw = settings.get("CSP")
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise CSPSettingsError(
-            f"CSP in pelicanconf.py is a {type(raw).__name__}: write a dict, e.g. "
-            'CSP = {"EMBED_HOSTS": ["www.youtube-nocookie.com"]}'
-        )
-    unknown = sorted(set(raw) - set(KEYS))
-    if unknown:
-        raise CSPSettingsError(
-            f"CSP[{unknown[0]!r}] is not a CSP setting: the keys are {', '.join(KEYS)} "
-            "(docs/links-and-embeds.md)"
-        )
+    raw = read_dict(settings, "CSP", error=CSPSettingsError, suffix=" (docs/links-and-embeds.md)")
     options = {}
     for key in KEYS:
-        hosts = raw.get(key) or []
-        if isinstance(hosts, str) or not isinstance(hosts, (list, tuple)):
-            raise CSPSettingsError(
-                f"CSP[{key!r}] must be a list of host names, e.g. [\"player.vimeo.com\"]"
-            )
+        hosts = raw[key] or []
         cleaned = []
         for host in hosts:
             source = _source(host)

@@ -97,19 +97,31 @@ def unique_ids(text: str, reserved=THEME_IDS) -> tuple[str, int]:
     ids = [tag_id for _, _, tag_id, _ in scanner.tags]
     if len(set(ids)) == len(ids) and not reserved.intersection(ids):
         return text, 0
-    taken = set(ids) | set(reserved)
-    keepers: dict[str, int] = {}  # id -> offset of the element that keeps it
-    for offset, tag, tag_id, _ in scanner.tags:
-        if tag_id in reserved:
-            continue
-        if tag not in HEADINGS and tag_id not in keepers:
+    keepers = _id_keepers(scanner.tags, reserved)
+    edits, renamed = _rename_duplicates(scanner.tags, keepers, set(ids) | set(reserved))
+    for offset, fragment, raw in scanner.toc_links:
+        if fragment in renamed:
+            edits[offset] = (raw, _replace_attr(raw, "href", "#" + fragment, "#" + renamed[fragment]))
+    return _apply_edits(text, edits), len(edits)
+
+
+def _id_keepers(tags, reserved) -> dict[str, int]:
+    """id -> offset of the element that keeps it: the first non-heading, else the first heading."""
+    keepers: dict[str, int] = {}
+    for offset, tag, tag_id, _ in tags:
+        if tag_id not in reserved and tag not in HEADINGS and tag_id not in keepers:
             keepers[tag_id] = offset
-    for offset, _tag, tag_id, _ in scanner.tags:
+    for offset, _tag, tag_id, _ in tags:
         if tag_id not in keepers and tag_id not in reserved:
             keepers[tag_id] = offset
-    edits: dict[int, tuple[str, str]] = {}  # offset -> (raw, new raw)
-    renamed: dict[str, str] = {}  # heading's old id -> new id (for the TOC)
-    for offset, tag, tag_id, raw in scanner.tags:
+    return keepers
+
+
+def _rename_duplicates(tags, keepers, taken: set[str]):
+    """(offset -> (raw, new raw), heading's old id -> new id for the TOC) for every non-keeper."""
+    edits: dict[int, tuple[str, str]] = {}
+    renamed: dict[str, str] = {}
+    for offset, tag, tag_id, raw in tags:
         if keepers.get(tag_id) == offset:
             continue
         number = 2
@@ -120,9 +132,10 @@ def unique_ids(text: str, reserved=THEME_IDS) -> tuple[str, int]:
         edits[offset] = (raw, _replace_attr(raw, "id", tag_id, new_id))
         if tag in HEADINGS:
             renamed.setdefault(tag_id, new_id)
-    for offset, fragment, raw in scanner.toc_links:
-        if fragment in renamed:
-            edits[offset] = (raw, _replace_attr(raw, "href", "#" + fragment, "#" + renamed[fragment]))
+    return edits, renamed
+
+
+def _apply_edits(text: str, edits: dict[int, tuple[str, str]]) -> str:
     pieces, last = [], 0
     for offset in sorted(edits):
         raw, new = edits[offset]
@@ -130,7 +143,7 @@ def unique_ids(text: str, reserved=THEME_IDS) -> tuple[str, int]:
             continue  # the parser's offset did not line up: leave this tag alone
         pieces += [text[last:offset], new]
         last = offset + len(raw)
-    return "".join(pieces) + text[last:], len(edits)
+    return "".join(pieces) + text[last:]
 
 
 # --- Signal handlers ---------------------------------------------------------------------------

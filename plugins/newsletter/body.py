@@ -18,9 +18,8 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 from markupsafe import escape
 
+from connected.images import image_size
 from connected.sanitize import is_safe_url, sanitize_html
-
-from .images import image_dimensions
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def static_image_lookup(settings: dict, siteurl: str, static_content: dict | Non
         path = by_url.get(rel) or content_root / rel
         if ".." in Path(rel).parts:
             return None  # stay inside the content directory
-        return image_dimensions(path) if path.is_file() else None
+        return image_size(path, svg=False) if path.is_file() else None
 
     return lookup
 

@@ -7,6 +7,7 @@ import os
 import time
 
 from connected.identity import has_own_uuid, post_uuid
+from connected.published import is_published
 
 from .digest import digest_item
 from .manifest import (
@@ -21,7 +22,6 @@ from .plaintext import plain_line
 from .render import (
     EditionError,
     gather_inputs,
-    is_published,
     make_context,
     post_fields,
     render_edition,

@@ -18,8 +18,7 @@ import shutil
 from pathlib import Path
 
 from connected.editions import MANIFEST, VERSION
-from connected.files import path_inside
-from connected.files import write_atomic as replace_file
+from connected.files import path_inside, write_if_changed
 
 from .render import RenderedEdition
 
@@ -37,21 +36,13 @@ EDITION_FILES = {
 }
 
 
-def write_atomic(path: Path, data: str, *, durable: bool = False) -> bool:
-    """Write `data` to `path` unless it already holds exactly that; True if written.
+def write_text(path: Path, data: str, *, durable: bool = False) -> bool:
+    """Write `data` (UTF-8) to `path` unless it already holds exactly that; True if written.
 
     Editions are rebuilt by every build (and publish always builds first), so
     only the manifest pays for an fsync; os.replace alone keeps every file whole.
     """
-    encoded = data.encode("utf-8")
-    try:
-        if path.read_bytes() == encoded:
-            return False
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path, encoded, durable=durable)
-    return True
+    return write_if_changed(path, data.encode("utf-8"), durable=durable)
 
 
 def load_cache(editions_path: Path) -> dict:
@@ -92,14 +83,14 @@ def write_edition(editions_path: Path, edition: RenderedEdition) -> dict:
     entry = edition.manifest_entry()
     for key, rel in entry["files"].items():
         # rel is "<uuid>/…", and the uuid is canonical; path_inside makes that a guarantee.
-        write_atomic(path_inside(editions_path, rel), getattr(edition, EDITION_FILES[key]))
+        write_text(path_inside(editions_path, rel), getattr(edition, EDITION_FILES[key]))
     return entry
 
 
 def write_share_text(editions_path: Path, uuid: str, text: str) -> Path:
     """Write a post's LinkedIn text beside its edition (<uuid>/linkedin.txt)."""
     path = path_inside(editions_path, uuid, "linkedin.txt")
-    write_atomic(path, text.rstrip("\n") + "\n")
+    write_text(path, text.rstrip("\n") + "\n")
     return path
 
 
@@ -135,12 +126,12 @@ def write_manifest(
             for entry, digest, warnings in posts
         },
     }
-    write_atomic(
+    write_text(
         editions_path / RENDER_CACHE, json.dumps(cache, indent=1, ensure_ascii=False) + "\n"
     )
     # Last: the manifest is what other tools read.
     path = editions_path / MANIFEST
-    write_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", durable=True)
+    write_text(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", durable=True)
     keep = {entry["uuid"] for entry, _digest, _warnings in posts if entry.get("files")}
     for child in editions_path.iterdir():
         # Only our own uuid-named directories: a post that became a draft, was
@@ -178,4 +169,4 @@ def add_blockers(editions_path: Path, blockers: dict[str, list[str]]) -> None:
         return
     for entry in manifest.get("posts", []):
         entry["blockers"] = list(blockers.get(entry.get("source_path", ""), []))
-    write_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", durable=True)
+    write_text(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", durable=True)

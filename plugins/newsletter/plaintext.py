@@ -16,6 +16,7 @@ import textwrap
 import lxml.etree
 import lxml.html
 
+from connected.header import parse_header
 from connected.sanitize import is_safe_url, sanitize_html, xml_text
 from connected.urls import absolute_url
 
@@ -30,7 +31,6 @@ _INLINE_TAG = re.compile(
     r"(?:\s[^<>]*+)?/?>",  # possessive: a tag without ">" costs one scan, no backtracking
     re.I,
 )
-_META_LINE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ -]*:(?:\s|$)")
 
 
 def plain_line(text: str, *, markup: bool = True) -> str:
@@ -62,20 +62,7 @@ def truncate(text: str, limit: int = MAX_LINE_CHARS) -> str:
 
 def strip_metadata_header(source: str) -> str:
     """The Markdown body without Pelican's `Key: value` header (or a `---` block)."""
-    lines = source.lstrip("\ufeff").splitlines()
-    i = 0
-    if lines and lines[0].strip() == "---":
-        for j in range(1, len(lines)):
-            if lines[j].strip() in ("---", "..."):
-                return "\n".join(lines[j + 1 :]).strip("\n")
-        return source
-    if not lines or not _META_LINE.match(lines[0]):
-        return source.strip("\n")
-    while i < len(lines) and lines[i].strip():
-        if not (_META_LINE.match(lines[i]) or lines[i][:1] in (" ", "\t")):
-            break  # not a header after all: keep everything from here
-        i += 1
-    return "\n".join(lines[i:]).strip("\n")
+    return parse_header(source.lstrip("\ufeff"), "markdown").body()
 
 
 # --- HTML to text ------------------------------------------------------------
@@ -238,47 +225,55 @@ class _TextBuilder:
     def end(self, el) -> None:
         tag = el.tag
         if tag in _HEADINGS and self.heading_start is not None:
-            title = " ".join(
-                "".join(self.inline[self.heading_start :]).replace(_LINE_BREAK, " ").split()
-            )
-            del self.inline[self.heading_start :]
-            self.heading_start = None
-            self.flush()
-            if title:
-                underline = (
-                    ["=" * len(title)] if tag == "h1" else ["-" * len(title)] if tag == "h2" else []
-                )
-                self.add_block("heading", [title, *underline])
+            self._end_heading(tag)
         elif tag == "pre":
             self.pre -= 1
             if not self.pre:
                 self.flush("pre")
         elif tag == "a" and self.links:
-            shown, begin = self.links.pop()
-            label = " ".join("".join(self.inline[begin:]).split())
-            if shown and label != shown and label != shown.removeprefix("mailto:"):
-                self.inline.append(f" ({shown})")
-            elif shown and not label:
-                self.inline.append(shown)
+            self._end_link()
         elif tag in ("td", "th") and self.cell_starts:
-            begin = self.cell_starts.pop()
-            cell = " ".join("".join(self.inline[begin:]).replace(_LINE_BREAK, " ").split())
-            del self.inline[begin:]
-            if self.cells:
-                self.cells[-1].append(cell)
+            self._end_cell()
         elif tag == "tr" and self.cells:
             row = self.cells.pop()
             self.flush()
             if any(row):
                 self.add_block("row", [" | ".join(row)])
         elif tag in _BLOCK_TAGS:
-            self.flush()
-            if tag == "blockquote" and self.containers:
-                self.containers.pop()
-            elif tag in ("ul", "ol") and self.lists:
-                self.lists.pop()
-            elif tag in ("li", "dd") and self.containers:
-                self.containers.pop()
+            self._end_block(tag)
+
+    def _end_heading(self, tag: str) -> None:
+        title = " ".join("".join(self.inline[self.heading_start :]).replace(_LINE_BREAK, " ").split())
+        del self.inline[self.heading_start :]
+        self.heading_start = None
+        self.flush()
+        if title:
+            underline = ["=" * len(title)] if tag == "h1" else ["-" * len(title)] if tag == "h2" else []
+            self.add_block("heading", [title, *underline])
+
+    def _end_link(self) -> None:
+        shown, begin = self.links.pop()
+        label = " ".join("".join(self.inline[begin:]).split())
+        if shown and label != shown and label != shown.removeprefix("mailto:"):
+            self.inline.append(f" ({shown})")
+        elif shown and not label:
+            self.inline.append(shown)
+
+    def _end_cell(self) -> None:
+        begin = self.cell_starts.pop()
+        cell = " ".join("".join(self.inline[begin:]).replace(_LINE_BREAK, " ").split())
+        del self.inline[begin:]
+        if self.cells:
+            self.cells[-1].append(cell)
+
+    def _end_block(self, tag: str) -> None:
+        self.flush()
+        if tag == "blockquote" and self.containers:
+            self.containers.pop()
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        elif tag in ("li", "dd") and self.containers:
+            self.containers.pop()
 
     def result(self) -> str:
         self.flush()

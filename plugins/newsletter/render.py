@@ -18,7 +18,6 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import css_inline
@@ -27,6 +26,7 @@ from markupsafe import Markup
 from pelican.utils import truncate_html_words
 
 from connected.editions import edition_files
+from connected.errors import ConnectedError
 from connected.identity import post_uuid
 from connected.newsletter_settings import newsletter_settings
 from connected.pelican_content import resolve_links, resolved_html
@@ -55,7 +55,7 @@ _CHARSET = '<meta charset="utf-8">'
 _TEMPLATE_FILES = ("edition.html", "edition.txt", "email.css")
 
 
-class EditionError(Exception):
+class EditionError(ConnectedError):
     """A post cannot get an email edition; the message names the post and the fix."""
 
 
@@ -173,18 +173,6 @@ def make_context(settings: dict, image_size=None) -> RenderContext:
         # everything else goes into style="" attributes.
         inliner=css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False),
     )
-
-
-def is_published(article, now: datetime | None = None) -> bool:
-    """Published, not hidden or draft, and not dated in the future."""
-    if getattr(article, "status", "published") != "published":
-        return False
-    date = getattr(article, "date", None)
-    if date is None:
-        return True
-    if now is None:
-        now = datetime.now(UTC) if date.tzinfo else datetime.now()
-    return date <= now
 
 
 def _flag(article, key: str, value, allowed: set[str], default):

@@ -9,7 +9,9 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
-from .header import Header, read_header, syntax_of
+from connected.errors import ConnectedError
+from connected.header import Header, read_header, syntax_of
+
 from .outputs import collision_problems, content_claims, generated_claims
 from .values import DATE_FIX, SLUG_MAX, file_problems, theme_templates
 
@@ -38,7 +40,7 @@ _UNKNOWN_STATUS = "Unknown status '%s' for file %s, skipping it. (Not in %s)"
 
 
 
-class ContentError(ValueError):
+class ContentError(ConnectedError, ValueError):
     """One or more posts/pages (or the settings they need) cannot be built.
 
     A ValueError, like the settings errors of the other components

@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from connected.header import Header
 from connected.settings_schema import closest_key
 
-from .header import Header
 from .keys import SINGLE_VALUED, known_header_keys
 
 # The upper bound leaves room for the far-future date some writers use to hold a draft.
@@ -142,88 +142,109 @@ def check_date(label: str, value: str) -> str | None:
 
 
 def _value_problems(header: Header, settings: dict, templates: dict[str, Path], kind: str) -> list[str]:
-    problems: list[str] = []
-    syntax = header.syntax
+    """Every value problem of the header, in the order of the checks below."""
 
     def key(name: str) -> str:
-        return _key(syntax, name)
+        return _key(header.syntax, name)
 
+    problems = _date_problems(header)
+    problems += _title_problems(header, key)
+    problems += _slug_lang_problems(header, key)
+    template = header.get("template")
+    if template is not None:
+        problem = check_template(template, templates, settings, kind)
+        if problem:
+            problems.append(problem.replace("Template:", key("Template")))
+    problems += _path_and_link_problems(header, key)
+    problems += _name_length_problems(header, key)
+    problems += _timezone_problems(header, key)
+    return problems
+
+
+def _date_problems(header: Header) -> list[str]:
+    problems = []
     for name, label in (("date", "Date"), ("modified", "Modified")):
         value = header.get(name)
-        if value is not None:
-            problem = check_date(label, value)
-            if problem:
-                problems.append(problem)
-
-    title = header.first("title")
-    if syntax == "markdown" and title is not None and not title.value and not title.continued:
-        problems.append(f"has an empty {key('Title')} line {title.line} — write the post's title after it")
-
-    slug = header.get("slug")
-    if slug is not None:
-        problem = check_slug(slug)
+        problem = check_date(label, value) if value is not None else None
         if problem:
-            problems.append(f"{key('Slug')} {_short(slug)} {problem}")
+            problems.append(problem)
+    return problems
 
+
+def _title_problems(header: Header, key) -> list[str]:
+    title = header.first("title")
+    if header.syntax == "markdown" and title is not None and not title.value and not title.continued:
+        return [f"has an empty {key('Title')} line {title.line} — write the post's title after it"]
+    return []
+
+
+def _slug_lang_problems(header: Header, key) -> list[str]:
+    problems = []
+    slug = header.get("slug")
+    problem = check_slug(slug) if slug is not None else None
+    if problem:
+        problems.append(f"{key('Slug')} {_short(slug)} {problem}")
     lang = header.get("lang")
     if lang is not None and (len(lang) > 35 or not _LANG.match(lang)):
         problems.append(
             f"{key('Lang')} {_short(lang)} is not a language tag — write a BCP 47 tag such as "
             "en, fr, pt-BR or zh-Hant"
         )
+    return problems
 
-    template = header.get("template")
-    if template is not None:
-        problem = check_template(template, templates, settings, kind)
-        if problem:
-            problems.append(problem.replace("Template:", key("Template")))
 
-    for name in ("url", "save_as"):
+def _path_and_link_problems(header: Header, key) -> list[str]:
+    """Url:, Save_as:, Original_url: and Image:."""
+    problems = []
+    for name, label in (("url", "Url"), ("save_as", "Save_as")):
         value = header.get(name)
-        if value is not None:
-            label = "Url" if name == "url" else "Save_as"
-            problem = check_site_path(value, folder_ok=name == "url")
-            if problem:
-                problems.append(f"{key(label)} {_short(value)} {problem}")
-
+        problem = check_site_path(value, folder_ok=name == "url") if value is not None else None
+        if problem:
+            problems.append(f"{key(label)} {_short(value)} {problem}")
     original = header.get("original_url")
     if original is not None and not is_https_url(original):
         problems.append(
             f"{key('Original_url')} {_short(original)} is not an https:// URL — write the full "
             "address of the original, e.g. https://medium.com/@you/the-post"
         )
-
     image = header.get("image")
-    if image is not None:
-        problem = check_image(image)
-        if problem:
-            problems.append(f"{key('Image')} {_short(image)} {problem}")
+    problem = check_image(image) if image is not None else None
+    if problem:
+        problems.append(f"{key('Image')} {_short(image)} {problem}")
+    return problems
 
+
+def _name_length_problems(header: Header, key) -> list[str]:
+    """A tag or category name becomes a file name: at most TAG_MAX characters (one line each)."""
+    problems = []
     for name, label in (("tags", "Tags"), ("category", "Category")):
         value = header.get(name)
         if value is None:
             continue
         names = _metadata_list(value) if name == "tags" else [value.strip()]
-        for item in names:
-            if len(item) > TAG_MAX:
-                problems.append(
-                    f"{key(label)} has a name of {len(item)} characters (at most {TAG_MAX}) — "
-                    "shorten it (it becomes a page's file name)"
-                )
-                break
-
-    timezone = header.get("timezone")
-    if timezone is not None:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(timezone.strip())
-        except (ZoneInfoNotFoundError, ValueError):
+        longest = next((item for item in names if len(item) > TAG_MAX), None)
+        if longest is not None:
             problems.append(
-                f"{key('Timezone')} {_short(timezone)} is not a known time zone — use an IANA "
-                "name such as Europe/London, or delete the line (TIMEZONE applies)"
+                f"{key(label)} has a name of {len(longest)} characters (at most {TAG_MAX}) — "
+                "shorten it (it becomes a page's file name)"
             )
     return problems
+
+
+def _timezone_problems(header: Header, key) -> list[str]:
+    timezone = header.get("timezone")
+    if timezone is None:
+        return []
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(timezone.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return [
+            f"{key('Timezone')} {_short(timezone)} is not a known time zone — use an IANA "
+            "name such as Europe/London, or delete the line (TIMEZONE applies)"
+        ]
+    return []
 
 
 def _short(value: str, limit: int = 60) -> str:

@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
+from connected.errors import ConnectedError, SettingsError
 from connected.files import path_inside, write_atomic
 from connected.identity import post_uuid
+from connected.settings_schema import read_dict
 from connected.urls import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -35,8 +37,12 @@ VERSION = 1
 RESERVED_PREFIXES = ("theme/", "feeds/", "drafts/")
 
 
-class RedirectsError(ValueError):
+class RedirectsError(ConnectedError, ValueError):
     """The redirects data file or setting is malformed; the message names it and the fix."""
+
+
+class RedirectsSettingsError(RedirectsError, SettingsError):
+    """The REDIRECTS setting is malformed."""
 
 
 @dataclass(frozen=True)
@@ -49,13 +55,9 @@ class Redirect:
 
 
 def data_file(settings: dict) -> Path:
-    raw = settings.get("REDIRECTS") or {}
-    if not isinstance(raw, dict) or set(raw) - {"FILE"}:
-        raise RedirectsError(
-            'REDIRECTS must be a dict with one optional key, "FILE" (the data file '
-            "make import writes), e.g. REDIRECTS = {\"FILE\": \"extra/redirects.json\"}."
-        )
-    path = Path(str(raw.get("FILE") or DEFAULT_FILE))
+    given = {"REDIRECTS": settings.get("REDIRECTS") or None}  # REDIRECTS = [] or "" as before: the default
+    raw = read_dict(given, "REDIRECTS", error=RedirectsSettingsError, suffix=" (docs/importing.md).")
+    path = Path(str(raw["FILE"] or DEFAULT_FILE))
     return path if path.is_absolute() else Path(settings["PATH"]) / path
 
 

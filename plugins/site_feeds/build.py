@@ -67,58 +67,80 @@ def build_feeds(
     feed whose digest `inputs.reusable(path, digest)` confirms is left out of
     the result (its file on disk is already these bytes).
     """
-    now = now or dt.datetime.now(dt.UTC)
-    cache = EntryCache(settings)
-    listing = Listing(articles, now)
-    summary_only = settings.content == "summary"
-    paths = settings.paths
-    files: dict[str, bytes] = {}
-
-    def entries_for(posts):
-        return [cache.get(a) for a in listing.newest(posts, settings.max_items)]
-
-    def add(info: FeedInfo, posts, atom_path, rss_path):
-        wanted = [p for p in (atom_path, rss_path) if p]
-        if inputs is not None:
-            key = inputs.feed_key(info, listing.newest(posts, settings.max_items), summary_only)
-            for path in wanted:
-                inputs.keys[path] = key
-            if all(inputs.reusable(path, key) for path in wanted):
-                return
-        rendered = atom_and_rss(info, entries_for(posts), summary_only)
-        if atom_path:
-            files[atom_path] = rendered["atom"]
-        if rss_path:
-            files[rss_path] = rendered["rss"]
-
-    home = settings.site_root + "/"
-    if any(k in paths for k in ("ALL_ATOM", "ALL_RSS", "ALL_JSON")):
-        info = _info(
-            settings,
-            settings.title,
-            settings.subtitle,
-            home,
-            atom_url=settings.url_for(paths["ALL_ATOM"]) if "ALL_ATOM" in paths else None,
-            rss_url=settings.url_for(paths["ALL_RSS"]) if "ALL_RSS" in paths else None,
-            json_url=settings.url_for(paths["ALL_JSON"]) if "ALL_JSON" in paths else None,
-        )
-        if info.atom_url or info.rss_url:
-            add(info, articles, paths.get("ALL_ATOM"), paths.get("ALL_RSS"))
-        if info.json_url:
-            files[paths["ALL_JSON"]] = json_feed(info, entries_for(articles))
-
+    builder = _FeedSet(settings, Listing(articles, now or dt.datetime.now(dt.UTC)), inputs)
+    builder.add_site_feeds(articles)
     for kind, groups, describe in (
         ("CATEGORY", categories, "Posts in {name}"),
         ("TAG", tags, "Posts tagged “{name}”"),
     ):
-        atom_pattern = paths.get(kind + "_ATOM")
-        rss_pattern = paths.get(kind + "_RSS")
+        builder.add_group_feeds(kind, groups, describe)
+    return builder.files
+
+
+class _FeedSet:
+    """The feeds of one build as they are rendered: {output path: bytes} in `files`."""
+
+    def __init__(self, settings: FeedSettings, listing: Listing, inputs: InputDigests | None):
+        self.settings = settings
+        self.listing = listing
+        self.inputs = inputs
+        self.cache = EntryCache(settings)
+        self.summary_only = settings.content == "summary"
+        self.files: dict[str, bytes] = {}
+
+    def entries_for(self, posts):
+        return [self.cache.get(a) for a in self.listing.newest(posts, self.settings.max_items)]
+
+    def add(self, info: FeedInfo, posts, atom_path, rss_path) -> None:
+        """Render the Atom and RSS feeds of `posts`, unless `inputs` says both files are current."""
+        wanted = [p for p in (atom_path, rss_path) if p]
+        if self.inputs is not None:
+            newest = self.listing.newest(posts, self.settings.max_items)
+            key = self.inputs.feed_key(info, newest, self.summary_only)
+            for path in wanted:
+                self.inputs.keys[path] = key
+            if all(self.inputs.reusable(path, key) for path in wanted):
+                return
+        rendered = atom_and_rss(info, self.entries_for(posts), self.summary_only)
+        if atom_path:
+            self.files[atom_path] = rendered["atom"]
+        if rss_path:
+            self.files[rss_path] = rendered["rss"]
+
+    def add_site_feeds(self, articles) -> None:
+        """The feeds of all posts: ALL_ATOM, ALL_RSS, ALL_JSON."""
+        settings, paths = self.settings, self.settings.paths
+        if not any(k in paths for k in ("ALL_ATOM", "ALL_RSS", "ALL_JSON")):
+            return
+
+        def url(name: str) -> str | None:
+            return settings.url_for(paths[name]) if name in paths else None
+
+        info = _info(
+            settings,
+            settings.title,
+            settings.subtitle,
+            settings.site_root + "/",
+            atom_url=url("ALL_ATOM"),
+            rss_url=url("ALL_RSS"),
+            json_url=url("ALL_JSON"),
+        )
+        if info.atom_url or info.rss_url:
+            self.add(info, articles, paths.get("ALL_ATOM"), paths.get("ALL_RSS"))
+        if info.json_url:
+            self.files[paths["ALL_JSON"]] = json_feed(info, self.entries_for(articles))
+
+    def add_group_feeds(self, kind: str, groups, describe: str) -> None:
+        """One Atom/RSS pair per category or tag (kind "CATEGORY" or "TAG") that has posts."""
+        settings = self.settings
+        atom_pattern = settings.paths.get(kind + "_ATOM")
+        rss_pattern = settings.paths.get(kind + "_RSS")
         if not (atom_pattern or rss_pattern):
-            continue
+            return
         for group, posts in sorted(groups, key=lambda pair: pair[0].slug):
-            if not listing.newest(posts, settings.max_items):
+            if not self.listing.newest(posts, settings.max_items):
                 continue
-            if kind == "TAG" and len(listing.newest(posts, None)) < settings.tag_min_posts:
+            if kind == "TAG" and len(self.listing.newest(posts, None)) < settings.tag_min_posts:
                 continue  # SITE_FEEDS["TAG_MIN_POSTS"]: no feed for a rarely used tag
             atom_path = atom_pattern.format(slug=group.slug) if atom_pattern else None
             rss_path = rss_pattern.format(slug=group.slug) if rss_pattern else None
@@ -131,8 +153,7 @@ def build_feeds(
                 atom_url=settings.url_for(atom_path) if atom_path else None,
                 rss_url=settings.url_for(rss_path) if rss_path else None,
             )
-            add(info, posts, atom_path, rss_path)
-    return files
+            self.add(info, posts, atom_path, rss_path)
 
 
 def write_feeds(generator, writer=None) -> None:

@@ -21,6 +21,7 @@ from pelican.utils import (
 
 from connected.identity import post_uuid
 from connected.pelican_content import resolved_html
+from connected.published import is_published
 from connected.sanitize import sanitize_html, xml_text
 
 from .settings import FeedSettings
@@ -50,16 +51,6 @@ def aware(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.replace(microsecond=0)
-
-
-def is_listed(article, now: dt.datetime) -> bool:
-    """Published and not dated in the future.
-
-    Pelican already keeps drafts, hidden posts and (with WITH_FUTURE_DATES =
-    False) future posts out of `generator.articles`; the date check keeps them
-    out of feeds even if a site turns WITH_FUTURE_DATES on.
-    """
-    return getattr(article, "status", "published") == "published" and aware(article.date) <= now
 
 
 # Pelican's intrasite link markers ({static}, {filename}, |static| …) left in HTML.
@@ -174,7 +165,7 @@ class Listing:
     """
 
     def __init__(self, articles, now: dt.datetime):
-        listed = [a for a in articles if is_listed(a, now)]
+        listed = [a for a in articles if is_published(a, now)]
         listed.sort(key=lambda a: (aware(a.date), a.relative_source_path or ""), reverse=True)
         self.ordered = listed
         self._rank = {id(a): i for i, a in enumerate(listed)}

@@ -26,6 +26,8 @@ import os
 import sys
 from pathlib import Path
 
+from connected.files import write_atomic
+
 logger = logging.getLogger(__name__)
 
 VERSION = 1
@@ -171,9 +173,7 @@ class InputDigests:
         text = json.dumps({"version": VERSION, "feeds": feeds}, indent=0, sort_keys=True)
         try:
             self.state_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.state_path.with_suffix(".tmp")
-            tmp.write_text(text + "\n", encoding="utf-8")
-            os.replace(tmp, self.state_path)
+            write_atomic(self.state_path, (text + "\n").encode("utf-8"))
         except OSError as exc:
             # Only a speed-up is lost: the next build rebuilds every feed.
             logger.warning("site_feeds: could not save %s: %s", self.state_path, exc)

@@ -10,36 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from connected.errors import SettingsError
+from connected.settings_schema import SCHEMA, read_dict
 from connected.urls import absolute_url
 
-# Output paths are relative to OUTPUT_PATH; None or "" turns that feed off.
-DEFAULTS: dict = {
-    "ALL_ATOM": "feeds/all.atom.xml",
-    "ALL_RSS": "feeds/all.rss.xml",
-    "ALL_JSON": "feeds/all.json",
-    "CATEGORY_ATOM": "feeds/category/{slug}.atom.xml",
-    "CATEGORY_RSS": "feeds/category/{slug}.rss.xml",
-    "TAG_ATOM": "feeds/tag/{slug}.atom.xml",
-    "TAG_RSS": "feeds/tag/{slug}.rss.xml",
-    # Newest posts per feed; None for every post (slow and large on big sites).
-    "MAX_ITEMS": 20,
-    # A tag gets its own feeds only with at least this many posts (a blog with
-    # a thousand one-post tags would otherwise write two thousand feed files).
-    "TAG_MIN_POSTS": 2,
-    # "full": the whole post in each entry; "summary": only its summary.
-    "CONTENT": "full",
-    # Square image for feed readers: a path in the output ("images/icon.png") or a URL.
-    "ICON": None,
-    # Where feed links point when SITEURL is empty (the development build).
-    "DEV_SITEURL": "http://localhost:8000",
-}
+# Output paths are relative to OUTPUT_PATH; None or "" turns that feed off. Every key,
+# its default and its check: connected/settings_schema.py SCHEMA["SITE_FEEDS"].
+DEFAULTS: dict = {key: spec.default for key, spec in SCHEMA["SITE_FEEDS"].items()}
 
 PATH_KEYS = ("ALL_ATOM", "ALL_RSS", "ALL_JSON")
 PATTERN_KEYS = ("CATEGORY_ATOM", "CATEGORY_RSS", "TAG_ATOM", "TAG_RSS")
-CONTENT_MODES = ("full", "summary")
 
 
-class SiteFeedsError(ValueError):
+class SiteFeedsError(SettingsError):
     """SITE_FEEDS is malformed; the message names the key and the fix."""
 
 
@@ -64,69 +47,23 @@ class FeedSettings:
         return self.site_root + "/" + path.lstrip("/")
 
 
+_DOCS = " (see docs/feeds.md)."
+
+
 def _fail(key: str, problem: str) -> SiteFeedsError:
-    return SiteFeedsError(f"SITE_FEEDS[{key!r}] {problem} (see docs/feeds.md).")
-
-
-def _check_path(key: str, value) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise _fail(key, f"must be an output path string or None, not {value!r}")
-    if value.startswith("/") or "\\" in value or ".." in value.split("/"):
-        raise _fail(key, f"must be a relative path inside the output, like {DEFAULTS[key]!r}")
-    if value.endswith("/"):
-        raise _fail(key, f"must name a file, not a folder: {value!r}")
-    if key in PATTERN_KEYS:
-        if "{slug}" not in value:
-            raise _fail(key, f"must contain {{slug}}, like {DEFAULTS[key]!r}; got {value!r}")
-        try:
-            value.format(slug="x")
-        except (KeyError, IndexError, ValueError):
-            raise _fail(key, f"may use only the {{slug}} placeholder; got {value!r}") from None
-    return value
+    return SiteFeedsError(f"SITE_FEEDS[{key!r}] {problem}{_DOCS}")
 
 
 def validate(raw) -> dict:
     """SITE_FEEDS merged over DEFAULTS; raises SiteFeedsError naming the first bad key."""
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise SiteFeedsError(
-            f"SITE_FEEDS must be a dict, not {type(raw).__name__} (see docs/feeds.md)."
-        )
-    unknown = sorted(set(raw) - set(DEFAULTS))
-    if unknown:
-        raise _fail(
-            unknown[0], "is not a known setting; known keys: " + ", ".join(sorted(DEFAULTS))
-        )
-    merged = {**DEFAULTS, **raw}
+    merged = read_dict({"SITE_FEEDS": raw}, "SITE_FEEDS", error=SiteFeedsError, suffix=_DOCS)
     for key in PATH_KEYS + PATTERN_KEYS:
-        merged[key] = _check_path(key, merged[key])
+        merged[key] = merged[key] or None
     enabled = [merged[k] for k in PATH_KEYS + PATTERN_KEYS if merged[k]]
     for path in enabled:
         if enabled.count(path) > 1:
             key = next(k for k in PATH_KEYS + PATTERN_KEYS if merged[k] == path)
             raise _fail(key, f"uses the same path as another feed: {path!r}")
-    max_items = merged["MAX_ITEMS"]
-    if max_items is not None and (
-        isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1
-    ):
-        raise _fail(
-            "MAX_ITEMS", f"must be a whole number of at least 1, or None; got {max_items!r}"
-        )
-    min_posts = merged["TAG_MIN_POSTS"]
-    if isinstance(min_posts, bool) or not isinstance(min_posts, int) or min_posts < 1:
-        raise _fail("TAG_MIN_POSTS", f"must be a whole number of at least 1; got {min_posts!r}")
-    if merged["CONTENT"] not in CONTENT_MODES:
-        raise _fail("CONTENT", f"must be 'full' or 'summary'; got {merged['CONTENT']!r}")
-    icon = merged["ICON"]
-    if icon is not None and (not isinstance(icon, str) or not icon.strip()):
-        raise _fail("ICON", f"must be a path in the output or a URL, or None; got {icon!r}")
-    dev = merged["DEV_SITEURL"]
-    parts = urlsplit(dev) if isinstance(dev, str) else None
-    if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise _fail("DEV_SITEURL", f"must be an absolute http(s) URL; got {dev!r}")
     return merged
 
 

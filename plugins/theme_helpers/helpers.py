@@ -21,7 +21,6 @@
 
 import logging
 import re
-import struct
 from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -30,9 +29,11 @@ from markupsafe import Markup, escape
 from pelican import signals
 
 from connected.files import path_inside
+from connected.images import image_size
 from connected.sanitize import is_safe_url, sanitize_html
 from connected.social_image import initials
 from connected.typography import smart_text
+from connected.urls import url_on_site
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +49,6 @@ def register():
 
 
 # --- pure helpers ---------------------------------------------------------------
-
-
-def absolute_url(siteurl: str, url: str) -> str:
-    """Join a site-relative URL to SITEURL; absolute URLs pass through unchanged."""
-    url = str(url or "")
-    if urlsplit(url).scheme:
-        return url
-    return siteurl.rstrip("/") + "/" + url.lstrip("/")
 
 
 def uri_quote(value) -> str:
@@ -89,7 +82,7 @@ def canonical_url(content, siteurl: str) -> str:
     original = getattr(content, "original_url", None)
     if original and is_https_url(original):
         return checked_url(str(original).strip())
-    return checked_url(absolute_url(siteurl, getattr(content, "url", "")))
+    return checked_url(url_on_site(siteurl, getattr(content, "url", "")))
 
 
 def sanitized(html) -> Markup:
@@ -164,39 +157,6 @@ def reading_minutes(html: str) -> int:
     return max(1, round(len(text.split()) / WORDS_PER_MINUTE))
 
 
-def image_size(path: Path) -> tuple[int, int] | None:
-    """(width, height) of a PNG, GIF, JPEG or SVG file, or None if unknown."""
-    data = path.read_bytes()
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return struct.unpack(">II", data[16:24])
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return struct.unpack("<HH", data[6:10])
-    if data[:2] == b"\xff\xd8":
-        return _jpeg_size(data)
-    if path.suffix.lower() == ".svg":
-        head = data[:2000].decode("utf-8", "replace")
-        width = re.search(r'<svg[^>]*\swidth="(\d+)', head)
-        height = re.search(r'<svg[^>]*\sheight="(\d+)', head)
-        if width and height:
-            return int(width.group(1)), int(height.group(1))
-    return None
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    i = 2
-    while i + 9 < len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
-        # SOF0..SOF15 carry the frame size, except DHT (C4), JPG (C8), DAC (CC).
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-            return width, height
-        i += 2 + length
-    return None
-
-
 def social_image(image_meta: str | None, settings: dict) -> dict:
     """Absolute URL and size of a post's preview image (or the default one)."""
     profile = settings.get("AUTHOR_PROFILE", {})
@@ -226,7 +186,7 @@ def social_image(image_meta: str | None, settings: dict) -> dict:
         )
         return {}
     size = image_size(source) or (None, None)
-    return {"url": absolute_url(siteurl, rel), "width": size[0], "height": size[1]}
+    return {"url": url_on_site(siteurl, rel), "width": size[0], "height": size[1]}
 
 
 # --- signal handlers --------------------------------------------------------------
@@ -235,7 +195,7 @@ def social_image(image_meta: str | None, settings: dict) -> dict:
 def add_jinja_helpers(generator):
     """Filters and the configured (absolute) site URL for every template."""
     siteurl = generator.settings.get("SITEURL", "")
-    generator.env.filters["absolute_url"] = lambda url: absolute_url(siteurl, url)
+    generator.env.filters["absolute_url"] = lambda url: url_on_site(siteurl, url)
     generator.env.filters["uri_quote"] = uri_quote
     generator.env.filters["url_origin"] = url_origin
     generator.env.filters["honeypot_name"] = honeypot_name

@@ -23,7 +23,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from connected.errors import ConnectedError
 from connected.files import path_inside, write_atomic
+from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES
 
 from .old_settings import OldSettingsError, read_old_settings
 from .plan import (
@@ -42,7 +44,7 @@ REDIRECTS_FILE = "extra/redirects.json"
 USAGE = "usage: make import FROM=<old blog's content folder> [SETTINGS=<old pelicanconf.py>] [YES=1] [KEEP_URLS=1]"
 
 
-class ImportBlogError(Exception):
+class ImportBlogError(ConnectedError):
     """The import stopped; the message says why and what to do."""
 
 
@@ -211,7 +213,7 @@ def write_redirects(plan: Plan) -> int:
         entries[entry["from"]] = dict(entry)
     for entry in plan.redirects:
         entry = dict(entry)
-        if entry["source"].endswith((".md", ".markdown", ".mkd", ".mdown", ".rst")):
+        if entry["source"].endswith((*MARKDOWN_SUFFIXES, *RST_SUFFIXES)):
             entry["uuid"] = file_uuid(plan.content / entry["source"])
         entries[entry["from"]] = entry
     data = {"version": 1, "redirects": [entries[k] for k in sorted(entries)]}

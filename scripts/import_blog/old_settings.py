@@ -13,6 +13,8 @@ import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from connected.errors import ConnectedError
+
 # The settings the import uses; anything else in the old file is ignored.
 USED_KEYS = (
     "PATH", "ARTICLE_PATHS", "ARTICLE_EXCLUDES", "PAGE_PATHS", "PAGE_EXCLUDES", "STATIC_PATHS",
@@ -32,7 +34,7 @@ URL_KEYS = (
 )
 
 
-class OldSettingsError(Exception):
+class OldSettingsError(ConnectedError):
     """The old settings file cannot be parsed; the message names it and the fix."""
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from connected.errors import ConnectedError
+from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES
+
 from .old_settings import URL_KEYS, OldSettings
 from .rewrite import (
     FileChanges,
@@ -25,8 +28,9 @@ from .rewrite import (
 )
 
 FORMATS = {
-    ".md": "markdown", ".markdown": "markdown", ".mkd": "markdown", ".mdown": "markdown",
-    ".rst": "rst", ".html": "html", ".htm": "html",
+    **dict.fromkeys(MARKDOWN_SUFFIXES, "markdown"),
+    **dict.fromkeys(RST_SUFFIXES, "rst"),
+    ".html": "html", ".htm": "html",
 }
 NOTEBOOK_SUFFIXES = (".ipynb",)
 NOTEBOOK_PLUGIN = (
@@ -39,7 +43,7 @@ BLOCK_START = "# --- Imported by `make import` from "
 BLOCK_END = "# --- End of the imported settings ---"
 
 
-class PlanError(Exception):
+class PlanError(ConnectedError):
     """The import cannot start; the message names the problem and the fix."""
 
 
@@ -373,13 +377,7 @@ def make_plan(source: Path, old: OldSettings, root: Path, ours: dict, options: O
     content = Path(ours["PATH"])
     if not content.is_absolute():
         content = root / content
-    if not source.is_dir():
-        raise PlanError(f"FROM={source}: is not a directory — give the old blog's content folder (make import FROM=../old-blog/content)")
-    try:
-        if source.resolve() == content.resolve() or content.resolve().is_relative_to(source.resolve()):
-            raise PlanError(f"FROM={source}: is this site's own content folder (or contains it) — give the old blog's content folder")
-    except OSError:
-        pass
+    _check_source(source, content)
     items = []
     uncovered = []
     for old_path, new_path, kind, fmt in classify(walk(source), old, ours):
@@ -400,26 +398,8 @@ def make_plan(source: Path, old: OldSettings, root: Path, ours: dict, options: O
         if item.kind not in ("post", "page"):
             continue
         transform(item, resolver, options, templates_ours, known)
-        if item.read_error:
-            plan.unread.append(f"{item.old}: {item.read_error}")
-        if item.template and item.template not in templates_ours:
-            plan.templates.setdefault(item.template, []).append(item.old)
-        if item.kind == "page" and item.meta_save_as and posixpath.normpath(item.meta_save_as) in SPECIAL_SAVE_AS:
-            plan.special_pages.append((item.old, posixpath.normpath(item.meta_save_as)))
-        changes = item.changes
-        if changes is None:
-            continue
-        for tag, provider in changes.liquid_needs.items():
-            plan.liquid.setdefault(tag, {}).setdefault(provider, []).append(item.old)
-        for name in changes.directives:
-            plan.directives.setdefault(name, []).append(item.old)
-        plan.unresolved += [f"{item.old}: {p}" for p in changes.problems]
-        if (
-            not options.keep_urls
-            and item.status in ("published", "hidden")
-            and item.old_save_as
-            and posixpath.normpath(item.old_save_as) not in SPECIAL_SAVE_AS
-        ):
+        _note_item(plan, item, templates_ours)
+        if not options.keep_urls and _keeps_old_page(item):
             plan.redirects.append({
                 "from": posixpath.normpath(item.old_save_as.lstrip("/")),
                 "url": item.old_url,
@@ -427,15 +407,58 @@ def make_plan(source: Path, old: OldSettings, root: Path, ours: dict, options: O
                 "uuid": None,
             })
     if not options.keep_urls:
-        # Old category and tag pages lead to ours (the plugin skips those we do not have).
-        seen = {entry["from"] for entry in plan.redirects}
-        for item in items:
-            if item.status != "published":
-                continue
-            for kind, name, save_as in item.groups:
-                path = posixpath.normpath(save_as.lstrip("/"))
-                if path not in seen:
-                    seen.add(path)
-                    plan.listing_redirects.append({"from": path, "url": save_as, kind: name})
+        _add_listing_redirects(plan, items)
     plan.settings_block = settings_block(old, items, ours, options, when)
     return plan
+
+
+def _check_source(source: Path, content: Path) -> None:
+    """FROM must be a folder, and not this site's own content (or a folder holding it)."""
+    if not source.is_dir():
+        raise PlanError(f"FROM={source}: is not a directory — give the old blog's content folder (make import FROM=../old-blog/content)")
+    try:
+        if source.resolve() == content.resolve() or content.resolve().is_relative_to(source.resolve()):
+            raise PlanError(f"FROM={source}: is this site's own content folder (or contains it) — give the old blog's content folder")
+    except OSError:
+        pass
+
+
+def _note_item(plan: Plan, item: Item, templates_ours) -> None:
+    """What the plan reports about one transformed post or page (its problems and needs)."""
+    if item.read_error:
+        plan.unread.append(f"{item.old}: {item.read_error}")
+    if item.template and item.template not in templates_ours:
+        plan.templates.setdefault(item.template, []).append(item.old)
+    if item.kind == "page" and item.meta_save_as and posixpath.normpath(item.meta_save_as) in SPECIAL_SAVE_AS:
+        plan.special_pages.append((item.old, posixpath.normpath(item.meta_save_as)))
+    changes = item.changes
+    if changes is None:
+        return
+    for tag, provider in changes.liquid_needs.items():
+        plan.liquid.setdefault(tag, {}).setdefault(provider, []).append(item.old)
+    for name in changes.directives:
+        plan.directives.setdefault(name, []).append(item.old)
+    plan.unresolved += [f"{item.old}: {p}" for p in changes.problems]
+
+
+def _keeps_old_page(item: Item) -> bool:
+    """A visible post or page whose old address gets a redirect page."""
+    return (
+        item.changes is not None
+        and item.status in ("published", "hidden")
+        and bool(item.old_save_as)
+        and posixpath.normpath(item.old_save_as) not in SPECIAL_SAVE_AS
+    )
+
+
+def _add_listing_redirects(plan: Plan, items) -> None:
+    """Old category and tag pages lead to ours (the plugin skips those we do not have)."""
+    seen = {entry["from"] for entry in plan.redirects}
+    for item in items:
+        if item.status != "published":
+            continue
+        for kind, name, save_as in item.groups:
+            path = posixpath.normpath(save_as.lstrip("/"))
+            if path not in seen:
+                seen.add(path)
+                plan.listing_redirects.append({"from": path, "url": save_as, kind: name})

@@ -150,79 +150,113 @@ def _run(text: str, start: int, stops=_STOP) -> int:
 
 
 def link_spans(text: str, fmt: str) -> list[tuple[int, int]]:
-    """(start, end) of every link/image target in `text` (Markdown, reST or HTML)."""
+    """(start, end) of every link/image target in `text` (Markdown, reST or HTML).
+
+    Each scanner below walks the text once with str.find and a character run (no regex),
+    so the whole is linear in the length of the post.
+    """
     spans: set[tuple[int, int]] = set()
-    length = len(text)
     # HTML attributes, in every format (raw HTML is common in Markdown and reST posts).
+    _html_attribute_spans(text, spans)
+    if fmt == "markdown":
+        _markdown_inline_spans(text, spans)
+        _markdown_reference_spans(text, spans)
+    elif fmt == "rst":
+        _rst_inline_spans(text, spans)
+        _rst_line_spans(text, spans)
+    return sorted(spans)
+
+
+_BLANKS = frozenset(" \t")
+_WORD_STOPS = frozenset(" \t\r\n")
+_ANGLE_WORD_STOPS = _WORD_STOPS | {"<", ">"}
+
+
+def _word_after_blanks(text: str, start: int, spans: set, *, in_angles: bool = False) -> None:
+    """Add the target after the blanks at `start` (up to white space), if not empty.
+
+    in_angles: Markdown's `[ref]: <url>` form, where one leading '<' is skipped and '<'/'>' end it.
+    """
+    length = len(text)
+    while start < length and text[start] in _BLANKS:
+        start += 1
+    stops = _WORD_STOPS
+    if in_angles:
+        stops = _ANGLE_WORD_STOPS
+        if start < length and text[start] == "<":
+            start += 1
+    end = _run(text, start, stops)
+    if end > start:
+        spans.add((start, end))
+
+
+def _html_attribute_spans(text: str, spans: set) -> None:
+    """src="…" / href='…' (either case), up to the closing quote on the same line."""
+    length = len(text)
     for name in ("src=", "href=", "SRC=", "HREF="):
         for quote in "\"'":
             opener = name + quote
             pos = text.find(opener)
             while pos != -1:
                 start = pos + len(opener)
-                end = start
-                while end < length and text[end] not in (quote, "\n", "<", ">"):
-                    end += 1
+                end = _run(text, start, (quote, "\n", "<", ">"))
                 if end < length and text[end] == quote and end > start:
                     spans.add((start, end))
                 pos = text.find(opener, end)
-    if fmt == "markdown":
-        pos = text.find("](")
-        while pos != -1:
-            start = pos + 2
-            if start < length and text[start] == "<":
-                end = _run(text, start + 1, set("<>\n"))
-                if end < length and text[end] == ">":
-                    spans.add((start + 1, end))
-            else:
-                end = _run(text, start)
-                if end > start:
-                    spans.add((start, end))
-            pos = text.find("](", max(end, pos + 2))
-        for offset, line in _lines(text):
-            stripped = line.lstrip()
-            if not stripped.startswith("["):
-                continue
-            close = stripped.find("]:")
-            if close <= 1:
-                continue
-            start = offset + (len(line) - len(stripped)) + close + 2
-            while start < length and text[start] in " \t":
-                start += 1
-            stops = set("<> \t\r\n")
-            if start < length and text[start] == "<":
-                start += 1
-            end = _run(text, start, stops)
+
+
+def _markdown_inline_spans(text: str, spans: set) -> None:
+    """[label](target) and [label](<target>)."""
+    length = len(text)
+    pos = text.find("](")
+    while pos != -1:
+        start = pos + 2
+        if start < length and text[start] == "<":
+            end = _run(text, start + 1, set("<>\n"))
+            if end < length and text[end] == ">":
+                spans.add((start + 1, end))
+        else:
+            end = _run(text, start)
             if end > start:
                 spans.add((start, end))
-    elif fmt == "rst":
-        pos = text.find("<")
-        while pos != -1:
-            end = _run(text, pos + 1, set("<>\n"))
-            if end < length and text[end] == ">" and text[end + 1 : end + 2] == "`" and end > pos + 1:
-                spans.add((pos + 1, end))
-            pos = text.find("<", max(end, pos + 1))
-        for offset, line in _lines(text):
-            stripped = line.lstrip()
-            indent = len(line) - len(stripped)
-            for prefix in (".. image::", ".. figure::", ":target:"):
-                if stripped.startswith(prefix):
-                    start = offset + indent + len(prefix)
-                    while start < length and text[start] in " \t":
-                        start += 1
-                    end = _run(text, start, set(" \t\r\n"))
-                    if end > start:
-                        spans.add((start, end))
-            if stripped.startswith(".. _") and not stripped.startswith(".. __"):
-                colon = stripped.find(": ", 4)
-                if colon != -1:
-                    start = offset + indent + colon + 2
-                    while start < length and text[start] in " \t":
-                        start += 1
-                    end = _run(text, start, set(" \t\r\n"))
-                    if end > start:
-                        spans.add((start, end))
-    return sorted(spans)
+        pos = text.find("](", max(end, pos + 2))
+
+
+def _markdown_reference_spans(text: str, spans: set) -> None:
+    """Reference definitions: a line `[name]: target` (or `<target>`)."""
+    for offset, line in _lines(text):
+        stripped = line.lstrip()
+        if not stripped.startswith("["):
+            continue
+        close = stripped.find("]:")
+        if close > 1:
+            start = offset + (len(line) - len(stripped)) + close + 2
+            _word_after_blanks(text, start, spans, in_angles=True)
+
+
+def _rst_inline_spans(text: str, spans: set) -> None:
+    """`label <target>`_ : the target between < and >, followed by a backquote."""
+    length = len(text)
+    pos = text.find("<")
+    while pos != -1:
+        end = _run(text, pos + 1, set("<>\n"))
+        if end < length and text[end] == ">" and text[end + 1 : end + 2] == "`" and end > pos + 1:
+            spans.add((pos + 1, end))
+        pos = text.find("<", max(end, pos + 1))
+
+
+def _rst_line_spans(text: str, spans: set) -> None:
+    """`.. image::`, `.. figure::`, `:target:` and `.. _name: target` lines."""
+    for offset, line in _lines(text):
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        for prefix in (".. image::", ".. figure::", ":target:"):
+            if stripped.startswith(prefix):
+                _word_after_blanks(text, offset + indent + len(prefix), spans)
+        if stripped.startswith(".. _") and not stripped.startswith(".. __"):
+            colon = stripped.find(": ", 4)
+            if colon != -1:
+                _word_after_blanks(text, offset + indent + colon + 2, spans)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from plugins.newsletter.images import image_dimensions
+from connected.images import image_size
 from plugins.newsletter.plaintext import (
     html_to_text,
     plain_line,
@@ -21,6 +21,10 @@ from plugins.newsletter.plaintext import (
 ROOT = Path(__file__).resolve().parents[2]
 
 IMAGES = ROOT / "tests" / "data" / "email_site" / "images"
+
+def image_dimensions(path):
+    """The email's image-size lookup (connected/images.py, SVG left unsized)."""
+    return image_size(path, svg=False)
 
 
 def test_plain_line_strips_tags_decodes_entities_collapses_space():
@@ -143,7 +147,7 @@ def test_email_mode_metadata_and_site_default(caplog):
 
 
 def test_is_published():
-    from plugins.newsletter.render import is_published
+    from connected.published import is_published
 
     now = datetime(2026, 6, 1, tzinfo=UTC)
     assert is_published(_article(), now)

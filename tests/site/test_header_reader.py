@@ -1,9 +1,9 @@
-"""plugins/post_checks/header.py reads headers as Pelican's readers do, and
+"""connected/header.py reads headers as Pelican's readers do, and
 values.check_date accepts exactly the documented ISO 8601 forms."""
 
 import pytest
 
-from plugins.post_checks.header import parse_header
+from connected.header import parse_header
 from plugins.post_checks.values import check_date, check_slug
 
 

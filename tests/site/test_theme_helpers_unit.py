@@ -3,6 +3,7 @@
 
 import pytest
 
+from connected.urls import url_on_site
 from plugins.theme_helpers import helpers
 from tests.conftest import ROOT, SAMPLE_CONTENT
 
@@ -28,9 +29,9 @@ def test_url_origin(url, origin):
 
 
 def test_absolute_url():
-    assert helpers.absolute_url("https://a.example/", "/2026/x/") == "https://a.example/2026/x/"
-    assert helpers.absolute_url("https://a.example", "") == "https://a.example/"
-    assert helpers.absolute_url("https://a.example", "https://b.example/y") == "https://b.example/y"
+    assert url_on_site("https://a.example/", "/2026/x/") == "https://a.example/2026/x/"
+    assert url_on_site("https://a.example", "") == "https://a.example/"
+    assert url_on_site("https://a.example", "https://b.example/y") == "https://b.example/y"
 
 
 def test_honeypot_name():

@@ -1,12 +1,13 @@
-"""Pixel size of PNG, GIF and JPEG files, read from their headers.
+"""Pixel size of PNG, GIF, JPEG (and SVG) files, read from their headers: the one image-size reader.
 
 Email clients (Outlook above all) lay images out from their width/height
-attributes, so every <img> in an edition needs them; posts rarely set them.
-Reading a few header bytes is enough and needs no imaging library.
+attributes, so every <img> in an edition needs them; the theme gives link-preview
+images their size too. Reading a few header bytes is enough and needs no imaging library.
 """
 
 from __future__ import annotations
 
+import re
 import struct
 from pathlib import Path
 
@@ -14,8 +15,17 @@ from pathlib import Path
 _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
-def image_dimensions(path: Path) -> tuple[int, int] | None:
-    """(width, height) of a PNG, GIF or JPEG file, or None if unknown/unreadable."""
+# The width/height attributes of the root <svg> (one character class each: no backtracking).
+_SVG_WIDTH = re.compile(r'<svg[^>]*\swidth="(\d+)')
+_SVG_HEIGHT = re.compile(r'<svg[^>]*\sheight="(\d+)')
+
+
+def image_size(path: Path, *, svg: bool = True) -> tuple[int, int] | None:
+    """(width, height) of a PNG, GIF or JPEG file, or None if unknown/unreadable.
+
+    svg: also an .svg file's width="…" height="…" in pixels (the email leaves SVG
+    unsized: mail clients do not show it, and a raster fallback is looked up instead).
+    """
     try:
         with open(path, "rb") as handle:
             head = handle.read(26)
@@ -26,8 +36,19 @@ def image_dimensions(path: Path) -> tuple[int, int] | None:
             if head.startswith(b"\xff\xd8"):
                 handle.seek(2)
                 return _jpeg_dimensions(handle)
+            if svg and Path(path).suffix.lower() == ".svg":
+                return _svg_size(head + handle.read(2000 - len(head)))
     except (OSError, struct.error):
         return None
+    return None
+
+
+def _svg_size(data: bytes) -> tuple[int, int] | None:
+    head = data.decode("utf-8", "replace")
+    width = _SVG_WIDTH.search(head)
+    height = _SVG_HEIGHT.search(head)
+    if width and height:
+        return int(width.group(1)), int(height.group(1))
     return None
 
 

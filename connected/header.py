@@ -1,4 +1,7 @@
-"""The one reader of a post's raw metadata header (Markdown and reST).
+"""The one reader of a post's raw metadata header (Markdown and reST), and the suffixes of each.
+
+Used by plugins/post_checks (the checks), scripts/uuids.py (where a Uuid line goes),
+scripts/newpost.py (a Slug already taken) and the newsletter's text part.
 
 Pelican hands us metadata already processed: dates parsed (by dateutil, which
 reads `01/12/2026` as 12 January), repeated keys merged into lists, keys
@@ -20,17 +23,19 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mkd", ".mdown")
-RST_EXTENSIONS = (".rst",)
+# The file suffixes Pelican's Markdown and reST readers take (lower case, with the dot).
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
+RST_SUFFIXES = (".rst",)
 
 # The patterns of Python-Markdown's meta extension (markdown/extensions/meta.py).
 _MD_KEY = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
 _MD_MORE = re.compile(r"^[ ]{4,}(?P<value>.*)$")
 _MD_BEGIN = re.compile(r"^-{3}(\s.*)?$")
 _MD_END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
-# A docinfo field: ':name: body' (docutils field names may hold spaces).
-_RST_FIELD = re.compile(r"^:(?P<key>[^:\s][^:]*):(?:\s+(?P<value>.*))?$")
-_RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1+\s*$")
+# A docinfo field: ':name: body' (docutils field names may hold spaces), and a section
+# adornment (one punctuation character repeated). scripts/uuids.py locates reST fields with these too.
+RST_FIELD = re.compile(r"^:(?P<key>[^:\s][^:]*):(?:\s+(?P<value>.*))?$")
+RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1+\s*$")
 
 
 @dataclass
@@ -67,12 +72,28 @@ class Header:
         entry = self.first(name)
         return None if entry is None else entry.value
 
+    def values(self, name: str) -> list[str]:
+        """The value of every `name` line (a key written twice gives two)."""
+        return [entry.value for entry in self.entries if entry.name == name]
+
+    @property
+    def last_line(self) -> int:
+        """Index into `lines` just after the last entry and its continuation lines (0: none)."""
+        if not self.entries:
+            return 0
+        last = self.entries[-1]
+        return last.line + len(last.continued)
+
+    def body(self) -> str:
+        """The text after the header, without the blank lines around it."""
+        return "\n".join(self.lines[self.body_start :]).strip("\n")
+
 
 def syntax_of(path: str) -> str:
     lower = str(path).lower()
-    if lower.endswith(MARKDOWN_EXTENSIONS):
+    if lower.endswith(MARKDOWN_SUFFIXES):
         return "markdown"
-    if lower.endswith(RST_EXTENSIONS):
+    if lower.endswith(RST_SUFFIXES):
         return "rst"
     return "other"
 
@@ -132,9 +153,9 @@ def _rst_entries(lines: list[str]) -> tuple[list[Entry], int]:
     # Skip blank lines, then the title (optional overline, text, underline).
     while index < len(lines) and not lines[index].strip():
         index += 1
-    if index < len(lines) and _RST_ADORNMENT.match(lines[index]):
+    if index < len(lines) and RST_ADORNMENT.match(lines[index]):
         index += 3
-    elif index + 1 < len(lines) and _RST_ADORNMENT.match(lines[index + 1]):
+    elif index + 1 < len(lines) and RST_ADORNMENT.match(lines[index + 1]):
         index += 2
     else:
         return [], 0  # no title: docutils makes no docinfo either
@@ -143,7 +164,7 @@ def _rst_entries(lines: list[str]) -> tuple[list[Entry], int]:
     entries: list[Entry] = []
     while index < len(lines):
         line = lines[index]
-        match = _RST_FIELD.match(line)
+        match = RST_FIELD.match(line)
         if match:
             entries.append(Entry(match["key"], (match["value"] or "").strip(), index + 1))
         elif entries and line[:1] in (" ", "\t") and line.strip():
