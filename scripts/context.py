@@ -7,7 +7,6 @@ command imports the other.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,18 +50,13 @@ class Context:
 
 
 def load_context(root: Path, settings_file: str, console: Console, env: dict) -> Context:
-    from pelican.settings import read_settings
-
     from connected.newsletter_settings import newsletter_settings
+    from connected.site_settings import load_settings
 
     path = root / settings_file
     if not path.is_file():
         raise PublishError(f"Settings file {path} not found: run from the project root or pass --settings.")
-    # publishconf.py does `from pelicanconf import *`: drop a cached module from another
-    # project directory (tests build several in one process) so this root's file is read.
-    for name in ("pelicanconf", "publishconf"):
-        sys.modules.pop(name, None)
-    settings = read_settings(str(path))
+    settings = load_settings(root, path)
     # Pelican leaves a default (unset) OUTPUT_PATH relative to the current directory;
     # anchor it at the project so `make publish` builds and deploys the same directory.
     if not Path(settings["OUTPUT_PATH"]).is_absolute():

@@ -31,10 +31,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from connected.send_record import RecordError, load_record
 from connected.settings_schema import settings_dict
 from scripts.backends import read_env
 from scripts.backends.base import BackendError
-from scripts.send_record import RecordError, load_record
 from scripts.stats_cache import describe_age, load_cache, needs_refresh, parse_time, save_cache
 
 log = logging.getLogger(__name__)
@@ -133,17 +133,13 @@ def log_files(globs: list[str], root: Path) -> list[Path]:
 
 # ------------------------------------------------------------------------------ inputs
 def load_settings(root: Path, settings_file: str) -> dict:
-    from pelican.settings import read_settings
+    from connected.site_settings import load_settings as load_site_settings
 
     path = Path(settings_file)
     path = path if path.is_absolute() else root / path
     if not path.is_file():
         raise StatsError(f"Settings file {path} not found: run from the project root or pass --settings.")
-    # publishconf.py does `from pelicanconf import *`: forget a module cached from
-    # another project directory so this root's file is the one read.
-    for name in ("pelicanconf", "publishconf"):
-        sys.modules.pop(name, None)
-    return read_settings(str(path))
+    return load_site_settings(root, path)
 
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
