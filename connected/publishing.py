@@ -14,10 +14,11 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from connected.dates import quarter_hour_at_or_after
 from connected.errors import ConnectedError
 from connected.send_record import RecordMatch, match_posts, rekey_entry
 
@@ -225,9 +226,7 @@ def held_uuid(record: dict, posts: list[Post], key: str) -> str:
 # --- Release time --------------------------------------------------------------------------------
 def quarter_hour_after(now: datetime, minutes: int) -> datetime:
     """now + minutes, rounded UP to the next quarter hour, in UTC (Mailchimp's rule)."""
-    moment = (now + timedelta(minutes=minutes)).astimezone(UTC)
-    floor = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
-    return floor if floor == moment else floor + timedelta(minutes=15)
+    return quarter_hour_at_or_after(now + timedelta(minutes=minutes))
 
 
 def schedule_time(delay_minutes: int, now: datetime) -> datetime | None:

@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from connected.dates import quarter_hour_at_or_after
 from scripts.backends.base import Backend, BackendError, Delivery, Edition, header_text
 from scripts.backends.mailchimp_client import CallFailed, MailchimpClient
 
@@ -67,9 +68,7 @@ def marker_for(uuid: str) -> str:
 def next_quarter_hour(when: datetime, now: datetime | None = None) -> datetime:
     """The first quarter hour (UTC, :00/:15/:30/:45) at or after `when`, and in the future."""
     now = now or datetime.now(UTC)
-    when = max(when.astimezone(UTC), now + timedelta(minutes=1))
-    floored = when.replace(minute=when.minute - when.minute % 15, second=0, microsecond=0)
-    return floored if floored >= when else floored + timedelta(minutes=15)
+    return quarter_hour_at_or_after(max(when.astimezone(UTC), now + timedelta(minutes=1)))
 
 
 class _Handled(Exception):
