@@ -289,14 +289,14 @@ def _declarations(items, where: str, found: EditionFeatures, into: dict[str, set
             into["css-variables"].add(where)
         elif name.startswith(VENDOR_PREFIXES):
             pass
+        elif name == "display":
+            # caniemail's "display" page covers block/inline values; none, flex and grid have their own.
+            value = tinycss2.serialize(item.value).strip().lower()
+            into[DISPLAY_VALUES.get(value, "css-display")].add(where)
         elif name in PROPERTY_FEATURES:
             into[PROPERTY_FEATURES[name]].add(where)
         elif name not in PLAIN_PROPERTIES:
             found.unmapped.add(f"property {name} in {where}")
-        if name == "display":
-            value = tinycss2.serialize(item.value).strip().lower()
-            if value in DISPLAY_VALUES:
-                into[DISPLAY_VALUES[value]].add(where)
         _values(item.value, where, into)
 
 
