@@ -111,15 +111,21 @@ def post_editions(site) -> dict[str, str]:
     }
 
 
-def digest_edition(site, *, photo: bool) -> str:
-    """The outbox HTML of a digest of the build's three newest posts (the real renderer)."""
+def digest_edition(site, *, photo: bool, sitename: str | None = None) -> str:
+    """The outbox HTML of a digest of the build's three newest posts (the real renderer).
+
+    sitename: a SITENAME other than the writer's name, which adds the site's name
+    above the title (the sample's SITENAME is the name, which hides it)."""
     from plugins.newsletter.digest import render_digest
     from plugins.newsletter.render import make_context
 
     manifest = json.loads((site.editions / "manifest.json").read_text(encoding="utf-8"))
     posts = [post for post in manifest["posts"] if post.get("digest")][:3]
     assert len(posts) == 3
-    ctx = make_context(_site_settings(site, photo=photo))
+    settings = _site_settings(site, photo=photo)
+    if sitename:
+        settings["SITENAME"] = sitename
+    ctx = make_context(settings)
     return render_digest(posts, ctx, subject="3 new posts", since_display="2 November 2026").outbox_html
 
 
@@ -131,6 +137,8 @@ def editions(face_site, plain_site) -> dict[str, str]:
         for slug, html in post_editions(site).items():
             out[f"{label}/{slug}"] = html
         out[f"{label}/digest"] = digest_edition(site, photo=photo)
+    out["monogram/digest-named-site"] = digest_edition(plain_site, photo=False, sitename="Notes on careers")
+    assert "Notes on careers</p>" in out["monogram/digest-named-site"]
     return out
 
 
@@ -146,7 +154,7 @@ def test_the_editions_are_the_real_ones(editions):
         photo = doc.xpath("//td[@class='masthead-photo']//img")
         monogram = doc.xpath("//td[@class='masthead-monogram']")
         assert (len(photo), len(monogram)) == ((1, 0) if name.startswith("photo/") else (0, 1)), name
-    assert {name.split("/")[1] == "digest" for name in editions} == {True, False}
+    assert {name.split("/")[1].startswith("digest") for name in editions} == {True, False}
 
 
 def test_every_used_feature_is_mapped_and_in_the_table(editions, table):
