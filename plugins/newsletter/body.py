@@ -92,6 +92,17 @@ def with_newsletter_marker(url: str, site_url: str) -> str:
     return f"{path}?{query}{hash_}{fragment}"
 
 
+_SEMANTIC_TAGS = {
+    **dict.fromkeys(
+        ("article", "aside", "details", "figcaption", "figure", "footer", "header", "main",
+         "nav", "section", "summary"),
+        "div",
+    ),
+    "mark": "span",
+    "time": "span",
+}  # fmt: skip
+
+
 def prepare_body(fragment: str, post_url: str, image_size: ImageSize, site_url: str = "") -> str:
     """Post HTML made safe for email: sanitized, absolute URLs, embeds as links, sized images.
 
@@ -118,6 +129,13 @@ def prepare_body(fragment: str, post_url: str, image_size: ImageSize, site_url: 
             link.set("href", with_newsletter_marker(link.get("href"), site_url))
     for img in root.iter("img"):
         _size_image(img, image_size)
+    for element in root.iter(*_SEMANTIC_TAGS):
+        # Outlook for Windows and Yahoo do not know HTML5's semantic elements
+        # (caniemail: html-semantics): the same content in a div or span, with
+        # the old name as a class for email.css (.figure, .figcaption).
+        name = element.tag
+        element.tag = _SEMANTIC_TAGS[name]
+        element.set("class", " ".join([name, *(element.get("class") or "").split()]))
     parts = [escape(root.text or "")]
     parts += [lxml.html.tostring(child, encoding="unicode", method="html") for child in root]
     return "".join(parts)

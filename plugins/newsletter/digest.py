@@ -21,6 +21,7 @@ from markupsafe import Markup
 from connected.sanitize import is_safe_url
 from connected.urls import absolute_url
 
+from .masthead import masthead_fields
 from .plaintext import html_to_text, plain_line
 from .render import (
     _PREHEADER_SPACER,
@@ -155,6 +156,8 @@ def _render(ctx: RenderContext, posts, subject, preheader, since_display, mode):
         "why_line": nl["WHY_LINE"],
         "unsubscribe_url": _UNSUB_TOKEN,
         "address_line": _ADDRESS_TOKEN,
+        # The masthead, signature and "Forwarded this?" of the shared frame (_layout.html).
+        **masthead_fields(ctx.settings, ctx.siteurl),
     }
     page = ctx.html_env.get_template("digest.html").render(
         css=Markup(ctx.css), preheader_spacer=_PREHEADER_SPACER, **common

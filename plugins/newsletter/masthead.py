@@ -30,5 +30,6 @@ def masthead_fields(settings: dict, siteurl: str) -> dict:
         "author_headline": str(profile.get("HEADLINE") or ""),
         "author_photo_url": photo_url,
         "author_photo_size": MASTHEAD_PHOTO_SIZE,
+        "home_url": f"{siteurl.rstrip('/')}/",
         "subscribe_url": f"{siteurl.rstrip('/')}/subscribe/",
     }

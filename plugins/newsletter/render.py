@@ -52,7 +52,7 @@ _PREHEADER_SPACER = Markup("&#847;&zwnj;&nbsp;" * 30)
 _TRUE = {"yes", "true", "on", "1"}
 _FALSE = {"no", "false", "off", "0"}
 _CHARSET = '<meta charset="utf-8">'
-_TEMPLATE_FILES = ("edition.html", "edition.txt", "email.css")
+_TEMPLATE_FILES = ("_layout.html", "edition.html", "edition.txt", "email.css")
 
 
 class EditionError(ConnectedError):

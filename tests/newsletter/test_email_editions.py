@@ -235,7 +235,7 @@ def test_css_inlined_and_media_rules_kept(site):
         # Plain rules were inlined and not kept: only @media blocks remain.
         assert re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", styles).strip() == ""
         card = doc.find_class("card")[0]
-        assert "background: #ffffff" in card.get("style")
+        assert "background-color: #ffffff" in card.get("style")
         paragraphs = doc.find_class("content")[0].iter("p")
         assert all("margin" in (p.get("style") or "") for p in paragraphs), post["slug"]
         # The charset declaration stays near the top (browsers look in the first 1024 bytes).

@@ -1,16 +1,14 @@
 """The email edition: masthead (photo or monogram), signature, "Forwarded
 this? Subscribe", one-sentence reply line, Outlook for Windows handled the
-standard way (MSO 600px wrapper, bulletproof button, no layout-critical
-unsupported CSS), dark mode kept."""
+standard way (MSO 600px wrapper, bulletproof button), dark mode kept. What each
+mail client lacks, per caniemail, is tests/theme/test_email_support.py."""
 
 import json
 import re
 
 import lxml.html
-import pytest
 
 from tests.conftest import build_site
-from tests.theme.email_css_check import COSMETIC, layout_critical, outlook_findings
 
 
 def _editions(site) -> list[tuple[dict, str]]:
@@ -74,30 +72,3 @@ def test_outlook_wrapper_and_bulletproof_button(tmp_path):
         # The edition's links into the site carry the newsletter marker (make stats).
         assert cell.xpath("a/@href") == [post["url"] + "?ref=newsletter"]
         assert "prefers-color-scheme: dark" in html
-
-
-@pytest.mark.parametrize("site_name", ["email_site", "feeds_site"])
-def test_no_layout_critical_css_for_outlook(tmp_path, site_name):
-    build_site(tmp_path, site_name)
-    editions = tmp_path / "build" / "editions"
-    manifest = json.loads((editions / "manifest.json").read_text(encoding="utf-8"))
-    seen = set()
-    for post in [p for p in manifest["posts"] if p.get("files")]:
-        html = (editions / post["files"]["outbox_html"]).read_text(encoding="utf-8")
-        findings = outlook_findings(html)
-        assert layout_critical(findings) == [], post["slug"]
-        seen.update(findings)
-    assert ("@media", "style") in seen  # the check sees the <style> block
-
-
-def test_the_checker_catches_layout_properties():
-    html = (
-        '<html><head><style>@media (max-width: 600px) { p { color: red } }</style></head><body>'
-        '<div class="row" style="display: flex; float: left">x</div>'
-        '<div style="position: absolute; background-image: url(x.png)">y</div></body></html>'
-    )
-    findings = outlook_findings(html)
-    assert set(layout_critical(findings)) == {
-        ("display", "div.row"), ("float", "div.row"), ("position", "div"), ("background-image", "div"),
-    }
-    assert ("@media", "style") in findings and ("@media", "style") in COSMETIC
