@@ -142,9 +142,6 @@ def load_settings(root: Path, settings_file: str) -> dict:
     return load_site_settings(root, path)
 
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
-
-
 def post_metadata(settings: dict) -> dict[str, dict]:
     """uuid → {"title", "category", "tags", "url", "date"} for the posts under content/.
 
@@ -160,6 +157,7 @@ def post_metadata(settings: dict) -> dict[str, dict]:
     from pelican.contents import Article
     from pelican.readers import Readers
 
+    from connected.header import MARKDOWN_SUFFIXES, read_header
     from connected.identity import post_uuid
 
     base = Path(settings["PATH"])
@@ -178,8 +176,10 @@ def post_metadata(settings: dict) -> dict[str, dict]:
                 source_base = base
                 try:
                     if file.suffix.lower() in MARKDOWN_SUFFIXES:
-                        text = file.read_text(encoding="utf-8")
-                        header = text.lstrip("\ufeff").split("\n\n", 1)[0].replace("\r", "")
+                        parsed = read_header(file)
+                        if parsed.error:
+                            raise ValueError(parsed.error)
+                        header = "\n".join(parsed.lines[: parsed.body_start]).strip("\n")
                         copy = Path(scratch) / relative
                         copy.parent.mkdir(parents=True, exist_ok=True)
                         copy.write_text(header + "\n\n", encoding="utf-8")
