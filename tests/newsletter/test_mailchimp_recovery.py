@@ -1,7 +1,9 @@
-"""Review R1: regressions for faults found by driving `make publish` against an independent fake.
+"""Recovering from what real networks and a lagging Mailchimp do, without a second send.
 
-Each test reproduces one bug seen from the outside (a post sent twice, or a traceback instead
-of a message) with the repo's fake (tests/fake_mailchimp.py, R1 section) and the real client.
+Each test reproduces one fault seen from the outside in a review (a post sent twice, or a
+traceback instead of a message): truncated or HTML answers, a campaign list that lags behind
+a create, canceled and stray campaigns, throttling 403s. It drives `make publish` with the
+real client against the repo's fake (tests/fake_mailchimp.py, R1 section).
 """
 
 import pytest
@@ -37,7 +39,7 @@ def project(tmp_path, monkeypatch, fake_mailchimp):
 
 
 # --- Bug 1: a lookup answer cut short was read as "no campaigns" → second campaign, second send.
-def test_r1_truncated_lookup_is_not_taken_for_no_campaigns(
+def test_truncated_lookup_is_not_taken_for_no_campaigns(
     fake_mailchimp, make_backend, make_edition
 ):
     edition = make_edition(1)
@@ -54,7 +56,7 @@ def test_r1_truncated_lookup_is_not_taken_for_no_campaigns(
     assert [r.fault for r in fake_mailchimp.calls("GET", LIST)] == ["truncate_after", None]
 
 
-def test_r1_truncated_lookup_that_keeps_failing_stops_without_creating(
+def test_truncated_lookup_that_keeps_failing_stops_without_creating(
     fake_mailchimp, make_backend, make_edition
 ):
     edition = make_edition(1)
@@ -67,7 +69,7 @@ def test_r1_truncated_lookup_that_keeps_failing_stops_without_creating(
 
 
 # --- Bug 2: a 200 text/html page (proxy, captive portal) crashed publish with a traceback.
-def test_r1_html_page_with_200_is_retried_not_a_traceback(project, fake_mailchimp):
+def test_html_page_with_200_is_retried_not_a_traceback(project, fake_mailchimp):
     fake_mailchimp.inject("GET", LIST, "html_200")
     result = project.publish()
     assert result.code == 0, result.text
@@ -75,7 +77,7 @@ def test_r1_html_page_with_200_is_retried_not_a_traceback(project, fake_mailchim
     assert sends(fake_mailchimp, NEWEST) == 1
 
 
-def test_r1_html_page_with_200_every_time_gives_a_message(project, fake_mailchimp, monkeypatch):
+def test_html_page_with_200_every_time_gives_a_message(project, fake_mailchimp, monkeypatch):
     import tenacity.nap
 
     monkeypatch.setattr(tenacity.nap.time, "sleep", lambda s: None)  # no real backoff waits
@@ -87,7 +89,7 @@ def test_r1_html_page_with_200_every_time_gives_a_message(project, fake_mailchim
     assert sends(fake_mailchimp, NEWEST) == 0
 
 
-def test_r1_send_answered_by_a_html_200_is_confirmed_by_reading(
+def test_send_answered_by_a_html_200_is_confirmed_by_reading(
     fake_mailchimp, make_backend, make_edition
 ):
     """A 2xx page instead of Mailchimp's empty 204 proves nothing: read the status back."""
@@ -102,7 +104,7 @@ def test_r1_send_answered_by_a_html_200_is_confirmed_by_reading(
 
 # --- Bug 3: the campaign list lags behind a create. A run killed after the send, before the
 # record, made the next run create and send a second campaign.
-def test_r1_killed_after_send_with_lagging_list_sends_once(project, fake_mailchimp, monkeypatch):
+def test_killed_after_send_with_lagging_list_sends_once(project, fake_mailchimp, monkeypatch):
     fake_mailchimp.list_lag = 60.0  # the whole test long, new campaigns are not listed
     real = scripts.publish.save_record
 
@@ -130,7 +132,7 @@ def test_r1_killed_after_send_with_lagging_list_sends_once(project, fake_mailchi
     assert "pending" not in project.record_path.read_text()
 
 
-def test_r1_pending_campaign_that_was_deleted_is_ignored(project, fake_mailchimp):
+def test_pending_campaign_that_was_deleted_is_ignored(project, fake_mailchimp):
     from connected.send_record import save_record
 
     record = load_record(project.record_path)
@@ -142,7 +144,7 @@ def test_r1_pending_campaign_that_was_deleted_is_ignored(project, fake_mailchimp
     assert "pending" not in load_record(project.record_path)
 
 
-def test_r1_pending_record_round_trips_and_is_validated(tmp_path):
+def test_pending_record_round_trips_and_is_validated(tmp_path):
     from datetime import UTC, datetime
 
     from connected.send_record import (
@@ -171,7 +173,7 @@ def test_r1_pending_record_round_trips_and_is_validated(tmp_path):
 
 
 # --- Bug 4: a proxy's HTML error page was pasted whole into the message.
-def test_r1_html_error_page_is_summarised(fake_mailchimp, make_backend, make_edition):
+def test_html_error_page_is_summarised(fake_mailchimp, make_backend, make_edition):
     edition = make_edition(1)
     fake_mailchimp.inject("GET", LIST, "html_504", times=20)
     backend = make_backend(max_attempts=2)
@@ -181,7 +183,7 @@ def test_r1_html_error_page_is_summarised(fake_mailchimp, make_backend, make_edi
     assert "504" in message and "<html" not in message and "Gateway Time-out" in message
 
 
-def test_r1_create_answered_by_proxy_502_after_acting_is_reused(
+def test_create_answered_by_proxy_502_after_acting_is_reused(
     fake_mailchimp, make_backend, make_edition
 ):
     edition = make_edition(1)
@@ -196,7 +198,7 @@ def test_r1_create_answered_by_proxy_502_after_acting_is_reused(
 
 # --- Bug 5: with a canceled campaign and a stray draft for one post, the draft was sent,
 # although a canceled send may have reached part of the list (README: never resent).
-def test_r1_canceled_campaign_outranks_a_stray_draft(fake_mailchimp, make_backend, make_edition):
+def test_canceled_campaign_outranks_a_stray_draft(fake_mailchimp, make_backend, make_edition):
     edition = make_edition(1)
     fake_mailchimp.add_campaign(marker_for(edition.uuid), status="canceled")
     fake_mailchimp.add_campaign(marker_for(edition.uuid), status="save")
@@ -207,7 +209,7 @@ def test_r1_canceled_campaign_outranks_a_stray_draft(fake_mailchimp, make_backen
     assert fake_mailchimp.calls("POST", SEND) == []
 
 
-def test_r1_sent_campaign_outranks_canceled_and_draft(fake_mailchimp, make_backend, make_edition):
+def test_sent_campaign_outranks_canceled_and_draft(fake_mailchimp, make_backend, make_edition):
     edition = make_edition(1)
     fake_mailchimp.add_campaign(marker_for(edition.uuid), status="save")
     fake_mailchimp.add_campaign(marker_for(edition.uuid), status="canceled")
@@ -220,7 +222,7 @@ def test_r1_sent_campaign_outranks_canceled_and_draft(fake_mailchimp, make_backe
 
 
 # --- Bug 6: an unexpected exception ended publish with a bare traceback.
-def test_r1_unexpected_error_gives_a_message_and_says_rerun_is_safe(project, monkeypatch):
+def test_unexpected_error_gives_a_message_and_says_rerun_is_safe(project, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("something nobody expected")
 
@@ -232,7 +234,7 @@ def test_r1_unexpected_error_gives_a_message_and_says_rerun_is_safe(project, mon
     assert "safe" in result.err
 
 
-def test_r1_pending_campaign_of_another_audience_is_not_used(
+def test_pending_campaign_of_another_audience_is_not_used(
     fake_mailchimp, make_backend, make_edition
 ):
     edition = make_edition(1)
@@ -253,7 +255,7 @@ def test_r1_pending_campaign_of_another_audience_is_not_used(
 
 
 # --- Bug 7: the bare 403 Mailchimp gives under heavy throttling stopped the run at once.
-def test_r1_bare_403_is_retried_like_a_429(fake_mailchimp, make_backend, make_edition):
+def test_bare_403_is_retried_like_a_429(fake_mailchimp, make_backend, make_edition):
     edition = make_edition(1)
     fake_mailchimp.inject("GET", LIST, "bare_403", times=2)
     fake_mailchimp.inject("POST", SEND, "bare_403", times=1)
@@ -264,7 +266,7 @@ def test_r1_bare_403_is_retried_like_a_429(fake_mailchimp, make_backend, make_ed
     assert sends(fake_mailchimp, edition.uuid) == 1
 
 
-def test_r1_403_with_mailchimp_problem_body_is_not_retried(
+def test_403_with_mailchimp_problem_body_is_not_retried(
     fake_mailchimp, make_backend, make_edition
 ):
     edition = make_edition(1)
@@ -276,7 +278,7 @@ def test_r1_403_with_mailchimp_problem_body_is_not_retried(
 
 
 # --- Bug 8 (cosmetic): str.capitalize() printed "Scheduled for … 15:45 utc".
-def test_r1_scheduled_line_keeps_utc_upper_case(project, fake_mailchimp):
+def test_scheduled_line_keeps_utc_upper_case(project, fake_mailchimp):
     project.configure(pelican='NEWSLETTER["SCHEDULE_DELAY_MINUTES"] = 60')
     result = project.publish()
     assert result.code == 0, result.text
@@ -285,7 +287,7 @@ def test_r1_scheduled_line_keeps_utc_upper_case(project, fake_mailchimp):
 
 
 # --- Bug 9 (message): an outbox path that is a file was reported as "no writable parent".
-def test_r1_outbox_path_that_is_a_file_is_named(tmp_path, make_edition):
+def test_outbox_path_that_is_a_file_is_named(tmp_path, make_edition):
     from scripts.backends.outbox import OutboxBackend
 
     (tmp_path / "outbox").write_text("not a directory")
@@ -304,7 +306,7 @@ def test_r1_outbox_path_that_is_a_file_is_named(tmp_path, make_edition):
 
 # --- Bug 10: a create whose answer was lost, with the campaign list lagging behind, stopped
 # the run ("not there yet"); the re-run then made a second campaign for the post.
-def test_r1_lost_create_answer_waits_for_the_lagging_list(
+def test_lost_create_answer_waits_for_the_lagging_list(
     fake_mailchimp, make_backend, make_edition
 ):
     import time
@@ -321,7 +323,7 @@ def test_r1_lost_create_answer_waits_for_the_lagging_list(
 
 
 # --- Bug 11 (message): a post Mailchimp had already sent was reported as plainly "Sent".
-def test_r1_already_sent_campaign_is_reported_as_found(project, fake_mailchimp):
+def test_already_sent_campaign_is_reported_as_found(project, fake_mailchimp):
     fake_mailchimp.add_campaign(marker_for(NEWEST), status="sent")
     result = project.publish()
     assert result.code == 0, result.text
