@@ -8,7 +8,8 @@ it on 127.0.0.1, and takes full-page screenshots at 375 px and 1280 px with
 Debian's chromium of the home page, the newest article, the About page, the
 subscribe page and the newest post's email edition. Then it builds again with
 a profile photo (--photo, or a drawn placeholder portrait when the settings
-have none) and shoots the same pages as *-photo-<width>.png. Needs what
+have none) and a placeholder Mailchimp signup form (so the home hero and subscribe page show
+the form) and shoots the same pages as *-photo-<width>.png. Needs what
 `make test-setup` installs.
 """
 
@@ -50,7 +51,17 @@ def placeholder_portrait(size: int = 512) -> bytes:
     return out.getvalue()
 
 
-def build(tmp: Path, siteurl: str, content: Path, profile: dict | None = None) -> Path:
+# The *-photo set shows the full set-up a writer reaches after docs/getting-started.md: a photo
+# and a Mailchimp signup form (this action URL is a placeholder; nothing is ever posted to it).
+DEMO_SUBSCRIBE = {
+    "FORM_URL": "https://example.us21.list-manage.com/subscribe/post?u=0123456789abcdef&id=fedcba9876",
+    "HONEYPOT_NAME": "b_0123456789abcdef_fedcba9876",
+}
+
+
+def build(
+    tmp: Path, siteurl: str, content: Path, profile: dict | None = None, subscribe: dict | None = None
+) -> Path:
     from pelican import Pelican
 
     from connected.site_settings import load_settings
@@ -73,6 +84,8 @@ def build(tmp: Path, siteurl: str, content: Path, profile: dict | None = None) -
     }
     if profile:
         overrides["AUTHOR_PROFILE"] = profile
+    if subscribe:
+        overrides["SUBSCRIBE"] = subscribe
     settings = load_settings(ROOT, "publishconf.py", overrides)
     # Several builds in this process: each starts with the state a new `pelican` has.
     reset_pelican_state()
@@ -137,8 +150,11 @@ def shoot(base_url: str, shots: dict[str, str], out: Path) -> list[Path]:
     return written
 
 
-def shoot_site(content: Path, out: Path, suffix: str, profile: dict | None, photo: bytes | None) -> list[Path]:
-    """Build `content` (with `photo` copied in as AUTHOR_PROFILE["PHOTO"]) and shoot its pages."""
+def shoot_site(
+    content: Path, out: Path, suffix: str, profile: dict | None, photo: bytes | None, subscribe: dict | None = None
+) -> list[Path]:
+    """Build `content` (with `photo` copied in as AUTHOR_PROFILE["PHOTO"], and `subscribe` as
+    SUBSCRIBE) and shoot its pages."""
     import shutil
 
     with tempfile.TemporaryDirectory(prefix="connected-shots-") as tmp:
@@ -153,7 +169,7 @@ def shoot_site(content: Path, out: Path, suffix: str, profile: dict | None, phot
         handler = functools.partial(_QuietHandler, directory=str(tmp_path / "output"))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        output = build(tmp_path, base_url, content.resolve(), profile)
+        output = build(tmp_path, base_url, content.resolve(), profile, subscribe)
         article = newest_article(output)
         shots = {"index": "/", "article": article}
         if (output / "about" / "index.html").is_file():
@@ -180,10 +196,11 @@ def main(argv=None) -> int:
             raise ScreenshotError(f"{CHROMIUM} is missing: run `make test-setup`")
         args.out.mkdir(parents=True, exist_ok=True)
         content = args.content.resolve()
-        # As configured (the sample has no photo: the initials monogram), then with a photo.
+        # As configured (the sample has no photo: the initials monogram; no signup form: the
+        # feed and email links), then with a photo and a signup form.
         written = shoot_site(content, args.out, "", None, None)
         photo = args.photo.read_bytes() if args.photo else placeholder_portrait()
-        written += shoot_site(content, args.out, "-photo", None, photo)
+        written += shoot_site(content, args.out, "-photo", None, photo, DEMO_SUBSCRIBE)
     except ScreenshotError as error:
         print(f"screenshots: {error}", file=sys.stderr)
         return 1
