@@ -306,10 +306,11 @@ class _Reader:
         return out
 
     def _is_bot(self, agent: bytes) -> bool:
-        """Whether crawlerdetect calls `agent` a bot (no agent at all is one), remembered."""
+        """Whether crawlerdetect calls `agent` a bot (no agent, or an overlong one, is one), remembered."""
         known = self.bot.get(agent)
         if known is None:
-            known = agent in (b"", b"-") or self._crawler(agent.decode("latin-1").strip())
+            known = (agent in (b"", b"-") or len(agent) > al.MAX_AGENT
+                     or self._crawler(agent.decode("latin-1").strip()))
             if len(self.bot) > _CACHE_LIMIT:
                 self.bot.clear()
             self.bot[agent] = known
@@ -375,8 +376,7 @@ class _Reader:
     def _feed_agent(self, agent: bytes) -> tuple[str, int] | bool:
         """What a feed fetcher is, remembered: (aggregator, subscribers) it reports, True for a
         bot (not a reader), False for a direct fetcher."""
-        reported = al.subscribers(agent) if b"ubscriber" in agent or b"eaders" in agent else None
-        verdict = reported or (self._is_bot(agent) and not al.looks_like_reader(agent))
+        verdict = al.subscribers(agent) or (self._is_bot(agent) and not al.looks_like_reader(agent))
         if len(self.feed_agents) > _CACHE_LIMIT:
             self.feed_agents.clear()
         self.feed_agents[agent] = verdict
