@@ -46,7 +46,7 @@ PATHS = [b"/2026/post-0%d/" % i for i in range(8)] + [
     b"/2026/post-%30%35/", b"/", b"/archives.html", b"/feeds/all.atom.xml", b"/feeds/careers.atom.xml",
     b"/theme/css/site.css", b"/robots.txt", b"/wp-login.php", b"//double/", b"relative", b"/a#frag",
 ]
-ADDRS = [b"203.0.113.%d" % i for i in range(1, 6)] + [b"2001:db8::%x" % i for i in range(1, 4)] + [b"::1"]
+ADDRS = [b"203.0.113.%d" % i for i in range(1, 6)] + [b"2001:db8::%x" % i for i in range(1, 4)] + [b"::1", b""]
 
 
 def stamp(moment: datetime, zone_minutes: int) -> bytes:
@@ -57,15 +57,14 @@ def stamp(moment: datetime, zone_minutes: int) -> bytes:
 def hostile_time(rng: random.Random, good: bytes) -> bytes:
     return rng.choice([
         good.replace(b"/", b"-", 1), good[1:], good[:-1], good.replace(b":", b" ", 1), b"01/Foo/2026:10:00:00 +0000",
-        good[:18] + b"61" + good[20:], good[:21] + b"*" + good[22:], b"31/Nov/2026:10:00:00 +0000",
+        good[:18] + b"61" + good[20:], good[:18] + b"6x" + good[20:], good[:21] + b"*" + good[22:], b"31/Nov/2026:10:00:00 +0000",
         good.replace(b" ", b"  "), good[:12] + b"+1" + good[14:], b"", b"x" * 26, good + b"]x",
     ])
 
 
-def one_line(rng: random.Random, moment: datetime) -> bytes:
+def one_line(rng: random.Random, moment: datetime, zone: int) -> bytes:
     """One line: mostly well formed, with every field sometimes broken."""
-    zone = rng.choice([0, 0, 60, 120, -300, 330, -570, 840, -720])
-    time = stamp(moment, zone) if rng.random() > 0.05 else hostile_time(rng, stamp(moment, zone))
+    time = stamp(moment, zone) if rng.random() > 0.08 else hostile_time(rng, stamp(moment, zone))
     method = rng.choice([b"GET"] * 8 + [b"POST", b"HEAD", b"get"])
     request = method + b" " + rng.choice(PATHS) + rng.choice([b" HTTP/1.1"] * 9 + [b"", b" HTTP/1.1 extra"])
     status = rng.choice([b"200"] * 8 + [b"204", b"304", b"301", b"404", b"500", b"2000", b"20", b"abc"])
@@ -98,9 +97,12 @@ def corpus(seed: int, count: int) -> bytes:
     rng = random.Random(seed)
     moment = datetime(2026, 10, 24, 20, tzinfo=UTC)  # over the end of summer time in Paris
     lines = []
+    zone = 0
     for _ in range(count):
         moment += timedelta(seconds=rng.choice([0, 1, 7, 59, 600]))
-        lines.append(one_line(rng, moment))
+        if rng.random() < 0.3:  # mostly the zone of the line before: minutes repeat, as in real logs
+            zone = rng.choice([0, 60, 120, -300, 330, -570, 840, -720])
+        lines.append(one_line(rng, moment, zone))
     return b"\n".join(lines) + b"\n"
 
 
