@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -132,15 +133,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated {path.stat().st_size / 1e6:.0f} MB ({lines:,} lines) in "
                   f"{time.perf_counter() - began:.0f} s", file=sys.stderr)
         # A fresh process, so the peak RSS is the reader's alone, not the generator's.
+        load_before = os.getloadavg()[0]
         child = subprocess.run([sys.executable, "-m", "benchmarks.logs", "--measure", str(path)],
                                capture_output=True, text=True, check=True)
         figures = json.loads(child.stdout)
     rate = figures["bytes"] / 1e6 / figures["seconds"]
     cpu_rate = figures["bytes"] / 1e6 / max(figures["cpu_seconds"], 1e-9)
-    # CPU time too: on a shared machine, wall time measures the neighbours as well.
+    # CPU time and the load too: on a shared machine, wall time measures the neighbours as well.
     print(f"access logs: {figures['bytes'] / 1e6:.0f} MB, {figures['lines']:,} lines in "
-          f"{figures['seconds']:.2f} s = {rate:.0f} MB/s ({cpu_rate:.0f} MB per CPU-second); peak RSS {figures['peak_rss_mib']:.0f} MiB "
-          f"({figures['days']} days, {figures['malformed']:,} malformed lines skipped)")
+          f"{figures['seconds']:.2f} s = {rate:.0f} MB/s wall ({cpu_rate:.0f} MB per CPU-second, "
+          f"{figures['cpu_seconds'] / figures['bytes'] * 1e9:.1f} CPU-ms per MB); peak RSS "
+          f"{figures['peak_rss_mib']:.0f} MiB ({figures['days']} days, {figures['malformed']:,} malformed lines "
+          f"skipped); load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after on {os.cpu_count()} CPUs")
     return 0
 
 

@@ -25,6 +25,7 @@ start (the counts of the old cache are dropped, never double-counted).
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import logging
@@ -122,7 +123,7 @@ def build_site_map(post_urls: dict[str, str], feed_paths: list[str], site_url: s
 class DayTally:
     """One day's hits while a run reads them; only `counts()` (no digest) reaches the cache.
 
-    The hot loop only appends tuples (name, visitor, group, host) and (feed, fetcher):
+    The hot loop only appends tuples (name, visitor, (group, host)) and (feed, fetcher):
     grouping and de-duplicating happen once per day, at C speed, in counts().
     """
 
@@ -133,24 +134,30 @@ class DayTally:
     def counts(self) -> dict[str, Any]:
         """The non-identifying summary that the cache keeps."""
         from collections import Counter
+        from itertools import compress
         from operator import itemgetter
 
         hits = self.hits
         pairs = set(map(itemgetter(0, 1), hits))
-        people = {(n, w) for n, w, g, _ in hits if g != al.EMAIL}
+        # People: the (post, visitor) pairs of views that did not come from an edition.
+        groups = map(itemgetter(0), map(itemgetter(2), hits))
+        people = set(map(itemgetter(0, 1), compress(hits, map(al.EMAIL.__ne__, groups))))
+        views: dict[str, int] = {}
         sources: dict[str, dict[str, int]] = {}
-        for (key, group), n in Counter(map(itemgetter(0, 2), hits)).items():
-            sources.setdefault(key, {})[group] = n
         hosts: dict[str, dict[str, int]] = {}
-        for (key, host), n in Counter((n, h) for n, _, g, h in hits if g == al.OTHER and h).items():
-            hosts.setdefault(key, {})[host] = n
+        for (key, (group, host)), n in Counter(map(itemgetter(0, 2), hits)).items():
+            views[key] = views.get(key, 0) + n
+            by_group = sources.setdefault(key, {})
+            by_group[group] = by_group.get(group, 0) + n
+            if group == al.OTHER and host:
+                hosts.setdefault(key, {})[host] = n
         subs: dict[str, dict[str, int]] = {}
         for (feed, name), n in self.subscribers.items():
             subs.setdefault(feed, {})[name] = n
-        return {"views": dict(Counter(map(itemgetter(0), hits))),
+        return {"views": views,
                 "visitors": dict(Counter(map(itemgetter(0), pairs))),
                 "people": dict(Counter(map(itemgetter(0), people))),
-                "site_visitors": len(set(map(itemgetter(1), hits))),
+                "site_visitors": len(set(map(itemgetter(1), pairs))),
                 "sources": sources, "hosts": hosts,
                 "fetches": dict(Counter(map(itemgetter(0), self.feed_hits))),
                 "fetchers": dict(Counter(map(itemgetter(0), set(self.feed_hits)))),
@@ -229,6 +236,16 @@ def _gzip_size(path: Path) -> int | None:
         return None
 
 
+# The fast path of _Reader.lines() takes a line whose shape is the everyday one and checks it
+# with a few slices and dictionary lookups; every other line goes to access_logs.parse_line().
+# Status codes as they sit between the request and the size: " 200 " → counted (2xx, 304),
+# " 404 " → not counted; anything else is not a status (the line takes the careful path).
+_STATUS = {b" %03d " % code: (200 <= code < 300 or code == 304) for code in range(1000)}
+# The seconds of a time, ":00" to ":59": with them the day is the minute's (see log_time()).
+_SECONDS = frozenset(b":%02d" % s for s in range(60))
+_IGNORED = ("", "", False)  # what _kind() gives a request that is not counted
+
+
 class _Reader:
     """One run's state: the per-run key, the caches of the hot loop, the day tallies."""
 
@@ -244,10 +261,12 @@ class _Reader:
         self.days: dict[str, DayTally] = {}
         self.done: dict[str, dict] = {}  # days summed up while reading
         self.newest = ""
-        self.day_of: dict[bytes, str | None] = {}
-        self.referrers: dict[bytes, tuple[str, str]] = {}
-        self.kinds: dict[bytes, tuple[str, str, bytes] | None] = {}
-        self.bot: dict[bytes, bool] = {}
+        # The hot loop's caches, each bounded by _CACHE_LIMIT (cleared when full):
+        self.day_of: dict[bytes, str] = {}  # b"- - [01/Dec/2026:13:17 +0000] " → local day
+        self.referrers: dict[bytes, tuple[str, str]] = {}  # referrer → (group, host)
+        self.kinds: dict[bytes, tuple[str, str, bool]] = {}  # request → (what, name, edition marker)
+        self.bot: dict[bytes, bool] = {}  # user agent → whether crawlerdetect calls it a bot
+        self.feed_agents: dict[bytes, tuple[str, int] | bool] = {}  # user agent → see _feed_agent()
         self.bytes_read = 0
         self.lines_read = 0
         self.malformed = 0
@@ -255,15 +274,15 @@ class _Reader:
         self.bots = 0
 
     def _day(self, time: bytes) -> str | None:
-        # Minute and zone decide the local day: cache on "01/Dec/2026:13:17" + " +0100".
-        key = time[:17] + time[20:]
-        day = self.day_of.get(key, False)
-        if day is False:
-            moment = al.log_time(time)
-            day = moment.astimezone(self.tz).date().isoformat() if moment else None
-            if len(self.day_of) > _CACHE_LIMIT:
-                self.day_of.clear()
-            self.day_of[key] = day
+        """The local day of a log time, remembered per minute (the seconds cannot change it)."""
+        moment = al.log_time(time)
+        if moment is None:
+            return None
+        day = moment.astimezone(self.tz).date().isoformat()
+        if len(self.day_of) > _CACHE_LIMIT:
+            self.day_of.clear()
+        # The key is what follows the address in the everyday head, without the seconds.
+        self.day_of[b"- - [" + time[:17] + time[20:] + b"] "] = day
         return day
 
     def _new_day(self, day: str) -> DayTally:
@@ -286,170 +305,159 @@ class _Reader:
             out[day] = merge_counts(out.get(day), tally.counts())
         return out
 
-    def _is_bot(self, agent: bytes | None) -> bool:
-        if not agent or agent == b"-":
-            return True
+    def _is_bot(self, agent: bytes) -> bool:
+        """Whether crawlerdetect calls `agent` a bot (no agent, or an overlong one, is one), remembered."""
         known = self.bot.get(agent)
         if known is None:
-            # crawlerdetect's own rule: strip the browser tokens (exclusions), then search
-            # the crawler list. Browsers that differ only in versions strip to the same
-            # text, so the slow search runs once per stripped form, not per agent.
-            stripped = self.exclusions.sub("", agent.decode("latin-1").strip())
-            known = self.stripped.get(stripped)
-            if known is None:
-                known = bool(stripped) and self.crawlers.search(stripped) is not None
-                self.stripped[stripped] = known
+            known = (agent in (b"", b"-") or len(agent) > al.MAX_AGENT
+                     or self._crawler(agent.decode("latin-1").strip()))
             if len(self.bot) > _CACHE_LIMIT:
                 self.bot.clear()
             self.bot[agent] = known
         return known
 
-    def _request(self, request: bytes):
-        """What a request line counts as: ("post"|"page"|"feed", name, query) or None (ignored)."""
-        if not request.startswith(b"GET "):
-            return None
-        target = al.request_target(request)
-        if target is None:
-            return None
-        _, path, query = target
-        kind = self.site.classify(path)
-        return None if kind is None else (kind[0], kind[1], query)
+    def _crawler(self, agent: str) -> bool:
+        # crawlerdetect's own rule: strip the browser tokens (exclusions), then search
+        # the crawler list. Browsers that differ only in versions strip to the same
+        # text, so the slow search runs once per stripped form, not per agent.
+        stripped = self.exclusions.sub("", agent)
+        known = self.stripped.get(stripped)
+        if known is None:
+            known = self.stripped[stripped] = bool(stripped) and self.crawlers.search(stripped) is not None
+        return known
 
-    def lines(self, data: bytes, *, skip_before: str | None, open_from: list) -> None:
-        """Count every complete line of `data`.
+    def _kind(self, request: bytes) -> tuple[str, str, bool]:
+        """What a request line counts as, remembered: (what, name, edition marker) or _IGNORED.
 
-        skip_before: set when `data` was read by an earlier run (a replayed region): days before
-        it were committed then, and excluded/malformed lines were counted then. open_from is set
-        to [True] when a line of a still-open day (today or later) is seen.
-
-        The hot loop splits each line on its quotes (one C call) rather than running the
-        pattern: the fields of the combined format are exactly the quoted runs and what lies
-        between them, and only a line with an escaped quote needs the careful scanner.
+        what is "post", "page" or "feed"; the marker is the edition's ?ref=newsletter.
         """
-        new = skip_before is None
-        escaped = b'\\"' in data
-        salt = self.key
-        today = self.today
-        days = self.days
-        kinds = self.kinds
-        request_kind = self._request
-        day_of = self.day_of
-        site_hosts = self.site.hosts
-        referrers = self.referrers
-        known_bots = self.bot
-        email = (al.EMAIL, "")
+        target = al.request_target(request) if request.startswith(b"GET ") else None
+        kind = self.site.classify(target[1]) if target is not None else None
+        found = _IGNORED if kind is None else (kind[0], kind[1], bool(target[2]) and al.has_email_marker(target[2]))
+        if len(self.kinds) > _CACHE_LIMIT:
+            self.kinds.clear()
+        self.kinds[request] = found
+        return found
+
+    def _source(self, referrer: bytes) -> tuple[str, str]:
+        found = al.source_group(referrer, b"", self.site.hosts)
+        if len(self.referrers) > _CACHE_LIMIT:
+            self.referrers.clear()
+        self.referrers[referrer] = found
+        return found
+
+    def _careful(self, line: bytes) -> tuple[bytes, str | None, bytes, bool, bytes, bytes] | None:
+        """The hot loop's fields of a line off the everyday shape, by the reference parser.
+
+        (address, local day or None when the time is unreadable, request, counted status,
+        referrer, agent), or None for a line that is not a log line at all.
+        """
+        parts = al.parse_line(line)
+        if parts is None:
+            return None
+        addr, time, request, status, referrer, agent = parts
+        return addr, self._day(time), request, _STATUS[b" " + status + b" "], referrer or b"", agent or b""
+
+    def _feed(self, tally: DayTally, name: str, addr: bytes, agent: bytes) -> int:
+        """Count a feed fetch: an aggregator's report, a reader, or (1 is returned) a bot."""
+        verdict = self.feed_agents.get(agent)
+        if verdict is None:
+            verdict = self._feed_agent(agent)
+        if verdict is True:
+            return 1
+        if verdict:
+            slot = (name, verdict[0])
+            if verdict[1] > tally.subscribers.get(slot, -1):
+                tally.subscribers[slot] = verdict[1]
+        else:
+            tally.feed_hits.append((name, hash((self.key, addr, agent))))
+        return 0
+
+    def _feed_agent(self, agent: bytes) -> tuple[str, int] | bool:
+        """What a feed fetcher is, remembered: (aggregator, subscribers) it reports, True for a
+        bot (not a reader), False for a direct fetcher."""
+        verdict = al.subscribers(agent) or (self._is_bot(agent) and not al.looks_like_reader(agent))
+        if len(self.feed_agents) > _CACHE_LIMIT:
+            self.feed_agents.clear()
+        self.feed_agents[agent] = verdict
+        return verdict
+
+    def lines(self, lines: list[bytes], *, escaped: bool, skip_before: str | None) -> bool:
+        """Count complete lines (without their newlines); True when one is of a still-open day.
+
+        skip_before: set when the lines were read by an earlier run (a replayed region): days
+        before it were committed then, and excluded/malformed lines were counted then.
+        escaped: whether any line holds an Apache-escaped quote (\\").
+
+        Why it is fast: one C split per line on its quotes gives every field of the combined
+        format (before the request, request, status and size, referrer, " ", agent, the rest);
+        a few slices and lookups in per-run caches check that the line has the everyday shape
+        (`A - - [DD/Mon/YYYY:HH:MM:SS ±ZZZZ] "…" SSS N "…" "…"`) and give its request's kind,
+        its minute's day and its agent's verdict. A line of any other shape — escaped quotes,
+        a user name, the common format, an unknown minute, a long line — is parsed by the
+        reference parser (access_logs.parse_line) instead; both give the same fields
+        (tests/stats/test_logs_fast_path.py compares them on hostile lines). Decoding,
+        hashing and the source lookup happen only for lines that count.
+        """
+        floor = skip_before or ""  # "" for new lines: no day is before it
+        today, salt, days, new_day = self.today, self.key, self.days, self._new_day
+        kinds, kind_of, day_of, bot, is_bot = self.kinds, self._kind, self.day_of, self.bot, self._is_bot
+        referrers, source, careful, status_of, seconds = self.referrers, self._source, self._careful, _STATUS, _SECONDS
+        email, longest = (al.EMAIL, ""), al.MAX_LINE
         malformed = ignored = bots = 0
-        for line in data.split(b"\n"):
-            # At most 7 parts: before the request, request, status and size, referrer, " ",
-            # agent, and whatever a custom format logs after the agent.
+        open_day = False
+        for line in lines:
             p = line.split(b'"', 6)
-            count = len(p)
-            if count == 1:
-                if line:
-                    malformed += 1
-                continue
-            if escaped and b'\\"' in line:
-                parts = al.split_line(line)
-                if parts is None:
-                    malformed += 1
+            addr, _, rest = p[0].partition(b" ")
+            tail = p[2] if len(p) == 7 else b""
+            counted = status_of.get(tail[:5])
+            day = day_of.get(rest[:22] + rest[25:])
+            # The everyday shape, or the reference parser. (`counted` is None unless p has 7
+            # parts and tail 5 bytes or more: the checks after it may index them.)
+            if (counted is None or day is None or p[4] != b" " or tail[-1] != 32 or rest[22:25] not in seconds
+                    or not (tail[5:-1].isdigit() or tail[5:-1] == b"-") or not addr or len(line) > longest
+                    or (escaped and b'\\"' in line)):
+                fields = careful(line)
+                if fields is None:
+                    malformed += 1 if line else 0  # an empty line is nothing, not a malformed one
                     continue
-                addr, time, request, status, referrer, agent = parts
-                head = addr + b" - - [" + time + b"] "
-                tail = b" " + status + b" 0"
-                p = [head, request, tail, referrer or b"", b" ", agent or b"", b""]
-                count = 7 if agent is not None else 3
-            if (count != 3 and count != 7) or len(line) > al.MAX_LINE:
-                malformed += 1
-                continue
-            # Most lines are assets: the request decides first (cached per distinct request).
-            request = p[1]
-            kind = kinds.get(request, False)
-            if kind is False:
-                kind = request_kind(request)
-                if len(kinds) > _CACHE_LIMIT:
-                    kinds.clear()
-                kinds[request] = kind
-            if kind is None:  # an asset or a request we do not count: no need to look further
-                ignored += 1
-                continue
-            tail = p[2]
-            if tail[4:5] != b" " or tail[:1] != b" " or not tail[1:4].isdigit():
-                malformed += 1
-                continue
-            status = tail[1:4]
-            if status[0] != 0x32 and status != b"304":
-                ignored += 1
-                continue
-            head = p[0]
-            if head[-2:] != b"] ":
-                malformed += 1
-                continue
-            # The standard time field is fixed-width: "[01/Dec/2026:13:17:11 +0000] " ends the head.
-            if head[-29:-28] == b"[":
-                time = head[-28:-2]
+                addr, day, request, counted, referrer, agent = fields
             else:
-                bracket = head.find(b" [")
-                if bracket <= 0:
-                    malformed += 1
-                    continue
-                time = head[bracket + 2 : -2]
-            stamp = time[:17] + time[20:]
-            day = day_of.get(stamp)
-            if day is None:
-                day = self._day(time)
-                if day is None:
-                    malformed += 1
-                    continue
-            if day >= today:
-                open_from[0] = True
-            if not new and day < skip_before:
-                continue  # counted and committed by an earlier run
-            what, name, query = kind
-            agent = p[5] if count >= 7 else b""
-            tally = days.get(day)
-            if tally is None:
-                tally = self._new_day(day)
-            isbot = known_bots.get(agent)
-            if isbot is None:
-                isbot = self._is_bot(agent)
-            if what == "feed":
-                if b"ubscriber" in agent or b"eaders" in agent:
-                    reported = al.subscribers(agent)
-                    if reported is not None:
-                        slot = (name, reported[0])
-                        if reported[1] > tally.subscribers.get(slot, -1):
-                            tally.subscribers[slot] = reported[1]
-                        continue
-                if isbot and not al.looks_like_reader(agent):
-                    bots += 1
-                    continue
-                tally.feed_hits.append((name, hash((salt, head[: head.find(b" ")], agent))))
+                request, referrer, agent = p[1], p[3], p[5]
+            what, name, marked = kinds.get(request) or kind_of(request)
+            if not what or not counted:  # an asset, an error, a redirect, not a GET …
+                ignored += 1
                 continue
-            if isbot:
+            if day is None:  # a log line whose time cannot be read
+                malformed += 1
+                continue
+            if day >= today:
+                open_day = True
+            if day < floor:
+                continue  # counted and committed by an earlier run
+            tally = days.get(day) or new_day(day)
+            if what == "feed":
+                bots += self._feed(tally, name, addr, agent)
+                continue
+            isbot = bot.get(agent)
+            if isbot or (isbot is None and is_bot(agent)):
                 bots += 1
                 continue
-            if query and al.has_email_marker(query):
-                found = email
-            else:
-                referrer = p[3] if count >= 7 else b""
-                found = referrers.get(referrer)
-                if found is None:
-                    found = al.source_group(referrer, b"", site_hosts)
-                    if len(referrers) > _CACHE_LIMIT:
-                        referrers.clear()
-                    referrers[referrer] = found
-            tally.hits.append((name, hash((salt, head[: head.find(b" ")], agent)), *found))
-        self.lines_read += data.count(b"\n") + 1
-        if new:
+            found = email if marked else (referrers.get(referrer) or source(referrer))
+            tally.hits.append((name, hash((salt, addr, agent)), found))
+        self.lines_read += len(lines)
+        if skip_before is None:
             self.malformed += malformed
             self.ignored += ignored
             self.bots += bots
+        return open_day
 
     def read(self, handle, start: int, replay_end: int, skip_before: str) -> tuple[int, int]:
         """Read from `start` (already positioned) to the last complete line; (end, resume).
 
         Bytes before `replay_end` were read by an earlier run (see lines()); a line longer
-        than MAX_LINE is skipped to its newline and counted malformed once.
+        than MAX_LINE is skipped to its newline and counted malformed once. `resume` is where
+        the first chunk holding a line of a still-open day starts (the next run reads from it).
         """
         position = start  # bytes taken from the file so far
         resume = None
@@ -457,8 +465,7 @@ class _Reader:
         skipping = False  # inside an overlong line
         while True:
             replaying = position < replay_end
-            size = min(CHUNK, replay_end - position) if replaying else CHUNK
-            chunk = handle.read(size)
+            chunk = handle.read(min(CHUNK, replay_end - position) if replaying else CHUNK)
             if not chunk:
                 break
             position += len(chunk)
@@ -468,22 +475,13 @@ class _Reader:
                 if at < 0:
                     continue
                 skipping = False
-                if not replaying:
-                    self.malformed += 1
+                self.malformed += 0 if replaying else 1
                 chunk = chunk[at + 1 :]
             data = pending + chunk
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                pending = data
-                if len(pending) > al.MAX_LINE:
-                    skipping, pending = True, b""
-                continue
-            chunk_start = position - len(data)
-            flag = [False]
-            self.lines(data[:cut], skip_before=skip_before if replaying else None, open_from=flag)
-            if flag[0] and resume is None:
-                resume = chunk_start
-            pending = data[cut + 1 :]
+            lines = data.split(b"\n")
+            pending = lines.pop()  # the unfinished last line, or b"" after a newline
+            if lines and self.lines(lines, escaped=b"\\" in data and b'\\"' in data, skip_before=skip_before if replaying else None):
+                resume = position - len(data) if resume is None else resume
             if len(pending) > al.MAX_LINE:
                 skipping, pending = True, b""
         end = position - len(pending)  # an unfinished last line waits for the next run
@@ -507,6 +505,10 @@ def read_logs(
     display=str,
 ) -> tuple[LogsResult, dict]:
     """Read what is new in `files`; return (result for the report, the new logs cache)."""
+    # The tallies hold a tuple per page view and no reference cycle: the cyclic garbage
+    # collector would only walk them, again and again as they grow (a third of the time).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _read(files, site, cache, timezone=timezone, today=today, display=display)
     except _Rebuild as exc:
@@ -515,6 +517,9 @@ def read_logs(
         result.notices.insert(0, f"{exc} was rewritten since the last run (it is shorter than what was "
                                  "read): every access log was read again from the start.")
         return result, fresh
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _valid_cache(cache: dict | None) -> dict:

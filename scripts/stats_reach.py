@@ -85,6 +85,48 @@ def week_of(day: str) -> date:
     return moment - timedelta(days=moment.weekday())
 
 
+def _new_week() -> dict:
+    return {"views": 0, "post_views": 0, "visitors": 0, "subs": {}, "direct": 0, "feeds": {}, "direct_by": {}}
+
+
+def _add_per_post(posts: dict[str, WebPost], by_post: dict, field: str, totals: dict[str, int]) -> None:
+    """Add one day's {post: {group or host: n}} into each post's `field` and into `totals`
+    (views of pages that are not posts, under "", count in neither)."""
+    for key, inner in (by_post or {}).items():
+        if not key:
+            continue
+        target = getattr(posts.setdefault(key, WebPost()), field)
+        for name, n in inner.items():
+            target[name] = target.get(name, 0) + n
+            totals[name] = totals.get(name, 0) + n
+
+
+def _add_day_to_posts(posts: dict[str, WebPost], counts: dict, totals: dict, hosts_total: dict) -> None:
+    for name in ("views", "visitors", "people"):
+        for key, n in (counts.get(name) or {}).items():
+            if key:
+                post = posts.setdefault(key, WebPost())
+                setattr(post, name, getattr(post, name) + n)
+    _add_per_post(posts, counts.get("sources"), "sources", totals)
+    _add_per_post(posts, counts.get("hosts"), "hosts", hosts_total)
+
+
+def _add_day_to_week(week: dict, counts: dict) -> None:
+    views = counts.get("views") or {}
+    day_views = sum(views.values())
+    week["views"] += day_views
+    week["post_views"] += day_views - views.get("", 0)
+    week["visitors"] += int(counts.get("site_visitors") or 0)
+    # Feed figures are the week's most (a subscriber count is a level, not a flow).
+    for feed, names in (counts.get("subscribers") or {}).items():
+        for name, n in names.items():
+            week["subs"][(feed, name)] = max(week["subs"].get((feed, name), 0), n)
+    fetchers = counts.get("fetchers") or {}
+    week["direct"] = max(week["direct"], sum(fetchers.values()))
+    for feed, n in fetchers.items():
+        week["direct_by"][feed] = max(week["direct_by"].get(feed, 0), n)
+
+
 def build_web(days: dict[str, dict], *, bots: int = 0, ignored: int = 0, malformed: int = 0,
               files: list[str] | None = None) -> Web:
     """Sum the day counts (see scripts/stats_logs.py DayTally.counts) per post and per week."""
@@ -96,45 +138,11 @@ def build_web(days: dict[str, dict], *, bots: int = 0, ignored: int = 0, malform
     for day in sorted(days):
         counts = days[day]
         views = counts.get("views") or {}
-        week = weeks.setdefault(week_of(day), {"views": 0, "post_views": 0, "visitors": 0,
-                                               "subs": {}, "direct": 0, "feeds": {}, "direct_by": {}})
-        day_views = sum(views.values())
-        page_views += day_views
+        page_views += sum(views.values())
         other_views += views.get("", 0)
         site_visitors += int(counts.get("site_visitors") or 0)
-        week["views"] += day_views
-        week["post_views"] += day_views - views.get("", 0)
-        week["visitors"] += int(counts.get("site_visitors") or 0)
-        for key, n in views.items():
-            if key:
-                posts.setdefault(key, WebPost()).views += n
-        for name, target in (("visitors", "visitors"), ("people", "people")):
-            for key, n in (counts.get(name) or {}).items():
-                if key:
-                    post = posts.setdefault(key, WebPost())
-                    setattr(post, target, getattr(post, target) + n)
-        for key, groups in (counts.get("sources") or {}).items():
-            if not key:
-                continue
-            post = posts.setdefault(key, WebPost())
-            for group, n in groups.items():
-                post.sources[group] = post.sources.get(group, 0) + n
-                totals[group] = totals.get(group, 0) + n
-        for key, hosts in (counts.get("hosts") or {}).items():
-            if not key:
-                continue
-            post = posts.setdefault(key, WebPost())
-            for host, n in hosts.items():
-                post.hosts[host] = post.hosts.get(host, 0) + n
-                hosts_total[host] = hosts_total.get(host, 0) + n
-        for feed, names in (counts.get("subscribers") or {}).items():
-            for name, n in names.items():
-                slot = (feed, name)
-                week["subs"][slot] = max(week["subs"].get(slot, 0), n)
-        fetchers = counts.get("fetchers") or {}
-        week["direct"] = max(week["direct"], sum(fetchers.values()))
-        for feed, n in fetchers.items():
-            week["direct_by"][feed] = max(week["direct_by"].get(feed, 0), n)
+        _add_day_to_week(weeks.setdefault(week_of(day), _new_week()), counts)
+        _add_day_to_posts(posts, counts, totals, hosts_total)
     ordered = sorted(weeks)
     week_list = [Week(start, w["views"], w["post_views"], w["visitors"], sum(w["subs"].values()), w["direct"])
                  for start, w in ((s, weeks[s]) for s in ordered)]

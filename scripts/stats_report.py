@@ -195,6 +195,54 @@ def apply_report(row: PostRow, cached: dict) -> None:
         row.sent_at = sent
 
 
+def _record_row(uuid: str, entry: dict, meta: dict, campaigns: dict, failed: set[str], web: Any) -> PostRow:
+    """One post of the send record, in the state its backend, status and cached report give it."""
+    backend = entry.get("backend") or ""
+    status = entry.get("status") or ""
+    campaign_id = entry.get("campaign_id") or None
+    row = PostRow(
+        uuid=uuid,
+        title=entry.get("title") or meta.get("title") or uuid,
+        url=entry.get("url") or meta.get("url") or "",
+        sent_at=parse_time(entry.get("at")),
+        backend=backend,
+        status=status,
+        campaign_id=campaign_id,
+        state=UNFETCHED,
+        category=meta.get("category"),
+        tags=list(meta.get("tags") or []),
+    )
+    if status == "scheduled":
+        row.state = SCHEDULED
+    elif status == "held":
+        row.state = HELD
+    elif backend == "outbox":
+        row.state = OUTBOX
+    elif backend == "baseline" or not campaign_id:
+        row.state = BASELINE
+    elif campaign_id in campaigns:
+        apply_report(row, campaigns[campaign_id])
+    elif campaign_id in failed:
+        row.state = FAILED
+    if web is not None:
+        row.web = web.posts.get(uuid)
+    return row
+
+
+def _web_only_rows(web: Any, metadata: dict[str, dict], listed: set[str]) -> list[PostRow]:
+    """Posts on the site that were never emailed: they still have readers."""
+    rows = []
+    for uuid, counts in web.posts.items():
+        if uuid in listed:
+            continue
+        meta = metadata.get(uuid, {})
+        rows.append(PostRow(uuid=uuid, title=meta.get("title") or uuid, url=meta.get("url") or "",
+                            sent_at=parse_time(meta.get("date")), backend="", status="",
+                            campaign_id=None, state=WEB_ONLY, category=meta.get("category"),
+                            tags=list(meta.get("tags") or []), web=counts))
+    return rows
+
+
 def build_model(
     record: dict | None,
     cache: dict,
@@ -215,51 +263,11 @@ def build_model(
     failed: campaign ids whose fetch failed in this run (shown from cache if cached).
     """
     failed = failed or set()
-    rows: list[PostRow] = []
     campaigns = cache.get("campaigns") or {}
-    for uuid, entry in ((record or {}).get("posts") or {}).items():
-        meta = metadata.get(uuid, {})
-        backend = entry.get("backend") or ""
-        status = entry.get("status") or ""
-        campaign_id = entry.get("campaign_id") or None
-        row = PostRow(
-            uuid=uuid,
-            title=entry.get("title") or meta.get("title") or uuid,
-            url=entry.get("url") or meta.get("url") or "",
-            sent_at=parse_time(entry.get("at")),
-            backend=backend,
-            status=status,
-            campaign_id=campaign_id,
-            state=UNFETCHED,
-            category=meta.get("category"),
-            tags=list(meta.get("tags") or []),
-        )
-        if status == "scheduled":
-            row.state = SCHEDULED
-        elif status == "held":
-            row.state = HELD
-        elif backend == "outbox":
-            row.state = OUTBOX
-        elif backend == "baseline" or not campaign_id:
-            row.state = BASELINE
-        elif campaign_id in campaigns:
-            apply_report(row, campaigns[campaign_id])
-        elif campaign_id in failed:
-            row.state = FAILED
-        if web is not None:
-            row.web = web.posts.get(uuid)
-        rows.append(row)
+    rows = [_record_row(uuid, entry, metadata.get(uuid, {}), campaigns, failed, web)
+            for uuid, entry in ((record or {}).get("posts") or {}).items()]
     if web is not None:
-        # Posts on the site that were never emailed still have readers.
-        listed = {r.uuid for r in rows}
-        for uuid, counts in web.posts.items():
-            if uuid in listed:
-                continue
-            meta = metadata.get(uuid, {})
-            rows.append(PostRow(uuid=uuid, title=meta.get("title") or uuid, url=meta.get("url") or "",
-                                sent_at=parse_time(meta.get("date")), backend="", status="",
-                                campaign_id=None, state=WEB_ONLY, category=meta.get("category"),
-                                tags=list(meta.get("tags") or []), web=counts))
+        rows.extend(_web_only_rows(web, metadata, {r.uuid for r in rows}))
     # Newest first; undated rows (a hand-edited record) last.
     rows.sort(key=lambda r: (r.sent_at is not None, r.sent_at or now), reverse=True)
 
@@ -490,106 +498,118 @@ class Chart:
 
 
 def charts(report: Report) -> list[Chart]:
-    out: list[Chart] = []
-    tz = report.timezone
+    """The email charts, each from its named builder (None when it has nothing to show)."""
     timed = sorted((r for r in report.measured if r.sent_at), key=lambda r: r.sent_at)
-    if timed:
-        xs, labels = _time_axis([r.sent_at for r in timed], tz)
-        columns = ["Sent", "Post", "Open rate", "Click rate"]
-        data = [[day(r.sent_at, tz), r.title, pct(r.open_rate), pct(r.click_rate)] for r in timed]
-        out.append(Chart(
-            "chart-opens", "Open rate per post",
-            "Unique opens ÷ delivered, by send date. Inflated by mail privacy features (see note).",
-            line_chart(
-                "chart-opens",
-                [(x, r.open_rate, f"{r.title} — {day(r.sent_at, tz)}: {pct(r.open_rate)} opened")
-                 for x, r in zip(xs, timed, strict=True)],
-                title="Open rate per post over time",
-                desc=f"{len(timed)} posts from {day(timed[0].sent_at, tz)} to "
-                     f"{day(timed[-1].sent_at, tz)}; open rates from "
-                     f"{pct(min(r.open_rate for r in timed))} to {pct(max(r.open_rate for r in timed))}.",
-                x_labels=labels, series_class="s1",
-            ),
-            columns, data,
-        ))
-        out.append(Chart(
-            "chart-clicks", "Click rate per post",
-            "Subscribers who clicked a link ÷ delivered, by send date.",
-            line_chart(
-                "chart-clicks",
-                [(x, r.click_rate, f"{r.title} — {day(r.sent_at, tz)}: {pct(r.click_rate)} clicked")
-                 for x, r in zip(xs, timed, strict=True)],
-                title="Click rate per post over time",
-                desc=f"{len(timed)} posts; click rates from {pct(min(r.click_rate for r in timed))} "
-                     f"to {pct(max(r.click_rate for r in timed))}.",
-                x_labels=labels, series_class="s2",
-            ),
-            columns, data,
-        ))
-    if report.growth:
-        months = report.growth
-        n = len(months)
-        points = [((i / (n - 1)) if n > 1 else 0.5, float(size), f"{month_label(m)}: {count(size)} subscribed")
-                  for i, (m, size) in enumerate(months)]
-        picks = sorted({0, n // 3, (2 * n) // 3, n - 1}) if n > 1 else [0]
-        x_labels = [(points[i][0], month_label(months[i][0])) for i in picks]
-        out.append(Chart(
-            "chart-audience", "Audience size",
-            "Subscribed members at the end of each month (Mailchimp growth history).",
-            line_chart(
-                "chart-audience", points,
-                title="Audience size over time",
-                desc=f"From {count(months[0][1])} subscribers in {month_label(months[0][0])} to "
-                     f"{count(months[-1][1])} in {month_label(months[-1][0])}.",
-                x_labels=x_labels, y_format=lambda v: count(int(round(v))), series_class="s3",
-                area=True,
-            ),
-            ["Month", "Subscribed"],
-            [[month_label(m), count(size)] for m, size in months],
-        ))
-    ranked = ranked_rows(report)
-    if ranked:
-        shown = ranked[:RANKED_POSTS]
-        heading = "Posts ranked by engagement"
-        if len(ranked) > len(shown):
-            heading = f"Top {len(shown)} posts by engagement"
-        out.append(Chart(
-            "chart-ranked", heading,
-            "Ranked by click rate (clicks are a truer signal than opens); open rate breaks ties.",
-            bar_chart(
-                "chart-ranked",
-                [(r.title, r.click_rate, f"{pct(r.click_rate)} · opens {pct(r.open_rate)}") for r in shown],
-                title=heading,
-                desc="Click rate per post, highest first: "
-                     + "; ".join(f"{r.title} {pct(r.click_rate)}" for r in shown[:5]) + ".",
-                series_class="s2",
-            ),
-            ["Rank", "Post", "Click rate", "Open rate"],
-            [[str(i), r.title, pct(r.click_rate), pct(r.open_rate)] for i, r in enumerate(ranked, 1)],
-        ))
-    for kind, items in (("category", report.categories), ("tag", report.tags)):
-        if not items:
-            continue
-        chart_id = f"chart-{kind}"
-        heading = "By category" if kind == "category" else "By tag"
-        out.append(Chart(
-            chart_id, heading,
-            f"Click rate of the posts in each {kind}, weighted by emails sent"
-            + (f"; the {RANKED_TAGS} most used tags." if kind == "tag" else "."),
-            bar_chart(
-                chart_id,
-                [(f"{b.name} ({b.posts} post{'s' if b.posts != 1 else ''})", b.click_rate,
-                  f"{pct(b.click_rate)} · opens {pct(b.open_rate)}") for b in items],
-                title=f"Engagement by {kind}",
-                desc="; ".join(f"{b.name}: clicks {pct(b.click_rate)}, opens {pct(b.open_rate)}"
-                               for b in items) + ".",
-                series_class="s4",
-            ),
-            [kind.capitalize(), "Posts", "Emails sent", "Open rate", "Click rate"],
-            [[b.name, str(b.posts), count(b.emails_sent), pct(b.open_rate), pct(b.click_rate)]
-             for b in items],
-        ))
-    return out
+    built = [
+        _rate_chart(timed, report.timezone, "chart-opens", "Open rate per post",
+                    "Unique opens ÷ delivered, by send date. Inflated by mail privacy features (see note).",
+                    "open_rate", "opened", "s1"),
+        _rate_chart(timed, report.timezone, "chart-clicks", "Click rate per post",
+                    "Subscribers who clicked a link ÷ delivered, by send date.", "click_rate", "clicked", "s2"),
+        _audience_chart(report.growth),
+        _ranked_chart(ranked_rows(report)),
+        _breakdown_chart("category", report.categories),
+        _breakdown_chart("tag", report.tags),
+    ]
+    return [chart for chart in built if chart is not None]
+
+
+def _rate_chart(timed: list[PostRow], tz: Any, chart_id: str, heading: str, note: str, attr: str, verb: str,
+                series: str) -> Chart | None:
+    """A rate (open or click) per post over the send dates."""
+    if not timed:
+        return None
+    xs, labels = _time_axis([r.sent_at for r in timed], tz)
+    rates = [getattr(r, attr) for r in timed]
+    noun = heading.split(" per ")[0].lower()
+    span = f"{noun}s from {pct(min(rates))} to {pct(max(rates))}."
+    first, last = day(timed[0].sent_at, tz), day(timed[-1].sent_at, tz)
+    desc = (f"{len(timed)} posts from {first} to {last}; {span}" if attr == "open_rate"
+            else f"{len(timed)} posts; {span}")
+    return Chart(
+        chart_id, heading, note,
+        line_chart(
+            chart_id,
+            [(x, rate, f"{r.title} — {day(r.sent_at, tz)}: {pct(rate)} {verb}")
+             for x, r, rate in zip(xs, timed, rates, strict=True)],
+            title=f"{heading} over time", desc=desc, x_labels=labels, series_class=series,
+        ),
+        ["Sent", "Post", "Open rate", "Click rate"],
+        [[day(r.sent_at, tz), r.title, pct(r.open_rate), pct(r.click_rate)] for r in timed],
+    )
+
+
+def _audience_chart(months: list[tuple[str, int]]) -> Chart | None:
+    """Subscribed members at the end of each month."""
+    if not months:
+        return None
+    n = len(months)
+    points = [((i / (n - 1)) if n > 1 else 0.5, float(size), f"{month_label(m)}: {count(size)} subscribed")
+              for i, (m, size) in enumerate(months)]
+    picks = sorted({0, n // 3, (2 * n) // 3, n - 1}) if n > 1 else [0]
+    x_labels = [(points[i][0], month_label(months[i][0])) for i in picks]
+    return Chart(
+        "chart-audience", "Audience size",
+        "Subscribed members at the end of each month (Mailchimp growth history).",
+        line_chart(
+            "chart-audience", points,
+            title="Audience size over time",
+            desc=f"From {count(months[0][1])} subscribers in {month_label(months[0][0])} to "
+                 f"{count(months[-1][1])} in {month_label(months[-1][0])}.",
+            x_labels=x_labels, y_format=lambda v: count(int(round(v))), series_class="s3",
+            area=True,
+        ),
+        ["Month", "Subscribed"],
+        [[month_label(m), count(size)] for m, size in months],
+    )
+
+
+def _ranked_chart(ranked: list[PostRow]) -> Chart | None:
+    """The posts by click rate, the top RANKED_POSTS drawn, every one in the table."""
+    if not ranked:
+        return None
+    shown = ranked[:RANKED_POSTS]
+    heading = "Posts ranked by engagement"
+    if len(ranked) > len(shown):
+        heading = f"Top {len(shown)} posts by engagement"
+    return Chart(
+        "chart-ranked", heading,
+        "Ranked by click rate (clicks are a truer signal than opens); open rate breaks ties.",
+        bar_chart(
+            "chart-ranked",
+            [(r.title, r.click_rate, f"{pct(r.click_rate)} · opens {pct(r.open_rate)}") for r in shown],
+            title=heading,
+            desc="Click rate per post, highest first: "
+                 + "; ".join(f"{r.title} {pct(r.click_rate)}" for r in shown[:5]) + ".",
+            series_class="s2",
+        ),
+        ["Rank", "Post", "Click rate", "Open rate"],
+        [[str(i), r.title, pct(r.click_rate), pct(r.open_rate)] for i, r in enumerate(ranked, 1)],
+    )
+
+
+def _breakdown_chart(kind: str, items: list) -> Chart | None:
+    """Engagement per category or per tag, weighted by emails sent."""
+    if not items:
+        return None
+    chart_id = f"chart-{kind}"
+    return Chart(
+        chart_id, "By category" if kind == "category" else "By tag",
+        f"Click rate of the posts in each {kind}, weighted by emails sent"
+        + (f"; the {RANKED_TAGS} most used tags." if kind == "tag" else "."),
+        bar_chart(
+            chart_id,
+            [(f"{b.name} ({b.posts} post{'s' if b.posts != 1 else ''})", b.click_rate,
+              f"{pct(b.click_rate)} · opens {pct(b.open_rate)}") for b in items],
+            title=f"Engagement by {kind}",
+            desc="; ".join(f"{b.name}: clicks {pct(b.click_rate)}, opens {pct(b.open_rate)}"
+                           for b in items) + ".",
+            series_class="s4",
+        ),
+        [kind.capitalize(), "Posts", "Emails sent", "Open rate", "Click rate"],
+        [[b.name, str(b.posts), count(b.emails_sent), pct(b.open_rate), pct(b.click_rate)]
+         for b in items],
+    )
 
 
 def ranked_rows(report: Report) -> list[PostRow]:
