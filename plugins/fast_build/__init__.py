@@ -34,8 +34,13 @@ def _options(settings: dict) -> dict:
 
 
 def on_initialized(pelican) -> None:
-    # Validate once, early, so a typo in FAST_BUILD stops the build with its key named.
-    options = _options(pelican.settings)
+    try:
+        options = _options(pelican.settings)
+    except fast_settings.FastBuildSettingsError:
+        # post_checks, next at this signal, reports every bad setting with the
+        # settings file and a suggestion; without it, the next fast_build
+        # handler (readers_init) raises this error, before anything is read.
+        return
     if options["TIMINGS"]:
         # initialized is sent after every plugin's register(): all receivers exist now.
         timer = PluginTimer()
