@@ -42,12 +42,21 @@ def on_initialized(pelican) -> None:
         # handler (readers_init) raises this error, before anything is read.
         return
     if options["TIMINGS"]:
-        # initialized is sent after every plugin's register(): all receivers exist now.
+        # initialized is sent after every plugin's register(): their receivers
+        # exist now. Handlers other plugins connect *at* initialized (link_checks'
+        # per-build ones) exist by readers_init, sent before any file is read:
+        # wrap again there (already wrapped receivers are skipped).
         timer = PluginTimer()
         timer.wrap_all()
 
+        def wrap_late(sender):
+            timer.wrap_all()
+
+        signals.readers_init.connect(wrap_late, weak=False)
+
         def report(sender):
             signals.finalized.disconnect(report)
+            signals.readers_init.disconnect(wrap_late)
             timer.report()
 
         signals.finalized.connect(report, sender=pelican, weak=False)
