@@ -99,7 +99,8 @@ def _surely_unique(text: str, reserved) -> bool:
     exactly `id="value"` without a character reference. Anything else (ID=, id=',
     id = "…", &…;) and any repeat in the superset: False, the parser decides.
     """
-    if text.lower().count("id=") != text.count('id="') or _SPACE_BEFORE_EQUALS.search(text.lower()):
+    lower = text.lower()
+    if lower.count("id=") != text.count('id="') or _SPACE_BEFORE_EQUALS.search(lower):
         return False
     seen = set()
     start = text.find('id="')
