@@ -116,7 +116,9 @@ def _png(image, marker: str) -> bytes:
     info = PngInfo()
     info.add_text(MARKER_KEY, marker)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", pnginfo=info, optimize=True)
+    # zlib's default level, not optimize=True (level 9 plus a filter search):
+    # 3x less CPU per card for ~5 % more bytes; a cold build draws one per post.
+    image.save(buffer, format="PNG", pnginfo=info, compress_level=6)
     return buffer.getvalue()
 
 

@@ -312,17 +312,27 @@ def reset_pelican_state() -> None:
     (a second build would hide it), and pelican-sitemap keeps per-run state in
     module globals (a build that failed part-way would stop every later
     build's sitemap)."""
-    from pelican.log import LimitFilter
-
-    LimitFilter._ignore.clear()
-    LimitFilter._raised_messages.clear()
-    LimitFilter._group_count.clear()
+    _forget_logged_warnings()
     try:
         from pelican.plugins.sitemap import sitemap
     except ImportError:
         return
-    sitemap.generator._main_pelican = None
-    sitemap.generator.page_queue = []
+    # The plugin's one module-level instance, back to what a fresh import makes
+    # (its signal receivers are bound to this instance, so it is reset, not replaced).
+    sitemap.generator.__init__()
+
+
+def _forget_logged_warnings() -> None:
+    """Empty Pelican's per-process log filter (the warnings it has shown once).
+
+    Pelican offers no public reset: the filter keeps its memory in class
+    attributes of pelican.log.LimitFilter, which only a new process starts empty.
+    """
+    from pelican.log import LimitFilter
+
+    LimitFilter._ignore.clear()  # noqa: SLF001 - no public reset (see docstring)
+    LimitFilter._raised_messages.clear()  # noqa: SLF001 - no public reset
+    LimitFilter._group_count.clear()  # noqa: SLF001 - no public reset
 
 
 def _problems_from(exc: Exception) -> list[str]:

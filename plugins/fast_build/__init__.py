@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import weakref
 
 from pelican.plugins import signals
 
@@ -35,27 +34,32 @@ def _options(settings: dict) -> dict:
 
 
 def on_initialized(pelican) -> None:
-    # Validate once, early, so a typo in FAST_BUILD stops the build with its key named.
-    options = _options(pelican.settings)
+    try:
+        options = _options(pelican.settings)
+    except fast_settings.FastBuildSettingsError:
+        # post_checks, next at this signal, reports every bad setting with the
+        # settings file and a suggestion; without it, the next fast_build
+        # handler (readers_init) raises this error, before anything is read.
+        return
     if options["TIMINGS"]:
-        # initialized is sent after every plugin's register(): all receivers exist now.
+        # initialized is sent after every plugin's register(): their receivers
+        # exist now. Handlers other plugins connect *at* initialized (link_checks'
+        # per-build ones) exist by readers_init, sent before any file is read:
+        # wrap again there (already wrapped receivers are skipped).
         timer = PluginTimer()
         timer.wrap_all()
 
+        def wrap_late(sender):
+            timer.wrap_all()
+
+        signals.readers_init.connect(wrap_late, weak=False)
+
         def report(sender):
             signals.finalized.disconnect(report)
+            signals.readers_init.disconnect(wrap_late)
             timer.report()
 
         signals.finalized.connect(report, sender=pelican, weak=False)
-    if options["ENABLED"] and options["INCREMENTAL"]:
-        sig = signals.article_writer_finalized
-        for receiver_id, ref in list(sig.receivers.items()):
-            receiver = ref() if isinstance(ref, weakref.ref) else ref
-            if receiver is None or receiver is on_article_writer_finalized:
-                continue
-            if getattr(receiver, "_fast_build_render_first", False):
-                continue
-            sig.receivers[receiver_id] = _render_first(receiver)
 
 
 def on_readers_init(readers) -> None:
@@ -153,6 +157,9 @@ def on_all_generators_finalized(generators) -> None:
 def on_article_writer_finalized(generator, writer=None) -> None:
     # Every article page is queued now: render them in the background while the
     # feed and newsletter handlers of this same signal run in this process.
+    # They run after this one because fast_build is listed first in PLUGINS
+    # (Pelican >= 4.9 calls receivers in plugin order); listed later, the pages
+    # still come out the same, only without the overlap.
     if isinstance(writer, IncrementalWriter):
         writer.start_flush()
 
@@ -160,24 +167,6 @@ def on_article_writer_finalized(generator, writer=None) -> None:
 def on_page_writer_finalized(generator, writer=None) -> None:
     if isinstance(writer, IncrementalWriter):
         writer.flush()
-
-
-def _render_first(receiver):
-    """Wrap another plugin's article_writer_finalized handler: pages start first.
-
-    Blinker calls a signal's receivers in no fixed order; whichever runs first
-    starts the page renderers, so they overlap with all the others.
-    """
-
-    def wrapped(sender, **kwargs):
-        writer = kwargs.get("writer")
-        if isinstance(writer, IncrementalWriter):
-            writer.start_flush()
-        return receiver(sender, **kwargs)
-
-    wrapped._fast_build_render_first = True
-    wrapped.__wrapped__ = receiver  # lets the timings see whose handler this is
-    return wrapped
 
 
 def on_get_writer(pelican):

@@ -49,7 +49,7 @@ class PluginTimer:
         for sig in _SIGNALS:
             for receiver_id, ref in list(sig.receivers.items()):
                 func = ref() if isinstance(ref, weakref.ref) else ref
-                if func is None or getattr(func, "_fast_build_timed", False):
+                if func is None or getattr(func, "fast_build_timed", False):
                     continue
                 owner = _owner(func)
                 if owner in ("fast_build", "pelican"):
@@ -71,7 +71,7 @@ class PluginTimer:
                 result = timer._timed_generators(result, owner)
             return result
 
-        timed._fast_build_timed = True
+        timed.fast_build_timed = True
         timed.__wrapped__ = func
         return timed
 

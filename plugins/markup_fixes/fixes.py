@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import posixpath
+import re
 from html.parser import HTMLParser
 
 from connected.liquid_tags import find_liquid_tags, provider
@@ -87,9 +88,38 @@ def _replace_attr(raw: str, name: str, old: str, new: str) -> str:
     return raw
 
 
+_SPACE_BEFORE_EQUALS = re.compile(r"id\s+=")
+
+
+def _surely_unique(text: str, reserved) -> bool:
+    """True when a plain scan proves no id repeats or is reserved, so the parser can be skipped.
+
+    Run on every post of every build (most have unique ids). The scan lists every
+    `id="…"` in the text — attributes, but also data-id=, comments, code: a
+    superset of the ids html.parser sees, as long as each of those is written
+    exactly `id="value"` without a character reference. Anything else (ID=, id=',
+    id = "…", &…;) and any repeat in the superset: False, the parser decides.
+    """
+    lower = text.lower()
+    if lower.count("id=") != text.count('id="') or _SPACE_BEFORE_EQUALS.search(lower):
+        return False
+    seen = set()
+    start = text.find('id="')
+    while start != -1:
+        end = text.find('"', start + 4)
+        if end == -1:
+            return False
+        value = text[start + 4 : end]
+        if "&" in value or value in seen or value in reserved:
+            return False
+        seen.add(value)
+        start = text.find('id="', end + 1)
+    return True
+
+
 def unique_ids(text: str, reserved=THEME_IDS) -> tuple[str, int]:
     """`text` with duplicate ids renamed (headings give way to the writer's anchors); count renamed."""
-    if "id=" not in text:
+    if "id=" not in text or _surely_unique(text, reserved):
         return text, 0
     scanner = _IdScanner(text)
     scanner.feed(text)

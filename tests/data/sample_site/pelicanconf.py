@@ -103,13 +103,15 @@ SUMMARY_MAX_LENGTH = 50
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
-    # First: reST titles as plain text, unique ids, folder categories at the root.
+    # First: Pelican (>= 4.9) calls each signal's receivers in plugin order, so
+    # fast_build's page renderers start before the feed and email handlers run.
+    "fast_build",
+    # Then: reST titles as plain text, unique ids, folder categories at the root.
     "markup_fixes",
     "post_checks",
     "site_feeds",
     "newsletter",
     "pelican.plugins.sitemap",
-    "fast_build",
     "theme_helpers",
     "social_cards",
     "link_checks",

@@ -1,0 +1,82 @@
+"""`make bench LARGE=10000`: a one-post edit and the peak memory on a large site.
+
+    python -m benchmarks.large --posts 10000
+
+The same corpus generator and settings as benchmarks/run.py, at a size where
+what is proportional to the site shows: `make html` cold (no output/, no
+cache), then `make html` after one post's body was edited. Peak memory is the
+largest resident set of the build and of any child it waited for (ru_maxrss:
+the biggest single process, not the sum; forked workers share their pages).
+Targets (issue 14): one-post edit ≤ 3 s, peak memory ≤ 1 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.run import RESULTS, BenchError, edit_post, machine, make_html, prepare
+
+TARGETS = {"edit_seconds": 3.0, "peak_rss_mib": 1024.0}
+
+
+def measure(posts: int, seed: int, workdir: Path) -> dict:
+    prepare(workdir, posts, seed)
+    cold = make_html(workdir)
+    print(f"{posts} posts: make html cold {cold['seconds']:.1f} s, {cold['cpu_seconds']:.1f} CPU-s, "
+          f"peak {cold['peak_rss_mib']:.0f} MiB", flush=True)  # fmt: skip
+    edit_post(workdir / "content", posts // 2, "large site")
+    edit = make_html(workdir)
+    print(f"{posts} posts: make html after a one-post edit {edit['seconds']:.2f} s, "
+          f"{edit['cpu_seconds']:.2f} CPU-s, peak {edit['peak_rss_mib']:.0f} MiB", flush=True)  # fmt: skip
+    peak = max(cold["peak_rss_mib"], edit["peak_rss_mib"])
+    return {
+        "cold": cold,
+        "edit": edit,
+        "meets": {
+            "edit_seconds": edit["seconds"] <= TARGETS["edit_seconds"],
+            "peak_rss_mib": peak <= TARGETS["peak_rss_mib"],
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.posts < 1:
+        parser.error("--posts must be at least 1")
+    workdir = Path(tempfile.mkdtemp(prefix="connected-bench-large-"))
+    info = machine()
+    try:
+        result = measure(args.posts, args.seed, workdir)
+    except BenchError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    info["loadavg_end"] = list(os.getloadavg())
+    result = {
+        "posts": args.posts,
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": info,
+        "targets": TARGETS,
+        **result,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"large-{args.posts}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"targets: edit ≤ {TARGETS['edit_seconds']} s, peak ≤ 1 GiB: {result['meets']}")
+    print(f"results: {path.relative_to(Path(__file__).resolve().parent.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

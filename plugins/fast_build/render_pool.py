@@ -1,0 +1,148 @@
+"""Render queued pages, in this process or in forked children, and write them.
+
+A job is everything needed to render one page and decide whether its file
+must be written (RenderJob); a renderer hands back one Rendered per page, the
+state entry to record. Children report through a pipe and die with the build
+that forked them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from connected.files import write_atomic
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RenderJob:
+    """One page queued for rendering."""
+
+    path: str  # where this build writes it
+    name: str  # its name under the output directory (the state's key)
+    fingerprint: str | None  # None: the renderer computes it (nothing to reuse)
+    template: Any
+    context: dict
+    localcontext: dict
+    previous: list | None  # the previous build's state entry
+    reference: str | None  # where the previous build's file is now
+
+
+@dataclass
+class Rendered:
+    """A rendered page: its state entry, and whether a file was written."""
+
+    name: str
+    entry: list
+    wrote: bool
+
+
+@functools.cache
+def _page_mode() -> int:
+    """The mode Pelican's open(…, "w") gives a new page: 0o666 less the umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write via a temporary file in the same directory and os.replace()
+    (never into a file a hard link shares with the live tree)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_atomic(path, data, mode=_page_mode())
+
+
+def store_page(
+    path: str, data: bytes, fingerprint: str, previous, reference: str | None
+) -> tuple[list, bool]:
+    """Write data to path unless the previous build's file (at `reference`: the
+    same path, or the live tree of a staged build) holds exactly these bytes."""
+    digest = hashlib.sha1(data).hexdigest()
+    if previous and previous[1] == digest and reference is not None:
+        try:
+            st = os.stat(reference)
+        except OSError:
+            st = None
+        if st is not None and [st.st_size, st.st_mtime_ns] == previous[2:4]:
+            return [fingerprint, digest, st.st_size, st.st_mtime_ns], False
+    write_atomically(path, data)
+    st = os.stat(path)
+    return [fingerprint, digest, st.st_size, st.st_mtime_ns], True
+
+
+FingerprintOf = Callable[[Any, dict, dict], str]
+
+
+def render_jobs(jobs: list[RenderJob], fingerprint_of: FingerprintOf) -> list[Rendered]:
+    results = []
+    for job in jobs:
+        fingerprint = job.fingerprint
+        if fingerprint is None:
+            fingerprint = fingerprint_of(job.template, job.context, job.localcontext)
+        # As Pelican's Writer does before rendering: Content objects resolve
+        # {filename} links against the page's own site URL.
+        if job.localcontext.get("localsiteurl"):
+            job.context["localsiteurl"] = job.localcontext["localsiteurl"]
+        data = job.template.render(job.localcontext).encode("utf-8")
+        entry, wrote = store_page(job.path, data, fingerprint, job.previous, job.reference)
+        results.append(Rendered(job.name, entry, wrote))
+    return results
+
+
+def fork_renderer(jobs: list[RenderJob], fingerprint_of: FingerprintOf) -> tuple[int, int]:
+    """Render `jobs` in a forked child; return its pid and the pipe to collect() from."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: render, write the files, report the state entries, exit
+        os.close(reader)
+        die_with_parent()
+        try:
+            payload = pickle.dumps(("ok", render_jobs(jobs, fingerprint_of)))
+        except BaseException:
+            payload = pickle.dumps(("error", traceback.format_exc()))
+        with os.fdopen(writer, "wb") as out:
+            out.write(payload)
+        os._exit(0)
+    os.close(writer)
+    return pid, reader
+
+
+def die_with_parent() -> None:
+    """On Linux, have the kernel kill this renderer when the build that forked it
+    dies (a killed build must not leave a process writing pages behind it)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # only a stray process is risked: it writes into a stage nobody uses
+
+
+def collect(pid: int, reader: int) -> list[Rendered] | None:
+    """A child's results, or None when it failed (its pages are then rendered here)."""
+    with os.fdopen(reader, "rb") as stream:
+        payload = stream.read()
+    os.waitpid(pid, 0)
+    try:
+        status, value = pickle.loads(payload)
+    except Exception:
+        logger.warning("fast_build: a render worker died; rendering its pages here")
+        return None
+    if status != "ok":
+        logger.debug("fast_build: render worker failed:\n%s", value)
+        return None
+    return value
