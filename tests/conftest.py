@@ -113,30 +113,20 @@ def pelican_plugin(name: str) -> ModuleType:
 def _reset_process_state() -> None:
     """Give each in-process build the fresh state a `pelican` run starts with.
 
-    Pelican's log filter drops a warning it has already shown in this process,
-    so a second build would hide warnings a test looks for; pelican-sitemap
-    keeps per-run state in module globals, and a build that failed part-way
-    would otherwise stop every later build's sitemap. Plugins connect their
-    handlers to process-wide signals: without clearing them, a build whose
-    PLUGINS leave one out (post_checks, say) would still run it.
+    scripts/build.py's reset (the one owner: Pelican's shown-once warnings,
+    pelican-sitemap's module state) plus what only tests need: plugins connect
+    their handlers to process-wide signals, and without clearing them a build
+    whose PLUGINS leave one out (post_checks, say) would still run it.
     """
     import blinker
-    from pelican.log import LimitFilter
     from pelican.plugins import signals
+
+    from scripts.build import reset_pelican_state
 
     for value in vars(signals).values():
         if isinstance(value, blinker.Signal):
             value._clear_state()
-
-    LimitFilter._ignore.clear()
-    LimitFilter._raised_messages.clear()
-    LimitFilter._group_count.clear()
-    try:
-        from pelican.plugins.sitemap import sitemap
-    except ImportError:
-        return
-    sitemap.generator._main_pelican = None
-    sitemap.generator.page_queue = []
+    reset_pelican_state()
 
 
 def sample_settings(dest: Path, settings_file: str = "pelicanconf.py") -> Path:
