@@ -35,6 +35,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from connected.errors import ConnectedError
 from connected.files import write_atomic
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ KEPT_FILE = "fast_build/kept.json"
 FEEDS_STATE = "site_feeds/inputs.json"
 
 
-class BuildError(Exception):
+class BuildError(ConnectedError):
     """The site could not be built; `problems` holds one line per problem."""
 
     def __init__(self, problems: list[str] | str):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from connected.errors import ConnectedError
 from connected.files import write_atomic
 from scripts.email_features import MAPPED_FEATURES, EditionFeatures, edition_features
 
@@ -57,7 +58,7 @@ SOURCE_NOTE = (
 )
 
 
-class SupportDataError(Exception):
+class SupportDataError(ConnectedError):
     """The caniemail source or the derived table cannot be read."""
 
 

@@ -21,12 +21,14 @@ import tempfile
 import threading
 from pathlib import Path
 
+from connected.errors import ConnectedError
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 WIDTHS = (375, 1280)
 
 
-class ScreenshotError(Exception):
+class ScreenshotError(ConnectedError):
     """The site could not be built or shot; the message says why."""
 
 

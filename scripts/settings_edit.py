@@ -19,8 +19,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from connected.errors import ConnectedError
 
-class SettingsEditError(Exception):
+
+class SettingsEditError(ConnectedError):
     """The file cannot be edited safely; the message names the file, line and the fix."""
 
 

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from connected.errors import ConnectedError
 from connected.send_record import RecordError, load_record
 from connected.settings_schema import settings_dict
 from scripts.backends import read_env
@@ -66,7 +67,7 @@ STATS_KEYS: dict[str, tuple[Any, str]] = {
 }
 
 
-class StatsError(Exception):
+class StatsError(ConnectedError):
     """`make stats` cannot go on; the message says what to fix."""
 
 

@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from connected.errors import ConnectedError
 from scripts import access_logs as al
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ ASSET_SUFFIXES = (".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp
 OTHER_PAGES = ""  # the key under which views of pages that are not posts are counted
 
 
-class LogsError(Exception):
+class LogsError(ConnectedError):
     """An access log cannot be read; the message names the file and the fix."""
 
 

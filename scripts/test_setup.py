@@ -20,6 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from connected.errors import ConnectedError
+
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 LOCK_FILE = ROOT / "package-lock.json"
@@ -32,7 +34,7 @@ NODE_FILES = [
 ]
 
 
-class SetupError(Exception):
+class SetupError(ConnectedError):
     """Something the tests need is missing; the message says how to install it."""
 
 

@@ -4,23 +4,16 @@ Each component's loader raises its own subclass of connected.errors.SettingsErro
 ValueError) with one line naming DICT['KEY'] and the fix; defaults come from SCHEMA.
 """
 
-import sys
-
 import pytest
 
 from connected.errors import ConnectedError, SettingsError
+from connected.newsletter_settings import NewsletterSettingsError
+from connected.profile import ProfileError
 from connected.settings_schema import OWNERS, SCHEMA, read_dict, settings_problems
-from tests.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "plugins"))
-
-from fast_build.settings import FastBuildSettingsError, load  # noqa: E402
-from link_checks.csp import CSPSettingsError  # noqa: E402
-from redirects.pages import RedirectsSettingsError, data_file  # noqa: E402
-from site_feeds.settings import SiteFeedsError  # noqa: E402
-
-from connected.newsletter_settings import NewsletterSettingsError  # noqa: E402
-from connected.profile import ProfileError  # noqa: E402
+from plugins.fast_build.settings import FastBuildSettingsError, load
+from plugins.link_checks.csp import CSPSettingsError
+from plugins.redirects.pages import RedirectsSettingsError, data_file
+from plugins.site_feeds.settings import SiteFeedsError
 
 
 def test_missing_or_none_gives_the_schema_defaults_as_fresh_copies():
