@@ -209,37 +209,16 @@ def _build_locked(settings, output: Path, editions: Path | None, signature, incr
 
 
 def _read_settings(root: Path, settings_file: Path, overrides: dict) -> dict:
-    from pelican.settings import read_settings
+    """The settings through the one loader (connected/site_settings.py), its problems as a BuildError."""
+    from connected.site_settings import load_settings, settings_path
 
-    path = settings_file if settings_file.is_absolute() else root / settings_file
+    path = settings_path(root, settings_file)
     if not path.is_file():
         raise BuildError(f"{path}: settings file not found — pass -s pelicanconf.py or publishconf.py")
-    # Paths given as overrides are relative to the project, like those in the file.
-    plain = {}
-    merged = {}
-    for key, value in overrides.items():
-        if key in {"PATH", "OUTPUT_PATH", "THEME", "CACHE_PATH"} and value is not None:
-            candidate = Path(value)
-            if not candidate.is_absolute() and (key != "THEME" or (root / candidate).exists()):
-                value = str(root / candidate)
-        if isinstance(value, dict):
-            merged[key] = value
-        else:
-            plain[key] = value
-    # publishconf.py does `from pelicanconf import *`: a pelicanconf cached from another
-    # project's directory (an earlier build in this process) must not stand in for this one's.
-    for name in ("pelicanconf", "publishconf"):
-        cached = sys.modules.get(name)
-        if cached is not None and Path(getattr(cached, "__file__", "") or "").parent != path.parent:
-            del sys.modules[name]
     try:
-        settings = read_settings(str(path), override=plain)
+        return load_settings(root, path, overrides)
     except Exception as exc:  # a typo in the settings file, a missing theme…
         raise BuildError(_problems_from(exc)) from exc
-    for key, value in merged.items():
-        current = settings.get(key)
-        settings[key] = {**current, **value} if isinstance(current, dict) else dict(value)
-    return settings
 
 
 def _signature(settings: dict, settings_file: Path) -> dict:
