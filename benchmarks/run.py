@@ -188,22 +188,17 @@ def prepare(workdir: Path, posts: int, seed: int) -> dict:
     write_send_record(workdir / "send-record-all.json", posts, seed, unsent=0)
     (workdir / "bare.py").write_text(BARE_SETTINGS, encoding="utf-8")
     common = {"root": str(ROOT), "content": str(content), "theme": str(ROOT / "theme"), "plugins": str(ROOT / "plugins")}
-    (workdir / "site.py").write_text(
-        SITE_SETTINGS.format(
-            base="pelicanconf", output=str(workdir / "output"), cache=str(workdir / "cache"),
-            editions=str(workdir / "build" / "editions"), record=str(workdir / "send-record.json"),
+    # The writer's two settings files over the corpus: development (site.py) and production (prod.py).
+    for name, base, suffix, record in (
+        ("site.py", "pelicanconf", "", "send-record.json"),
+        ("prod.py", "publishconf", "-prod", "send-record-all.json"),
+    ):
+        settings = SITE_SETTINGS.format(
+            base=base, output=str(workdir / f"output{suffix}"), cache=str(workdir / f"cache{suffix}"),
+            editions=str(workdir / "build" / f"editions{suffix}"), record=str(workdir / record),
             outbox=str(workdir / "outbox"), **common,
-        ),
-        encoding="utf-8",
-    )  # fmt: skip
-    (workdir / "prod.py").write_text(
-        SITE_SETTINGS.format(
-            base="publishconf", output=str(workdir / "output-prod"), cache=str(workdir / "cache-prod"),
-            editions=str(workdir / "build" / "editions-prod"), record=str(workdir / "send-record-all.json"),
-            outbox=str(workdir / "outbox"), **common,
-        ),
-        encoding="utf-8",
-    )  # fmt: skip
+        )  # fmt: skip
+        (workdir / name).write_text(settings, encoding="utf-8")
     return {"content": content}
 
 
