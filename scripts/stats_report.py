@@ -772,11 +772,40 @@ def _environment(template_dir: Path):
     return env
 
 
+def site_palette(site_css: Path) -> str:
+    """The site's colour and font variables (its `:root` rules, light and dark) as CSS text.
+
+    The report opens offline as one file, so it cannot link the site's stylesheet; it
+    carries the same palette by taking these rules out of the theme's site.css (parsed
+    with tinycss2), so a writer who recolours the site recolours the report too.
+    """
+    import tinycss2
+
+    try:
+        text = site_css.read_text(encoding="utf-8")
+    except OSError:
+        return ""  # without it the page keeps the browser's default colours, still readable
+    kept = []
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type == "qualified-rule" and tinycss2.serialize(rule.prelude).strip() == ":root":
+            kept.append(rule)
+        elif rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content:
+            inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+            if "prefers-color-scheme" in tinycss2.serialize(rule.prelude) and all(
+                r.type == "qualified-rule" and tinycss2.serialize(r.prelude).strip() == ":root"
+                for r in inner
+            ):
+                kept.append(rule)
+    return "\n".join(tinycss2.serialize([rule]) for rule in kept)
+
+
 def render_html(report: Report, template_dir: Path) -> str:
     """The whole report page as one string (CSS and SVG inline)."""
     from markupsafe import Markup
 
     env = _environment(Path(template_dir))
+    # theme/templates/report/ → theme/static/css/site.css of the same theme.
+    palette = site_palette(Path(template_dir).parent.parent / "static" / "css" / "site.css")
     template = env.get_template(TEMPLATE_NAME)
     chart_list = charts(report)
     web_charts = reach_charts(report)
@@ -785,6 +814,7 @@ def render_html(report: Report, template_dir: Path) -> str:
     tz = report.timezone
     return template.render(
         report=report,
+        palette=Markup(palette.replace("</", "<\\/")),  # the theme's own CSS; never closes <style>
         cards=cards(report),
         charts=chart_list,
         measured_rows=[r for r in report.rows if r.measured or r.state in (DELETED, UNFETCHED, FAILED)],
