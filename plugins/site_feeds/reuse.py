@@ -23,7 +23,6 @@ import hashlib
 import json
 import logging
 import os
-import sys
 from pathlib import Path
 
 from connected.files import write_atomic
@@ -50,18 +49,19 @@ def _sha(text: str) -> str:
 
 
 def _code_digest() -> list:
+    # Every source file of this plugin and of connected/ on disk, not the modules imported so
+    # far: which connected/ modules a process has imported depends on what ran before (a
+    # lazy import during the previous build), and must not make two identical builds differ.
+    import connected
+
     files = []
-    for name, module in sorted(sys.modules.items()):
-        if name.split(".")[0] not in ("site_feeds", "connected"):
-            continue
-        path = getattr(module, "__file__", None)
-        if not path:
-            continue
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        files.append((name, st.st_size, st.st_mtime_ns))
+    for folder in (Path(__file__).parent, Path(connected.__file__).parent):
+        for path in sorted(folder.glob("*.py")):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            files.append((f"{folder.name}/{path.name}", st.st_size, st.st_mtime_ns))
     try:
         from importlib.metadata import version
 
