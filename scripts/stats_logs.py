@@ -124,44 +124,88 @@ class DayTally:
     """One day's hits while a run reads them; only `counts()` (no digest) reaches the cache.
 
     The hot loop only appends tuples (name, visitor, (group, host)) and (feed, fetcher):
-    grouping and de-duplicating happen once per day, at C speed, in counts().
+    grouping and de-duplicating happen once per day, at C speed, in fold(). `folded` is the
+    day's raw tally so far (see _raw_from()): what a worker process read of this day is
+    added to it (absorb()) as sets of visitors, never as counts, so nobody is counted twice.
     """
 
     hits: list = field(default_factory=list)
     feed_hits: list = field(default_factory=list)
     subscribers: dict[tuple[str, str], int] = field(default_factory=dict)  # (feed, aggregator) → most reported
+    folded: dict | None = None
+
+    def fold(self) -> dict:
+        """Move the hits into the raw tally (in the order they came) and return it."""
+        fresh = _raw_from(self.hits, self.feed_hits, self.subscribers)
+        self.folded = fresh if self.folded is None else _merge_raw(self.folded, fresh)
+        self.hits, self.feed_hits, self.subscribers = [], [], {}
+        return self.folded
+
+    def absorb(self, raw: dict) -> None:
+        """Add a raw tally of lines that come after every hit held so far."""
+        self.folded = _merge_raw(self.fold(), raw)
 
     def counts(self) -> dict[str, Any]:
         """The non-identifying summary that the cache keeps."""
         from collections import Counter
-        from itertools import compress
         from operator import itemgetter
 
-        hits = self.hits
-        pairs = set(map(itemgetter(0, 1), hits))
-        # People: the (post, visitor) pairs of views that did not come from an edition.
-        groups = map(itemgetter(0), map(itemgetter(2), hits))
-        people = set(map(itemgetter(0, 1), compress(hits, map(al.EMAIL.__ne__, groups))))
+        raw = self.fold()
+        pairs = raw["pairs"]
         views: dict[str, int] = {}
         sources: dict[str, dict[str, int]] = {}
         hosts: dict[str, dict[str, int]] = {}
-        for (key, (group, host)), n in Counter(map(itemgetter(0, 2), hits)).items():
+        for (key, (group, host)), n in raw["views"].items():
             views[key] = views.get(key, 0) + n
             by_group = sources.setdefault(key, {})
             by_group[group] = by_group.get(group, 0) + n
             if group == al.OTHER and host:
                 hosts.setdefault(key, {})[host] = n
         subs: dict[str, dict[str, int]] = {}
-        for (feed, name), n in self.subscribers.items():
+        for (feed, name), n in raw["subscribers"].items():
             subs.setdefault(feed, {})[name] = n
         return {"views": views,
                 "visitors": dict(Counter(map(itemgetter(0), pairs))),
-                "people": dict(Counter(map(itemgetter(0), people))),
+                "people": dict(Counter(map(itemgetter(0), raw["people"]))),
                 "site_visitors": len(set(map(itemgetter(1), pairs))),
                 "sources": sources, "hosts": hosts,
-                "fetches": dict(Counter(map(itemgetter(0), self.feed_hits))),
-                "fetchers": dict(Counter(map(itemgetter(0), set(self.feed_hits)))),
+                "fetches": dict(raw["fetches"]),
+                "fetchers": dict(Counter(map(itemgetter(0), raw["fetchers"]))),
                 "subscribers": subs}
+
+
+def _raw_from(hits: list, feed_hits: list, subscribers: dict) -> dict:
+    """A day's raw tally: views per (name, (group, host)) in first-seen order, the distinct
+    (name, visitor) pairs (all, and not from an edition), fetches per feed, the distinct
+    (feed, fetcher) pairs, the most subscribers each aggregator reported."""
+    from collections import Counter
+    from itertools import compress
+    from operator import itemgetter
+
+    groups = map(itemgetter(0), map(itemgetter(2), hits))
+    return {"views": Counter(map(itemgetter(0, 2), hits)),
+            "pairs": set(map(itemgetter(0, 1), hits)),
+            # People: the (post, visitor) pairs of views that did not come from an edition.
+            "people": set(map(itemgetter(0, 1), compress(hits, map(al.EMAIL.__ne__, groups)))),
+            "fetches": Counter(map(itemgetter(0), feed_hits)),
+            "fetchers": set(feed_hits),
+            "subscribers": dict(subscribers)}
+
+
+def _merge_raw(into: dict | None, later: dict) -> dict:
+    """Add the raw tally of later lines to `into` (changed in place): sums, set unions, maxima."""
+    if into is None:
+        return later
+    into["views"].update(later["views"])
+    into["pairs"] |= later["pairs"]
+    into["people"] |= later["people"]
+    into["fetches"].update(later["fetches"])
+    into["fetchers"] |= later["fetchers"]
+    subs = into["subscribers"]
+    for slot, n in later["subscribers"].items():
+        if n > subs.get(slot, -1):
+            subs[slot] = n
+    return into
 
 
 def merge_counts(old: dict | None, new: dict) -> dict:
