@@ -503,16 +503,26 @@ class _Reader:
         than MAX_LINE is skipped to its newline and counted malformed once. `resume` is where
         the first chunk holding a line of a still-open day starts (the next run reads from it).
         """
+        scan = self.scan(handle, start, replay_end, skip_before)
+        return scan.end, scan.end if scan.resume is None else min(scan.resume, scan.end)
+
+    def scan(self, handle, start: int, replay_end: int, skip_before: str, *, stop: int | None = None,
+             grid: int | None = None) -> _Scan:
+        """read() up to `stop` (a line start) or the end; `grid`: read in the chunks a serial
+        read from `grid` would take (a worker's range, see _parallel_read)."""
         position = start  # bytes taken from the file so far
-        resume = None
+        scan = _Scan(start, None, False, start)
         pending = b""
         skipping = False  # inside an overlong line
+        reads = 0
         while True:
             replaying = position < replay_end
-            chunk = handle.read(min(CHUNK, replay_end - position) if replaying else CHUNK)
+            size = _chunk_size(position, replay_end if replaying else None, grid, stop)
+            chunk = handle.read(size) if size else b""
             if not chunk:
                 break
             position += len(chunk)
+            reads += 1
             self.bytes_read += len(chunk)
             if skipping:
                 at = chunk.find(b"\n")
@@ -522,14 +532,244 @@ class _Reader:
                 self.malformed += 0 if replaying else 1
                 chunk = chunk[at + 1 :]
             data = pending + chunk
+            scan.last_start = position - len(data)
             lines = data.split(b"\n")
             pending = lines.pop()  # the unfinished last line, or b"" after a newline
             if lines and self.lines(lines, escaped=b"\\" in data and b'\\"' in data, skip_before=skip_before if replaying else None):
-                resume = position - len(data) if resume is None else resume
+                if scan.resume is None:
+                    scan.resume, scan.first_open = scan.last_start, reads == 1
             if len(pending) > al.MAX_LINE:
                 skipping, pending = True, b""
-        end = position - len(pending)  # an unfinished last line waits for the next run
-        return end, end if resume is None else min(resume, end)
+        scan.end = position - len(pending)  # an unfinished last line waits for the next run
+        return scan
+
+
+@dataclass
+class _Scan:
+    """Where a read ended, where its first chunk with a line of an open day began (None: no
+    such chunk), whether that was its first chunk, and where its last chunk's lines began."""
+
+    end: int
+    resume: int | None
+    first_open: bool
+    last_start: int
+
+
+def _chunk_size(position: int, replay_end: int | None, grid: int | None, stop: int | None) -> int:
+    """The next read: CHUNK, but not past the replayed region, a grid point or `stop`."""
+    if replay_end is not None:
+        size = min(CHUNK, replay_end - position)
+    elif grid is not None:
+        size = CHUNK - (position - grid) % CHUNK
+    else:
+        size = CHUNK
+    return size if stop is None else min(size, stop - position)
+
+
+# ------------------------------------------------------------------------------ parallel reading
+# The fresh part of a large plain file is read in worker processes, one byte range each.
+# The ranges start at line starts and each worker reads in the chunks a serial read would
+# take (the same CHUNK grid from replay_end), so every line — an overlong one too — is taken
+# exactly as the serial read takes it; each worker returns raw tallies (visitor sets), its
+# counters and the order in which days came (runs), and _merge_ranges() replays the serial
+# read's day book-keeping on them. Worker processes are forked: a fork shares Python's hash
+# key with this process, so the visitors' digests (hash()) of every worker agree.
+PARALLEL_MIN = 32 * 1000 * 1000  # fresh bytes of one file from which it is read in parallel
+PARALLEL_RANGE = 16 * 1000 * 1000  # the smallest byte range given to a worker
+MAX_WORKERS = 4
+RANGES_PER_WORKER = 4  # more ranges than workers: a worker slowed by a neighbour takes fewer
+_RUNS_LIMIT = 1 << 20  # day changes a worker records; more (days interleaved line by line): read serially
+
+
+class _RangeReader(_Reader):
+    """A worker's reader: keeps raw tallies (not counts) and records the order of the days."""
+
+    def __init__(self, site: SiteMap, tz, today: str, key: bytes):
+        super().__init__(site, tz, today)
+        self.key = key  # the parent's: the same visitor has the same digest in every worker
+        self.tallies: dict[str, DayTally] = {}
+        self.runs: list[str] = []  # the day of each run of lines of one day, in order
+        self.overflow = False
+
+    def _new_day(self, day: str) -> DayTally:
+        # `days` holds only the current day, so the hot loop calls this at every change of day.
+        if len(self.runs) < _RUNS_LIMIT:
+            self.runs.append(day)
+        else:
+            self.overflow = True
+        tally = self.tallies.get(day)
+        if tally is None:
+            tally = self.tallies[day] = DayTally()
+            if day > self.newest:  # fold days left behind: raw tallies are smaller than hits
+                for old in [d for d in self.tallies if d < self.newest]:
+                    self.tallies[old].fold()
+                self.newest = day
+        self.days.clear()
+        self.days[day] = tally
+        return tally
+
+
+def _read_range(job: tuple) -> dict:
+    """A worker: read one byte range of a plain log; its raw tallies, counters and _Scan."""
+    path, start, stop, grid, site, tz, today, key = job
+    reader = _RangeReader(site, tz, today, key)
+    collecting = gc.isenabled()
+    gc.disable()  # as in read_logs()
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            scan = reader.scan(handle, start, grid, "", stop=stop, grid=grid)
+    finally:
+        if collecting:
+            gc.enable()
+    return {"scan": scan, "runs": None if reader.overflow else reader.runs,
+            "raw": {day: tally.fold() for day, tally in reader.tallies.items()},
+            "counters": (reader.bytes_read, reader.lines_read, reader.malformed, reader.ignored, reader.bots)}
+
+
+def _workers() -> int:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
+def _line_start_from(handle, target: int) -> int | None:
+    """The first line start at or after `target` (None: no newline from there to the end)."""
+    handle.seek(target - 1)
+    position = target - 1
+    while True:
+        block = handle.read(1 << 16)
+        if not block:
+            return None
+        at = block.find(b"\n")
+        if at >= 0:
+            return position + at + 1
+        position += len(block)
+
+
+def _split(path: Path, begin: int, size: int, workers: int) -> list[int]:
+    """Range starts: `begin`, then line starts about every max(PARALLEL_RANGE, fresh / ranges)."""
+    step = max(PARALLEL_RANGE, (size - begin) // (workers * RANGES_PER_WORKER), 1)
+    starts = [begin]
+    with open(path, "rb") as handle:
+        target = begin + step
+        while target < size:
+            found = _line_start_from(handle, target)
+            if found is None or found >= size:
+                break
+            if found > starts[-1]:
+                starts.append(found)
+            target = max(target + step, found + 1)
+    return starts
+
+
+def _parallel_read(reader: _Reader, path: Path, begin: int, size: int) -> _Scan | None:
+    """Read `path` from `begin` (a line start, the fresh part) in worker processes into
+    `reader`; None (nothing changed) when the days came in an order only a serial read books."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = _workers()
+    starts = _split(path, begin, size, workers)
+    stops: list[int | None] = [*starts[1:], None]  # the last range reads to the end, as read() does
+    jobs = [(str(path), a, z, begin, reader.site, reader.tz, reader.today, reader.key)
+            for a, z in zip(starts, stops, strict=True)]
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        parts = list(pool.map(_read_range, jobs))
+    return _merge_ranges(reader, parts, starts, begin)
+
+
+def _merge_ranges(reader: _Reader, parts: list[dict], starts: list[int], grid: int) -> _Scan | None:
+    runs: list[str] = []
+    for part in parts:
+        if part["runs"] is None:
+            return None
+        runs.extend(day for day in part["runs"] if not runs or day != runs[-1])
+    if not _books_like_serial(set(reader.days), reader.newest, runs):
+        return None
+    raw: dict[str, dict] = {}
+    for part in parts:  # in file order: the views' first-seen order is kept
+        for day, tally in part["raw"].items():
+            raw[day] = _merge_raw(raw.get(day), tally)
+    absorbed: set[str] = set()
+    for day in runs:  # the serial read's day book-keeping, run by run
+        if day not in reader.days:
+            reader._new_day(day)
+        if day not in absorbed:
+            reader.days[day].absorb(raw[day])
+            absorbed.add(day)
+    for part in parts:
+        n_bytes, n_lines, malformed, ignored, bots = part["counters"]
+        reader.bytes_read += n_bytes
+        reader.lines_read += n_lines
+        reader.malformed += malformed
+        reader.ignored += ignored
+        reader.bots += bots
+    return _joined_scan(parts, starts, grid)
+
+
+def _books_like_serial(open_days: set[str], newest: str, runs: list[str]) -> bool:
+    """Whether, read serially, no day of these runs would be summed up and then seen again
+    (which the serial read counts as two parts of the day, see _Reader._new_day)."""
+    seen: set[str] = set()
+    for day in runs:
+        if day not in open_days:
+            if day in seen:
+                return False
+            open_days.add(day)
+            if day > newest:
+                open_days = {d for d in open_days if not d < newest}
+                newest = day
+        seen.add(day)
+    return True
+
+
+def _joined_scan(parts: list[dict], starts: list[int], grid: int) -> _Scan:
+    """The _Scan a serial read of the ranges would give. A serial chunk can hold the end of one
+    range and the start of the next: its lines begin where the earlier range's last chunk did."""
+    carry = starts[0]  # where the serial chunk in progress at a range start began
+    resume = None
+    for index, part in enumerate(parts):
+        scan: _Scan = part["scan"]
+        if resume is None and scan.resume is not None:
+            on_grid = (starts[index] - grid) % CHUNK == 0
+            resume = carry if scan.first_open and not on_grid else scan.resume
+        if index + 1 < len(starts):
+            last_grid_point = grid + (starts[index + 1] - 1 - grid) // CHUNK * CHUNK
+            if last_grid_point >= starts[index]:
+                carry = scan.last_start
+    last = parts[-1]["scan"]
+    return _Scan(last.end, resume, False, last.last_start)
+
+
+def _read_file(reader: _Reader, handle, path: Path, is_gzip: bool, span: tuple[int, int, int],
+               skip_before: str) -> tuple[int, int]:
+    """reader.read() of one file; its fresh part in parallel when large (plain files only)."""
+    start, replay_end, size = span
+    if is_gzip or size - replay_end < PARALLEL_MIN or _workers() < 2:
+        return reader.read(handle, start, replay_end, skip_before)
+    at_line_start = _line_start(handle, replay_end)
+    handle.seek(start)
+    if not at_line_start:  # an unfinished line at the end of the replayed part: read on serially
+        return reader.read(handle, start, replay_end, skip_before)
+    replayed = reader.scan(handle, start, replay_end, skip_before, stop=replay_end)
+    fresh = _parallel_read(reader, path, replay_end, size)
+    if fresh is None:
+        log.info("%s: days out of order, read in one process", path)
+        handle.seek(replay_end)
+        fresh = reader.scan(handle, replay_end, replay_end, "")
+    resume = replayed.resume if replayed.resume is not None else fresh.resume
+    return fresh.end, fresh.end if resume is None else min(resume, fresh.end)
+
+
+def _line_start(handle, position: int) -> bool:
+    if position == 0:
+        return True
+    handle.seek(position - 1)
+    return handle.read(1) == b"\n"
 
 
 def _crawler_patterns():
@@ -621,7 +861,8 @@ def _read(files, site, cache, *, timezone, today, display) -> tuple[LogsResult, 
                         continue
                     start, replay_end = min(resume, end), end
                     _seek(handle, start, is_gzip)
-                new_end, new_resume = reader.read(handle, start, replay_end, previous_cutoff)
+                new_end, new_resume = _read_file(reader, handle, path, is_gzip, (start, replay_end, info.st_size),
+                                                 previous_cutoff)
                 if entry is not None and new_end < int(entry.get("end") or 0):
                     raise _Rebuild(display(path))
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
