@@ -609,10 +609,19 @@ class _RangeReader(_Reader):
         return tally
 
 
-def _read_range(job: tuple) -> dict:
+def _read_range(job: tuple, caches: dict = {}) -> dict:  # noqa: B006 (one worker's caches, see below)
     """A worker: read one byte range of a plain log; its raw tallies, counters and _Scan."""
     path, start, stop, grid, site, tz, today, key = job
     reader = _RangeReader(site, tz, today, key)
+    # The hot loop's caches (days of minutes, kinds of requests, bot verdicts …) are pure
+    # functions of the run's settings: a worker process keeps them from range to range of
+    # the same run (the key is new each run), so a cold cache is not paid once per range.
+    if caches.get("key") != key:
+        caches.clear()
+        caches.update(key=key, shared=(reader.stripped, reader.day_of, reader.referrers, reader.kinds,
+                                       reader.bot, reader.feed_agents))
+    (reader.stripped, reader.day_of, reader.referrers, reader.kinds, reader.bot,
+     reader.feed_agents) = caches["shared"]
     collecting = gc.isenabled()
     gc.disable()  # as in read_logs()
     try:
@@ -665,9 +674,11 @@ def _split(path: Path, begin: int, size: int, workers: int) -> list[int]:
     return starts
 
 
-def _parallel_read(reader: _Reader, path: Path, begin: int, size: int) -> _Scan | None:
-    """Read `path` from `begin` (a line start, the fresh part) in worker processes into
-    `reader`; None (nothing changed) when the days came in an order only a serial read books."""
+def _parallel_read(reader: _Reader, handle, path: Path, begin: int, size: int) -> _Scan:
+    """Read `path` from `begin` (a line start: the fresh part) in worker processes into `reader`.
+
+    The ranges' results are booked one by one, in file order, as they come (the reader's
+    memory holds one range's raw tallies at a time, and closes days as the serial read does)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -676,44 +687,44 @@ def _parallel_read(reader: _Reader, path: Path, begin: int, size: int) -> _Scan 
     stops: list[int | None] = [*starts[1:], None]  # the last range reads to the end, as read() does
     jobs = [(str(path), a, z, begin, reader.site, reader.tz, reader.today, reader.key)
             for a, z in zip(starts, stops, strict=True)]
+    scans = []
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
                              mp_context=multiprocessing.get_context("fork")) as pool:
-        parts = list(pool.map(_read_range, jobs))
-    return _merge_ranges(reader, parts, starts, begin)
+        for job, part in zip(jobs, pool.map(_read_range, jobs), strict=True):
+            scans.append(_take_range(reader, part, handle, job[1], job[2], begin))
+    return _joined_scan(scans, starts, begin)
 
 
-def _merge_ranges(reader: _Reader, parts: list[dict], starts: list[int], grid: int) -> _Scan | None:
-    runs: list[str] = []
-    for part in parts:
-        if part["runs"] is None:
-            return None
-        runs.extend(day for day in part["runs"] if not runs or day != runs[-1])
-    if not _books_like_serial(set(reader.days), reader.newest, runs):
-        return None
-    raw: dict[str, dict] = {}
-    for part in parts:  # in file order: the views' first-seen order is kept
-        for day, tally in part["raw"].items():
-            raw[day] = _merge_raw(raw.get(day), tally)
+def _take_range(reader: _Reader, part: dict, handle, start: int, stop: int | None, grid: int) -> _Scan:
+    """Book one range's result into `reader` as the serial read would have counted its lines.
+
+    A day the serial read would sum up and then see again within the range is booked by it in
+    two parts (see _Reader._new_day), which the range's raw tally cannot tell apart: such a
+    range (rare: days out of order) is read again here, serially, from the same position."""
+    runs = part["runs"]
+    if runs is None or not _books_like_serial(set(reader.days), reader.newest, runs):
+        log.info("%s: days out of order in bytes %s-%s, read again in one process", handle.name, start, stop)
+        handle.seek(start)
+        return reader.scan(handle, start, grid, "", stop=stop, grid=grid)
     absorbed: set[str] = set()
     for day in runs:  # the serial read's day book-keeping, run by run
         if day not in reader.days:
             reader._new_day(day)
         if day not in absorbed:
-            reader.days[day].absorb(raw[day])
+            reader.days[day].absorb(part["raw"][day])
             absorbed.add(day)
-    for part in parts:
-        n_bytes, n_lines, malformed, ignored, bots = part["counters"]
-        reader.bytes_read += n_bytes
-        reader.lines_read += n_lines
-        reader.malformed += malformed
-        reader.ignored += ignored
-        reader.bots += bots
-    return _joined_scan(parts, starts, grid)
+    n_bytes, n_lines, malformed, ignored, bots = part["counters"]
+    reader.bytes_read += n_bytes
+    reader.lines_read += n_lines
+    reader.malformed += malformed
+    reader.ignored += ignored
+    reader.bots += bots
+    return part["scan"]
 
 
 def _books_like_serial(open_days: set[str], newest: str, runs: list[str]) -> bool:
-    """Whether, read serially, no day of these runs would be summed up and then seen again
-    (which the serial read counts as two parts of the day, see _Reader._new_day)."""
+    """Whether, read serially from this state, no day of these runs would be summed up and
+    then seen again."""
     seen: set[str] = set()
     for day in runs:
         if day not in open_days:
@@ -727,13 +738,12 @@ def _books_like_serial(open_days: set[str], newest: str, runs: list[str]) -> boo
     return True
 
 
-def _joined_scan(parts: list[dict], starts: list[int], grid: int) -> _Scan:
+def _joined_scan(scans: list[_Scan], starts: list[int], grid: int) -> _Scan:
     """The _Scan a serial read of the ranges would give. A serial chunk can hold the end of one
     range and the start of the next: its lines begin where the earlier range's last chunk did."""
     carry = starts[0]  # where the serial chunk in progress at a range start began
     resume = None
-    for index, part in enumerate(parts):
-        scan: _Scan = part["scan"]
+    for index, scan in enumerate(scans):
         if resume is None and scan.resume is not None:
             on_grid = (starts[index] - grid) % CHUNK == 0
             resume = carry if scan.first_open and not on_grid else scan.resume
@@ -741,8 +751,7 @@ def _joined_scan(parts: list[dict], starts: list[int], grid: int) -> _Scan:
             last_grid_point = grid + (starts[index + 1] - 1 - grid) // CHUNK * CHUNK
             if last_grid_point >= starts[index]:
                 carry = scan.last_start
-    last = parts[-1]["scan"]
-    return _Scan(last.end, resume, False, last.last_start)
+    return _Scan(scans[-1].end, resume, False, scans[-1].last_start)
 
 
 def _read_file(reader: _Reader, handle, path: Path, is_gzip: bool, span: tuple[int, int, int],
@@ -756,11 +765,7 @@ def _read_file(reader: _Reader, handle, path: Path, is_gzip: bool, span: tuple[i
     if not at_line_start:  # an unfinished line at the end of the replayed part: read on serially
         return reader.read(handle, start, replay_end, skip_before)
     replayed = reader.scan(handle, start, replay_end, skip_before, stop=replay_end)
-    fresh = _parallel_read(reader, path, replay_end, size)
-    if fresh is None:
-        log.info("%s: days out of order, read in one process", path)
-        handle.seek(replay_end)
-        fresh = reader.scan(handle, replay_end, replay_end, "")
+    fresh = _parallel_read(reader, handle, path, replay_end, size)
     resume = replayed.resume if replayed.resume is not None else fresh.resume
     return fresh.end, fresh.end if resume is None else min(resume, fresh.end)
 

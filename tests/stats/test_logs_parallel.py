@@ -34,19 +34,28 @@ def everything(result) -> dict:
 
 @pytest.fixture
 def parallel(monkeypatch):
-    """Force the parallel path on small files; record how each parallel read was merged."""
+    """Force the parallel path on small files; record, per range, whether its worker's result
+    was booked (True) or the range read again serially (False)."""
     merges: list = []
-    real = stats_logs._merge_ranges
+    real_take, real_scan = stats_logs._take_range, stats_logs._Reader.scan
 
-    def spy(reader, parts, starts, grid):
-        scan = real(reader, parts, starts, grid)
-        merges.append((len(parts), scan is not None))
+    def spy(reader, part, handle, start, stop, grid):
+        calls = len(rescans)
+        scan = real_take(reader, part, handle, start, stop, grid)
+        merges.append(len(rescans) == calls)
         return scan
+
+    rescans: list = []
+
+    def scan_spy(self, *args, **kwargs):
+        rescans.append(args[0])
+        return real_scan(self, *args, **kwargs)
 
     monkeypatch.setattr(stats_logs, "PARALLEL_MIN", 1)
     monkeypatch.setattr(stats_logs, "RANGES_PER_WORKER", 10**9)  # ranges of PARALLEL_RANGE bytes
     monkeypatch.setattr(stats_logs, "_workers", lambda: 2)
-    monkeypatch.setattr(stats_logs, "_merge_ranges", spy)
+    monkeypatch.setattr(stats_logs, "_take_range", spy)
+    monkeypatch.setattr(stats_logs._Reader, "scan", scan_spy)
     return merges
 
 
@@ -66,7 +75,7 @@ def test_the_parallel_read_gives_the_serial_figures_and_cache(tmp_path, monkeypa
     expected, expected_cache = serial(path)
     monkeypatch.setattr(stats_logs, "PARALLEL_RANGE", span)
     result, cache = read_logs([path], SITE, None, timezone=TZ, today=TODAY)
-    assert parallel and parallel[0][0] > 20 and parallel[0][1]  # many ranges, merged (no fallback)
+    assert len(parallel) > 20 and all(parallel)  # many ranges, each booked (none read again)
     assert everything(result) == everything(expected)
     assert cache_text(cache) == cache_text(expected_cache)
     assert figures(result) == comparable(reference(data))
@@ -100,7 +109,7 @@ def test_splits_at_the_traps_count_each_line_once(tmp_path, monkeypatch, paralle
     assert len(overlong) >= 5 and len(starts) > 200
     monkeypatch.setattr(stats_logs, "_split", lambda path, begin, size, workers: starts)
     result, cache = read_logs([path], SITE, None, timezone=TZ, today=TODAY)
-    assert parallel == [(len(starts), True)]
+    assert parallel == [True] * len(starts)
     assert everything(result) == everything(expected)
     assert result.lines_read == expected.lines_read and result.new_malformed == expected.new_malformed
     assert cache_text(cache) == cache_text(expected_cache)
@@ -124,28 +133,33 @@ def test_two_parallel_runs_through_the_cache_give_the_serial_runs(tmp_path, monk
     path.write_bytes(data)
     second_serial, cache_serial_2 = serial(path, cache_serial)
     second, cache_2 = read_logs([path], SITE, cache, timezone=TZ, today=TODAY)
-    assert len(parallel) == 2 and all(merged for _, merged in parallel)
+    assert len(parallel) > 40 and all(parallel)
     assert everything(second) == everything(second_serial)
     assert cache_text(cache_2) == cache_text(cache_serial_2)
     assert figures(second) == comparable(reference(data))
 
 
-def test_days_that_come_back_after_being_summed_up_are_read_serially(tmp_path, monkeypatch, parallel):
-    """Read serially, a day seen again after two newer days is booked in two parts: the
-    parallel read cannot know that from its ranges alone, so it reads such a file serially."""
+@pytest.mark.parametrize("span", [1000, 10**9])
+def test_days_that_come_back_after_being_summed_up_are_booked_as_the_serial_read_does(
+        tmp_path, monkeypatch, parallel, span):
+    """Read serially, a day seen again after two newer days is booked in two parts. Across
+    ranges (span 1000) the booking replays that exactly; within one range (span 10**9: the
+    whole file), whose raw tally cannot be split, the range is read again serially."""
     def hit(day: int, n: int) -> bytes:
         return (b'203.0.113.%d - - [%02d/Nov/2026:12:00:00 +0000] "GET /2026/post-01/ HTTP/1.1" 200 1 "-" '
                 b'"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"' % (n, day))
     lines = [hit(day, n) for day in (1, 3, 4, 1) for n in range(1, 40)]
     path = tmp_path / "access.log"
     path.write_bytes(b"\n".join(lines) + b"\n")
-    monkeypatch.setattr(stats_logs, "PARALLEL_RANGE", 1000)
+    monkeypatch.setattr(stats_logs, "PARALLEL_RANGE", span)
     expected, expected_cache = serial(path)
     result, cache = read_logs([path], SITE, None, timezone=TZ, today=TODAY)
-    assert parallel == [(parallel[0][0], False)] and parallel[0][0] > 3
+    assert parallel == ([False] if span > 1000 else [True] * len(parallel)) and len(parallel) >= (1 if span > 1000 else 20)
     assert everything(result) == everything(expected)
     assert cache_text(cache) == cache_text(expected_cache)
+    # The serial read's own book-keeping: the day's 39 visitors, seen in two parts, are 78.
     assert result.days["2026-11-01"]["views"] == {"uuid-1": 78}
+    assert result.days["2026-11-01"]["visitors"] == {"uuid-1": 78}
 
 
 def test_lines_just_over_the_limit_are_taken_as_the_serial_read_takes_them(tmp_path, monkeypatch, parallel):
@@ -171,6 +185,6 @@ def test_lines_just_over_the_limit_are_taken_as_the_serial_read_takes_them(tmp_p
         line_starts.append(line_starts[-1] + len(line) + 1)
     monkeypatch.setattr(stats_logs, "_split", lambda path, begin, size, workers: line_starts)
     result, cache = read_logs([path], SITE, None, timezone=TZ, today=TODAY)
-    assert parallel == [(len(lines), True)]
+    assert parallel == [True] * len(lines)
     assert everything(result) == everything(expected)
     assert cache_text(cache) == cache_text(expected_cache)
