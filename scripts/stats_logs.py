@@ -575,9 +575,9 @@ def _chunk_size(position: int, replay_end: int | None, grid: int | None, stop: i
 # read's day book-keeping on them. Worker processes are forked: a fork shares Python's hash
 # key with this process, so the visitors' digests (hash()) of every worker agree.
 PARALLEL_MIN = 32 * 1000 * 1000  # fresh bytes of one file from which it is read in parallel
-PARALLEL_RANGE = 16 * 1000 * 1000  # the smallest byte range given to a worker
+PARALLEL_RANGE = 16 * 1000 * 1000  # the byte range given to a worker at a time: its raw tallies
+# (a day or two of visitor sets) bound the memory of the worker and of the results waiting here
 MAX_WORKERS = 4
-RANGES_PER_WORKER = 4  # more ranges than workers: a worker slowed by a neighbour takes fewer
 _RUNS_LIMIT = 1 << 20  # day changes a worker records; more (days interleaved line by line): read serially
 
 
@@ -631,8 +631,10 @@ def _read_range(job: tuple, caches: dict = {}) -> dict:  # noqa: B006 (one worke
     finally:
         if collecting:
             gc.enable()
-    return {"scan": scan, "runs": None if reader.overflow else reader.runs,
-            "raw": {day: tally.fold() for day, tally in reader.tallies.items()},
+    raws = {day: tally.fold() for day, tally in reader.tallies.items()}
+    for raw in raws.values():  # people are nearly all the pairs: send the few that are not
+        raw["email_only"] = raw["pairs"] - raw.pop("people")
+    return {"scan": scan, "runs": None if reader.overflow else reader.runs, "raw": raws,
             "counters": (reader.bytes_read, reader.lines_read, reader.malformed, reader.ignored, reader.bots)}
 
 
@@ -658,9 +660,9 @@ def _line_start_from(handle, target: int) -> int | None:
         position += len(block)
 
 
-def _split(path: Path, begin: int, size: int, workers: int) -> list[int]:
-    """Range starts: `begin`, then line starts about every max(PARALLEL_RANGE, fresh / ranges)."""
-    step = max(PARALLEL_RANGE, (size - begin) // (workers * RANGES_PER_WORKER), 1)
+def _split(path: Path, begin: int, size: int) -> list[int]:
+    """Range starts: `begin`, then the line starts at or after every PARALLEL_RANGE bytes."""
+    step = max(PARALLEL_RANGE, 1)
     starts = [begin]
     with open(path, "rb") as handle:
         target = begin + step
@@ -680,18 +682,28 @@ def _parallel_read(reader: _Reader, handle, path: Path, begin: int, size: int) -
     The ranges' results are booked one by one, in file order, as they come (the reader's
     memory holds one range's raw tallies at a time, and closes days as the serial read does)."""
     import multiprocessing
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
 
     workers = _workers()
-    starts = _split(path, begin, size, workers)
+    starts = _split(path, begin, size)
     stops: list[int | None] = [*starts[1:], None]  # the last range reads to the end, as read() does
     jobs = [(str(path), a, z, begin, reader.site, reader.tz, reader.today, reader.key)
             for a, z in zip(starts, stops, strict=True)]
     scans = []
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
                              mp_context=multiprocessing.get_context("fork")) as pool:
-        for job, part in zip(jobs, pool.map(_read_range, jobs), strict=True):
+        # A few ranges in flight, not all: results wait here in memory until their turn.
+        waiting = iter(jobs)
+        flight = deque((job, pool.submit(_read_range, job)) for job in islice(waiting, 2 * workers))
+        while flight:
+            job, future = flight.popleft()
+            part = future.result()
+            for later in islice(waiting, 1):
+                flight.append((later, pool.submit(_read_range, later)))
             scans.append(_take_range(reader, part, handle, job[1], job[2], begin))
+            del part, future
     return _joined_scan(scans, starts, begin)
 
 
@@ -711,7 +723,9 @@ def _take_range(reader: _Reader, part: dict, handle, start: int, stop: int | Non
         if day not in reader.days:
             reader._new_day(day)
         if day not in absorbed:
-            reader.days[day].absorb(part["raw"][day])
+            raw = part["raw"][day]
+            raw["people"] = raw["pairs"] - raw.pop("email_only")  # see _read_range()
+            reader.days[day].absorb(raw)
             absorbed.add(day)
     n_bytes, n_lines, malformed, ignored, bots = part["counters"]
     reader.bytes_read += n_bytes

@@ -52,7 +52,6 @@ def parallel(monkeypatch):
         return real_scan(self, *args, **kwargs)
 
     monkeypatch.setattr(stats_logs, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(stats_logs, "RANGES_PER_WORKER", 10**9)  # ranges of PARALLEL_RANGE bytes
     monkeypatch.setattr(stats_logs, "_workers", lambda: 2)
     monkeypatch.setattr(stats_logs, "_take_range", spy)
     monkeypatch.setattr(stats_logs._Reader, "scan", scan_spy)
@@ -107,7 +106,7 @@ def test_splits_at_the_traps_count_each_line_once(tmp_path, monkeypatch, paralle
     starts = trap_starts(data, chunk)
     overlong = [i for i, line in enumerate(data.split(b"\n")) if len(line) > al.MAX_LINE]
     assert len(overlong) >= 5 and len(starts) > 200
-    monkeypatch.setattr(stats_logs, "_split", lambda path, begin, size, workers: starts)
+    monkeypatch.setattr(stats_logs, "_split", lambda path, begin, size: starts)
     result, cache = read_logs([path], SITE, None, timezone=TZ, today=TODAY)
     assert parallel == [True] * len(starts)
     assert everything(result) == everything(expected)
@@ -183,7 +182,7 @@ def test_lines_just_over_the_limit_are_taken_as_the_serial_read_takes_them(tmp_p
     line_starts = [0]
     for line in lines[:-1]:
         line_starts.append(line_starts[-1] + len(line) + 1)
-    monkeypatch.setattr(stats_logs, "_split", lambda path, begin, size, workers: line_starts)
+    monkeypatch.setattr(stats_logs, "_split", lambda path, begin, size: line_starts)
     result, cache = read_logs([path], SITE, None, timezone=TZ, today=TODAY)
     assert parallel == [True] * len(lines)
     assert everything(result) == everything(expected)
