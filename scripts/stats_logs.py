@@ -11,7 +11,8 @@ non-GET requests are counted as excluded, malformed lines as skipped.
 
 Privacy: a visitor is a keyed BLAKE2b digest of address + user agent whose key
 is random per run (os.urandom) and never written anywhere; digests live in
-memory for one run and only their counts reach the cache. So a day's unique
+memory for one run (a large file's worker processes, forked for this run, send theirs
+to this process through a pipe) and only their counts reach the cache. So a day's unique
 visitors can only be counted within one run, which is why a day is committed
 to the cache only once it is over (before `today` in the site's time zone):
 lines of today are re-read on the next run; lines of closed days never are.
