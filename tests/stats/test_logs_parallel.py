@@ -187,3 +187,20 @@ def test_lines_just_over_the_limit_are_taken_as_the_serial_read_takes_them(tmp_p
     assert parallel == [True] * len(lines)
     assert everything(result) == everything(expected)
     assert cache_text(cache) == cache_text(expected_cache)
+
+
+def test_gzip_files_and_small_logs_are_read_serially(tmp_path, monkeypatch):
+    import gzip
+
+    data = corpus(6, 3000)
+    plain, packed = tmp_path / "access.log", tmp_path / "access.log.1.gz"
+    plain.write_bytes(data)
+    packed.write_bytes(gzip.compress(corpus(7, 3000)))
+    calls: list = []
+    monkeypatch.setattr(stats_logs, "_parallel_read", lambda *args: calls.append(args))
+    read_logs([plain], SITE, None, timezone=TZ, today=TODAY)  # 1.5 MB: under PARALLEL_MIN
+    assert calls == [] and len(data) < stats_logs.PARALLEL_MIN
+    monkeypatch.setattr(stats_logs, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(stats_logs, "_workers", lambda: 2)
+    result, _ = read_logs([packed], SITE, None, timezone=TZ, today=TODAY)
+    assert calls == [] and result.lines_read > 2000
