@@ -144,6 +144,9 @@ class DayTally:
 
     def absorb(self, raw: dict) -> None:
         """Add a raw tally of lines that come after every hit held so far."""
+        if self.folded is None and not (self.hits or self.feed_hits or self.subscribers):
+            self.folded = raw  # a new day: nothing to merge with
+            return
         self.folded = _merge_raw(self.fold(), raw)
 
     def counts(self) -> dict[str, Any]:
@@ -197,11 +200,12 @@ def _merge_raw(into: dict | None, later: dict) -> dict:
     """Add the raw tally of later lines to `into` (changed in place): sums, set unions, maxima."""
     if into is None:
         return later
-    into["views"].update(later["views"])
-    into["pairs"] |= later["pairs"]
-    into["people"] |= later["people"]
+    into["views"].update(later["views"])  # a Counter keeps the first-seen order: `into` first
     into["fetches"].update(later["fetches"])
-    into["fetchers"] |= later["fetchers"]
+    for name in ("pairs", "people", "fetchers"):  # sets: the smaller goes into the larger
+        small, large = sorted((into[name], later[name]), key=len)
+        large |= small
+        into[name] = large
     subs = into["subscribers"]
     for slot, n in later["subscribers"].items():
         if n > subs.get(slot, -1):
