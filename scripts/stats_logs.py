@@ -11,7 +11,8 @@ non-GET requests are counted as excluded, malformed lines as skipped.
 
 Privacy: a visitor is a keyed BLAKE2b digest of address + user agent whose key
 is random per run (os.urandom) and never written anywhere; digests live in
-memory for one run and only their counts reach the cache. So a day's unique
+memory for one run (a large file's worker processes, forked for this run, send theirs
+to this process through a pipe) and only their counts reach the cache. So a day's unique
 visitors can only be counted within one run, which is why a day is committed
 to the cache only once it is over (before `today` in the site's time zone):
 lines of today are re-read on the next run; lines of closed days never are.
@@ -125,44 +126,92 @@ class DayTally:
     """One day's hits while a run reads them; only `counts()` (no digest) reaches the cache.
 
     The hot loop only appends tuples (name, visitor, (group, host)) and (feed, fetcher):
-    grouping and de-duplicating happen once per day, at C speed, in counts().
+    grouping and de-duplicating happen once per day, at C speed, in fold(). `folded` is the
+    day's raw tally so far (see _raw_from()): what a worker process read of this day is
+    added to it (absorb()) as sets of visitors, never as counts, so nobody is counted twice.
     """
 
     hits: list = field(default_factory=list)
     feed_hits: list = field(default_factory=list)
     subscribers: dict[tuple[str, str], int] = field(default_factory=dict)  # (feed, aggregator) → most reported
+    folded: dict | None = None
+
+    def fold(self) -> dict:
+        """Move the hits into the raw tally (in the order they came) and return it."""
+        fresh = _raw_from(self.hits, self.feed_hits, self.subscribers)
+        self.folded = fresh if self.folded is None else _merge_raw(self.folded, fresh)
+        self.hits, self.feed_hits, self.subscribers = [], [], {}
+        return self.folded
+
+    def absorb(self, raw: dict) -> None:
+        """Add a raw tally of lines that come after every hit held so far."""
+        if self.folded is None and not (self.hits or self.feed_hits or self.subscribers):
+            self.folded = raw  # a new day: nothing to merge with
+            return
+        self.folded = _merge_raw(self.fold(), raw)
 
     def counts(self) -> dict[str, Any]:
         """The non-identifying summary that the cache keeps."""
         from collections import Counter
-        from itertools import compress
         from operator import itemgetter
 
-        hits = self.hits
-        pairs = set(map(itemgetter(0, 1), hits))
-        # People: the (post, visitor) pairs of views that did not come from an edition.
-        groups = map(itemgetter(0), map(itemgetter(2), hits))
-        people = set(map(itemgetter(0, 1), compress(hits, map(al.EMAIL.__ne__, groups))))
+        raw = self.fold()
+        pairs = raw["pairs"]
         views: dict[str, int] = {}
         sources: dict[str, dict[str, int]] = {}
         hosts: dict[str, dict[str, int]] = {}
-        for (key, (group, host)), n in Counter(map(itemgetter(0, 2), hits)).items():
+        for (key, (group, host)), n in raw["views"].items():
             views[key] = views.get(key, 0) + n
             by_group = sources.setdefault(key, {})
             by_group[group] = by_group.get(group, 0) + n
             if group == al.OTHER and host:
                 hosts.setdefault(key, {})[host] = n
         subs: dict[str, dict[str, int]] = {}
-        for (feed, name), n in self.subscribers.items():
+        for (feed, name), n in raw["subscribers"].items():
             subs.setdefault(feed, {})[name] = n
         return {"views": views,
                 "visitors": dict(Counter(map(itemgetter(0), pairs))),
-                "people": dict(Counter(map(itemgetter(0), people))),
+                "people": dict(Counter(map(itemgetter(0), raw["people"]))),
                 "site_visitors": len(set(map(itemgetter(1), pairs))),
                 "sources": sources, "hosts": hosts,
-                "fetches": dict(Counter(map(itemgetter(0), self.feed_hits))),
-                "fetchers": dict(Counter(map(itemgetter(0), set(self.feed_hits)))),
+                "fetches": dict(raw["fetches"]),
+                "fetchers": dict(Counter(map(itemgetter(0), raw["fetchers"]))),
                 "subscribers": subs}
+
+
+def _raw_from(hits: list, feed_hits: list, subscribers: dict) -> dict:
+    """A day's raw tally: views per (name, (group, host)) in first-seen order, the distinct
+    (name, visitor) pairs (all, and not from an edition), fetches per feed, the distinct
+    (feed, fetcher) pairs, the most subscribers each aggregator reported."""
+    from collections import Counter
+    from itertools import compress
+    from operator import itemgetter
+
+    groups = map(itemgetter(0), map(itemgetter(2), hits))
+    return {"views": Counter(map(itemgetter(0, 2), hits)),
+            "pairs": set(map(itemgetter(0, 1), hits)),
+            # People: the (post, visitor) pairs of views that did not come from an edition.
+            "people": set(map(itemgetter(0, 1), compress(hits, map(al.EMAIL.__ne__, groups)))),
+            "fetches": Counter(map(itemgetter(0), feed_hits)),
+            "fetchers": set(feed_hits),
+            "subscribers": dict(subscribers)}
+
+
+def _merge_raw(into: dict | None, later: dict) -> dict:
+    """Add the raw tally of later lines to `into` (changed in place): sums, set unions, maxima."""
+    if into is None:
+        return later
+    into["views"].update(later["views"])  # a Counter keeps the first-seen order: `into` first
+    into["fetches"].update(later["fetches"])
+    for name in ("pairs", "people", "fetchers"):  # sets: the smaller goes into the larger
+        small, large = sorted((into[name], later[name]), key=len)
+        large |= small
+        into[name] = large
+    subs = into["subscribers"]
+    for slot, n in later["subscribers"].items():
+        if n > subs.get(slot, -1):
+            subs[slot] = n
+    return into
 
 
 def merge_counts(old: dict | None, new: dict) -> dict:
@@ -460,16 +509,26 @@ class _Reader:
         than MAX_LINE is skipped to its newline and counted malformed once. `resume` is where
         the first chunk holding a line of a still-open day starts (the next run reads from it).
         """
+        scan = self.scan(handle, start, replay_end, skip_before)
+        return scan.end, scan.end if scan.resume is None else min(scan.resume, scan.end)
+
+    def scan(self, handle, start: int, replay_end: int, skip_before: str, *, stop: int | None = None,
+             grid: int | None = None) -> _Scan:
+        """read() up to `stop` (a line start) or the end; `grid`: read in the chunks a serial
+        read from `grid` would take (a worker's range, see _parallel_read)."""
         position = start  # bytes taken from the file so far
-        resume = None
+        scan = _Scan(start, None, False, start)
         pending = b""
         skipping = False  # inside an overlong line
+        reads = 0
         while True:
             replaying = position < replay_end
-            chunk = handle.read(min(CHUNK, replay_end - position) if replaying else CHUNK)
+            size = _chunk_size(position, replay_end if replaying else None, grid, stop)
+            chunk = handle.read(size) if size else b""
             if not chunk:
                 break
             position += len(chunk)
+            reads += 1
             self.bytes_read += len(chunk)
             if skipping:
                 at = chunk.find(b"\n")
@@ -479,14 +538,263 @@ class _Reader:
                 self.malformed += 0 if replaying else 1
                 chunk = chunk[at + 1 :]
             data = pending + chunk
+            scan.last_start = position - len(data)
             lines = data.split(b"\n")
             pending = lines.pop()  # the unfinished last line, or b"" after a newline
             if lines and self.lines(lines, escaped=b"\\" in data and b'\\"' in data, skip_before=skip_before if replaying else None):
-                resume = position - len(data) if resume is None else resume
+                if scan.resume is None:
+                    scan.resume, scan.first_open = scan.last_start, reads == 1
             if len(pending) > al.MAX_LINE:
                 skipping, pending = True, b""
-        end = position - len(pending)  # an unfinished last line waits for the next run
-        return end, end if resume is None else min(resume, end)
+        scan.end = position - len(pending)  # an unfinished last line waits for the next run
+        return scan
+
+
+@dataclass
+class _Scan:
+    """Where a read ended, where its first chunk with a line of an open day began (None: no
+    such chunk), whether that was its first chunk, and where its last chunk's lines began."""
+
+    end: int
+    resume: int | None
+    first_open: bool
+    last_start: int
+
+
+def _chunk_size(position: int, replay_end: int | None, grid: int | None, stop: int | None) -> int:
+    """The next read: CHUNK, but not past the replayed region, a grid point or `stop`."""
+    if replay_end is not None:
+        size = min(CHUNK, replay_end - position)
+    elif grid is not None:
+        size = CHUNK - (position - grid) % CHUNK
+    else:
+        size = CHUNK
+    return size if stop is None else min(size, stop - position)
+
+
+# ------------------------------------------------------------------------------ parallel reading
+# The fresh part of a large plain file is read in worker processes, one byte range each.
+# The ranges start at line starts and each worker reads in the chunks a serial read would
+# take (the same CHUNK grid from replay_end), so every line — an overlong one too — is taken
+# exactly as the serial read takes it; each worker returns raw tallies (visitor sets), its
+# counters and the order in which days came (runs), and _merge_ranges() replays the serial
+# read's day book-keeping on them. Worker processes are forked: a fork shares Python's hash
+# key with this process, so the visitors' digests (hash()) of every worker agree.
+PARALLEL_MIN = 32 * 1000 * 1000  # fresh bytes of one file from which it is read in parallel
+PARALLEL_RANGE = 16 * 1000 * 1000  # the byte range given to a worker at a time: its raw tallies
+# (a day or two of visitor sets) bound the memory of the worker and of the results waiting here
+MAX_WORKERS = 4
+_RUNS_LIMIT = 1 << 20  # day changes a worker records; more (days interleaved line by line): read serially
+
+
+class _RangeReader(_Reader):
+    """A worker's reader: keeps raw tallies (not counts) and records the order of the days."""
+
+    def __init__(self, site: SiteMap, tz, today: str, key: bytes):
+        super().__init__(site, tz, today)
+        self.key = key  # the parent's: the same visitor has the same digest in every worker
+        self.tallies: dict[str, DayTally] = {}
+        self.runs: list[str] = []  # the day of each run of lines of one day, in order
+        self.overflow = False
+
+    def _new_day(self, day: str) -> DayTally:
+        # `days` holds only the current day, so the hot loop calls this at every change of day.
+        if len(self.runs) < _RUNS_LIMIT:
+            self.runs.append(day)
+        else:
+            self.overflow = True
+        tally = self.tallies.get(day)
+        if tally is None:
+            tally = self.tallies[day] = DayTally()
+            if day > self.newest:  # fold days left behind: raw tallies are smaller than hits
+                for old in [d for d in self.tallies if d < self.newest]:
+                    self.tallies[old].fold()
+                self.newest = day
+        self.days.clear()
+        self.days[day] = tally
+        return tally
+
+
+def _read_range(job: tuple, caches: dict = {}) -> dict:  # noqa: B006 (one worker's caches, see below)
+    """A worker: read one byte range of a plain log; its raw tallies, counters and _Scan."""
+    path, start, stop, grid, site, tz, today, key = job
+    reader = _RangeReader(site, tz, today, key)
+    # The hot loop's caches (days of minutes, kinds of requests, bot verdicts …) are pure
+    # functions of the run's settings: a worker process keeps them from range to range of
+    # the same run (the key is new each run), so a cold cache is not paid once per range.
+    if caches.get("key") != key:
+        caches.clear()
+        caches.update(key=key, shared=(reader.stripped, reader.day_of, reader.referrers, reader.kinds,
+                                       reader.bot, reader.feed_agents))
+    (reader.stripped, reader.day_of, reader.referrers, reader.kinds, reader.bot,
+     reader.feed_agents) = caches["shared"]
+    collecting = gc.isenabled()
+    gc.disable()  # as in read_logs()
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            scan = reader.scan(handle, start, grid, "", stop=stop, grid=grid)
+    finally:
+        if collecting:
+            gc.enable()
+    raws = {day: tally.fold() for day, tally in reader.tallies.items()}
+    for raw in raws.values():  # people are nearly all the pairs: send the few that are not
+        raw["email_only"] = raw["pairs"] - raw.pop("people")
+    return {"scan": scan, "runs": None if reader.overflow else reader.runs, "raw": raws,
+            "counters": (reader.bytes_read, reader.lines_read, reader.malformed, reader.ignored, reader.bots)}
+
+
+def _workers() -> int:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
+def _line_start_from(handle, target: int) -> int | None:
+    """The first line start at or after `target` (None: no newline from there to the end)."""
+    handle.seek(target - 1)
+    position = target - 1
+    while True:
+        block = handle.read(1 << 16)
+        if not block:
+            return None
+        at = block.find(b"\n")
+        if at >= 0:
+            return position + at + 1
+        position += len(block)
+
+
+def _split(path: Path, begin: int, size: int) -> list[int]:
+    """Range starts: `begin`, then the line starts at or after every PARALLEL_RANGE bytes."""
+    step = max(PARALLEL_RANGE, 1)
+    starts = [begin]
+    with open(path, "rb") as handle:
+        target = begin + step
+        while target < size:
+            found = _line_start_from(handle, target)
+            if found is None or found >= size:
+                break
+            if found > starts[-1]:
+                starts.append(found)
+            target = max(target + step, found + 1)
+    return starts
+
+
+def _parallel_read(reader: _Reader, handle, path: Path, begin: int, size: int) -> _Scan:
+    """Read `path` from `begin` (a line start: the fresh part) in worker processes into `reader`.
+
+    The ranges' results are booked one by one, in file order, as they come (the reader's
+    memory holds one range's raw tallies at a time, and closes days as the serial read does)."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
+
+    workers = _workers()
+    starts = _split(path, begin, size)
+    stops: list[int | None] = [*starts[1:], None]  # the last range reads to the end, as read() does
+    jobs = [(str(path), a, z, begin, reader.site, reader.tz, reader.today, reader.key)
+            for a, z in zip(starts, stops, strict=True)]
+    scans = []
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        # A few ranges in flight, not all: results wait here in memory until their turn.
+        waiting = iter(jobs)
+        flight = deque((job, pool.submit(_read_range, job)) for job in islice(waiting, 2 * workers))
+        while flight:
+            job, future = flight.popleft()
+            part = future.result()
+            for later in islice(waiting, 1):
+                flight.append((later, pool.submit(_read_range, later)))
+            scans.append(_take_range(reader, part, handle, job[1], job[2], begin))
+            del part, future
+    return _joined_scan(scans, starts, begin)
+
+
+def _take_range(reader: _Reader, part: dict, handle, start: int, stop: int | None, grid: int) -> _Scan:
+    """Book one range's result into `reader` as the serial read would have counted its lines.
+
+    A day the serial read would sum up and then see again within the range is booked by it in
+    two parts (see _Reader._new_day), which the range's raw tally cannot tell apart: such a
+    range (rare: days out of order) is read again here, serially, from the same position."""
+    runs = part["runs"]
+    if runs is None or not _books_like_serial(set(reader.days), reader.newest, runs):
+        log.info("%s: days out of order in bytes %s-%s, read again in one process", handle.name, start, stop)
+        handle.seek(start)
+        return reader.scan(handle, start, grid, "", stop=stop, grid=grid)
+    absorbed: set[str] = set()
+    for day in runs:  # the serial read's day book-keeping, run by run
+        if day not in reader.days:
+            reader._new_day(day)
+        if day not in absorbed:
+            raw = part["raw"][day]
+            raw["people"] = raw["pairs"] - raw.pop("email_only")  # see _read_range()
+            reader.days[day].absorb(raw)
+            absorbed.add(day)
+    n_bytes, n_lines, malformed, ignored, bots = part["counters"]
+    reader.bytes_read += n_bytes
+    reader.lines_read += n_lines
+    reader.malformed += malformed
+    reader.ignored += ignored
+    reader.bots += bots
+    return part["scan"]
+
+
+def _books_like_serial(open_days: set[str], newest: str, runs: list[str]) -> bool:
+    """Whether, read serially from this state, no day of these runs would be summed up and
+    then seen again."""
+    seen: set[str] = set()
+    for day in runs:
+        if day not in open_days:
+            if day in seen:
+                return False
+            open_days.add(day)
+            if day > newest:
+                open_days = {d for d in open_days if not d < newest}
+                newest = day
+        seen.add(day)
+    return True
+
+
+def _joined_scan(scans: list[_Scan], starts: list[int], grid: int) -> _Scan:
+    """The _Scan a serial read of the ranges would give. A serial chunk can hold the end of one
+    range and the start of the next: its lines begin where the earlier range's last chunk did."""
+    carry = starts[0]  # where the serial chunk in progress at a range start began
+    resume = None
+    for index, scan in enumerate(scans):
+        if resume is None and scan.resume is not None:
+            on_grid = (starts[index] - grid) % CHUNK == 0
+            resume = carry if scan.first_open and not on_grid else scan.resume
+        if index + 1 < len(starts):
+            last_grid_point = grid + (starts[index + 1] - 1 - grid) // CHUNK * CHUNK
+            if last_grid_point >= starts[index]:
+                carry = scan.last_start
+    return _Scan(scans[-1].end, resume, False, scans[-1].last_start)
+
+
+def _read_file(reader: _Reader, handle, path: Path, is_gzip: bool, span: tuple[int, int, int],
+               skip_before: str) -> tuple[int, int]:
+    """reader.read() of one file; its fresh part in parallel when large (plain files only)."""
+    start, replay_end, size = span
+    if is_gzip or size - replay_end < PARALLEL_MIN or _workers() < 2:
+        return reader.read(handle, start, replay_end, skip_before)
+    at_line_start = _line_start(handle, replay_end)
+    handle.seek(start)
+    if not at_line_start:  # an unfinished line at the end of the replayed part: read on serially
+        return reader.read(handle, start, replay_end, skip_before)
+    replayed = reader.scan(handle, start, replay_end, skip_before, stop=replay_end)
+    fresh = _parallel_read(reader, handle, path, replay_end, size)
+    resume = replayed.resume if replayed.resume is not None else fresh.resume
+    return fresh.end, fresh.end if resume is None else min(resume, fresh.end)
+
+
+def _line_start(handle, position: int) -> bool:
+    if position == 0:
+        return True
+    handle.seek(position - 1)
+    return handle.read(1) == b"\n"
 
 
 def _crawler_patterns():
@@ -578,7 +886,8 @@ def _read(files, site, cache, *, timezone, today, display) -> tuple[LogsResult, 
                         continue
                     start, replay_end = min(resume, end), end
                     _seek(handle, start, is_gzip)
-                new_end, new_resume = reader.read(handle, start, replay_end, previous_cutoff)
+                new_end, new_resume = _read_file(reader, handle, path, is_gzip, (start, replay_end, info.st_size),
+                                                 previous_cutoff)
                 if entry is not None and new_end < int(entry.get("end") or 0):
                     raise _Rebuild(display(path))
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
