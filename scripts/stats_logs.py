@@ -335,7 +335,7 @@ class _Reader:
         self.day_of[b"- - [" + time[:17] + time[20:] + b"] "] = day
         return day
 
-    def _new_day(self, day: str) -> DayTally:
+    def open_day(self, day: str) -> DayTally:
         """A tally for `day`; days two behind the newest are summed up first, to bound memory.
 
         Files are read oldest first and lines come in time order, so a day left behind
@@ -450,7 +450,7 @@ class _Reader:
         hashing and the source lookup happen only for lines that count.
         """
         floor = skip_before or ""  # "" for new lines: no day is before it
-        today, salt, days, new_day = self.today, self.key, self.days, self._new_day
+        today, salt, days, new_day = self.today, self.key, self.days, self.open_day
         kinds, kind_of, day_of, bot, is_bot = self.kinds, self._kind, self.day_of, self.bot, self._is_bot
         referrers, source, careful, status_of, seconds = self.referrers, self._source, self._careful, _STATUS, _SECONDS
         email, longest = (al.EMAIL, ""), al.MAX_LINE
@@ -597,7 +597,7 @@ class _RangeReader(_Reader):
         self.runs: list[str] = []  # the day of each run of lines of one day, in order
         self.overflow = False
 
-    def _new_day(self, day: str) -> DayTally:
+    def open_day(self, day: str) -> DayTally:
         # `days` holds only the current day, so the hot loop calls this at every change of day.
         if len(self.runs) < _RUNS_LIMIT:
             self.runs.append(day)
@@ -717,7 +717,7 @@ def _take_range(reader: _Reader, part: dict, handle, start: int, stop: int | Non
     """Book one range's result into `reader` as the serial read would have counted its lines.
 
     A day the serial read would sum up and then see again within the range is booked by it in
-    two parts (see _Reader._new_day), which the range's raw tally cannot tell apart: such a
+    two parts (see _Reader.open_day), which the range's raw tally cannot tell apart: such a
     range (rare: days out of order) is read again here, serially, from the same position."""
     runs = part["runs"]
     if runs is None or not _books_like_serial(set(reader.days), reader.newest, runs):
@@ -727,7 +727,7 @@ def _take_range(reader: _Reader, part: dict, handle, start: int, stop: int | Non
     absorbed: set[str] = set()
     for day in runs:  # the serial read's day book-keeping, run by run
         if day not in reader.days:
-            reader._new_day(day)
+            reader.open_day(day)
         if day not in absorbed:
             raw = part["raw"][day]
             raw["people"] = raw["pairs"] - raw.pop("email_only")  # see _read_range()
@@ -785,7 +785,15 @@ def _read_file(reader: _Reader, handle, path: Path, is_gzip: bool, span: tuple[i
     if not at_line_start:  # an unfinished line at the end of the replayed part: read on serially
         return reader.read(handle, start, replay_end, skip_before)
     replayed = reader.scan(handle, start, replay_end, skip_before, stop=replay_end)
-    fresh = _parallel_read(reader, handle, path, replay_end, size)
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        fresh = _parallel_read(reader, handle, path, replay_end, size)
+    except BrokenProcessPool:
+        # A worker was killed (out of memory, a signal): this run's figures are incomplete, so
+        # nothing is saved; the cache still holds the last complete run.
+        raise LogsError(f"{path}: a process reading this log stopped before the end (out of memory, or "
+                        "killed): nothing was saved; run make stats again.") from None
     resume = replayed.resume if replayed.resume is not None else fresh.resume
     return fresh.end, fresh.end if resume is None else min(resume, fresh.end)
 

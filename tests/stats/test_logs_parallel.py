@@ -204,3 +204,26 @@ def test_gzip_files_and_small_logs_are_read_serially(tmp_path, monkeypatch):
     monkeypatch.setattr(stats_logs, "_workers", lambda: 2)
     result, _ = read_logs([packed], SITE, None, timezone=TZ, today=TODAY)
     assert calls == [] and result.lines_read > 2000
+
+
+def test_a_worker_that_dies_stops_the_read_with_a_message_naming_the_log(tmp_path, monkeypatch):
+    """A worker killed mid-read (out of memory, a signal) leaves this run's figures incomplete:
+    one line naming the log and what to do, and no cache to save, never a traceback."""
+    path = tmp_path / "access.log"
+    path.write_bytes(corpus(1, 3000))
+    monkeypatch.setattr(stats_logs, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(stats_logs, "PARALLEL_RANGE", 4000)
+    monkeypatch.setattr(stats_logs, "_workers", lambda: 2)
+    monkeypatch.setattr(stats_logs, "_read_range", _killed_worker)
+    with pytest.raises(stats_logs.LogsError) as caught:
+        read_logs([path], SITE, None, timezone=TZ, today=TODAY)
+    message = str(caught.value)
+    assert str(path) in message and "run make stats again" in message and "\n" not in message
+
+
+def _killed_worker(*_args):
+    """A worker's job that kills its own process (module level: the pool pickles it by name)."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
