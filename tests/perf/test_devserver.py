@@ -107,7 +107,8 @@ class DevServer:
             return self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            raise
+            self.process.wait()
+            raise AssertionError("the devserver did not stop on Ctrl-C; its output:\n" + "".join(self.lines)) from None
 
 
 @pytest.fixture

@@ -87,7 +87,8 @@ def test_devserver_rebuilds_on_save_and_keeps_last_good_build(tmp_path):
             code = process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-            raise
+            process.wait()
+            raise AssertionError("the devserver did not stop on Ctrl-C; its output:\n" + "".join(lines)) from None
     assert code == 0, lines
     reader.join(timeout=5)
     assert any("Stopped." in line for line in lines)
