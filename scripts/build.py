@@ -592,7 +592,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _parse_extra(items: list[str]) -> dict:
+def parse_extra(items: list[str]) -> dict:
     extra = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -625,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.debug)
 
     try:
-        overrides = _parse_extra(args.extra_settings)
+        overrides = parse_extra(args.extra_settings)
         cwd = Path.cwd()
         for key, value in (("OUTPUT_PATH", args.output), ("PATH", args.content), ("THEME", args.theme)):
             if value:

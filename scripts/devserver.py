@@ -260,9 +260,9 @@ def worker_main(args) -> int:
 
 
 def build_overrides(args) -> dict:
-    from scripts.build import _parse_extra
+    from scripts.build import parse_extra
 
-    overrides = _parse_extra(args.extra_settings)
+    overrides = parse_extra(args.extra_settings)
     cwd = Path.cwd()
     for key, value in (("OUTPUT_PATH", args.output), ("PATH", args.content), ("THEME", args.theme)):
         if value:
@@ -349,10 +349,10 @@ def site_paths(args) -> dict[str, Path]:
     """OUTPUT_PATH, PATH and THEME as the build will see them (settings file and
     command-line overrides), so the server serves and watches the right places."""
     from connected.site_settings import load_settings
-    from scripts.build import _parse_extra
+    from scripts.build import parse_extra
 
     # Read as the build reads them (scripts.build: the same loader, root and overrides).
-    settings = load_settings(ROOT, (ROOT / args.settings).resolve(), _parse_extra(args.extra_settings))
+    settings = load_settings(ROOT, (ROOT / args.settings).resolve(), parse_extra(args.extra_settings))
     paths = {key: Path(settings[key]).resolve() for key in ("OUTPUT_PATH", "PATH", "THEME")}
     for key, value in (("OUTPUT_PATH", args.output), ("PATH", args.content), ("THEME", args.theme)):
         if value:

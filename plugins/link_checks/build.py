@@ -34,7 +34,7 @@ from connected.pelican_content import replace_stored_html, stored_html
 
 from .csp import csp_options
 from .embeds import WHAT, replace_blocked
-from .references import Reference, _Lines, references
+from .references import Reference, SourceLines, references
 from .resolve import DEV_BASE, PostPage, Site, check, indicator
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class BuildCheck:
         if new != text:
             replace_stored_html(content, new)
         notes = []
-        lines = _Lines(self._source_text(content)) if embeds or styles else None
+        lines = SourceLines(self._source_text(content)) if embeds or styles else None
         for embed in embeds:
             notes.append([lines.line_of(embed.url), _embed_message(embed, self.settings)])
         for style in styles:

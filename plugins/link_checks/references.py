@@ -81,7 +81,7 @@ def srcset_urls(value: str) -> list[str]:
     return urls
 
 
-class _Lines:
+class SourceLines:
     def __init__(self, text: str):
         self.text = text
         self.starts = [0]
@@ -108,7 +108,7 @@ def references(html: str, source_text: str = "") -> list[Reference]:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
         return []
-    lines = _Lines(source_text)
+    lines = SourceLines(source_text)
     found: list[Reference] = []
     seen = set()
     for element in root.iter(*_TAGS):

@@ -24,13 +24,13 @@ from connected.urls import absolute_url
 from .masthead import masthead_fields
 from .plaintext import html_to_text, plain_line
 from .render import (
-    _PREHEADER_SPACER,
     MERGE_ADDRESS,
     MERGE_UNSUB,
+    PREHEADER_SPACER,
     RenderContext,
-    _fill_html,
-    _fill_text,
-    _summary_html,
+    fill_html,
+    fill_text,
+    post_summary_html,
     truncate,
 )
 
@@ -56,7 +56,7 @@ class DigestEdition:
 
 def digest_item(article, ctx: RenderContext, body_html: str) -> dict:
     """What a digest shows of one post: JSON-ready, for the manifest."""
-    summary = " ".join(html_to_text(_summary_html(article, ctx, body_html)).split())
+    summary = " ".join(html_to_text(post_summary_html(article, ctx, body_html)).split())
     words = summary.split()
     excerpt = " ".join(words[:EXCERPT_WORDS]) + ("…" if len(words) > EXCERPT_WORDS else "")
     return {
@@ -97,8 +97,8 @@ def render_digest(
     for mode in ("summary", "excerpt"):
         page, common = _render(ctx, posts, subject, preheader, since_display, mode)
         size = max(
-            len(_fill_html(page, MERGE_UNSUB, MERGE_ADDRESS).encode()),
-            len(_fill_html(page, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]).encode()),
+            len(fill_html(page, MERGE_UNSUB, MERGE_ADDRESS).encode()),
+            len(fill_html(page, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]).encode()),
         )
         if size <= limit:
             break
@@ -117,16 +117,16 @@ def render_digest(
         subject=subject,
         preheader=preheader,
         mode=mode,
-        mailchimp_html=_fill_html(page, MERGE_UNSUB, MERGE_ADDRESS),
-        outbox_html=_fill_html(page, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]),
-        text=_fill_text(text, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]),
-        mailchimp_text=_fill_text(text, MERGE_UNSUB, MERGE_ADDRESS),
+        mailchimp_html=fill_html(page, MERGE_UNSUB, MERGE_ADDRESS),
+        outbox_html=fill_html(page, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]),
+        text=fill_text(text, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]),
+        mailchimp_text=fill_text(text, MERGE_UNSUB, MERGE_ADDRESS),
         warnings=tuple(warnings),
     )
 
 
 def _render(ctx: RenderContext, posts, subject, preheader, since_display, mode):
-    from .render import _ADDRESS_TOKEN, _UNSUB_TOKEN
+    from .render import ADDRESS_TOKEN, UNSUB_TOKEN
 
     nl = ctx.nl
     items = []
@@ -154,13 +154,13 @@ def _render(ctx: RenderContext, posts, subject, preheader, since_display, mode):
         "reply_line": nl["REPLY_LINE"],
         "reply_to": nl["REPLY_TO"],
         "why_line": nl["WHY_LINE"],
-        "unsubscribe_url": _UNSUB_TOKEN,
-        "address_line": _ADDRESS_TOKEN,
+        "unsubscribe_url": UNSUB_TOKEN,
+        "address_line": ADDRESS_TOKEN,
         # The masthead, signature and "Forwarded this?" of the shared frame (_layout.html).
         **masthead_fields(ctx.settings, ctx.siteurl),
     }
     page = ctx.html_env.get_template("digest.html").render(
-        css=Markup(ctx.css), preheader_spacer=_PREHEADER_SPACER, **common
+        css=Markup(ctx.css), preheader_spacer=PREHEADER_SPACER, **common
     )
     inlined = ctx.inliner.inline(page)
     if _CHARSET in inlined:  # keep the charset within the first 1024 bytes (as render.py)

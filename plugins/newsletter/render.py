@@ -44,11 +44,11 @@ logger = logging.getLogger(__name__)
 DEV_SITEURL = "http://localhost:8000"
 MERGE_UNSUB = "*|UNSUB|*"
 MERGE_ADDRESS = "*|LIST:ADDRESSLINE|*"
-_UNSUB_TOKEN = "@@connected-unsubscribe@@"
-_ADDRESS_TOKEN = "@@connected-address@@"
+UNSUB_TOKEN = "@@connected-unsubscribe@@"
+ADDRESS_TOKEN = "@@connected-address@@"
 # Zero-width filler after the preheader keeps clients from pulling body text
 # into the inbox preview line.
-_PREHEADER_SPACER = Markup("&#847;&zwnj;&nbsp;" * 30)
+PREHEADER_SPACER = Markup("&#847;&zwnj;&nbsp;" * 30)
 _TRUE = {"yes", "true", "on", "1"}
 _FALSE = {"no", "false", "off", "0"}
 _CHARSET = '<meta charset="utf-8">'
@@ -256,7 +256,7 @@ def _read_source(article) -> str:
         return ""
 
 
-def _summary_html(article, ctx: RenderContext, body_html: str) -> str:
+def post_summary_html(article, ctx: RenderContext, body_html: str) -> str:
     # Pelican's own `summary` resolves links against the page being written
     # (relative when RELATIVE_URLS), so build it against the absolute site URL.
     summary = article.metadata.get("summary")
@@ -288,13 +288,13 @@ def _render(ctx: RenderContext, fields: dict, preheader: str, body_html: str, ex
         "reply_line": nl["REPLY_LINE"],
         "reply_to": nl["REPLY_TO"],
         "why_line": nl["WHY_LINE"],
-        "unsubscribe_url": _UNSUB_TOKEN,
-        "address_line": _ADDRESS_TOKEN,
+        "unsubscribe_url": UNSUB_TOKEN,
+        "address_line": ADDRESS_TOKEN,
         **masthead_fields(ctx.settings, ctx.siteurl),
     }
     page = ctx.html_env.get_template("edition.html").render(
         css=Markup(ctx.css),
-        preheader_spacer=_PREHEADER_SPACER,
+        preheader_spacer=PREHEADER_SPACER,
         body_html=Markup(body_html),
         **common,
     )
@@ -321,7 +321,7 @@ def render_edition(
     fields["date_display"] = getattr(article, "locale_date", fields["date"])
     post_url = fields["url"]
     body_html = inputs.body_html
-    summary_html = _summary_html(article, ctx, body_html)
+    summary_html = post_summary_html(article, ctx, body_html)
     meta_preheader = article.metadata.get("preheader")
     preheader = (
         plain_line(str(meta_preheader), markup=False)
@@ -340,9 +340,9 @@ def render_edition(
                             ctx.siteurl)
         html_page, common = _render(ctx, fields, preheader, body, excerpt)
         size = max(
-            len(_fill_html(html_page, MERGE_UNSUB, MERGE_ADDRESS).encode()),
+            len(fill_html(html_page, MERGE_UNSUB, MERGE_ADDRESS).encode()),
             len(
-                _fill_html(html_page, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]).encode()
+                fill_html(html_page, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]).encode()
             ),
         )
         if size <= limit:
@@ -381,22 +381,22 @@ def render_edition(
         preheader=preheader,
         mode=mode,
         audience_tag=fields["audience_tag"],
-        mailchimp_html=_fill_html(html_page, MERGE_UNSUB, MERGE_ADDRESS),
-        outbox_html=_fill_html(html_page, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]),
-        text=_fill_text(text, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]),
-        mailchimp_text=_fill_text(text, MERGE_UNSUB, MERGE_ADDRESS),
+        mailchimp_html=fill_html(html_page, MERGE_UNSUB, MERGE_ADDRESS),
+        outbox_html=fill_html(html_page, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]),
+        text=fill_text(text, ctx.nl["UNSUBSCRIBE_URL"], ctx.nl["POSTAL_ADDRESS"]),
+        mailchimp_text=fill_text(text, MERGE_UNSUB, MERGE_ADDRESS),
         warnings=tuple(warnings),
     )
 
 
-def _fill_html(page: str, unsubscribe: str, address: str) -> str:
+def fill_html(page: str, unsubscribe: str, address: str) -> str:
     # Merge tags are kept verbatim; real values are escaped for HTML.
     if "*|" not in unsubscribe:
         unsubscribe = html_lib.escape(unsubscribe, quote=True)
     if "*|" not in address:
         address = html_lib.escape(address, quote=False)
-    return page.replace(_UNSUB_TOKEN, unsubscribe).replace(_ADDRESS_TOKEN, address)
+    return page.replace(UNSUB_TOKEN, unsubscribe).replace(ADDRESS_TOKEN, address)
 
 
-def _fill_text(text: str, unsubscribe: str, address: str) -> str:
-    return text.replace(_UNSUB_TOKEN, unsubscribe).replace(_ADDRESS_TOKEN, address)
+def fill_text(text: str, unsubscribe: str, address: str) -> str:
+    return text.replace(UNSUB_TOKEN, unsubscribe).replace(ADDRESS_TOKEN, address)
