@@ -3,42 +3,23 @@
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from lxml import html as lxml_html
 
+from tests import devserver_kit as kit
 from tests.conftest import DATA, ROOT, sample_settings
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8", "replace")
+    return kit.fetch(url, timeout=5)
 
 
-def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+def wait_for(predicate, what: str):
+    return kit.wait_for(predicate, timeout=30.0, what=what)
 
 
 def article_title(base: str) -> str:
@@ -50,7 +31,7 @@ def article_title(base: str) -> str:
 def test_devserver_rebuilds_on_save_and_keeps_last_good_build(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(DATA / "good_minimal", content)
-    port = free_port()
+    port = kit.free_port()
     process = subprocess.Popen(
         [
             sys.executable, "-m", "scripts.devserver", "--port", str(port),
