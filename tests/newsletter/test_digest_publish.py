@@ -154,10 +154,9 @@ def test_dry_run_says_what_and_when_and_sends_nothing(tmp_path, monkeypatch):
     assert "Next weekly digest: 2026-11-30 09:00 GMT, holding 1 post(s) so far:" in waits.out
 
 
-def test_crash_between_send_and_record_records_the_same_digest(tmp_path, monkeypatch):
-    project = digest_project(tmp_path)
-    first = [add_post(project, n, f"2026-11-2{n} 10:00") for n in (4, 5)]
-    at(monkeypatch, AFTER_SEND)
+def publish_killed_before_the_digest_is_recorded(project, monkeypatch) -> None:
+    """Run `make publish` and kill it when it first saves a record holding a digest entry
+    (the digest went out, the record of it did not)."""
     real = scripts.publish.save_record
 
     def killed(path, record):
@@ -169,6 +168,13 @@ def test_crash_between_send_and_record_records_the_same_digest(tmp_path, monkeyp
     with pytest.raises(Killed):
         project.publish()
     monkeypatch.setattr(scripts.publish, "save_record", real)
+
+
+def test_crash_between_send_and_record_records_the_same_digest(tmp_path, monkeypatch):
+    project = digest_project(tmp_path)
+    first = [add_post(project, n, f"2026-11-2{n} 10:00") for n in (4, 5)]
+    at(monkeypatch, AFTER_SEND)
+    publish_killed_before_the_digest_is_recorded(project, monkeypatch)
     assert len(project.eml_files()) == 1
     # A post written after the crash, dated before the send moment, must not be recorded
     # as if it had been in the digest that went out.
@@ -221,17 +227,7 @@ def test_a_planned_digest_is_finished_even_after_switching_back_to_each(tmp_path
     project = digest_project(tmp_path)
     uuids = [add_post(project, n, f"2026-11-2{n} 10:00") for n in (4, 5)]
     at(monkeypatch, AFTER_SEND)
-    real = scripts.publish.save_record
-
-    def killed(path, record):
-        if any(e.get("kind") == "digest" for e in record["posts"].values()):
-            raise Killed("killed between send and record")
-        real(path, record)
-
-    monkeypatch.setattr(scripts.publish, "save_record", killed)
-    with pytest.raises(Killed):
-        project.publish()
-    monkeypatch.setattr(scripts.publish, "save_record", real)
+    publish_killed_before_the_digest_is_recorded(project, monkeypatch)
     project.configure(pelican='NEWSLETTER["CADENCE"] = "each"')
     alone = project.publish("--post", "digest-post-4")
     assert alone.code == 1
