@@ -136,3 +136,28 @@ def make_project(tmp_path: Path, content: str = "publish_site", record: list[str
 def clear_mailchimp_env(monkeypatch) -> None:
     for name in SECRET_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing in publish may catch it."""
+
+
+def publish_killed_at_save(project, monkeypatch, when) -> None:
+    """Run `make publish` in this process and kill it at the first save of the send record
+    for which `when(record)` holds (the send went out, its record did not); then put the
+    real save back, for the re-run."""
+    import pytest
+
+    import scripts.publish
+
+    real = scripts.publish.save_record
+
+    def killed(path, record):
+        if when(record):
+            raise Killed("killed between send and record")
+        real(path, record)
+
+    monkeypatch.setattr(scripts.publish, "save_record", killed)
+    with pytest.raises(Killed):
+        project.publish()
+    monkeypatch.setattr(scripts.publish, "save_record", real)

@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
-import scripts.publish
 from tests.newsletter.digest_project import (
     AFTER_SEND,
     ARCHIVE,
@@ -15,11 +14,11 @@ from tests.newsletter.digest_project import (
     add_post,
     digest_project,
 )
-from tests.newsletter.publish_project import clear_mailchimp_env
+from tests.newsletter.publish_project import clear_mailchimp_env, publish_killed_at_save
 
 
-class Killed(BaseException):
-    """Stands for SIGKILL: nothing in publish may catch it."""
+def has_digest_entry(record: dict) -> bool:
+    return any(e.get("kind") == "digest" for e in record["posts"].values())
 
 
 @pytest.fixture(autouse=True)
@@ -154,27 +153,11 @@ def test_dry_run_says_what_and_when_and_sends_nothing(tmp_path, monkeypatch):
     assert "Next weekly digest: 2026-11-30 09:00 GMT, holding 1 post(s) so far:" in waits.out
 
 
-def publish_killed_before_the_digest_is_recorded(project, monkeypatch) -> None:
-    """Run `make publish` and kill it when it first saves a record holding a digest entry
-    (the digest went out, the record of it did not)."""
-    real = scripts.publish.save_record
-
-    def killed(path, record):
-        if any(e.get("kind") == "digest" for e in record["posts"].values()):
-            raise Killed("killed between send and record")
-        real(path, record)
-
-    monkeypatch.setattr(scripts.publish, "save_record", killed)
-    with pytest.raises(Killed):
-        project.publish()
-    monkeypatch.setattr(scripts.publish, "save_record", real)
-
-
 def test_crash_between_send_and_record_records_the_same_digest(tmp_path, monkeypatch):
     project = digest_project(tmp_path)
     first = [add_post(project, n, f"2026-11-2{n} 10:00") for n in (4, 5)]
     at(monkeypatch, AFTER_SEND)
-    publish_killed_before_the_digest_is_recorded(project, monkeypatch)
+    publish_killed_at_save(project, monkeypatch, has_digest_entry)
     assert len(project.eml_files()) == 1
     # A post written after the crash, dated before the send moment, must not be recorded
     # as if it had been in the digest that went out.
@@ -227,7 +210,7 @@ def test_a_planned_digest_is_finished_even_after_switching_back_to_each(tmp_path
     project = digest_project(tmp_path)
     uuids = [add_post(project, n, f"2026-11-2{n} 10:00") for n in (4, 5)]
     at(monkeypatch, AFTER_SEND)
-    publish_killed_before_the_digest_is_recorded(project, monkeypatch)
+    publish_killed_at_save(project, monkeypatch, has_digest_entry)
     project.configure(pelican='NEWSLETTER["CADENCE"] = "each"')
     alone = project.publish("--post", "digest-post-4")
     assert alone.code == 1

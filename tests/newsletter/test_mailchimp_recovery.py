@@ -13,14 +13,17 @@ from connected.send_record import load_record
 from scripts.backends.base import BackendError
 from scripts.backends.mailchimp import marker_for
 from tests.fake_mailchimp import DEFAULT_LIST_ID
-from tests.newsletter.publish_project import MIDDLE, NEWEST, OLD, clear_mailchimp_env, make_project
+from tests.newsletter.publish_project import (
+    MIDDLE,
+    NEWEST,
+    OLD,
+    clear_mailchimp_env,
+    make_project,
+    publish_killed_at_save,
+)
 
 LIST = r"/campaigns"
 SEND = r"/campaigns/\w+/actions/send"
-
-
-class Killed(BaseException):
-    """Stands for SIGKILL: nothing in publish may catch it."""
 
 
 def sends(fake, uuid: str) -> int:
@@ -106,22 +109,12 @@ def test_send_answered_by_a_html_200_is_confirmed_by_reading(
 # record, made the next run create and send a second campaign.
 def test_killed_after_send_with_lagging_list_sends_once(project, fake_mailchimp, monkeypatch):
     fake_mailchimp.list_lag = 60.0  # the whole test long, new campaigns are not listed
-    real = scripts.publish.save_record
-
-    def killed(path, record):
-        if NEWEST in record["posts"]:
-            raise Killed("killed between send and record")
-        real(path, record)
-
-    monkeypatch.setattr(scripts.publish, "save_record", killed)
-    with pytest.raises(Killed):
-        project.publish()
+    publish_killed_at_save(project, monkeypatch, lambda record: NEWEST in record["posts"])
     assert sends(fake_mailchimp, NEWEST) == 1
     (campaign,) = fake_mailchimp.campaigns_titled(marker_for(NEWEST))
     # The campaign id was noted as soon as it existed.
     assert load_record(project.record_path)["pending"][NEWEST]["campaign_id"] == campaign.doc["id"]
 
-    monkeypatch.setattr(scripts.publish, "save_record", real)
     result = project.publish()
     assert result.code == 0, result.text
     assert sends(fake_mailchimp, NEWEST) == 1

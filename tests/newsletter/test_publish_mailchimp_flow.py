@@ -4,14 +4,16 @@ import json
 
 import pytest
 
-import scripts.publish
 from scripts import unschedule
 from tests.fake_mailchimp import DEFAULT_LIST_ID
-from tests.newsletter.publish_project import MIDDLE, NEWEST, OLD, clear_mailchimp_env, make_project
-
-
-class Killed(BaseException):
-    """Stands for SIGKILL: nothing in publish may catch it."""
+from tests.newsletter.publish_project import (
+    MIDDLE,
+    NEWEST,
+    OLD,
+    clear_mailchimp_env,
+    make_project,
+    publish_killed_at_save,
+)
 
 
 @pytest.fixture
@@ -97,21 +99,11 @@ def test_missing_audience_names_the_variable(project, monkeypatch):
 
 
 def test_crash_before_record_then_rerun_makes_no_second_campaign(project, fake_mailchimp, monkeypatch):
-    real = scripts.publish.save_record
-
-    def killed(path, record):
-        # The record is also saved after the create (its "pending" campaign id); the
-        # crash this test wants comes at the save that records the send.
-        if NEWEST in record["posts"]:
-            raise Killed("killed between send and record")
-        real(path, record)
-
-    monkeypatch.setattr(scripts.publish, "save_record", killed)
-    with pytest.raises(Killed):
-        project.publish()
+    # The record is also saved after the create (its "pending" campaign id); the
+    # crash this test wants comes at the save that records the send.
+    publish_killed_at_save(project, monkeypatch, lambda record: NEWEST in record["posts"])
     assert sends(fake_mailchimp, NEWEST) == 1
     assert NEWEST not in project.record()["posts"]
-    monkeypatch.setattr(scripts.publish, "save_record", real)
     result = project.publish()
     assert result.code == 0, result.text
     assert sends(fake_mailchimp, NEWEST) == 1
