@@ -89,6 +89,24 @@ class BuildResult:
     linked: int = 0
 
 
+def scratch_overrides(base: Path, content: Path) -> dict:
+    """Settings that keep every file a build writes under `base` (output, cache, the editions,
+    send record and outbox) and take the theme and plugins from this checkout: for a build of
+    `content` that must not touch the project (the tests' builds, the screenshots)."""
+    return {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(base / "output"),
+        "CACHE_PATH": str(base / "cache"),
+        "THEME": str(ROOT / "theme"),
+        "PLUGIN_PATHS": [str(ROOT / "plugins")],
+        "NEWSLETTER": {
+            "EDITIONS_PATH": str(base / "build" / "editions"),
+            "RECORD_PATH": str(base / "send-record.json"),
+            "OUTBOX_PATH": str(base / "outbox"),
+        },
+    }
+
+
 def build_site(
     settings_file: str | os.PathLike = "publishconf.py",
     *,

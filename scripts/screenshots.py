@@ -67,23 +67,11 @@ def build(
     from pelican import Pelican
 
     from connected.site_settings import load_settings
-    from scripts.build import reset_pelican_state
+    from scripts.build import reset_pelican_state, scratch_overrides
 
-    output = tmp / "output"
-    overrides = {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
-        "CACHE_PATH": str(tmp / "cache"),
-        "THEME": str(ROOT / "theme"),
-        "PLUGIN_PATHS": [str(ROOT / "plugins")],
-        "SITEURL": siteurl,
-        # Keep the newsletter's editions and records out of the working tree.
-        "NEWSLETTER": {
-            "EDITIONS_PATH": str(tmp / "editions"),
-            "RECORD_PATH": str(tmp / "send-record.json"),
-            "OUTBOX_PATH": str(tmp / "outbox"),
-        },
-    }
+    # Output, cache and the newsletter's editions and records stay in `tmp`, out of the working tree.
+    overrides = {**scratch_overrides(tmp, content), "SITEURL": siteurl}
+    output = Path(overrides["OUTPUT_PATH"])
     if profile:
         overrides["AUTHOR_PROFILE"] = profile
     if subscribe:
@@ -101,7 +89,7 @@ def email_page(tmp: Path, output: Path, article_path: str) -> str:
 
     from connected.editions import read_manifest, rendered
 
-    editions = tmp / "editions"
+    editions = tmp / "build" / "editions"
     manifest = read_manifest(editions)
     posts = rendered(manifest) if manifest else []
     if not posts:

@@ -54,23 +54,13 @@ def build_site(
     content_dir = tmp_path / "content"
     if not content_dir.exists():
         shutil.copytree(src, content_dir)
-    output = tmp_path / "output"
-    settings_override = {
-        "PATH": str(content_dir),
-        "OUTPUT_PATH": str(output),
-        "CACHE_PATH": str(tmp_path / "cache"),
-        "THEME": str(ROOT / "theme"),
-        "PLUGIN_PATHS": [str(ROOT / "plugins")],
-    }
+    from scripts.build import scratch_overrides
+
+    settings_override = scratch_overrides(tmp_path, content_dir)
+    newsletter_paths = settings_override.pop("NEWSLETTER")
+    output = Path(settings_override["OUTPUT_PATH"])
     settings = read_project_settings(settings_file, override=settings_override)
-    newsletter = dict(settings.get("NEWSLETTER", {}))
-    newsletter.update(
-        {
-            "EDITIONS_PATH": str(tmp_path / "build" / "editions"),
-            "RECORD_PATH": str(tmp_path / "send-record.json"),
-            "OUTBOX_PATH": str(tmp_path / "outbox"),
-        }
-    )
+    newsletter = {**settings.get("NEWSLETTER", {}), **newsletter_paths}
     settings["NEWSLETTER"] = newsletter
     for key, value in (overrides or {}).items():
         if isinstance(value, dict) and isinstance(settings.get(key), dict):
