@@ -77,9 +77,10 @@ def build_site(
 def read_project_settings(settings_file: str | Path = "publishconf.py", override: dict | None = None) -> dict:
     """Pelican's read_settings on a sample settings file (by name) or a path.
 
-    publishconf.py does `from pelicanconf import *`: a `pelicanconf` module cached
-    from another directory (the working copy's, another test project's) would be
-    reused, so it is dropped first and the file beside publishconf.py is read.
+    Overrides replace the file's values (dicts too), as Pelican's own override does.
+    Pelican registers each settings file it reads in sys.modules under its name: one
+    cached from another directory (the working copy's, another test project's) is
+    dropped first, as connected/site_settings.py does for the scripts.
     """
     from pelican.settings import read_settings
 
