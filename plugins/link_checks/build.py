@@ -40,7 +40,7 @@ from .resolve import DEV_BASE, PostPage, Site, check, indicator
 logger = logging.getLogger(__name__)
 
 CACHE_FILE = Path("link_checks") / "findings.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: findings carry their URL and the site digest they hold for
 _UNABLE = "Unable to find '%s', skipping url replacement."
 _STAMP = "Cannot get modification stamp for %s"
 # The loggers whose records are turned into summary lines (a logger's filters
@@ -97,6 +97,29 @@ def start_build(pelican) -> None:
 
 def _rel(path: str, base: str) -> str:
     return os.path.relpath(path, base).replace(os.sep, "/")
+
+
+def _still_holds(cached: dict | None, digest: str, site_key: str) -> bool:
+    """Whether a post's cached findings are this build's: same post, same site."""
+    if not cached or cached.get("digest") != digest or cached.get("site") != site_key:
+        return False
+    broken, urls = cached.get("broken"), cached.get("broken_urls")
+    return isinstance(broken, list) and isinstance(urls, list) and len(broken) == len(urls)
+
+
+def _relative_to(paths, output_setting: str, output: str) -> set[str]:
+    """The written paths relative to the output folder. Pelican builds them on
+    OUTPUT_PATH (whose own links do not matter here, it writes no links below it),
+    so only a path elsewhere has its links resolved, one system call per folder."""
+    prefix = os.path.abspath(output_setting) + os.sep
+    relative = set()
+    for path in paths:
+        path = os.path.normpath(path)
+        if path.startswith(prefix):
+            relative.add(path[len(prefix) :].replace(os.sep, "/"))
+        else:
+            relative.add(_rel(os.path.realpath(path), output))
+    return relative
 
 
 class BuildCheck:
@@ -186,7 +209,8 @@ class BuildCheck:
         blockers: dict[str, list[str]] = {}
         reported_urls: set[str] = set()
         code = _code_digest()
-        checked = from_cache = 0
+        site_key = site.digest()
+        checked = from_cache = reused = 0
         for source, content in contents:
             raw = stored_html(content) or ""
             summary = str(content.metadata.get("summary") or "")
@@ -206,16 +230,21 @@ class BuildCheck:
                     if indicator(ref.url)
                 ]
                 notes = self.notes.get(source, [])
-            broken = []
             checked += len(refs)
-            page = PostPage.of(content, site)
-            for ref in refs:
-                message = check(ref, content, site, page)
-                if message:
-                    broken.append([ref.line, message])
-                    reported_urls.add(ref.url)
-            new_cache[source] = {"digest": digest, "refs": [r.as_list() for r in refs],
-                                 "notes": notes, "broken": broken}  # fmt: skip
+            if _still_holds(cached, digest, site_key):
+                # The post and everything its links could reach are as they were.
+                found = [[*pair, url] for pair, url in zip(cached["broken"], cached["broken_urls"], strict=True)]
+                on_disk = False
+                reused += 1
+            else:
+                lookups = site.disk_lookups
+                found = self._check_page(refs, content, site)
+                on_disk = site.disk_lookups != lookups
+            reported_urls.update(url for _line, _message, url in found)
+            broken = [[line, message] for line, message, _url in found]
+            new_cache[source] = {"digest": digest, "refs": [r.as_list() for r in refs], "notes": notes,
+                                 "broken": broken, "broken_urls": [url for _line, _message, url in found],
+                                 "site": None if on_disk else site_key}  # fmt: skip
             if broken:
                 blockers[source] = [_line(source, line, msg) for line, msg in broken]
             if broken or notes:
@@ -229,9 +258,21 @@ class BuildCheck:
         self._report(problems, other, blockers)
         self._mark_editions(blockers)
         logger.info(
-            "link_checks: %d links and images in %d posts and pages (%d read from the cache) "
-            "checked in %.2fs", checked, len(contents), from_cache, time.perf_counter() - started,
+            "link_checks: %d links and images in %d posts and pages (%d read from the cache, "
+            "%d with nothing changed they link to) checked in %.2fs",
+            checked, len(contents), from_cache, reused, time.perf_counter() - started,
         )  # fmt: skip
+
+    @staticmethod
+    def _check_page(refs: list[Reference], content, site: Site) -> list[list]:
+        """[line, problem, url] for each of the page's references that does not resolve."""
+        page = PostPage.of(content, site)
+        found = []
+        for ref in refs:
+            message = check(ref, content, site, page)
+            if message:
+                found.append([ref.line, message, ref.url])
+        return found
 
     def _site(self, output: str) -> Site:
         settings, context = self.settings, self.context
@@ -239,7 +280,7 @@ class BuildCheck:
         base = siteurl + "/" if siteurl.startswith(("http://", "https://")) else DEV_BASE
         site = Site(base=base, output=Path(output), content_name=self.content_path.name,
                     content_root=self.content_path)
-        site.written = {_rel(os.path.realpath(p), output) for p in self.written}
+        site.written = _relative_to(self.written, settings["OUTPUT_PATH"], output)
         for static in context.get("staticfiles", []) or []:
             save_as = posixpath.normpath(str(static.save_as).replace(os.sep, "/"))
             if os.path.isfile(static.source_path):
@@ -373,8 +414,12 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 
 def _code_digest() -> bytes:
-    # The extraction's code is part of each post's key: a change re-extracts everything.
-    return hashlib.sha256((Path(__file__).parent / "references.py").read_bytes()).digest()
+    # The extraction's and the check's code are part of each post's key: a change
+    # re-extracts and re-checks everything.
+    digest = hashlib.sha256()
+    for name in ("references.py", "resolve.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.digest()
 
 
 def _digest(code: bytes, raw: str, source: str, url: str) -> str:

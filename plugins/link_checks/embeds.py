@@ -75,15 +75,68 @@ def link_for(embed: Embed) -> str:
     )
 
 
-_MARKERS = ("<iframe", "<script", "<embed", "<object", "style")  # "style" also finds <style>
+_MARKERS = ("<iframe", "<script", "<embed", "<object", "<style")
+_SPACE = " \t\n\r\f"
+
+
+def _attribute_values(lowered: str, name: str):
+    """Where each `name=` value starts in `lowered`, after blanks and an opening quote.
+
+    A linear scan with str.find; it also yields values of longer names that
+    end in `name` (`data-src=`), which only makes the caller parse more.
+    """
+    at = lowered.find(name)
+    while at != -1:
+        i = at + len(name)
+        while i < len(lowered) and lowered[i] in _SPACE:
+            i += 1
+        if i < len(lowered) and lowered[i] == "=":
+            i += 1
+            while i < len(lowered) and lowered[i] in _SPACE:
+                i += 1
+            if i < len(lowered) and lowered[i] in "\"'":
+                i += 1
+            yield i
+        at = lowered.find(name, at + 1)
+
+
+def _surely_local(lowered: str, start: int) -> bool:
+    """Whether the URL starting at `start` is certainly on this site (a Pelican
+    placeholder, a path, or a relative name with no scheme). Anything else —
+    "//", a scheme, an entity, a backslash — counts as maybe external."""
+    value = lowered[start : start + 256]
+    for end, char in enumerate(value):
+        if char in "\"' >\f":
+            value = value[:end]
+            break
+    first = value[:1]
+    if first == "{":
+        return True
+    if first == "/":  # a path, unless "//", "/\\" or an entity ("/&#47;host") makes it a host
+        second = value[1:2]
+        return second.isalnum() or (second != "" and second in "._-~")
+    if not (first.isalnum() or first in "._-"):
+        return False
+    for char in value:
+        if char in "/?#":
+            return True
+        if char in ":&\\":
+            return False
+    return len(value) < 200
 
 
 def _may_hold_embeds(text: str) -> bool:
-    """A cheap pre-check, so most posts are not parsed here (case-insensitive)."""
+    """A cheap, conservative pre-check (case-insensitive, linear), so most posts
+    are not parsed here: it may say yes for a post without a blocked embed or
+    inline style, never no for one with them."""
     if not text or "<" not in text:
         return False
     lowered = text.lower()
-    return any(marker in lowered for marker in _MARKERS) or ("<img" in lowered and "//" in lowered)
+    if any(marker in lowered for marker in _MARKERS):
+        return True
+    if any(True for _ in _attribute_values(lowered, "style")):
+        return True
+    return "<img" in lowered and any(not _surely_local(lowered, at) for at in _attribute_values(lowered, "src"))
 
 
 def replace_blocked(text: str, options: dict) -> tuple[str, list[Embed], list[InlineStyle]]:

@@ -9,6 +9,7 @@ External URLs (another host) are not fetched and never a problem.
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 import posixpath
 from dataclasses import dataclass, field
@@ -46,6 +47,33 @@ class Site:
     resolved: dict[tuple[str, str], str] = field(default_factory=dict)
 
     joined: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Absolute URLs known to be fine in this build (another host, or a file it
+    # wrote): most links recur on many pages, and a fine one has nothing to say.
+    fine: set[str] = field(default_factory=set)
+    # How often a check had to look at the disk (files this build did not list):
+    # a post whose checks did is checked again on every build (see digest()).
+    disk_lookups: int = 0
+
+    def digest(self) -> str:
+        """Everything check() reads of the site but the disk: equal digests and an
+        unchanged post give the same findings."""
+        # Not the output path: a staged build writes into a new folder each time.
+        parts = [self.base, self.content_name, str(self.content_root), self.image_dir, *self.static_dirs]
+        for name in ("written", "static_ok", "static_missing", "static_sources", "unpublished"):
+            parts += [f"\0{name}", *sorted(getattr(self, name))]
+        parts.append("\0by_name")
+        for name, sources in sorted(self.sources_by_name.items()):
+            parts += [name, *sources]
+        parts.append("\0by_slug")
+        for slug, source in sorted(self.sources_by_slug.items()):
+            parts += [slug, source]
+        return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+    @property
+    def base_parts(self):
+        if getattr(self, "_base_parts", None) is None:
+            self._base_parts = urlsplit(self.base)
+        return self._base_parts
 
     def resolve(self, content, folder: str, url: str) -> str:
         key = (folder, url)
@@ -66,12 +94,16 @@ class Site:
             return True
         if not rel or rel.startswith("../") or self.content_root is None:
             return False
+        self.disk_lookups += 1
         return (self.content_root / rel).is_file()
 
     def has(self, rel: str) -> bool:
         if rel in self.written or rel in self.static_ok:
             return True
-        if rel in self.static_missing or not (self.output / rel).is_file():
+        if rel in self.static_missing:
+            return False
+        self.disk_lookups += 1
+        if not (self.output / rel).is_file():
             return False
         # On disk but not made by this build: a copy seeded from the previous
         # output (scripts/build.py) still holds pages of deleted posts and
@@ -150,11 +182,22 @@ def check(ref: Reference, content, site: Site, page: PostPage | None = None) -> 
                 f"and href — write {path}"
             )
         url = resolved
+    absolute = site.join(page.url, url)
+    if absolute in site.fine:
+        return None
+    problem = _check_target(ref, url, absolute, kind, what, content, site)
+    if problem is None:
+        site.fine.add(absolute)
+    return problem
+
+
+def _check_target(ref: Reference, url: str, absolute: str, kind, what: str, content, site: Site) -> str | None:
+    """The problem with the (resolved) URL `absolute` on this site, or None."""
     scheme = urlsplit(url).scheme.lower()
     if scheme and scheme not in ("http", "https"):
         return None  # mailto:, tel:, data: …
-    target = urlsplit(site.join(page.url, url))
-    base = urlsplit(site.base)
+    target = urlsplit(absolute)
+    base = site.base_parts
     if target.netloc.lower() != base.netloc.lower():
         return None  # another site: not fetched
     if not target.path.startswith(base.path):

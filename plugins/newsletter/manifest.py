@@ -126,12 +126,10 @@ def write_manifest(
             for entry, digest, warnings in posts
         },
     }
-    write_text(
-        editions_path / RENDER_CACHE, json.dumps(cache, indent=1, ensure_ascii=False) + "\n"
-    )
+    write_text(editions_path / RENDER_CACHE, _dumps(cache))
     # Last: the manifest is what other tools read.
     path = editions_path / MANIFEST
-    write_text(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", durable=True)
+    write_text(path, _dumps(manifest), durable=True)
     keep = {entry["uuid"] for entry, _digest, _warnings in posts if entry.get("files")}
     for child in editions_path.iterdir():
         # Only our own uuid-named directories: a post that became a draft, was
@@ -169,4 +167,23 @@ def add_blockers(editions_path: Path, blockers: dict[str, list[str]]) -> None:
         return
     for entry in manifest.get("posts", []):
         entry["blockers"] = list(blockers.get(entry.get("source_path", ""), []))
-    write_text(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", durable=True)
+    write_text(path, _dumps(manifest), durable=True)
+
+
+def _dumps(document: dict) -> str:
+    """JSON with one post per line (its "posts" last): readable, and written by
+    json's C encoder, which `indent=` turns off (that made the manifest a
+    tenth of a one-post build)."""
+    listing = "posts"
+    def dump(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    head = [f"{dump(key)}: {dump(value)}" for key, value in document.items() if key != listing]
+    posts = document.get(listing, [])
+    if isinstance(posts, dict):
+        items = [f"{dump(key)}: {dump(value)}" for key, value in posts.items()]
+        body, open_, close = ",\n  ".join(items), "{", "}"
+    else:
+        body, open_, close = ",\n  ".join(dump(value) for value in posts), "[", "]"
+    inner = f"{open_}\n  {body}\n{close}" if body else f"{open_}{close}"
+    return "{" + ", ".join([*head, f"{dump(listing)}: {inner}"]) + "}\n"

@@ -197,6 +197,8 @@ def check_all_content(generators) -> None:
         found, unknown = file_problems(header, settings, templates, _kind(settings, relative))
         for key in unknown:
             unknown_keys[key].append(relative)
+        if not found and generated[relative] is not None:
+            continue  # the common case: nothing to say (display_path resolves links)
         shown = display_path(settings, relative)
         problems.extend(f"{shown}: {problem}" for problem in found)
         if generated[relative] is not None:

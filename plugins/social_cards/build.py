@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -64,28 +65,44 @@ def _cache_dir(settings: dict) -> Path:
     return Path(settings.get("CACHE_PATH") or ".cache/pelican") / "social_cards"
 
 
-def _cached(cache: Path, name: str, make) -> bytes:
-    """The bytes cached under `name` (named by a digest of their inputs), made once."""
+def _cached(cache: Path, name: str, make) -> Path:
+    """The cached file `name` (named by a digest of its inputs), made once."""
     path = cache / name
     try:
-        return path.read_bytes()
+        if path.stat().st_mode & 0o777 != 0o644:
+            os.chmod(path, 0o644)  # the site's copy is a link to it: world-readable
+        return path
     except OSError:
         pass
     data = make()
     cache.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, data)
-    return data
+    write_atomic(path, data, mode=0o644)
+    return path
 
 
-def _write_if_changed(output: Path, rel: str, data: bytes) -> None:
-    target = path_inside(output, rel)
+def _place(folder: Path, name: str, source: Path) -> None:
+    """Put the cached file `source` at folder/name: a hard link, or a copy.
+
+    A build writes into an empty stage, so linking (one system call) instead of
+    writing a thousand cards is what keeps a one-post build from costing what
+    the whole site does. Nothing writes into a card in place (Pelican does not
+    know these files; deploys read them), so the cache stays as it was.
+    """
+    target = folder / name
     try:
-        if target.read_bytes() == data:
+        if os.path.samefile(target, source) or target.read_bytes() == source.read_bytes():
             return
     except OSError:
         pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, data, mode=0o644)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{name}.{os.getpid()}.tmp"
+    try:
+        temporary.unlink(missing_ok=True)
+        os.link(source, temporary)
+    except OSError:  # another file system, or no hard links there: copy
+        write_atomic(target, source.read_bytes(), mode=0o644)
+        return
+    os.replace(temporary, target)
 
 
 # Only names this plugin makes are ever removed (a build seeds output/ from the
@@ -110,7 +127,7 @@ class SocialCardsGenerator(Generator):
 
     def generate_context(self):
         settings = self.settings
-        self._files: dict[str, bytes] = {}
+        self._files: dict[str, Path] = {}  # site-relative name -> cached file
         cache = _cache_dir(settings)
         plan = _plan_or_fail(settings)
         photo_bytes = plan.source.read_bytes() if plan else None
@@ -162,8 +179,16 @@ class SocialCardsGenerator(Generator):
 
     def generate_output(self, writer):
         output = Path(self.output_path)
-        for rel, data in self._files.items():
-            _write_if_changed(output, rel, data)
+        folders: dict[str, Path] = {}
+        for rel, source in self._files.items():
+            folder, _, name = rel.rpartition("/")
+            if folder not in folders:
+                # Names are card_path()'s and the photo plan's: fixed folders, no
+                # "..", so checking each folder once keeps every file inside output/.
+                folders[folder] = path_inside(output, folder)
+            if not _OURS.match(name):
+                raise ValueError(f"social_cards: {rel!r} is not a name this plugin makes")
+            _place(folders[folder], name, source)
         _prune(output, set(self._files))
         for template, save_as, url in SUBSCRIBE_PAGES:
             try:

@@ -30,6 +30,7 @@ from pelican import signals
 
 from connected.files import path_inside
 from connected.images import image_size
+from connected.memo import TextMemo
 from connected.sanitize import is_safe_url, sanitize_html
 from connected.social_image import initials
 from connected.typography import smart_text
@@ -42,10 +43,12 @@ ROBOTS_PLACEHOLDER = "{SITEURL}"
 
 
 def register():
+    signals.initialized.connect(open_memo)
     signals.generator_init.connect(add_jinja_helpers)
     signals.article_generator_finalized.connect(annotate_articles)
     signals.page_generator_finalized.connect(annotate_pages)
     signals.finalized.connect(fill_robots_txt)
+    signals.finalized.connect(save_memo)
 
 
 # --- pure helpers ---------------------------------------------------------------
@@ -210,12 +213,35 @@ def add_jinja_helpers(generator):
     generator.env.globals["DEFAULT_SOCIAL_IMAGE"] = social_image(None, generator.settings)
 
 
-def _annotate(content, settings):
+# This build's reading times, by post HTML (see open_memo); None outside a build.
+_reading: TextMemo | None = None
+
+
+def open_memo(pelican) -> None:
+    """initialized: the reading times earlier builds worked out, so an
+    unchanged post is not scanned again."""
+    global _reading
+    cache = pelican.settings.get("CACHE_PATH")
+    path = Path(cache) / "theme_helpers" / "reading-minutes.json" if cache else None
+    _reading = TextMemo(path, salt=f"reading_minutes v1 {WORDS_PER_MINUTE}")
+
+
+def save_memo(pelican) -> None:
+    if _reading is not None:
+        _reading.save()
+
+
+def _annotate(content, settings, images: dict):
     # _content is the HTML before {static}/{filename} links are resolved; reading
     # .content here would resolve (and memoise) them before the static files are
     # known, leaving {static} links broken in the page.
-    content.reading_minutes = reading_minutes(getattr(content, "_content", "") or "")
-    content.social_image = social_image(content.metadata.get("image"), settings)
+    html = getattr(content, "_content", "") or ""
+    content.reading_minutes = _reading.get(html, reading_minutes) if _reading else reading_minutes(html)
+    # Most posts share the default image: its file is looked at once per build.
+    image = content.metadata.get("image")
+    if image not in images:
+        images[image] = social_image(image, settings)
+    content.social_image = dict(images[image])
 
 
 def annotate_articles(generator):
@@ -225,6 +251,7 @@ def annotate_articles(generator):
     separated out, so neighbours never point at a post that is not published.
     """
     published = sorted(generator.articles, key=lambda a: a.date, reverse=True)
+    images: dict = {}
     for index, article in enumerate(published):
         article.newer_article = published[index - 1] if index > 0 else None
         article.older_article = published[index + 1] if index + 1 < len(published) else None
@@ -237,16 +264,17 @@ def annotate_articles(generator):
     ):
         if not hasattr(article, "newer_article"):
             article.newer_article = article.older_article = None
-        _annotate(article, generator.settings)
+        _annotate(article, generator.settings, images)
 
 
 def annotate_pages(generator):
+    images: dict = {}
     for page in (
         list(generator.pages)
         + list(getattr(generator, "hidden_pages", []))
         + list(getattr(generator, "draft_pages", []))
     ):
-        _annotate(page, generator.settings)
+        _annotate(page, generator.settings, images)
 
 
 def fill_robots_txt(pelican):

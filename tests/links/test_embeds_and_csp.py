@@ -172,3 +172,50 @@ def test_inline_code_and_style_elements_are_noted():
     new, embeds, notes = replace_blocked(html, csp_options({}))
     assert new is html and embeds == []
     assert [(n.tag, n.style) for n in notes] == [("style", ""), ("script", "")]
+
+
+# Pieces a post's HTML is made of, and the ones that make a URL leave the site
+# ("//", a scheme, an entity, a backslash, a tab urlsplit drops, blank before it).
+_PIECES = [
+    '<img src="', "<IMG SRC='", "<img src=", '<img alt=x src = "', "<img data-src='", "http://",
+    "HTTPS://", "//", "/\\", "\\\\", "/", "/&#47;", "&#x2F;", "&#104;ttp://", "ht\ttp://", "/\t/",
+    "evil.example", "a.png", "{static}/a.png", "images/a.png", "./a.png", "\t", "\n", " ", '"', "'",
+    ">", ":", "javascript:", "data:", "style", ' style="color:red"', " STYLE =", "<p>", "x", "src",
+    "=", "&", "?", "#", ".", "-", "é", "\x0b", "\xa0", "<!--", "-->", "<style", "<Script",
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_pre_check_never_skips_a_post_the_parser_would_change(seed, monkeypatch):
+    """A seeded fuzz: wherever the cheap pre-check skips a post, the full lxml
+    pass (pre-check forced on) finds nothing to replace and no inline style."""
+    import random
+
+    import link_checks.embeds as embeds
+
+    rng = random.Random(seed)
+    options = csp_options({})
+    skipped = 0
+    for _ in range(3000):
+        html = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 14)))
+        if embeds._may_hold_embeds(html):
+            continue
+        skipped += 1
+        with monkeypatch.context() as patched:
+            patched.setattr(embeds, "_may_hold_embeds", lambda _text: True)
+            new, found, styles = embeds.replace_blocked(html, options)
+        assert (new, found, styles) == (html, [], []), repr(html)
+    assert skipped > 300  # the check does skip posts (else it would be pointless)
+
+
+def test_a_post_with_local_images_and_outbound_links_is_not_parsed():
+    """The common post: its own images, links to elsewhere, the word "style" in prose."""
+    import link_checks.embeds as embeds
+
+    html = (
+        '<p>My style of writing. <a href="https://example.org/x">A guide</a></p>\n'
+        '<p><img alt="A chart" src="{static}/images/chart.png"> <img src="/images/b.png"></p>'
+    )
+    assert not embeds._may_hold_embeds(html)
+    for external in ('<img src="//cdn.example/a.png">', "<img src=https://cdn.example/a.png>", '<img style="x" src="/a.png">'):
+        assert embeds._may_hold_embeds(html + external)

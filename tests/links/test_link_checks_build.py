@@ -174,3 +174,23 @@ def test_root_relative_paths_miss_a_site_below_a_path(site):
     ) in good
     # {static}, {filename} and relative paths follow SITEURL and stay good.
     assert not [line for line in good if "{static}/images/photo.png'" in line or "../../" in line]
+
+
+def test_an_unchanged_post_is_checked_again_when_what_it_links_to_goes(site):
+    """A post's findings are reused only while the site they were made against is
+    the same: deleting the post that an unchanged page links to breaks its link."""
+    site.run()
+    site.run()
+    cache = json.loads((site.tmp_path / "cache" / "link_checks" / "findings.json").read_text())
+    about = cache["posts"]["pages/about.md"]
+    assert about["broken"] == [] and isinstance(about["site"], str)  # reusable
+    # good.md links to the feed, which the build writes outside Pelican's writer:
+    # looked up on disk, so never reused.
+    assert cache["posts"]["posts/good.md"]["site"] is None
+    (site.content / "posts" / "good.md").unlink()
+    lines = site.run()
+    assert [line for line in lines if line.startswith("pages/about.md")] == [
+        "pages/about.md:5: link '{filename}/posts/good.md' is not in the site — there is no post "
+        "or page content/posts/good.md: fix the path (it is read from the post's folder, or from "
+        "the content folder with a leading /) or remove the link"
+    ]
