@@ -14,7 +14,7 @@ The components then only derive what needs more than one key or the site
   loads (AUTHOR_PROFILE, SUBSCRIBE, POST_CHECKS);
 - docs/settings.md documents every key here (tests/test_docs.py reads SCHEMA);
 - scripts/stats.py and scripts/deploy.py still keep their own key lists, which
-  tests/site/test_settings_schema.py holds equal to these.
+  tests/connected/test_settings_schema.py holds equal to these.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ anchored pattern whose every quantifier is possessive (`++`, `*+`) over a
 character class that excludes the delimiter that follows it — nothing to
 backtrack into, no nested quantifier. Apache writes a `"` inside a field as
 `\\"` (nginx as `\\x22`); a line holding `\\"` goes to `split_line()`, a
-scanner that walks the line once with `bytes.find`. tests/stats/test_access_logs.py
+scanner that walks the line once with `bytes.find`. tests/scripts/stats/test_access_logs.py
 times both on pathological lines.
 
 This module only turns bytes into fields and fields into words ("bot",

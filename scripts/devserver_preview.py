@@ -10,7 +10,7 @@ article_generator_finalized (so plugins annotate it as in a build: reading
 time, neighbours), and renders its page with Pelican's own Writer and the last
 build's context. The devserver serves those bytes at once from memory and
 reloads the browser; the complete atomic build follows and replaces them. If
-the build's page differs (it should not; tests/perf/test_devserver.py checks
+the build's page differs (it should not; tests/scripts/devserver/test_devserver.py checks
 it is byte-identical), the browser reloads once more.
 
 Anything else — a new, deleted or renamed file, a changed title, date, tag,

@@ -67,7 +67,7 @@ SAMPLE_MARKERS = ("your-name.example", "your-name-example", "Example Street", "F
 
 # Every file of the sample's content/ that `make init` may remove, by the SHA-256 of
 # its bytes (line endings normalised to LF, as a Windows checkout may convert them).
-# tests/scripts/test_init.py checks this table against tests/data/sample_site/.
+# tests/scripts/init/test_init.py checks this table against tests/data/sample_site/.
 SAMPLE_POSTS = {
     "posts/asking-for-and-giving-referrals.md": "89a24e273f6d4bf3c5812e2dad30acaa730b843eb15cc964c87a58e11c9ba649",
     "posts/interview-follow-up.md": "3d948dfd426f4b8b71d32a82d04202aef91fd1ea62a33e614cc75d4bbfef5309",

@@ -446,7 +446,7 @@ class _Reader:
         its minute's day and its agent's verdict. A line of any other shape — escaped quotes,
         a user name, the common format, an unknown minute, a long line — is parsed by the
         reference parser (access_logs.parse_line) instead; both give the same fields
-        (tests/stats/test_logs_fast_path.py compares them on hostile lines). Decoding,
+        (tests/scripts/stats/test_logs_fast_path.py compares them on hostile lines). Decoding,
         hashing and the source lookup happen only for lines that count.
         """
         floor = skip_before or ""  # "" for new lines: no day is before it

@@ -20,6 +20,11 @@ from types import ModuleType
 
 import pytest
 
+# The fake Mailchimp server and its edition and backend fixtures (fake_mailchimp,
+# make_edition, make_backend, and the autouse no_settle_wait) are used by the publish,
+# Mailchimp, digest and email tests in several directories: one module, loaded here.
+pytest_plugins = ["tests.kit.mailchimp_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 # The sample as shipped: what a fresh clone has before `make init`.

@@ -55,7 +55,7 @@ def test_every_settings_dict_of_the_sample_is_in_the_schema():
     from connected.settings_schema import SCHEMA
 
     # The settings as shipped (tests/data/sample_site is kept identical to the sample's
-    # pelicanconf.py by tests/scripts/test_init_sample.py), not the writer's own copy.
+    # pelicanconf.py by tests/scripts/init/test_init_sample.py), not the writer's own copy.
     for name in ("pelicanconf", "publishconf"):
         sys.modules.pop(name, None)
     settings = read_settings(str(SAMPLE / "pelicanconf.py"))

@@ -6,7 +6,7 @@ only some other theme or plugin reads (allowed, listed once as a note).
 
 Found by reading the code (grep plugins/ theme/ for `metadata`, `article.`,
 `page.`) and Pelican 4.12's readers and contents.py. docs/writing.md documents
-each key; tests/site/test_header_checks.py checks it names them all.
+each key; tests/plugins/post_checks/test_header_checks.py checks it names them all.
 """
 
 from __future__ import annotations

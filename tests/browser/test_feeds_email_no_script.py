@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import DATA, build_site
-from tests.hostile_html import FIXTURE, PAYLOADS
+from tests.kit.hostile_html import FIXTURE, PAYLOADS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -1,8 +1,8 @@
 """Hostile header values in real Chromium, JavaScript on and the CSP bypassed
 (issue 11 "Done when"): the theme alone (post_checks off, see
-tests/site/second_wall_site.py) must leave nothing that runs — no dialog, no
+tests/kit/second_wall_site.py) must leave nothing that runs — no dialog, no
 planted script element, no on* handler, no javascript: link — and the fuzz
-corpus's built pages (tests/site/test_fuzz_corpus.py) the same on a sample.
+corpus's built pages (tests/plugins/post_checks/test_fuzz_corpus.py) the same on a sample.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import DATA, run_cli
-from tests.hostile_corpus import generate
-from tests.site.second_wall_site import build_hostile_site
+from tests.kit.hostile_corpus import generate
+from tests.kit.second_wall_site import build_hostile_site
 
 PROBE = """() => ({
   planted: [...document.querySelectorAll('script')]

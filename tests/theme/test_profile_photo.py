@@ -144,7 +144,7 @@ def test_bad_photo_or_cv_stops_the_build_naming_the_setting(tmp_path, profile, m
 def test_a_new_photo_reaches_every_page_in_an_incremental_build(tmp_path):
     """`make html` twice (fast_build's incremental writer): a replaced photo shows up."""
     from scripts.build import main as build_main
-    from tests.newsletter.publish_project import make_project
+    from tests.kit.publish_project import make_project
     from tests.theme.conftest import make_photo
 
     project = make_project(tmp_path)

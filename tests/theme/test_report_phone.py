@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stats.conftest import account, fake_mailchimp, project  # noqa: F401 - fixtures
+from tests.scripts.stats.conftest import account, fake_mailchimp, project  # noqa: F401 - fixtures
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make test-setup)")

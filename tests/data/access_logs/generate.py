@@ -8,7 +8,7 @@ access.log.2.gz (11 Aug – 28 Nov 2026), access.log.1 (29 Nov) and access.log
 the newsletter's ?ref=newsletter links and elsewhere, crawlers, assets, 404s,
 feed polls by Feedly, Inoreader and NewsBlur (with their subscriber counts)
 and by NetNewsWire, and a few malformed lines. `generate()` also returns its
-ledger: what it wrote, counted as it wrote it, for tests/stats/test_stats_sample_site.py.
+ledger: what it wrote, counted as it wrote it, for tests/scripts/stats/test_stats_sample_site.py.
 """
 
 from __future__ import annotations
