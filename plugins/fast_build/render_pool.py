@@ -13,13 +13,13 @@ import hashlib
 import logging
 import os
 import pickle
-import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from connected.files import write_atomic
+from connected.processes import die_with_parent
 
 logger = logging.getLogger(__name__)
 
@@ -115,21 +115,6 @@ def fork_renderer(jobs: list[RenderJob], fingerprint_of: FingerprintOf) -> tuple
         os._exit(0)
     os.close(writer)
     return pid, reader
-
-
-def die_with_parent() -> None:
-    """On Linux, have the kernel kill this renderer when the build that forked it
-    dies (a killed build must not leave a process writing pages behind it)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        import signal
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # only a stray process is risked: it writes into a stage nobody uses
 
 
 def collect(pid: int, reader: int) -> list[Rendered] | None:

@@ -259,7 +259,7 @@ def test_a_failed_build_leaves_output_exactly_as_it_was(tmp_path, corpus):
 def test_renderers_die_with_a_killed_build():
     if not sys.platform.startswith("linux"):
         pytest.skip("PR_SET_PDEATHSIG is Linux-only")
-    from plugins.fast_build.render_pool import die_with_parent
+    from connected.processes import die_with_parent
 
     # A grandchild that set the death signal dies when its parent is killed.
     read_fd, write_fd = os.pipe()
