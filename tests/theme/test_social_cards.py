@@ -113,3 +113,28 @@ def test_smart_quotes_in_titles_and_bodies(tmp_path):
     assert doc.xpath("//h1")[0].text_content() == '"Don\'t" -- a title with quotes'
     body = doc.xpath("//div[@class='prose']")[0].text_content()
     assert "\u201cit\u2019s fine\u201d \u2014 and it was\u2026" in body
+
+
+def test_cards_drawn_in_the_worker_pool_are_those_drawn_here(tmp_path, monkeypatch):
+    """A first build draws its cards on every core: each is the very card drawn in
+    this process, world-readable (the site's copy is a hard link to it)."""
+    from tests.conftest import pelican_plugin
+
+    pelican_plugin("social_cards")
+    import social_cards.build as cards_build
+    from social_cards.cards import CardInputs
+
+    from connected.social_image import render_post_card
+
+    monkeypatch.setattr(cards_build, "MIN_PARALLEL_CARDS", 2)
+    monkeypatch.setattr(cards_build.os, "cpu_count", lambda: 2)
+    inputs = [CardInputs(title=f"Post number {n}: what I learned", name="Ada Writer", site="ada.example", photo_digest="")
+              for n in range(5)]  # fmt: skip
+    missing = {card.digest(): card for card in inputs}
+    cards_build._draw_all(tmp_path, missing, None)
+    for digest, card in missing.items():
+        path = tmp_path / f"card-{digest}.png"
+        assert path.read_bytes() == render_post_card(card.title, card.name, card.site, None)
+        assert path.stat().st_mode & 0o777 == 0o644
+        with Image.open(path) as image:
+            assert image.size == (1200, 630) and image.mode == "P"
