@@ -15,12 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from connected.editions import (
-    ManifestError,
-    manifest_path,
-    manifest_siteurl,
-    read_manifest,
-)
+from connected.editions import ManifestError, manifest_path, manifest_siteurl, read_manifest
 from connected.errors import ConnectedError
 from connected.files import path_inside
 from connected.newsletter_settings import SettingsError, newsletter_settings
