@@ -42,7 +42,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connected.errors import ConnectedError
-from connected.header import MARKDOWN_SUFFIXES
+from connected.header import MARKDOWN_SUFFIXES, read_header
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -527,13 +527,8 @@ def about_skeleton(name: str, headline: str, page_uuid: str) -> str:
 
 
 def _uuid_of(path: Path) -> str | None:
-    """The Uuid in a Markdown file's header (scripts.uuids owns header scanning)."""
-    from scripts.uuids import read_header
-
-    try:
-        found = read_header(path.read_bytes()).uuids
-    except (OSError, UnicodeDecodeError):
-        return None
+    """The Uuid in a Markdown file's header (read by connected/header.py; None if unreadable)."""
+    found = read_header(path).values("uuid")
     return found[0].strip().lower() if found else None
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from connected.errors import ConnectedError
 from connected.files import path_inside, write_atomic
-from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES
+from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES, read_header
 
 from .old_settings import OldSettingsError, read_old_settings
 from .plan import (
@@ -186,16 +186,9 @@ def add_uuids(plan: Plan, ours: dict) -> tuple[int, list[str]]:
 
 
 def file_uuid(path: Path) -> str | None:
-    """The Uuid a post now carries (its Markdown or reST header, read by scripts/uuids)."""
-    from scripts.uuids import header_of, syntax_of
-
-    syntax = syntax_of(path)
-    if syntax == "html":
-        return None
-    try:
-        found = header_of(path.read_bytes(), syntax).uuids
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
+    """The Uuid a post now carries (its Markdown or reST header, read by connected/header.py;
+    None for an HTML post, or a file that cannot be read as UTF-8 text)."""
+    found = read_header(path).values("uuid")
     return found[0] if found else None
 
 
