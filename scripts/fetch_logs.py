@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scripts.deploy import DeployError, deploy_settings
 from scripts.stats import ROOT, StatsError, load_settings, stats_settings
 
 PATTERNS = ["--include=access.log*", "--include=*access*.log*", "--exclude=*"]
@@ -38,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(root, args.settings)
         cfg = stats_settings(settings, root)
-    except StatsError as exc:
+        # The ssh options the deploy uses (DEPLOY['RSYNC_OPTIONS']) reach the same server.
+        options = deploy_settings(settings)["RSYNC_OPTIONS"]
+    except (StatsError, DeployError) as exc:
         print(f"make fetch-logs stopped: {exc}", file=sys.stderr)
         return 1
     target = Path(cfg["LOGS_DIR"])
@@ -53,8 +56,6 @@ def main(argv: list[str] | None = None) -> int:
             "and set STATS['ACCESS_LOGS'] = [\"logs/access.log*\"]; then run make stats."
         )
         return 0
-    deploy = settings.get("DEPLOY") or {}
-    options = [str(o) for o in deploy.get("RSYNC_OPTIONS") or [] if isinstance(o, str)]
     argv_ = command(cfg["LOGS_REMOTE"], target, options)
     if args.dry_run:
         print(" ".join(argv_))
