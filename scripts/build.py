@@ -1,7 +1,7 @@
 """Build the site so that output/ is either the last good build or the new one.
 
-    python -m scripts.build -s pelicanconf.py        # make html
-    python -m scripts.build -s publishconf.py        # the build step of make publish
+    python -m scripts build -s pelicanconf.py        # make html
+    python -m scripts build -s publishconf.py        # the build step of make publish
 
 Pelican writes into a fresh directory beside output/ (output.stage-<pid>); pages
 plugins/fast_build found unchanged are not written but hard-linked in from
@@ -344,7 +344,7 @@ def _problems_from(exc: Exception) -> list[str]:
         return [f"{where}{message}"]
     return [
         f"{where}{type(exc).__name__}: {message} "
-        "(`python -m scripts.build -s <settings file> --debug` shows the traceback)"
+        "(`python -m scripts build -s <settings file> --debug` shows the traceback)"
     ]
 
 
@@ -620,7 +620,7 @@ def parse_extra(items: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m scripts.build",
+        prog="python -m scripts build",
         description="Build the site into a staging directory and swap it into output/ "
         "only when the build succeeded.",
     )

@@ -6,7 +6,7 @@ transfer, and ghp-import makes one commit of the whole site on the pages branch
 and pushes it, so a failed push changes nothing that is served.
 
 Settings: the DEPLOY dict in pelicanconf.py / publishconf.py (see docs/settings.md
-and docs/runbook.md). `python -m scripts.deploy` deploys output/ on its own.
+and docs/runbook.md). `python -m scripts deploy` deploys output/ on its own.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def _github_pages(cfg: dict[str, Any], output_dir: Path, *, root: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     from connected.site_settings import MissingSettingsFile, load_settings
 
-    parser = argparse.ArgumentParser(prog="python -m scripts.deploy", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts deploy", description=__doc__.splitlines()[0])
     parser.add_argument("--settings", default="publishconf.py", help="settings file (default publishconf.py)")
     parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent), help="project root")
     args = parser.parse_args(argv)

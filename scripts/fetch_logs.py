@@ -1,6 +1,6 @@
 """`make fetch-logs`: copy the web server's access logs here, for `make stats`.
 
-    python -m scripts.fetch_logs [--settings publishconf.py] [--dry-run]
+    python -m scripts fetch-logs [--settings publishconf.py] [--dry-run]
 
 With STATS["LOGS_REMOTE"] set (e.g. "user@host:/var/log/nginx/"), runs
 `rsync -az` of the access logs (access.log*, rotated and gzipped ones too)
@@ -30,7 +30,7 @@ def command(remote: str, target: Path, options: list[str] | None = None) -> list
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.fetch_logs", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts fetch-logs", description=__doc__.splitlines()[0])
     parser.add_argument("--settings", default="publishconf.py")
     parser.add_argument("--root", default=str(ROOT))
     parser.add_argument("--dry-run", action="store_true", help="print the rsync command, run nothing")

@@ -5,7 +5,7 @@
               SITEURL=https://sam-rivera.dev TIMEZONE=Europe/Lisbon \\
               ADDRESS="Sam Rivera, 12 Harbour Road, Leith EH6 6AA, UK" \\
               LINKEDIN=https://www.linkedin.com/in/sam-rivera/
-    python -m scripts.init --name "Sam Rivera" --siteurl https://sam-rivera.dev …
+    python -m scripts init --name "Sam Rivera" --siteurl https://sam-rivera.dev …
 
 What it does (docs/getting-started.md):
 - writes the answers into pelicanconf.py (AUTHOR_PROFILE, TIMEZONE) and
@@ -682,7 +682,7 @@ def apply(project: Project, plan: Plan) -> Path | None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m scripts.init",
+        prog="python -m scripts init",
         description="Make the sample site your own: your name, address, site URL; the sample's posts removed.",
         epilog=f"With make: {USAGE}",
     )

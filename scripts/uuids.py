@@ -304,7 +304,7 @@ def run(content: Path, subdirs: list[str], out=sys.stdout, err=sys.stderr) -> in
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.uuids", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts uuids", description=__doc__.splitlines()[0])
     parser.add_argument("-s", "--settings", default=str(ROOT / "pelicanconf.py"), help="settings file (for PATH, ARTICLE_PATHS, PAGE_PATHS)")
     parser.add_argument("--content", help="content directory (default: PATH from the settings)")
     args = parser.parse_args(argv)

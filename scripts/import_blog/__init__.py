@@ -1,6 +1,6 @@
 """Bring an existing Pelican blog into this site: `make import FROM=<old content dir>`.
 
-    python -m scripts.import_blog --from OLD_CONTENT [--settings OLD_PELICANCONF] [--yes]
+    python -m scripts import --from OLD_CONTENT [--settings OLD_PELICANCONF] [--yes]
                                   [--keep-urls] [--home page|keep] [--templates drop|keep|NAME]
 
 The Makefile passes FROM=, SETTINGS=, YES=1, KEEP_URLS=1, HOME= and TEMPLATES= through
@@ -357,7 +357,7 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     env = os.environ
-    parser = argparse.ArgumentParser(prog="python -m scripts.import_blog", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts import", description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="source", default=env.get("FROM") or None, help="the old blog's content folder")
     parser.add_argument("--settings", default=env.get("SETTINGS") or None, help="the old pelicanconf.py (read, never run)")
     parser.add_argument("--yes", action="store_true", default=_truthy(env.get("YES")), help="apply without asking")
