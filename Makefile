@@ -16,13 +16,13 @@ help: ## List every target
 	@echo "Connected — make targets (options are make variables, e.g. make publish DRY_RUN=1):"
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
 
-# The answers reach scripts.init through the environment (make exports
+# The answers reach `python -m scripts init` through the environment (make exports
 # command-line variables), so quotes and $ in them need no shell escaping.
 # CONNECTED_INIT_VARS names the ones given on this command line: an EMAIL or
 # NAME that the shell exports for other tools is never taken for an answer.
 INIT_VARS := NAME HEADLINE EMAIL SITEURL TIMEZONE ADDRESS LINKEDIN
 init: $(STAMP) ## Make the sample your own site (asks; or NAME="…" HEADLINE="…" EMAIL=… SITEURL=https://… TIMEZONE=Area/City ADDRESS="…" LINKEDIN=https://…)
-	@CONNECTED_INIT_VARS="$(foreach v,$(INIT_VARS),$(if $(filter command line,$(origin $(v))),$(v)))" $(PY) -m scripts.init
+	@CONNECTED_INIT_VARS="$(foreach v,$(INIT_VARS),$(if $(filter command line,$(origin $(v))),$(v)))" $(PY) -m scripts init
 
 # The virtualenv is (re)built from the pinned requirements on first use and
 # whenever requirements.txt or pyproject.toml changes. Then the project itself is
@@ -39,7 +39,7 @@ $(STAMP): requirements.txt pyproject.toml
 venv: $(STAMP) ## Create or update .venv from requirements.txt
 
 html: $(STAMP) ## Build the development site into output/ (relative URLs, drafts under drafts/)
-	$(PY) -m scripts.build -s pelicanconf.py
+	$(PY) -m scripts build -s pelicanconf.py
 
 # A development build first: after `make publish`, output/ holds the production
 # build, whose links point at SITEURL rather than this local server.
@@ -47,7 +47,7 @@ serve: html ## Build for development and serve output/ at http://localhost:8000 
 	$(PELICAN) --listen --port $(PORT) -s pelicanconf.py
 
 devserver: $(STAMP) ## Rebuild on save, serve at http://localhost:8000 and reload the browser (PORT=…)
-	$(PY) -m scripts.devserver --port $(PORT)
+	$(PY) -m scripts devserver --port $(PORT)
 
 clean: ## Remove built files (output/, build/); never the send record, outbox/ or content
 	rm -rf output output.* build
@@ -55,38 +55,38 @@ clean: ## Remove built files (output/, build/); never the send record, outbox/ o
 # TITLE reaches the script through the environment (make exports command-line
 # variables), so quotes and backticks in a title need no shell escaping.
 newpost: $(STAMP) ## Create a draft: make newpost TITLE="My post"
-	@$(PY) -m scripts.newpost
+	@$(PY) -m scripts newpost
 
 uuids: $(STAMP) ## Add a Uuid to every post that lacks one
-	$(PY) -m scripts.uuids
+	$(PY) -m scripts uuids
 
 # FROM, SETTINGS, YES, KEEP_URLS, HOME_PAGE and TEMPLATES reach the script through
 # the environment (make exports command-line variables).
 import: $(STAMP) ## Bring an old Pelican blog in: make import FROM=../old/content [SETTINGS=../old/pelicanconf.py] [YES=1] [KEEP_URLS=1]
-	@$(PY) -m scripts.import_blog
+	@$(PY) -m scripts import
 
-# Options for scripts.publish, from make variables.
+# Options for `python -m scripts publish`, from make variables.
 PUBLISH_OPTS = $(strip $(if $(DRY_RUN),--dry-run) $(if $(CHECK),--check) \
   $(if $(TEST_SEND),--test-send "$(TEST_SEND)") $(if $(POST),--post "$(POST)") \
   $(if $(BASELINE),--baseline "$(BASELINE)") $(if $(RELEASE),--release "$(RELEASE)"))
 
 publish: $(STAMP) ## Build for production, deploy (if configured), send new posts (DRY_RUN=1 CHECK=1 TEST_SEND=addr POST=slug BASELINE=all|all-but-newest RELEASE=slug)
-	$(PY) -m scripts.publish $(PUBLISH_OPTS)
+	$(PY) -m scripts publish $(PUBLISH_OPTS)
 
 preview-email: $(STAMP) ## Write a post's email edition as HTML and say where (POST=slug, default newest; POST=digest: the next digest)
-	$(PY) -m scripts.preview_email $(if $(POST),--post "$(POST)")
+	$(PY) -m scripts preview-email $(if $(POST),--post "$(POST)")
 
 unschedule: $(STAMP) ## Cancel scheduled campaigns and hold their posts
-	$(PY) -m scripts.unschedule
+	$(PY) -m scripts unschedule
 
 stats: $(STAMP) ## Newsletter reach report in reports/index.html (REFRESH=1 to refetch)
-	$(PY) -m scripts.stats $(if $(REFRESH),--refresh)
+	$(PY) -m scripts stats $(if $(REFRESH),--refresh)
 
 fetch-logs: $(STAMP) ## Copy the web server's access logs into logs/ for make stats (STATS['LOGS_REMOTE'])
-	$(PY) -m scripts.fetch_logs
+	$(PY) -m scripts fetch-logs
 
 test-setup: $(STAMP) ## Install what the tests need (node packages, Debian chromium)
-	$(PY) -m scripts.test_setup
+	$(PY) -m scripts test-setup
 
 test: test-setup ## Run the test suite
 	$(PY) -m pytest $(PYTEST_ARGS)

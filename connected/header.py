@@ -1,7 +1,8 @@
 """The one reader of a post's raw metadata header (Markdown and reST), and the suffixes of each.
 
 Used by plugins/post_checks (the checks), scripts/uuids.py (where a Uuid line goes),
-scripts/newpost.py (a Slug already taken) and the newsletter's text part.
+scripts/newpost.py (a Slug already taken), scripts/init.py and scripts/import_blog (a
+post's Uuid) and the newsletter's text part.
 
 Pelican hands us metadata already processed: dates parsed (by dateutil, which
 reads `01/12/2026` as 12 January), repeated keys merged into lists, keys
@@ -11,8 +12,10 @@ line numbers, so they read the header text here the way the readers do:
 - Markdown: Python-Markdown's `meta` extension — an optional `---` line,
   then `Key: value` lines (up to 3 leading spaces), indented lines continuing
   the previous key, ending at the first blank line, `---`/`...`, or any other line.
-- reST: the field list right after the document title (docutils' docinfo):
-  `:key: value` lines, indented lines continuing the previous field.
+- reST: docutils' docinfo, the field list that comes first after the document
+  title (an optional overline, the text, its underline), or first in a file
+  without a title: `:key: value` lines, indented lines continuing the previous
+  field, blank lines allowed between fields (docutils reads them as one list).
 
 Both are linear scans; the key patterns have no nested quantifiers.
 """
@@ -33,9 +36,9 @@ _MD_MORE = re.compile(r"^[ ]{4,}(?P<value>.*)$")
 _MD_BEGIN = re.compile(r"^-{3}(\s.*)?$")
 _MD_END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
 # A docinfo field: ':name: body' (docutils field names may hold spaces), and a section
-# adornment (one punctuation character repeated). scripts/uuids.py locates reST fields with these too.
-RST_FIELD = re.compile(r"^:(?P<key>[^:\s][^:]*):(?:\s+(?P<value>.*))?$")
-RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1+\s*$")
+# adornment (one punctuation character repeated).
+_RST_FIELD = re.compile(r"^:(?P<key>[^:\s][^:]*):(?:\s+(?P<value>.*))?$")
+_RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1+\s*$")
 
 
 @dataclass
@@ -49,7 +52,7 @@ class Entry:
 
     @property
     def name(self) -> str:
-        return self.key.lower()
+        return self.key.strip().lower()
 
 
 @dataclass
@@ -61,6 +64,9 @@ class Header:
     lines: list[str]  # the whole file, split on "\n" only
     body_start: int  # index into `lines` of the first line after the header
     error: str | None = None  # why the file could not be read as text
+    # reST only: index into `lines` just after the document title (None: no title); a
+    # field list added to a file that has none goes there.
+    title_end: int | None = None
 
     def first(self, name: str) -> Entry | None:
         for entry in self.entries:
@@ -119,8 +125,12 @@ def read_header(path: Path) -> Header:
 def parse_header(text: str, syntax: str) -> Header:
     lines = split_lines(text)
     if syntax == "rst":
-        entries, end = _rst_entries(lines)
-    elif syntax == "markdown":
+        title_end = _rst_title_end(lines)
+        entries, end = _rst_entries(lines, title_end or 0)
+        if not entries and title_end is None:
+            end = 0  # neither a title nor fields: the whole file is body
+        return Header(syntax, entries, lines, end, title_end=title_end)
+    if syntax == "markdown":
         entries, end = _markdown_entries(lines)
     else:
         entries, end = [], 0
@@ -148,28 +158,52 @@ def _markdown_entries(lines: list[str]) -> tuple[list[Entry], int]:
     return entries, index
 
 
-def _rst_entries(lines: list[str]) -> tuple[list[Entry], int]:
-    index = 0
-    # Skip blank lines, then the title (optional overline, text, underline).
+def _blank(lines: list[str], index: int) -> bool:
+    return index >= len(lines) or not lines[index].strip()
+
+
+def _skip_blank(lines: list[str], index: int) -> int:
     while index < len(lines) and not lines[index].strip():
         index += 1
-    if index < len(lines) and RST_ADORNMENT.match(lines[index]):
-        index += 3
-    elif index + 1 < len(lines) and RST_ADORNMENT.match(lines[index + 1]):
-        index += 2
-    else:
-        return [], 0  # no title: docutils makes no docinfo either
-    while index < len(lines) and not lines[index].strip():
-        index += 1
+    return index
+
+
+def _rst_title_end(lines: list[str]) -> int | None:
+    """The index just after the document title (after blank lines, an optional overline,
+    the text, its underline), or None when the file does not start with a title."""
+    index = _skip_blank(lines, 0)
+    over = _RST_ADORNMENT.match(lines[index]) if index < len(lines) else None
+    if (
+        over
+        and index + 2 < len(lines)
+        and not _blank(lines, index + 1)
+        and _RST_ADORNMENT.match(lines[index + 2])
+        and lines[index + 2][0] == lines[index][0]  # docutils: overline and underline match
+    ):
+        return index + 3
+    if (
+        index + 1 < len(lines)
+        and not _blank(lines, index)
+        and not _RST_FIELD.match(lines[index])
+        and _RST_ADORNMENT.match(lines[index + 1])
+    ):
+        return index + 2
+    return None
+
+
+def _rst_entries(lines: list[str], start: int) -> tuple[list[Entry], int]:
+    """The docinfo fields: the field list that is the first thing after the title (or, in a
+    file without one, the first thing in it), and the index just after them (just after
+    the blank lines before where they would be, when there are none)."""
+    index = _skip_blank(lines, start)
     entries: list[Entry] = []
-    while index < len(lines):
-        line = lines[index]
-        match = RST_FIELD.match(line)
-        if match:
-            entries.append(Entry(match["key"], (match["value"] or "").strip(), index + 1))
-        elif entries and line[:1] in (" ", "\t") and line.strip():
-            entries[-1].continued.append(line.strip())
-        else:
-            break
+    while index < len(lines) and (match := _RST_FIELD.match(lines[index])):
+        entries.append(Entry(match["key"], (match["value"] or "").strip(), index + 1))
         index += 1
+        while not _blank(lines, index) and lines[index][:1] in (" ", "\t"):
+            entries[-1].continued.append(lines[index].strip())
+            index += 1
+        following = _skip_blank(lines, index)
+        if following < len(lines) and _RST_FIELD.match(lines[following]):
+            index = following  # blank lines between the fields of one list
     return entries, index

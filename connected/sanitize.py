@@ -156,12 +156,7 @@ def sanitize_html(html: str, base_url: str | None = None, *, embeds: bool = Fals
         attributes.update({key: set(value) for key, value in _EMBED_ATTRIBUTES.items()})
     clean = nh3.clean(
         xml_text(html),
-        tags=tags,
-        clean_content_tags=dropped,
-        attributes=attributes,
-        attribute_filter=_filter,
-        url_schemes=set(URL_SCHEMES),
-        strip_comments=True,
-        link_rel=None,
+        tags=tags, clean_content_tags=dropped, attributes=attributes, attribute_filter=_filter,
+        url_schemes=set(URL_SCHEMES), strip_comments=True, link_rel=None,
     )
     return clean if base_url is None else absolutize_html(clean, base_url)

@@ -243,16 +243,8 @@ def iso(moment: datetime) -> str:
 
 
 def set_entry(
-    record: dict[str, Any],
-    uuid: str,
-    *,
-    status: str,
-    at: datetime,
-    backend: str,
-    title: str = "",
-    url: str = "",
-    campaign_id: str | None = None,
-    source_path: str = "",
+    record: dict[str, Any], uuid: str, *, status: str, at: datetime, backend: str,
+    title: str = "", url: str = "", campaign_id: str | None = None, source_path: str = "",
 ) -> dict[str, Any]:
     """Add or replace the entry for `uuid` (in memory; call save_record to persist).
 

@@ -13,8 +13,8 @@ The components then only derive what needs more than one key or the site
   component silently ignores it, and checks the values of the dicts no component
   loads (AUTHOR_PROFILE, SUBSCRIBE, POST_CHECKS);
 - docs/settings.md documents every key here (tests/test_docs.py reads SCHEMA);
-- scripts/stats.py and scripts/deploy.py still keep their own key lists, which
-  tests/connected/test_settings_schema.py holds equal to these.
+- scripts/stats.py still keeps its own key list, which
+  tests/connected/test_settings_schema.py holds equal to this one.
 """
 
 from __future__ import annotations
@@ -65,6 +65,26 @@ def _text(value: Any) -> str | None:
     if value is None or isinstance(value, str):
         return None
     return f"must be text, not {type(value).__name__}"
+
+
+def _text_like(example: str) -> Callable[[Any], str | None]:
+    """A check: text (None reads as empty), the message showing `example`."""
+
+    def check(value: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return None
+        return f"must be text like {example!r}, not {type(value).__name__}"
+
+    return check
+
+
+def _text_list(example: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+            return None
+        return f"must be a list of strings, e.g. {example}; got {value!r}"
+
+    return check
 
 
 def _flag(value: Any) -> str | None:
@@ -229,13 +249,25 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "LOGS_DIR": Key("logs", "where make fetch-logs puts the logs"),
     },
     "DEPLOY": {
-        "TARGET": Key("none", '"none", "rsync" or "github-pages"'),
-        "RSYNC_DESTINATION": Key("", "rsync destination"),
-        "RSYNC_OPTIONS": Key([], "extra rsync arguments"),
-        "GITHUB_PAGES_BRANCH": Key("gh-pages", "branch GitHub Pages serves"),
-        "GITHUB_PAGES_REMOTE": Key("origin", "git remote to push to"),
-        "GITHUB_PAGES_CNAME": Key("", "custom domain for a CNAME file"),
-        "GITHUB_PAGES_MESSAGE": Key("Publish site", "commit message on the pages branch"),
+        # scripts/deploy.py adds the rules that need more than one key (a destination
+        # for rsync, a branch and remote for GitHub Pages, no --delete of a home directory).
+        "TARGET": Key("none", '"none" (no deploy), "rsync" or "github-pages"', _one_of("none", "rsync", "github-pages")),
+        "RSYNC_DESTINATION": Key(
+            "", 'rsync destination, e.g. "user@host:/var/www/site/" (rsync only)',
+            _text_like("user@host:/var/www/site/"),
+        ),
+        "RSYNC_OPTIONS": Key(
+            [], 'extra rsync arguments as a list, e.g. ["-e", "ssh -p 2222"] (rsync only)',
+            _text_list('["-e", "ssh -p 2222"]'),
+        ),
+        "GITHUB_PAGES_BRANCH": Key("gh-pages", 'branch GitHub Pages serves (default "gh-pages")', _text_like("gh-pages")),
+        "GITHUB_PAGES_REMOTE": Key("origin", 'git remote to push to (default "origin")', _text_like("origin")),
+        "GITHUB_PAGES_CNAME": Key(
+            "", "custom domain written to a CNAME file (default none)", _text_like("www.example.com")
+        ),
+        "GITHUB_PAGES_MESSAGE": Key(
+            "Publish site", 'commit message on the pages branch (default "Publish site")', _text_like("Publish site")
+        ),
     },
     "FAST_BUILD": {
         "ENABLED": Key(True, "False: plain Pelican behaviour", _flag),
@@ -302,10 +334,9 @@ def read_dict(
     if unknown:
         guess = closest_key(unknown[0], keys)
         hint = f"did you mean {guess!r}? " if guess else ""
-        others = f" (unknown: {', '.join(unknown)})" if len(unknown) > 1 else ""
         raise error(
-            f"{name}[{unknown[0]!r}] is not a {name} setting{others}: "
-            f"{hint}remove or rename it; known keys: {', '.join(keys)}{suffix}"
+            f"{name}[{unknown[0]!r}] is not a {name} setting: {hint}remove or rename the "
+            f"unknown key(s) {', '.join(unknown)}; known keys: {', '.join(keys)}{suffix}"
         )
     merged = {key: copy.copy(spec.default) for key, spec in keys.items()}
     merged.update(given)

@@ -1,7 +1,7 @@
 """Build the site so that output/ is either the last good build or the new one.
 
-    python -m scripts.build -s pelicanconf.py        # make html
-    python -m scripts.build -s publishconf.py        # the build step of make publish
+    python -m scripts build -s pelicanconf.py        # make html
+    python -m scripts build -s publishconf.py        # the build step of make publish
 
 Pelican writes into a fresh directory beside output/ (output.stage-<pid>); pages
 plugins/fast_build found unchanged are not written but hard-linked in from
@@ -107,22 +107,9 @@ def scratch_overrides(base: Path, content: Path) -> dict:
     }
 
 
-def build_site(
-    settings_file: str | os.PathLike = "publishconf.py",
-    *,
-    root: str | os.PathLike | None = None,
-    overrides: dict | None = None,
-    incremental: bool = True,
-) -> Path:
-    """Build with `settings_file` (relative to `root`, the project directory) and
-    swap the result into OUTPUT_PATH; return OUTPUT_PATH. Raises BuildError.
-
-    overrides: settings applied on top of the file; dict values are merged into
-    the file's dict of the same name (e.g. {"NEWSLETTER": {"EDITIONS_PATH": …}}).
-    incremental: let fast_build keep the live output's unchanged pages (they
-    are hard-linked into the new tree). False renders every page again.
-    """
-    return run_build(settings_file, root=root, overrides=overrides, incremental=incremental).output
+def build_site(settings_file: str | os.PathLike = "publishconf.py", **options) -> Path:
+    """run_build() for a caller that needs only where the site is: return OUTPUT_PATH."""
+    return run_build(settings_file, **options).output
 
 
 def run_build(
@@ -132,7 +119,15 @@ def run_build(
     overrides: dict | None = None,
     incremental: bool = True,
 ) -> BuildResult:
-    """build_site(), returning counts and timings as well."""
+    """Build with `settings_file` (relative to `root`, the project directory) and
+    swap the result into OUTPUT_PATH; return what was built (where, counts and
+    timings). Raises BuildError.
+
+    overrides: settings applied on top of the file; dict values are merged into
+    the file's dict of the same name (e.g. {"NEWSLETTER": {"EDITIONS_PATH": …}}).
+    incremental: let fast_build keep the live output's unchanged pages (they
+    are hard-linked into the new tree). False renders every page again.
+    """
     started = time.perf_counter()
     root = Path(root or ROOT).resolve()
     settings = _read_settings(root, Path(settings_file), overrides or {})
@@ -349,7 +344,7 @@ def _problems_from(exc: Exception) -> list[str]:
         return [f"{where}{message}"]
     return [
         f"{where}{type(exc).__name__}: {message} "
-        "(`python -m scripts.build -s <settings file> --debug` shows the traceback)"
+        "(`python -m scripts build -s <settings file> --debug` shows the traceback)"
     ]
 
 
@@ -625,7 +620,7 @@ def parse_extra(items: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m scripts.build",
+        prog="python -m scripts build",
         description="Build the site into a staging directory and swap it into output/ "
         "only when the build succeeded.",
     )

@@ -6,7 +6,7 @@ transfer, and ghp-import makes one commit of the whole site on the pages branch
 and pushes it, so a failed push changes nothing that is served.
 
 Settings: the DEPLOY dict in pelicanconf.py / publishconf.py (see docs/settings.md
-and docs/runbook.md). `python -m scripts.deploy` deploys output/ on its own.
+and docs/runbook.md). `python -m scripts deploy` deploys output/ on its own.
 """
 
 from __future__ import annotations
@@ -19,63 +19,42 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from connected.errors import ConnectedError
-from connected.settings_schema import settings_dict
+from connected.errors import ConnectedError, SettingsError
+from connected.settings_schema import SCHEMA, read_dict
 
 log = logging.getLogger(__name__)
 
-TARGETS = ("none", "rsync", "github-pages")
 RSYNC_FLAGS = ["-az", "--delete", "--delay-updates"]
 
-KNOWN_KEYS = {
-    "TARGET": '"none" (default), "rsync" or "github-pages"',
-    "RSYNC_DESTINATION": 'rsync destination, e.g. "user@host:/var/www/site/" (rsync only)',
-    "RSYNC_OPTIONS": 'extra rsync arguments as a list, e.g. ["-e", "ssh -p 2222"] (rsync only)',
-    "GITHUB_PAGES_BRANCH": 'branch GitHub Pages serves (default "gh-pages")',
-    "GITHUB_PAGES_REMOTE": 'git remote to push to (default "origin")',
-    "GITHUB_PAGES_CNAME": "custom domain written to a CNAME file (default none)",
-    "GITHUB_PAGES_MESSAGE": 'commit message on the pages branch (default "Publish site")',
-}
-
-DEFAULTS: dict[str, Any] = {
-    "TARGET": "none",
-    "RSYNC_DESTINATION": "",
-    "RSYNC_OPTIONS": [],
-    "GITHUB_PAGES_BRANCH": "gh-pages",
-    "GITHUB_PAGES_REMOTE": "origin",
-    "GITHUB_PAGES_CNAME": "",
-    "GITHUB_PAGES_MESSAGE": "Publish site",
-}
+# Every key with its default, meaning and value check: connected/settings_schema.py.
+KNOWN_KEYS = SCHEMA["DEPLOY"]
+_TEXT_KEYS = ("RSYNC_DESTINATION", "GITHUB_PAGES_BRANCH", "GITHUB_PAGES_REMOTE", "GITHUB_PAGES_CNAME",
+              "GITHUB_PAGES_MESSAGE")  # fmt: skip
+_WHERE = " (in publishconf.py or pelicanconf.py)."
 
 
 class DeployError(ConnectedError):
     """Deploying failed or is misconfigured; the message says what to fix."""
 
 
-def _fail(key: str, problem: str, fix: str) -> DeployError:
-    return DeployError(f"DEPLOY[{key!r}] {problem}: {fix} (in publishconf.py or pelicanconf.py).")
+class DeploySettingsError(DeployError, SettingsError):
+    """DEPLOY is misconfigured; the message names the key and the fix."""
+
+
+def _fail(key: str, problem: str, fix: str) -> DeploySettingsError:
+    return DeploySettingsError(f"DEPLOY[{key!r}] {problem}: {fix}{_WHERE}")
 
 
 def deploy_settings(settings: dict) -> dict[str, Any]:
-    """Return settings["DEPLOY"] merged with defaults and validated."""
-    raw = settings_dict(
-        settings, "DEPLOY", KNOWN_KEYS, DeployError,
-        'DEPLOY must be a dict, e.g. DEPLOY = {"TARGET": "none"}: fix pelicanconf.py.',
-    )  # fmt: skip
-    cfg = {**DEFAULTS, **raw}
-    if cfg["TARGET"] not in TARGETS:
-        raise _fail("TARGET", f"is {cfg['TARGET']!r}", 'use "none", "rsync" or "github-pages"')
-    for key in ("RSYNC_DESTINATION", "GITHUB_PAGES_BRANCH", "GITHUB_PAGES_REMOTE",
-                "GITHUB_PAGES_CNAME", "GITHUB_PAGES_MESSAGE"):
-        if cfg[key] is None:
-            cfg[key] = ""
-        if not isinstance(cfg[key], str):
-            raise _fail(key, f"must be text, got {type(cfg[key]).__name__}", f"set the {KNOWN_KEYS[key]}")
-        cfg[key] = cfg[key].strip()
-    opts = cfg["RSYNC_OPTIONS"]
-    if not isinstance(opts, list | tuple) or not all(isinstance(o, str) for o in opts):
-        raise _fail("RSYNC_OPTIONS", f"must be a list of strings, got {opts!r}", 'e.g. ["-e", "ssh -p 2222"]')
-    cfg["RSYNC_OPTIONS"] = list(opts)
+    """Return settings["DEPLOY"] merged with defaults and validated.
+
+    read_dict (the schema) checks the keys and each value; here only what needs more
+    than one key: the destination rsync needs, the branch and remote GitHub Pages needs.
+    """
+    cfg = read_dict(settings, "DEPLOY", error=DeploySettingsError, suffix=_WHERE)
+    for key in _TEXT_KEYS:
+        cfg[key] = (cfg[key] or "").strip()
+    cfg["RSYNC_OPTIONS"] = list(cfg["RSYNC_OPTIONS"])
     if cfg["TARGET"] == "rsync":
         dest = cfg["RSYNC_DESTINATION"]
         if not dest:
@@ -91,7 +70,7 @@ def deploy_settings(settings: dict) -> dict[str, Any]:
     if cfg["TARGET"] == "github-pages":
         for key in ("GITHUB_PAGES_BRANCH", "GITHUB_PAGES_REMOTE"):
             if not cfg[key] or any(c.isspace() for c in cfg[key]):
-                raise _fail(key, f"is {cfg[key]!r}", f"set the {KNOWN_KEYS[key]}")
+                raise _fail(key, f"is {cfg[key]!r}", f"set the {KNOWN_KEYS[key].meaning}")
     return cfg
 
 
@@ -163,7 +142,7 @@ def _github_pages(cfg: dict[str, Any], output_dir: Path, *, root: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     from connected.site_settings import MissingSettingsFile, load_settings
 
-    parser = argparse.ArgumentParser(prog="python -m scripts.deploy", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts deploy", description=__doc__.splitlines()[0])
     parser.add_argument("--settings", default="publishconf.py", help="settings file (default publishconf.py)")
     parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent), help="project root")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """Rebuild on save, serve the site and reload the browser: `make devserver`.
 
-    python -m scripts.devserver --port 8000
+    python -m scripts devserver --port 8000
 
 One long-lived build worker (`--worker`, a child process) keeps Pelican, the
 plugins and the last build's caches loaded, and rebuilds through the same
@@ -392,7 +392,7 @@ def _ignored(change, path: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.devserver", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts devserver", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("-s", "--settings", default="pelicanconf.py", help="settings file (default: pelicanconf.py)")

@@ -1,9 +1,9 @@
 """An email edition against caniemail's support data, per mail client.
 
-    python -m scripts.email_support report build/editions/<uuid>/outbox.html …
+    python -m scripts email-support report build/editions/<uuid>/outbox.html …
         per client, the features the edition uses that the client supports only
         in part (a) or not at all (n), and where the edition uses them
-    python -m scripts.email_support table CANIEMAIL [-o tests/data/email_support.json]
+    python -m scripts email-support table CANIEMAIL [-o tests/data/email_support.json]
         derive the support table from caniemail (github.com/hteumeuleu/caniemail):
         a checkout, or its git directory (what `fetch github:hteumeuleu/caniemail` brings)
 
@@ -54,7 +54,7 @@ SOURCE_NOTE = (
     "support letter (y supported, a partial, n not supported, u unknown) of the latest version "
     "tested (Outlook for Windows: the worst of 2016 and later) and the numbers of caniemail's "
     "notes, which the feature's page has. "
-    "Regenerate: python -m scripts.email_support table <caniemail checkout or git dir>."
+    "Regenerate: python -m scripts email-support table <caniemail checkout or git dir>."
 )
 
 
@@ -185,7 +185,7 @@ def load_table(path: Path = DEFAULT_TABLE) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise SupportDataError(f"{path}: cannot read the support table ({error}): regenerate it with python -m scripts.email_support table") from None
+        raise SupportDataError(f"{path}: cannot read the support table ({error}): regenerate it with python -m scripts email-support table") from None
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ def report(paths: list[Path], table: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.email_support", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts email-support", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("report", help="per client, what an edition uses that the client lacks")
     check.add_argument("html", nargs="+", type=Path)

@@ -1,6 +1,6 @@
 """`make fetch-logs`: copy the web server's access logs here, for `make stats`.
 
-    python -m scripts.fetch_logs [--settings publishconf.py] [--dry-run]
+    python -m scripts fetch-logs [--settings publishconf.py] [--dry-run]
 
 With STATS["LOGS_REMOTE"] set (e.g. "user@host:/var/log/nginx/"), runs
 `rsync -az` of the access logs (access.log*, rotated and gzipped ones too)
@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scripts.deploy import DeployError, deploy_settings
 from scripts.stats import ROOT, StatsError, load_settings, stats_settings
 
 PATTERNS = ["--include=access.log*", "--include=*access*.log*", "--exclude=*"]
@@ -29,7 +30,7 @@ def command(remote: str, target: Path, options: list[str] | None = None) -> list
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.fetch_logs", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts fetch-logs", description=__doc__.splitlines()[0])
     parser.add_argument("--settings", default="publishconf.py")
     parser.add_argument("--root", default=str(ROOT))
     parser.add_argument("--dry-run", action="store_true", help="print the rsync command, run nothing")
@@ -38,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(root, args.settings)
         cfg = stats_settings(settings, root)
-    except StatsError as exc:
+        # The ssh options the deploy uses (DEPLOY['RSYNC_OPTIONS']) reach the same server.
+        options = deploy_settings(settings)["RSYNC_OPTIONS"]
+    except (StatsError, DeployError) as exc:
         print(f"make fetch-logs stopped: {exc}", file=sys.stderr)
         return 1
     target = Path(cfg["LOGS_DIR"])
@@ -53,8 +56,6 @@ def main(argv: list[str] | None = None) -> int:
             "and set STATS['ACCESS_LOGS'] = [\"logs/access.log*\"]; then run make stats."
         )
         return 0
-    deploy = settings.get("DEPLOY") or {}
-    options = [str(o) for o in deploy.get("RSYNC_OPTIONS") or [] if isinstance(o, str)]
     argv_ = command(cfg["LOGS_REMOTE"], target, options)
     if args.dry_run:
         print(" ".join(argv_))

@@ -5,7 +5,7 @@
               SITEURL=https://sam-rivera.dev TIMEZONE=Europe/Lisbon \\
               ADDRESS="Sam Rivera, 12 Harbour Road, Leith EH6 6AA, UK" \\
               LINKEDIN=https://www.linkedin.com/in/sam-rivera/
-    python -m scripts.init --name "Sam Rivera" --siteurl https://sam-rivera.dev …
+    python -m scripts init --name "Sam Rivera" --siteurl https://sam-rivera.dev …
 
 What it does (docs/getting-started.md):
 - writes the answers into pelicanconf.py (AUTHOR_PROFILE, TIMEZONE) and
@@ -42,7 +42,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connected.errors import ConnectedError
-from connected.header import MARKDOWN_SUFFIXES
+from connected.header import MARKDOWN_SUFFIXES, read_header
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -527,13 +527,8 @@ def about_skeleton(name: str, headline: str, page_uuid: str) -> str:
 
 
 def _uuid_of(path: Path) -> str | None:
-    """The Uuid in a Markdown file's header (scripts.uuids owns header scanning)."""
-    from scripts.uuids import read_header
-
-    try:
-        found = read_header(path.read_bytes()).uuids
-    except (OSError, UnicodeDecodeError):
-        return None
+    """The Uuid in a Markdown file's header (read by connected/header.py; None if unreadable)."""
+    found = read_header(path).values("uuid")
     return found[0].strip().lower() if found else None
 
 
@@ -687,7 +682,7 @@ def apply(project: Project, plan: Plan) -> Path | None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m scripts.init",
+        prog="python -m scripts init",
         description="Make the sample site your own: your name, address, site URL; the sample's posts removed.",
         epilog=f"With make: {USAGE}",
     )

@@ -4,7 +4,7 @@ Writes content/posts/<slug>.md with Title, Date (now, in the site's TIMEZONE),
 Slug, Tags, Summary, Status: draft and a fresh Uuid, and prints its path.
 Never overwrites an existing file.
 
-    python -m scripts.newpost "My title"          # or TITLE="My title" in the environment
+    python -m scripts newpost "My title"          # or TITLE="My title" in the environment
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from connected.files import path_inside
 from connected.header import read_header
 
 ROOT = Path(__file__).resolve().parent.parent
-USAGE = 'usage: make newpost TITLE="Your post title"   (or: python -m scripts.newpost "Your post title")'
+USAGE = 'usage: make newpost TITLE="Your post title"   (or: python -m scripts newpost "Your post title")'
 
 
 class NewPostError(ConnectedError):
@@ -129,7 +129,7 @@ def _shown(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.newpost", usage=USAGE)
+    parser = argparse.ArgumentParser(prog="python -m scripts newpost", usage=USAGE.removeprefix("usage: "))
     parser.add_argument("title", nargs="?", help="the post's title (default: $TITLE)")
     parser.add_argument("--content", default=str(ROOT / "content"), help="content directory")
     parser.add_argument("-s", "--settings", default=str(ROOT / "pelicanconf.py"), help="settings file with TIMEZONE")

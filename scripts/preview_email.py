@@ -15,12 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from connected.editions import (
-    ManifestError,
-    manifest_path,
-    manifest_siteurl,
-    read_manifest,
-)
+from connected.editions import ManifestError, manifest_path, manifest_siteurl, read_manifest
 from connected.errors import ConnectedError
 from connected.files import path_inside
 from connected.newsletter_settings import SettingsError, newsletter_settings
@@ -255,7 +250,7 @@ def preview_digest(settings: dict, nl: dict, manifest: dict, *, edition: str, bu
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts preview-email", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--post", help="slug, uuid or file name of the post, or 'digest' (default: newest; the next digest in digest mode)"
     )

@@ -1,6 +1,6 @@
 """`make publish`: build for production → deploy → check live → send new posts → record.
 
-    python -m scripts.publish [--dry-run] [--check] [--test-send ADDRESS] [--post SLUG|UUID]
+    python -m scripts publish [--dry-run] [--check] [--test-send ADDRESS] [--post SLUG|UUID]
                               [--baseline all|all-but-newest] [--release SLUG|UUID] [--no-build]
 
 The Makefile passes DRY_RUN=1, CHECK=1, TEST_SEND=, POST=, BASELINE=, RELEASE= as these
@@ -686,7 +686,7 @@ def print_share_kits(ctx: Context) -> None:
 # --- Entry point ----------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m scripts.publish",
+        prog="python -m scripts publish",
         description="Build, deploy and send each new post to the newsletter exactly once.",
     )
     parser.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
@@ -751,7 +751,7 @@ def run_command(args: argparse.Namespace, root: Path, env: dict, console: Consol
 
             console.error(traceback.format_exc())
         else:
-            console.error("Run it again with -v (python -m scripts.publish -v) to see where.")
+            console.error("Run it again with -v (python -m scripts publish -v) to see where.")
         console.error(SAFE)
         return 1
     finally:

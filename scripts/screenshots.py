@@ -1,6 +1,6 @@
 """Screenshots of the sample site for the README: docs/screenshots/*.png.
 
-    .venv/bin/python -m scripts.screenshots [--out docs/screenshots] [--content content] [--photo me.jpg]
+    .venv/bin/python -m scripts screenshots [--out docs/screenshots] [--content content] [--photo me.jpg]
 
 Builds the site with publishconf.py into a temporary directory (SITEURL set to
 a local server, newsletter files kept in the temporary directory too), serves
@@ -176,7 +176,7 @@ def shoot_site(
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts screenshots", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--content", type=Path, default=ROOT / "content", help="content directory")
     parser.add_argument("--photo", type=Path, help="a photo for the *-photo shots (default: a drawn placeholder)")

@@ -6,7 +6,7 @@ address (Pillow), so no preview ever shows the sample's author. The PNG
 carries a text chunk saying it was generated here: a later `make init` redraws
 an image it made, and never one the writer put in its place.
 
-    python -m scripts.social_image OUT.png --name "Sam Rivera" --headline "…" --site sam-rivera.dev
+    python -m scripts social-image OUT.png --name "Sam Rivera" --headline "…" --site sam-rivera.dev
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = ["HEIGHT", "MARKER_KEY", "MARKER_VALUE", "WIDTH", "is_generated", "mai
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.social_image", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts social-image", description=__doc__.split("\n")[0])
     parser.add_argument("output", type=Path)
     parser.add_argument("--name", required=True)
     parser.add_argument("--headline", default="")

@@ -1,6 +1,6 @@
 """`make stats`: who is hearing from you — the newsletter's reach, per post and over time.
 
-    python -m scripts.stats [--refresh] [--output reports/index.html] [--settings publishconf.py]
+    python -m scripts stats [--refresh] [--output reports/index.html] [--settings publishconf.py]
 
 Reads the send record, fetches each Mailchimp campaign's report and click details
 and the audience's growth history (through scripts/backends/mailchimp_client.py,
@@ -590,7 +590,7 @@ def _display(path: Path) -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m scripts.stats",
+        prog="python -m scripts stats",
         description="Reach report: opens, clicks and audience growth from Mailchimp; web views, "
                     "sources and feed subscribers from the access logs.",
     )

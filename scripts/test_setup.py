@@ -114,7 +114,13 @@ def ensure_java() -> None:
         raise SetupError(f"`java -version` failed: {result.stderr.strip()}; {install}")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts test-setup", description=__doc__.splitlines()[0]
+    )
+    parser.parse_args(argv)
     try:
         ensure_java()
         ensure_debian_packages()

@@ -78,7 +78,7 @@ def run(ctx, lock_timeout: float) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.unschedule", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts unschedule", description=__doc__.splitlines()[0])
     parser.add_argument("--settings", default="publishconf.py", help="settings file, relative to --root")
     parser.add_argument("--root", default=str(ROOT), help="project root (default: this checkout)")
     parser.add_argument("--lock-timeout", type=float, default=LOCK_TIMEOUT, help=argparse.SUPPRESS)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from connected.errors import ConnectedError
 from connected.files import write_atomic
-from connected.header import MARKDOWN_SUFFIXES, RST_ADORNMENT, RST_FIELD, RST_SUFFIXES, parse_header
+from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES, parse_header
 from connected.identity import fallback_uuid, id_for_new_uuid_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,90 +70,33 @@ def _split(data: bytes) -> tuple[int, list[bytes], bytes]:
     return offset, lines, newline
 
 
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8").rstrip("\r\n")
+def read_header(data: bytes, syntax: str = "markdown") -> Header:
+    """Locate the metadata header of a Markdown or reST file given as bytes.
 
-
-def read_header(data: bytes) -> Header:
-    """Locate the metadata header of a Markdown file given as bytes.
-
-    The keys are read by connected/header.py (Python-Markdown's meta rules); this
-    only turns its line numbers into the byte offset where a new line goes.
+    The header is read by connected/header.py (Python-Markdown's meta rules; for reST
+    docutils' docinfo, the field list right after the title); this only turns its
+    line numbers into the byte offset where a new line goes: after the last entry,
+    or for a reST title without fields, right after the title.
     """
     offset, lines, newline = _split(data)
-    header = parse_header(data[offset:].decode("utf-8"), "markdown")
-    if not header.entries:
-        return Header(offset, newline, False, [], False)
-    insert_at = offset + sum(len(raw) for raw in lines[: header.last_line])
-    needs_newline = not data[:insert_at].endswith((b"\n", b"\r"))
-    return Header(insert_at, newline, needs_newline, header.values("uuid"), True)
+    header = parse_header(data[offset:].decode("utf-8"), syntax)
 
+    def start_of(index: int) -> int:  # byte offset of line `index`
+        return offset + sum(len(raw) for raw in lines[:index])
 
-def read_rst_header(data: bytes) -> Header:
-    """Locate the docinfo field list of a reST file (after its title), given as bytes.
+    def needs_newline(at: int) -> bool:
+        return not data[:at].endswith((b"\n", b"\r"))
 
-    Pelican reads a post's metadata from the field list that directly follows
-    the document title (docutils' docinfo); a new `:uuid:` field goes at its end.
-    """
-    offset, lines, newline = _split(data)
-    texts = [_text(raw) for raw in lines]
-    ends = []
-    position = offset
-    for raw in lines:
-        position += len(raw)
-        ends.append(position)  # byte offset just after line i
-
-    def blank(i: int) -> bool:
-        return i >= len(texts) or not texts[i].strip()
-
-    i = 0
-    while i < len(texts) and blank(i):
-        i += 1
-    has_title = False
-    if (
-        i + 2 < len(texts)
-        and RST_ADORNMENT.match(texts[i])
-        and not blank(i + 1)
-        and RST_ADORNMENT.match(texts[i + 2])
-        and texts[i + 2][0] == texts[i][0]
-    ):
-        has_title, i = True, i + 3  # overline, title, underline
-    elif (
-        i + 1 < len(texts)
-        and not blank(i)
-        and not RST_FIELD.match(texts[i])
-        and RST_ADORNMENT.match(texts[i + 1])
-    ):
-        has_title, i = True, i + 2  # title, underline
-    after_title = ends[i - 1] if has_title else offset
-    title_end = i
-    while i < len(texts) and blank(i):
-        i += 1
-    uuids: list[str] = []
-    insert_at = None
-    while i < len(texts) and RST_FIELD.match(texts[i]):
-        match = RST_FIELD.match(texts[i])
-        if match["key"].strip().lower() == "uuid":
-            uuids.append((match["value"] or "").strip())
-        i += 1
-        while i < len(texts) and not blank(i) and texts[i][:1] in (" ", "\t"):
-            i += 1  # the field's indented continuation lines
-        insert_at = ends[i - 1]
-        # Blank lines may separate the fields of one list.
-        j = i
-        while j < len(texts) and blank(j):
-            j += 1
-        if j < len(texts) and RST_FIELD.match(texts[j]):
-            i = j
-    if insert_at is not None:
-        needs = not data[:insert_at].endswith((b"\n", b"\r"))
-        return Header(insert_at, newline, needs, uuids, True, "rst")
-    if not has_title:
-        return Header(offset, newline, False, [], False, "rst")
-    needs = not data[:after_title].endswith((b"\n", b"\r"))
+    if header.entries:
+        insert_at = start_of(header.last_line)
+        return Header(insert_at, newline, needs_newline(insert_at), header.values("uuid"), True, syntax)
+    if header.title_end is None:  # no header at all (reST: not even a title)
+        return Header(offset, newline, False, [], False, syntax)
+    after_title = start_of(header.title_end)
+    followed = header.title_end < len(header.lines) and header.lines[header.title_end].strip() != ""
     return Header(
-        after_title, newline, needs, [], True, "rst",
-        blank_before=True, blank_after=not blank(title_end),
+        after_title, newline, needs_newline(after_title), [], True, syntax,
+        blank_before=True, blank_after=followed,
     )  # fmt: skip
 
 
@@ -187,13 +130,9 @@ def syntax_of(path: Path) -> str:
     return "markdown"
 
 
-def header_of(data: bytes, syntax: str) -> Header:
-    return read_rst_header(data) if syntax == "rst" else read_header(data)
-
-
 def add_uuid(data: bytes, new_uuid: str, syntax: str = "markdown") -> bytes:
     """`data` with a Uuid line (or reST field) added to its header; other bytes unchanged."""
-    header = header_of(data, syntax)
+    header = read_header(data, syntax)
     if not header.has_header:
         raise ValueError("has no metadata header (it must start with 'Title: …')")
     nl = header.newline
@@ -283,7 +222,7 @@ def _scan_file(path: Path, content: Path) -> _Missing | _Kept | str:
             values = read_html_uuids(data)
             header = None
         else:
-            header = header_of(data, syntax)
+            header = read_header(data, syntax)
             values = header.uuids
     except UnicodeDecodeError:
         return f"{shown}: is not UTF-8 text — save it as UTF-8"
@@ -365,7 +304,7 @@ def run(content: Path, subdirs: list[str], out=sys.stdout, err=sys.stderr) -> in
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.uuids", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts uuids", description=__doc__.splitlines()[0])
     parser.add_argument("-s", "--settings", default=str(ROOT / "pelicanconf.py"), help="settings file (for PATH, ARTICLE_PATHS, PAGE_PATHS)")
     parser.add_argument("--content", help="content directory (default: PATH from the settings)")
     args = parser.parse_args(argv)

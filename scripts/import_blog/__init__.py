@@ -1,6 +1,6 @@
 """Bring an existing Pelican blog into this site: `make import FROM=<old content dir>`.
 
-    python -m scripts.import_blog --from OLD_CONTENT [--settings OLD_PELICANCONF] [--yes]
+    python -m scripts import --from OLD_CONTENT [--settings OLD_PELICANCONF] [--yes]
                                   [--keep-urls] [--home page|keep] [--templates drop|keep|NAME]
 
 The Makefile passes FROM=, SETTINGS=, YES=1, KEEP_URLS=1, HOME= and TEMPLATES= through
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from connected.errors import ConnectedError
 from connected.files import path_inside, write_atomic
-from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES
+from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES, read_header
 
 from .old_settings import OldSettingsError, read_old_settings
 from .plan import (
@@ -186,16 +186,9 @@ def add_uuids(plan: Plan, ours: dict) -> tuple[int, list[str]]:
 
 
 def file_uuid(path: Path) -> str | None:
-    """The Uuid a post now carries (its Markdown or reST header, read by scripts/uuids)."""
-    from scripts.uuids import header_of, syntax_of
-
-    syntax = syntax_of(path)
-    if syntax == "html":
-        return None
-    try:
-        found = header_of(path.read_bytes(), syntax).uuids
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
+    """The Uuid a post now carries (its Markdown or reST header, read by connected/header.py;
+    None for an HTML post, or a file that cannot be read as UTF-8 text)."""
+    found = read_header(path).values("uuid")
     return found[0] if found else None
 
 
@@ -364,7 +357,7 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     env = os.environ
-    parser = argparse.ArgumentParser(prog="python -m scripts.import_blog", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts import", description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="source", default=env.get("FROM") or None, help="the old blog's content folder")
     parser.add_argument("--settings", default=env.get("SETTINGS") or None, help="the old pelicanconf.py (read, never run)")
     parser.add_argument("--yes", action="store_true", default=_truthy(env.get("YES")), help="apply without asking")
