@@ -15,7 +15,7 @@
   ``sanitize_html`` (connected.sanitize, the one allow-list, for Summary HTML
   on listings).
 - ``smart_text`` (curly quotes and dashes for plain text such as titles,
-  which Markdown's smarty never sees) and ``initials`` (the monogram shown when there is no photo).
+  which Markdown never sees) and ``initials`` (the monogram shown when there is no photo).
 - robots.txt: the static copy gets the absolute sitemap URL filled in.
 """
 

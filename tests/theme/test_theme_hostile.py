@@ -84,7 +84,7 @@ def test_hostile_title_in_listings(site):
 
 def test_summary_markup_is_stripped_from_descriptions(site):
     doc = parse(site / HOSTILE_PAGE)
-    # Markdown's smarty (MARKDOWN in the settings) curls the summary's quotes.
+    # connected.smart_punctuation (MARKDOWN in the settings) curls the summary's quotes.
     expected = "A summary with markup & \u201cquotes\u201d that must be stripped."
     assert meta(doc, name="description") == expected
     assert meta(doc, prop="og:description") == expected

@@ -264,7 +264,7 @@ def test_subscribe_box_without_form_url_offers_email(site):
 
 def test_about_page_is_a_profile(site):
     doc = parse(site / "about/index.html")
-    # Markdown's smarty curls apostrophes: compare with the typed ones.
+    # Markdown (connected.smart_punctuation) curls apostrophes: compare with the typed ones.
     text = doc.xpath("//main")[0].text_content().replace("\u2019", "'")
     for needle in ["Engineering manager", "What I'm looking for", "alex@your-name.example"]:
         assert needle.lower() in text.lower(), needle
