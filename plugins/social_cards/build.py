@@ -156,7 +156,10 @@ def _draw_all(cache: Path, missing: dict, photo_bytes: bytes | None) -> None:
 
 
 class SocialCardsGenerator(Generator):
-    """Draws the cards (generate_context) and writes cards, photos and subscribe pages."""
+    """Draws the cards (generate_context) and writes cards, photos and subscribe pages.
+
+    Cards only where a link preview can use them: a build with an absolute SITEURL.
+    """
 
     def generate_context(self):
         settings = self.settings
@@ -182,6 +185,13 @@ class SocialCardsGenerator(Generator):
         ]
         everything += [t for a in list(everything) for t in getattr(a, "translations", [])]
         siteurl = str(settings.get("SITEURL") or "").rstrip("/")
+        if not siteurl.startswith(("http://", "https://")):
+            # og:image must be an absolute URL: without one (a development build)
+            # no link preview can fetch a card, so none is drawn and the pages
+            # name the default image, as listings do. Production builds draw them.
+            self.context["SOCIAL_CARDS_FILES"] = " ".join(sorted(self._files))
+            logger.info("social_cards: no cards in a build without an absolute SITEURL (make publish draws them)")
+            return
         cards = []
         for article in everything:
             if article.metadata.get("image"):

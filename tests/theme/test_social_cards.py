@@ -138,3 +138,16 @@ def test_cards_drawn_in_the_worker_pool_are_those_drawn_here(tmp_path, monkeypat
         assert path.stat().st_mode & 0o777 == 0o644
         with Image.open(path) as image:
             assert image.size == (1200, 630) and image.mode == "P"
+
+
+def test_a_development_build_draws_no_card(tmp_path, caplog):
+    """Without an absolute SITEURL no link preview can fetch a card (og:image must
+    be absolute): nothing is drawn, and posts name the default image as listings do."""
+    caplog.set_level("INFO", logger="social_cards")
+    output = build_site(tmp_path, settings_file="pelicanconf.py")
+    assert not list((tmp_path / "cache" / "social_cards").glob("card-*.png"))
+    assert not (output / "images" / "social").exists()
+    images = [_preview(file)["og"] for file in _article_files(output)]
+    assert not [og for og in images if "/images/social/" in og], images
+    assert sum(og.endswith("/images/social-default.png") for og in images) >= 3, images
+    assert any("no cards in a build without an absolute SITEURL" in r.getMessage() for r in caplog.records)
