@@ -4,13 +4,21 @@ Post bodies and summaries get them from `connected.smart_punctuation`, a
 Markdown extension (MARKDOWN in pelicanconf.py) that runs this over the text of
 the converted post; titles are metadata and stay as typed on pages, feeds and
 subjects. The drawn link-preview cards and the LinkedIn share text use
-`smart_text` too. One linear pass over the characters, no regular expressions
-on post text.
+`smart_text` too. One linear pass: a one-character class finds the characters to
+change, nothing that can backtrack.
 """
 
 from __future__ import annotations
 
+import re
+
 _OPENING_CONTEXT = set(" \t\n([{<\u2014\u2013-/\u00a0")
+
+
+# The only characters smart_text changes. A single character class: each match
+# is one character, so the scan is linear (no backtracking), and the text
+# between matches is copied in slices rather than character by character.
+_SPECIAL = re.compile(r"[-.\"']")
 
 
 def smart_text(text: str, before: str = "") -> str:
@@ -21,35 +29,39 @@ def smart_text(text: str, before: str = "") -> str:
     """
     context = str(before or "")[-2:]
     text = context + str(text or "")
+    n = len(text)
     out: list[str] = []
-    i, n = len(context), len(text)
-    while i < n:
+    copied = len(context)  # text[:copied] is in out (or is the context)
+    for match in _SPECIAL.finditer(text, copied):
+        i = match.start()
+        if i < copied:
+            continue  # consumed by the dash or ellipsis before it
         char = text[i]
-        if char == "-" and text.startswith("---", i):
-            out.append("\u2014")
-            i += 3
-            continue
-        if char == "-" and text.startswith("--", i):
-            out.append("\u2013")
-            i += 2
-            continue
-        if char == "." and text.startswith("...", i):
-            out.append("\u2026")
-            i += 3
-            continue
-        if char in "\"'":
+        if char == "-":
+            if text.startswith("---", i):
+                replacement, width = "\u2014", 3
+            elif text.startswith("--", i):
+                replacement, width = "\u2013", 2
+            else:
+                continue
+        elif char == ".":
+            if not text.startswith("...", i):
+                continue
+            replacement, width = "\u2026", 3
+        else:
             previous = text[i - 1] if i else " "
             opening = previous in _OPENING_CONTEXT or (
                 previous in "\"'" and (text[i - 2] if i > 1 else " ") in _OPENING_CONTEXT
             )
+            width = 1
             if char == '"':
-                out.append("\u201c" if opening else "\u201d")
+                replacement = "\u201c" if opening else "\u201d"
             elif opening and not (i + 1 < n and text[i + 1].isdigit()):
-                out.append("\u2018")  # an opening single quote ('90s stays an apostrophe)
+                replacement = "\u2018"  # an opening single quote ('90s stays an apostrophe)
             else:
-                out.append("\u2019")  # apostrophe or closing single quote
-            i += 1
-            continue
-        out.append(char)
-        i += 1
+                replacement = "\u2019"  # apostrophe or closing single quote
+        out.append(text[copied:i])
+        out.append(replacement)
+        copied = i + width
+    out.append(text[copied:])
     return "".join(out)
