@@ -108,9 +108,10 @@ def _still_holds(cached: dict | None, digest: str, site_key: str) -> bool:
 
 
 def _relative_to(paths, output_setting: str, output: str) -> set[str]:
-    """The written paths relative to the output folder. Pelican builds them on
-    OUTPUT_PATH (whose own links do not matter here, it writes no links below it),
-    so only a path elsewhere has its links resolved, one system call per folder."""
+    """The written paths relative to the output folder. Pelican names every file it
+    writes by joining OUTPUT_PATH and the file's save_as, so those are made relative
+    as text (no system call per page); only a path elsewhere is resolved with
+    realpath, as before."""
     prefix = os.path.abspath(output_setting) + os.sep
     relative = set()
     for path in paths:
