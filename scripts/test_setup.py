@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scripts test-setup", description=__doc__.splitlines()[0]
     )
-    parser.parse_args(argv)
+    # No options beyond --help; argv None (main() called as a function) is none given.
+    parser.parse_args([] if argv is None else argv)
     try:
         ensure_java()
         ensure_debian_packages()
@@ -132,4 +133,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
