@@ -34,7 +34,7 @@ import os
 import struct
 import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -305,6 +305,8 @@ _STATUS = {b" %03d " % code: (200 <= code < 300 or code == 304) for code in rang
 # The seconds of a time, ":00" to ":59": with them the day is the minute's (see log_time()).
 _SECONDS = frozenset(b":%02d" % s for s in range(60))
 _IGNORED = ("", "", False)  # what _kind() gives a request that is not counted
+_SIXTY = {b"%02d" % n: n for n in range(60)}  # minutes and seconds
+_UNSEEN = object()
 _HEAD_END = b" " + b"-" * 33  # after an address: a head of the everyday length (see lines())
 
 
@@ -326,6 +328,7 @@ class _Reader:
         # The hot loop's caches, each bounded by _CACHE_LIMIT (cleared when full):
         # b":05 +0000] " (every second) → that zone's b"- - [01/Dec/2026:13:17" → local day
         self.zones: dict[bytes, dict[bytes, str]] = {}
+        self.hours: dict[bytes, datetime | None] = {}  # b"01/Dec/2026:13 +0000" → its first moment
         self.referrers: dict[bytes, tuple[str, str]] = {}  # referrer → (group, host)
         self.kinds: dict[bytes, tuple[str, str, bool]] = {}  # request → (what, name, edition marker)
         self.bot: dict[bytes, bool] = {}  # user agent → whether crawlerdetect calls it a bot
@@ -338,7 +341,7 @@ class _Reader:
 
     def _day(self, time: bytes) -> str | None:
         """The local day of a log time, remembered per minute (the seconds cannot change it)."""
-        moment = al.log_time(time)
+        moment = self._moment(time)
         if moment is None:
             return None
         # One str object per day, so that lines() tells a change of day by identity.
@@ -357,6 +360,24 @@ class _Reader:
             minutes.clear()
         minutes[b"- - [" + time[:17]] = day
         return day
+
+    def _moment(self, time: bytes):
+        """access_logs.log_time(time), its date, hour and zone parsed once per hour.
+
+        The minutes and seconds (00-59, as log_time wants them) are added to the hour's
+        moment: with a fixed offset that is the same aware datetime."""
+        if len(time) != 26 or time[14:15] != b":" or time[17:18] != b":":
+            return None
+        minute, second = _SIXTY.get(time[15:17]), _SIXTY.get(time[18:20])
+        if minute is None or second is None:
+            return None
+        key = time[:14] + time[20:]
+        hour = self.hours.get(key, _UNSEEN)
+        if hour is _UNSEEN:
+            if len(self.hours) > _CACHE_LIMIT:
+                self.hours.clear()
+            hour = self.hours[key] = al.log_time(time[:14] + b":00:00" + time[20:])
+        return None if hour is None else hour + timedelta(minutes=minute, seconds=second)
 
     def open_day(self, day: str) -> DayTally:
         """A tally for `day`; days two behind the newest are summed up first, to bound memory.
@@ -662,9 +683,9 @@ def _read_range(job: tuple, caches: dict = {}) -> dict:  # noqa: B006 (one worke
     # the same run (the key is new each run), so a cold cache is not paid once per range.
     if caches.get("key") != key:
         caches.clear()
-        caches.update(key=key, shared=(reader.stripped, reader.zones, reader.referrers, reader.kinds,
-                                       reader.bot, reader.feed_agents))
-    (reader.stripped, reader.zones, reader.referrers, reader.kinds, reader.bot,
+        caches.update(key=key, shared=(reader.stripped, reader.zones, reader.hours, reader.referrers,
+                                       reader.kinds, reader.bot, reader.feed_agents))
+    (reader.stripped, reader.zones, reader.hours, reader.referrers, reader.kinds, reader.bot,
      reader.feed_agents) = caches["shared"]
     collecting = gc.isenabled()
     gc.disable()  # as in read_logs()

@@ -1,0 +1,49 @@
+"""The reader's per-hour time parsing (scripts/stats_logs.py _Reader._moment) against
+access_logs.log_time(), the reference, on a seeded corpus of good and broken log times."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from scripts import access_logs as al
+from scripts.stats_logs import _Reader
+from tests.stats.test_logs_fast_path import SITE, TZ, stamp
+
+
+def times(seed: int, count: int) -> list[bytes]:
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    out = [b"29/Feb/2024:23:59:59 +0000", b"29/Feb/2025:00:00:00 +0000", b"31/Dec/2026:23:59:59 -1200",
+           b"01/Jan/2027:00:00:00 +1400", b"01/Dec/2026:13:60:00 +0000", b"01/Dec/2026:13:00:60 +0000",
+           b"01/Dec/2026:24:00:00 +0000", b"01/Dec/2026:13:17:11 +0160", b"01/Dec/2026:13:17:11 +2400",
+           b"01/Dec/2026:13:17:11 +0000 ", b"01/Dec/2026:13:17:1", b"", b"01/Dec/2026:13:-1:11 +0000",
+           b"01/Dec/2026:13:17: 1 +0000", b"01/Dec/2026:13:+1:11 +0000", b"01/Dec/2026:13 17 11 +0000",
+           b"01/Dec/2026:13:17:11 ~0000", b"01/Dec/2026:13:17:11\t+0000", b"01/Dec/2026:13:1\xd9:11 +0000"]
+    for _ in range(count):
+        good = stamp(start + timedelta(seconds=rng.randrange(3 * 365 * 86400)), rng.choice(
+            [0, 60, -300, 330, 345, -570, 840, -720, 59, -59]))
+        at = rng.randrange(len(good))
+        out += [good, good[:at] + bytes([rng.randrange(256)]) + good[at + 1:],
+                good[:at] + rng.choice([b"0", b"9", b"6", b":", b" ", b"-", b"+"]) + good[at + 1:]]
+    return out
+
+
+def test_the_hourly_parse_gives_log_time_exactly():
+    reader = _Reader(SITE, TZ, "2027-01-01")
+    corpus = times(11, 4000)
+    for _ in range(2):  # cold, then with every hour remembered
+        for value in corpus:
+            assert reader._moment(value) == al.log_time(value), value
+    broken = [value for value in corpus if al.log_time(value) is None]
+    assert len(broken) > 2000 and len(corpus) - len(broken) > 4000  # both kinds, many of each
+
+
+def test_the_hourly_parse_keeps_the_offset_and_the_day():
+    reader = _Reader(SITE, TZ, "2027-01-01")
+    for value in times(12, 2000):
+        expected = al.log_time(value)
+        if expected is not None:
+            got = reader._moment(value)
+            assert got.utcoffset() == expected.utcoffset()
+            assert reader._day(value) == expected.astimezone(TZ).date().isoformat()
