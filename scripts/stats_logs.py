@@ -361,6 +361,12 @@ class _Reader:
         minutes[b"- - [" + time[:17]] = day
         return day
 
+    def _head_day(self, head: bytes) -> str | None:
+        """The day of a head b"… - - [01/Dec/2026:13:17:05 +0000] " whose minute is new, or None."""
+        if head[-33:-28] != b"- - [" or head[-2:] != b"] ":
+            return None
+        return self._day(head[-32:-6])
+
     def _moment(self, time: bytes):
         """access_logs.log_time(time), its date, hour and zone parsed once per hour.
 
@@ -496,17 +502,17 @@ class _Reader:
         floor = skip_before or ""  # "" for new lines: no day is before it
         today, salt, days, new_day, feed = self.today, self.key, self.days, self.open_day, self._feed
         kinds, kind_of, zones, bot, is_bot = self.kinds, self._kind, self.zones, self.bot, self._is_bot
-        referrers, source, careful, status_of = self.referrers, self._source, self._careful, _STATUS
+        referrers, source, careful, status_of, head_day = (self.referrers, self._source, self._careful, _STATUS,
+                                                           self._head_day)
         email, longest, no_zone = (al.EMAIL, ""), al.MAX_LINE, {}
         # Two rare shapes are looked for once per chunk, in C, rather than on every line: a line
         # over the limit and an escaped quote; only in a chunk that has one are lines checked for it.
         odd = escaped or max(map(len, lines), default=0) > longest
         malformed = ignored = bots = 0
         open_day = False
-        # The day of the last counted line and what follows from it, worked out again when the
-        # day changes (lines come in time order: rarely): whether it is before `floor`, and its
-        # tally (None until a line needs it: a day is opened by its first counted line, as ever).
-        current, tally, hits, skipped = "", None, None, False  # "": no day yet (not None: see below)
+        # The day of the last counted line and its tally, looked up again when the day changes
+        # (lines come in time order: rarely). A day is opened by its first counted line, as ever.
+        current, tally, hits = "", None, None  # "": no day yet (not None: see below)
         for line in lines:
             p = line.split(b'"', 6)
             if len(p) == 7:
@@ -517,8 +523,9 @@ class _Reader:
             day = zones.get(head[-11:], no_zone).get(head[-33:-11])
             # The everyday shape, or the reference parser. (`counted` is None unless tail has 5
             # bytes or more: the checks after it may index it.) The head is the address, a space
-            # and the 33 bytes the day was found by: its first space is 34 bytes from its end.
-            if (counted is None or day is None or sep != b" " or tail[-1] != 32
+            # and the 33 bytes the day was found by (a minute not seen yet is read from them): its
+            # first space is 34 bytes from its end.
+            if (counted is None or (day is None and (day := head_day(head)) is None) or sep != b" " or tail[-1] != 32
                     or not (tail[5:-1].isdigit() or tail[5:-1] == b"-")
                     or not head.find(b" ") == len(head) - 34 > 0
                     or (odd and (len(line) > longest or b'\\"' in line))):
@@ -536,13 +543,11 @@ class _Reader:
                 if day is None:  # a log line whose time cannot be read
                     malformed += 1
                     continue
-                current, tally, hits = day, None, None
                 if day >= today:
                     open_day = True
-                skipped = day < floor  # counted and committed by an earlier run
-            if skipped:
-                continue
-            if tally is None:
+                if day < floor:
+                    continue  # counted and committed by an earlier run (`current` is kept: asked again)
+                current = day
                 tally = days.get(day) or new_day(day)
                 hits = tally.hits
             if what == "feed":
