@@ -29,6 +29,7 @@ from __future__ import annotations
 import gc
 import gzip
 import hashlib
+import io
 import logging
 import os
 import struct
@@ -483,7 +484,7 @@ class _Reader:
         return verdict
 
     def lines(self, lines: list[bytes], *, escaped: bool, skip_before: str | None) -> bool:
-        """Count complete lines (without their newlines); True when one is of a still-open day.
+        """Count complete lines (each ends with its newline); True when one is of a still-open day.
 
         skip_before: set when the lines were read by an earlier run (a replayed region): days
         before it were committed then, and excluded/malformed lines were counted then.
@@ -504,7 +505,7 @@ class _Reader:
         kinds, kind_of, zones, bot, is_bot = self.kinds, self._kind, self.zones, self.bot, self._is_bot
         referrers, source, careful, status_of, head_day = (self.referrers, self._source, self._careful, _STATUS,
                                                            self._head_day)
-        email, longest, no_zone = (al.EMAIL, ""), al.MAX_LINE, {}
+        email, longest, no_zone = (al.EMAIL, ""), al.MAX_LINE + 1, {}  # (+ 1: the newline)
         # Two rare shapes are looked for once per chunk, in C, rather than on every line: a line
         # over the limit and an escaped quote; only in a chunk that has one are lines checked for it.
         odd = escaped or max(map(len, lines), default=0) > longest
@@ -529,9 +530,9 @@ class _Reader:
                     or not (tail[5:-1].isdigit() or tail[5:-1] == b"-")
                     or not head.find(b" ") == len(head) - 34 > 0
                     or (odd and (len(line) > longest or b'\\"' in line))):
-                fields = careful(line)
+                fields = careful(line[:-1])
                 if fields is None:
-                    malformed += 1 if line else 0  # an empty line is nothing, not a malformed one
+                    malformed += 1 if len(line) > 1 else 0  # an empty line is nothing, not a malformed one
                     continue
                 addr, day, request, counted, referrer, agent = fields
                 head = addr + _HEAD_END  # head[:-34] is the address, as on the fast path
@@ -603,8 +604,10 @@ class _Reader:
                 chunk = chunk[at + 1 :]
             data = pending + chunk
             scan.last_start = position - len(data)
-            lines = data.split(b"\n")
-            pending = lines.pop()  # the unfinished last line, or b"" after a newline
+            # The lines with their newlines: BytesIO finds them with memchr, in about a third of
+            # the time split() takes to look at every byte.
+            lines = io.BytesIO(data).readlines()
+            pending = lines.pop() if lines and lines[-1][-1:] != b"\n" else b""  # the unfinished last line
             if lines and self.lines(lines, escaped=b"\\" in data and b'\\"' in data, skip_before=skip_before if replaying else None):
                 if scan.resume is None:
                     scan.resume, scan.first_open = scan.last_start, reads == 1
