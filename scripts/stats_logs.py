@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 VERSION = 1
 _CACHE_LIMIT = 200_000  # entries in the per-run path, agent and minute caches before they are cleared
+_ZONES = 16  # time zones whose minutes are remembered at once (a log has one or two: summer time)
 ASSET_SUFFIXES = (".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".woff",
                   ".woff2", ".ttf", ".map", ".txt", ".avif", ".pdf", ".webmanifest", ".mp4", ".mp3")
 OTHER_PAGES = ""  # the key under which views of pages that are not posts are counted
@@ -350,14 +351,15 @@ class _Reader:
         # The everyday head ends with b"- - [01/Dec/2026:13:17" b":05 +0000] ". The second part
         # (any of the 60 seconds, with this zone) finds the zone's minutes, the first the day:
         # two lookups of two slices of the head, no join (see lines()).
+        # Bounded as one cache of _CACHE_LIMIT minutes: _ZONES zones, each of a share of them.
         ending = time[20:] + b"] "
         minutes = self.zones.get(b":00" + ending)
         if minutes is None:
-            if len(self.zones) > _CACHE_LIMIT:
+            if len(self.zones) >= _ZONES * len(_SECONDS):
                 self.zones.clear()
             minutes = {}
             self.zones.update((second + ending, minutes) for second in _SECONDS)
-        if len(minutes) > _CACHE_LIMIT:
+        if len(minutes) >= _CACHE_LIMIT // _ZONES:
             minutes.clear()
         minutes[b"- - [" + time[:17]] = day
         return day

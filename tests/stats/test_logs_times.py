@@ -47,3 +47,17 @@ def test_the_hourly_parse_keeps_the_offset_and_the_day():
             got = reader._moment(value)
             assert got.utcoffset() == expected.utcoffset()
             assert reader._day(value) == expected.astimezone(TZ).date().isoformat()
+
+
+def test_the_minute_caches_stay_bounded_and_right_across_many_zones(monkeypatch):
+    import scripts.stats_logs as stats_logs
+
+    monkeypatch.setattr(stats_logs, "_CACHE_LIMIT", 2000)  # a small bound, reached many times
+    reader = _Reader(SITE, TZ, "2027-01-01")
+    start = datetime(2026, 3, 28, tzinfo=UTC)  # over the change to summer time in Paris
+    for step in range(6000):
+        value = stamp(start + timedelta(minutes=step * 7), [0, 60, 120, -300, 330, 345, -570, 840][step % 8] + step % 40)
+        assert reader._day(value) == al.log_time(value).astimezone(TZ).date().isoformat(), value
+        minutes = {id(m): m for m in reader.zones.values()}.values()
+        assert sum(map(len, minutes)) <= 2000 and len(reader.zones) <= stats_logs._ZONES * 60
+        assert len(reader.hours) <= 2001
