@@ -368,7 +368,7 @@ class _Reader:
         """The day of a head b"… - - [01/Dec/2026:13:17:05 +0000] " whose minute is new, or None."""
         if head[-33:-28] != b"- - [" or head[-2:] != b"] ":
             return None
-        return self._day(head[-32:-6])
+        return self._day(head[-28:-2])
 
     def _moment(self, time: bytes):
         """access_logs.log_time(time), its date, hour and zone parsed once per hour.

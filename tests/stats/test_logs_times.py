@@ -4,7 +4,7 @@ access_logs.log_time(), the reference, on a seeded corpus of good and broken log
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from scripts import access_logs as al
 from scripts.stats_logs import _Reader
@@ -61,3 +61,36 @@ def test_the_minute_caches_stay_bounded_and_right_across_many_zones(monkeypatch)
         minutes = {id(m): m for m in reader.zones.values()}.values()
         assert sum(map(len, minutes)) <= 2000 and len(reader.zones) <= stats_logs._ZONES * 60
         assert len(reader.hours) <= 2001
+
+
+def test_a_new_minute_does_not_send_its_line_to_the_reference_parser(tmp_path, monkeypatch):
+    """A sparse log (every line in a minute of its own) stays on the fast path; only the lines
+    off the everyday shape are parsed by access_logs.parse_line(), and the figures are the same."""
+    import scripts.stats_logs as stats_logs
+    from tests.stats.test_logs_fast_path import comparable, figures, reference
+
+    start = datetime(2026, 10, 24, 22, tzinfo=UTC)  # over the end of summer time in Paris
+    lines = []
+    for step in range(3000):
+        moment = start + timedelta(minutes=step, seconds=step % 60)
+        if step % 100 == 7:
+            lines.append(b"garbage line without structure")
+        lines.append(b'203.0.113.%d - - [%s] "GET /2026/post-0%d/ HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux '
+                     b'x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"' % (step % 9, stamp(moment, [0, 60, -300][step % 3]),
+                                                                            step % 8))
+    data = b"\n".join(lines) + b"\n"
+    path = tmp_path / "access.log"
+    path.write_bytes(data)
+    parsed: list[bytes] = []
+    real = stats_logs._Reader._careful
+
+    def spy(self, line):
+        parsed.append(line)
+        return real(self, line)
+
+    monkeypatch.setattr(stats_logs._Reader, "_careful", spy)
+    monkeypatch.setattr(stats_logs, "PARALLEL_MIN", 1 << 62)
+    result, _ = stats_logs.read_logs([path], SITE, None, timezone=TZ, today=date(2027, 1, 1))
+    assert parsed == [b"garbage line without structure"] * 30
+    assert result.new_malformed == 30 and result.lines_read == 3030
+    assert figures(result) == comparable(reference(data))
