@@ -29,11 +29,13 @@ from __future__ import annotations
 import gc
 import gzip
 import hashlib
+import io
 import logging
 import os
 import struct
+import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 VERSION = 1
 _CACHE_LIMIT = 200_000  # entries in the per-run path, agent and minute caches before they are cleared
+_ZONES = 16  # time zones whose minutes are remembered at once (a log has one or two: summer time)
 ASSET_SUFFIXES = (".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".woff",
                   ".woff2", ".ttf", ".map", ".txt", ".avif", ".pdf", ".webmanifest", ".mp4", ".mp3")
 OTHER_PAGES = ""  # the key under which views of pages that are not posts are counted
@@ -156,7 +159,12 @@ class DayTally:
         from operator import itemgetter
 
         raw = self.fold()
-        pairs = raw["pairs"]
+        people, email_only = raw["people"], raw["email_only"]
+        # A post's visitors are its people and those who came only from an edition (few).
+        people_per_post = Counter(map(itemgetter(0), people))
+        visitors = people_per_post + Counter(map(itemgetter(0), email_only)) if email_only else people_per_post
+        site_visitors = set(map(itemgetter(1), people))
+        site_visitors.update(map(itemgetter(1), email_only))
         views: dict[str, int] = {}
         sources: dict[str, dict[str, int]] = {}
         hosts: dict[str, dict[str, int]] = {}
@@ -170,9 +178,9 @@ class DayTally:
         for (feed, name), n in raw["subscribers"].items():
             subs.setdefault(feed, {})[name] = n
         return {"views": views,
-                "visitors": dict(Counter(map(itemgetter(0), pairs))),
-                "people": dict(Counter(map(itemgetter(0), raw["people"]))),
-                "site_visitors": len(set(map(itemgetter(1), pairs))),
+                "visitors": dict(visitors),
+                "people": dict(people_per_post),
+                "site_visitors": len(site_visitors),
                 "sources": sources, "hosts": hosts,
                 "fetches": dict(raw["fetches"]),
                 "fetchers": dict(Counter(map(itemgetter(0), raw["fetchers"]))),
@@ -181,17 +189,20 @@ class DayTally:
 
 def _raw_from(hits: list, feed_hits: list, subscribers: dict) -> dict:
     """A day's raw tally: views per (name, (group, host)) in first-seen order, the distinct
-    (name, visitor) pairs (all, and not from an edition), fetches per feed, the distinct
-    (feed, fetcher) pairs, the most subscribers each aggregator reported."""
+    (name, visitor) pairs in two disjoint sets — "people", from views that did not come from
+    an edition, and "email_only", the few others (together: every pair) —, fetches per feed,
+    the distinct (feed, fetcher) pairs, the most subscribers each aggregator reported."""
     from collections import Counter
     from itertools import compress
     from operator import itemgetter
 
-    groups = map(itemgetter(0), map(itemgetter(2), hits))
+    groups = list(map(itemgetter(0), map(itemgetter(2), hits)))
+    # One pass over the views builds the pairs that count as people; only the views from an
+    # edition (a tenth, say) are passed over again, not every view for a set of all pairs.
+    people = set(map(itemgetter(0, 1), compress(hits, map(al.EMAIL.__ne__, groups))))
     return {"views": Counter(map(itemgetter(0, 2), hits)),
-            "pairs": set(map(itemgetter(0, 1), hits)),
-            # People: the (post, visitor) pairs of views that did not come from an edition.
-            "people": set(map(itemgetter(0, 1), compress(hits, map(al.EMAIL.__ne__, groups)))),
+            "people": people,
+            "email_only": set(map(itemgetter(0, 1), compress(hits, map(al.EMAIL.__eq__, groups)))) - people,
             "fetches": Counter(map(itemgetter(0), feed_hits)),
             "fetchers": set(feed_hits),
             "subscribers": dict(subscribers)}
@@ -203,10 +214,12 @@ def _merge_raw(into: dict | None, later: dict) -> dict:
         return later
     into["views"].update(later["views"])  # a Counter keeps the first-seen order: `into` first
     into["fetches"].update(later["fetches"])
-    for name in ("pairs", "people", "fetchers"):  # sets: the smaller goes into the larger
+    for name in ("people", "fetchers"):  # sets: the smaller goes into the larger
         small, large = sorted((into[name], later[name]), key=len)
         large |= small
         into[name] = large
+    # A pair that came only from an edition in one part and not in the other is a person.
+    into["email_only"] = (into["email_only"] | later["email_only"]) - into["people"]
     subs = into["subscribers"]
     for slot, n in later["subscribers"].items():
         if n > subs.get(slot, -1):
@@ -294,6 +307,9 @@ _STATUS = {b" %03d " % code: (200 <= code < 300 or code == 304) for code in rang
 # The seconds of a time, ":00" to ":59": with them the day is the minute's (see log_time()).
 _SECONDS = frozenset(b":%02d" % s for s in range(60))
 _IGNORED = ("", "", False)  # what _kind() gives a request that is not counted
+_SIXTY = {b"%02d" % n: n for n in range(60)}  # minutes and seconds
+_UNSEEN = object()
+_HEAD_END = b" " + b"-" * 33  # after an address: a head of the everyday length (see lines())
 
 
 class _Reader:
@@ -312,7 +328,9 @@ class _Reader:
         self.done: dict[str, dict] = {}  # days summed up while reading
         self.newest = ""
         # The hot loop's caches, each bounded by _CACHE_LIMIT (cleared when full):
-        self.day_of: dict[bytes, str] = {}  # b"- - [01/Dec/2026:13:17 +0000] " → local day
+        # b":05 +0000] " (every second) → that zone's b"- - [01/Dec/2026:13:17" → local day
+        self.zones: dict[bytes, dict[bytes, str]] = {}
+        self.hours: dict[bytes, datetime | None] = {}  # b"01/Dec/2026:13 +0000" → its first moment
         self.referrers: dict[bytes, tuple[str, str]] = {}  # referrer → (group, host)
         self.kinds: dict[bytes, tuple[str, str, bool]] = {}  # request → (what, name, edition marker)
         self.bot: dict[bytes, bool] = {}  # user agent → whether crawlerdetect calls it a bot
@@ -325,15 +343,50 @@ class _Reader:
 
     def _day(self, time: bytes) -> str | None:
         """The local day of a log time, remembered per minute (the seconds cannot change it)."""
-        moment = al.log_time(time)
+        moment = self._moment(time)
         if moment is None:
             return None
-        day = moment.astimezone(self.tz).date().isoformat()
-        if len(self.day_of) > _CACHE_LIMIT:
-            self.day_of.clear()
-        # The key is what follows the address in the everyday head, without the seconds.
-        self.day_of[b"- - [" + time[:17] + time[20:] + b"] "] = day
+        # One str object per day, so that lines() tells a change of day by identity.
+        day = sys.intern(moment.astimezone(self.tz).date().isoformat())
+        # The everyday head ends with b"- - [01/Dec/2026:13:17" b":05 +0000] ". The second part
+        # (any of the 60 seconds, with this zone) finds the zone's minutes, the first the day:
+        # two lookups of two slices of the head, no join (see lines()).
+        # Bounded as one cache of _CACHE_LIMIT minutes: _ZONES zones, each of a share of them.
+        ending = time[20:] + b"] "
+        minutes = self.zones.get(b":00" + ending)
+        if minutes is None:
+            if len(self.zones) >= _ZONES * len(_SECONDS):
+                self.zones.clear()
+            minutes = {}
+            self.zones.update((second + ending, minutes) for second in _SECONDS)
+        if len(minutes) >= _CACHE_LIMIT // _ZONES:
+            minutes.clear()
+        minutes[b"- - [" + time[:17]] = day
         return day
+
+    def _head_day(self, head: bytes) -> str | None:
+        """The day of a head b"… - - [01/Dec/2026:13:17:05 +0000] " whose minute is new, or None."""
+        if head[-33:-28] != b"- - [" or head[-2:] != b"] ":
+            return None
+        return self._day(head[-28:-2])
+
+    def _moment(self, time: bytes):
+        """access_logs.log_time(time), its date, hour and zone parsed once per hour.
+
+        The minutes and seconds (00-59, as log_time wants them) are added to the hour's
+        moment: with a fixed offset that is the same aware datetime."""
+        if len(time) != 26 or time[14:15] != b":" or time[17:18] != b":":
+            return None
+        minute, second = _SIXTY.get(time[15:17]), _SIXTY.get(time[18:20])
+        if minute is None or second is None:
+            return None
+        key = time[:14] + time[20:]
+        hour = self.hours.get(key, _UNSEEN)
+        if hour is _UNSEEN:
+            if len(self.hours) > _CACHE_LIMIT:
+                self.hours.clear()
+            hour = self.hours[key] = al.log_time(time[:14] + b":00:00" + time[20:])
+        return None if hour is None else hour + timedelta(minutes=minute, seconds=second)
 
     def open_day(self, day: str) -> DayTally:
         """A tally for `day`; days two behind the newest are summed up first, to bound memory.
@@ -433,7 +486,7 @@ class _Reader:
         return verdict
 
     def lines(self, lines: list[bytes], *, escaped: bool, skip_before: str | None) -> bool:
-        """Count complete lines (without their newlines); True when one is of a still-open day.
+        """Count complete lines (each ends with its newline); True when one is of a still-open day.
 
         skip_before: set when the lines were read by an earlier run (a replayed region): days
         before it were committed then, and excluded/malformed lines were counted then.
@@ -450,51 +503,65 @@ class _Reader:
         hashing and the source lookup happen only for lines that count.
         """
         floor = skip_before or ""  # "" for new lines: no day is before it
-        today, salt, days, new_day = self.today, self.key, self.days, self.open_day
-        kinds, kind_of, day_of, bot, is_bot = self.kinds, self._kind, self.day_of, self.bot, self._is_bot
-        referrers, source, careful, status_of, seconds = self.referrers, self._source, self._careful, _STATUS, _SECONDS
-        email, longest = (al.EMAIL, ""), al.MAX_LINE
+        today, salt, days, new_day, feed = self.today, self.key, self.days, self.open_day, self._feed
+        kinds, kind_of, zones, bot, is_bot = self.kinds, self._kind, self.zones, self.bot, self._is_bot
+        referrers, source, careful, status_of, head_day = (self.referrers, self._source, self._careful, _STATUS,
+                                                           self._head_day)
+        email, longest, no_zone = (al.EMAIL, ""), al.MAX_LINE + 1, {}  # (+ 1: the newline)
+        # Two rare shapes are looked for once per chunk, in C, rather than on every line: a line
+        # over the limit and an escaped quote; only in a chunk that has one are lines checked for it.
+        odd = escaped or max(map(len, lines), default=0) > longest
         malformed = ignored = bots = 0
         open_day = False
+        # The day of the last counted line and its tally, looked up again when the day changes
+        # (lines come in time order: rarely). A day is opened by its first counted line, as ever.
+        current, tally, hits = "", None, None  # "": no day yet (not None: see below)
         for line in lines:
             p = line.split(b'"', 6)
-            addr, _, rest = p[0].partition(b" ")
-            tail = p[2] if len(p) == 7 else b""
+            if len(p) == 7:
+                head, request, tail, referrer, sep, agent, _ = p
+            else:
+                head = tail = sep = b""  # fails the checks below: the reference parser decides
             counted = status_of.get(tail[:5])
-            day = day_of.get(rest[:22] + rest[25:])
-            # The everyday shape, or the reference parser. (`counted` is None unless p has 7
-            # parts and tail 5 bytes or more: the checks after it may index them.)
-            if (counted is None or day is None or p[4] != b" " or tail[-1] != 32 or rest[22:25] not in seconds
-                    or not (tail[5:-1].isdigit() or tail[5:-1] == b"-") or not addr or len(line) > longest
-                    or (escaped and b'\\"' in line)):
-                fields = careful(line)
+            day = zones.get(head[-11:], no_zone).get(head[-33:-11])
+            # The everyday shape, or the reference parser. (`counted` is None unless tail has 5
+            # bytes or more: the checks after it may index it.) The head is the address, a space
+            # and the 33 bytes the day was found by (a minute not seen yet is read from them): its
+            # first space is 34 bytes from its end.
+            if (counted is None or (day is None and (day := head_day(head)) is None) or sep != b" " or tail[-1] != 32
+                    or not (tail[5:-1].isdigit() or tail[5:-1] == b"-")
+                    or not head.find(b" ") == len(head) - 34 > 0
+                    or (odd and (len(line) > longest or b'\\"' in line))):
+                fields = careful(line[:-1])
                 if fields is None:
-                    malformed += 1 if line else 0  # an empty line is nothing, not a malformed one
+                    malformed += 1 if len(line) > 1 else 0  # an empty line is nothing, not a malformed one
                     continue
                 addr, day, request, counted, referrer, agent = fields
-            else:
-                request, referrer, agent = p[1], p[3], p[5]
+                head = addr + _HEAD_END  # head[:-34] is the address, as on the fast path
             what, name, marked = kinds.get(request) or kind_of(request)
             if not what or not counted:  # an asset, an error, a redirect, not a GET …
                 ignored += 1
                 continue
-            if day is None:  # a log line whose time cannot be read
-                malformed += 1
-                continue
-            if day >= today:
-                open_day = True
-            if day < floor:
-                continue  # counted and committed by an earlier run
-            tally = days.get(day) or new_day(day)
+            if day is not current:  # (days are one str object per day: see _day())
+                if day is None:  # a log line whose time cannot be read
+                    malformed += 1
+                    continue
+                if day >= today:
+                    open_day = True
+                if day < floor:
+                    continue  # counted and committed by an earlier run (`current` is kept: asked again)
+                current = day
+                tally = days.get(day) or new_day(day)
+                hits = tally.hits
             if what == "feed":
-                bots += self._feed(tally, name, addr, agent)
+                bots += feed(tally, name, head[:-34], agent)
                 continue
             isbot = bot.get(agent)
             if isbot or (isbot is None and is_bot(agent)):
                 bots += 1
                 continue
-            found = email if marked else (referrers.get(referrer) or source(referrer))
-            tally.hits.append((name, hash((salt, addr, agent)), found))
+            hits.append((name, hash((salt, head[:-34], agent)),
+                         email if marked else (referrers.get(referrer) or source(referrer))))
         self.lines_read += len(lines)
         if skip_before is None:
             self.malformed += malformed
@@ -539,8 +606,10 @@ class _Reader:
                 chunk = chunk[at + 1 :]
             data = pending + chunk
             scan.last_start = position - len(data)
-            lines = data.split(b"\n")
-            pending = lines.pop()  # the unfinished last line, or b"" after a newline
+            # The lines with their newlines: BytesIO finds them with memchr, in about a third of
+            # the time split() takes to look at every byte.
+            lines = io.BytesIO(data).readlines()
+            pending = lines.pop() if lines and lines[-1][-1:] != b"\n" else b""  # the unfinished last line
             if lines and self.lines(lines, escaped=b"\\" in data and b'\\"' in data, skip_before=skip_before if replaying else None):
                 if scan.resume is None:
                     scan.resume, scan.first_open = scan.last_start, reads == 1
@@ -624,9 +693,9 @@ def _read_range(job: tuple, caches: dict = {}) -> dict:  # noqa: B006 (one worke
     # the same run (the key is new each run), so a cold cache is not paid once per range.
     if caches.get("key") != key:
         caches.clear()
-        caches.update(key=key, shared=(reader.stripped, reader.day_of, reader.referrers, reader.kinds,
-                                       reader.bot, reader.feed_agents))
-    (reader.stripped, reader.day_of, reader.referrers, reader.kinds, reader.bot,
+        caches.update(key=key, shared=(reader.stripped, reader.zones, reader.hours, reader.referrers,
+                                       reader.kinds, reader.bot, reader.feed_agents))
+    (reader.stripped, reader.zones, reader.hours, reader.referrers, reader.kinds, reader.bot,
      reader.feed_agents) = caches["shared"]
     collecting = gc.isenabled()
     gc.disable()  # as in read_logs()
@@ -638,8 +707,6 @@ def _read_range(job: tuple, caches: dict = {}) -> dict:  # noqa: B006 (one worke
         if collecting:
             gc.enable()
     raws = {day: tally.fold() for day, tally in reader.tallies.items()}
-    for raw in raws.values():  # people are nearly all the pairs: send the few that are not
-        raw["email_only"] = raw["pairs"] - raw.pop("people")
     return {"scan": scan, "runs": None if reader.overflow else reader.runs, "raw": raws,
             "counters": (reader.bytes_read, reader.lines_read, reader.malformed, reader.ignored, reader.bots)}
 
@@ -729,9 +796,7 @@ def _take_range(reader: _Reader, part: dict, handle, start: int, stop: int | Non
         if day not in reader.days:
             reader.open_day(day)
         if day not in absorbed:
-            raw = part["raw"][day]
-            raw["people"] = raw["pairs"] - raw.pop("email_only")  # see _read_range()
-            reader.days[day].absorb(raw)
+            reader.days[day].absorb(part["raw"][day])
             absorbed.add(day)
     n_bytes, n_lines, malformed, ignored, bots = part["counters"]
     reader.bytes_read += n_bytes
