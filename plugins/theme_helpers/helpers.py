@@ -47,8 +47,7 @@ def register():
     signals.generator_init.connect(add_jinja_helpers)
     signals.article_generator_finalized.connect(annotate_articles)
     signals.page_generator_finalized.connect(annotate_pages)
-    signals.finalized.connect(fill_robots_txt)
-    signals.finalized.connect(save_memo)
+    signals.finalized.connect(finish)
 
 
 # --- pure helpers ---------------------------------------------------------------
@@ -226,7 +225,9 @@ def open_memo(pelican) -> None:
     _reading = TextMemo(path, salt=f"reading_minutes v1 {WORDS_PER_MINUTE}")
 
 
-def save_memo(pelican) -> None:
+def finish(pelican) -> None:
+    """finalized: the robots.txt sitemap line, and the reading times for the next build."""
+    fill_robots_txt(pelican)
     if _reading is not None:
         _reading.save()
 
