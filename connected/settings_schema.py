@@ -13,8 +13,8 @@ The components then only derive what needs more than one key or the site
   component silently ignores it, and checks the values of the dicts no component
   loads (AUTHOR_PROFILE, SUBSCRIBE, POST_CHECKS);
 - docs/settings.md documents every key here (tests/test_docs.py reads SCHEMA);
-- scripts/stats.py still keeps its own key list, which
-  tests/connected/test_settings_schema.py holds equal to this one.
+- every component takes its dict's keys and defaults from here (scripts/stats.py's
+  STATS_KEYS too); tests/connected/test_settings_schema.py holds them equal.
 """
 
 from __future__ import annotations
@@ -239,14 +239,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "DIGEST_SUBJECT": Key("{site}: {count} new posts since {since}", "subject template of a digest"),
     },
     "STATS": {
-        "OUTPUT_PATH": Key("reports/index.html", "the HTML report"),
-        "CACHE_PATH": Key(".cache/stats.json", "the cache of fetched reports"),
-        "MAX_AGE_HOURS": Key(24, "refetch a cached report older than this"),
-        "FINAL_AFTER_DAYS": Key(30, "a campaign this old has final figures"),
-        "CONCURRENCY": Key(4, "reports fetched at once (1–10)"),
-        "ACCESS_LOGS": Key([], "globs of the web server's access logs, plain or .gz"),
-        "LOGS_REMOTE": Key("", "where make fetch-logs copies the logs from (rsync source)"),
-        "LOGS_DIR": Key("logs", "where make fetch-logs puts the logs"),
+        # scripts/stats.py checks the values; its messages quote these meanings.
+        "OUTPUT_PATH": Key("reports/index.html", "where the HTML report is written (relative to the project)"),
+        "CACHE_PATH": Key(".cache/stats.json", "the cache of fetched reports (relative to the project)"),
+        "MAX_AGE_HOURS": Key(24, "a cached report older than this is refetched while the campaign is young"),
+        "FINAL_AFTER_DAYS": Key(30, "a campaign this old has final figures: fetched once more, then never"),
+        "CONCURRENCY": Key(4, "reports fetched at once (1–10; Mailchimp allows 10 connections)"),
+        "ACCESS_LOGS": Key([], 'globs of the web server\'s access logs, plain or .gz, e.g. ["logs/access.log*"]'),
+        "LOGS_REMOTE": Key("", 'where make fetch-logs copies the logs from, e.g. "user@host:/var/log/nginx/"'),
+        "LOGS_DIR": Key("logs", "where make fetch-logs puts the logs (relative to the project)"),
     },
     "DEPLOY": {
         # scripts/deploy.py adds the rules that need more than one key (a destination

@@ -33,7 +33,7 @@ from typing import Any, TextIO
 
 from connected.errors import ConnectedError
 from connected.send_record import RecordError, load_record
-from connected.settings_schema import settings_dict
+from connected.settings_schema import SCHEMA, settings_dict
 from scripts.backends import read_env
 from scripts.backends.base import BackendError
 from scripts.stats_cache import describe_age, load_cache, needs_refresh, parse_time, save_cache
@@ -54,17 +54,8 @@ LINK_FIELDS = [
     "urls_clicked.click_percentage", "urls_clicked.unique_click_percentage", "total_items",
 ]
 
-# key -> (default, meaning); the README documents the same keys.
-STATS_KEYS: dict[str, tuple[Any, str]] = {
-    "OUTPUT_PATH": ("reports/index.html", "where the HTML report is written (relative to the project)"),
-    "CACHE_PATH": (".cache/stats.json", "the cache of fetched reports (relative to the project)"),
-    "MAX_AGE_HOURS": (24, "a cached report older than this is refetched while the campaign is young"),
-    "FINAL_AFTER_DAYS": (30, "a campaign this old has final figures: fetched once more, then never"),
-    "CONCURRENCY": (4, "reports fetched at once (1–10; Mailchimp allows 10 connections)"),
-    "ACCESS_LOGS": ([], "globs of the web server's access logs, plain or .gz, e.g. [\"logs/access.log*\"]"),
-    "LOGS_REMOTE": ("", "where make fetch-logs copies the logs from, e.g. \"user@host:/var/log/nginx/\""),
-    "LOGS_DIR": ("logs", "where make fetch-logs puts the logs (relative to the project)"),
-}
+# key -> (default, meaning), from the one settings schema (docs/settings.md documents it).
+STATS_KEYS: dict[str, tuple[Any, str]] = {key: (spec.default, spec.meaning) for key, spec in SCHEMA["STATS"].items()}
 
 
 class StatsError(ConnectedError):
