@@ -400,15 +400,34 @@ def _carry_over(live: Path, stage: Path, settings: dict) -> int:
     linked = 0
     for name in names:
         source, target = live / name, stage / name
-        if target.exists() or target.is_symlink() or not source.is_file():
-            continue  # the build wrote this path itself: its file wins
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not source.is_file():
+            continue
+        # One system call per file in the usual case: Pelican made the page's folder
+        # when it skipped the page, and link() itself refuses a path the build wrote.
         try:
-            os.link(source, target, follow_symlinks=False)
-        except OSError:
-            shutil.copy2(source, target)  # a filesystem without hard links
+            _link_into(source, target)
+        except FileExistsError:
+            continue  # the build wrote this path itself: its file wins
         linked += 1
     return linked
+
+
+def _link_into(source: Path, target: Path) -> None:
+    """Hard-link source at target, making its folder if need be (a copy where the
+    filesystem has no hard links); FileExistsError when target exists."""
+    for attempt in (1, 2):
+        try:
+            os.link(source, target, follow_symlinks=False)
+            return
+        except FileExistsError:
+            raise
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:  # link() checks the name first: target does not exist here
+            shutil.copy2(source, target)
+            return
 
 
 def _seed_feeds(live: Path, stage: Path, settings: dict) -> tuple[list[str], tuple | None]:

@@ -7,6 +7,8 @@
   build, atomically, in forked processes that run while the feed and email
   handlers work (incremental.py); pages a build no longer makes are removed.
 - Each article's and page's URL is computed once (memo_urls.py).
+- Tag, category and author lists answer `in` by identity in constant time
+  (listings.py): Pelican's listing pages scan them once per post.
 - With FAST_BUILD["TIMINGS"] (or CONNECTED_BUILD_TIMINGS=<file.json>) the time
   spent in each plugin's signal handlers is logged/written (timings.py).
 
@@ -22,6 +24,7 @@ from pelican.plugins import signals
 
 from . import settings as fast_settings
 from .incremental import IncrementalWriter, writer_class_for
+from .listings import index_listings
 from .memo_urls import memoise_urls
 from .parallel_markdown import MarkdownBatch, ParallelMarkdownReader
 from .timings import PluginTimer
@@ -152,6 +155,8 @@ def on_all_generators_finalized(generators) -> None:
     if not generators or not _options(generators[0].settings)["ENABLED"]:
         return
     memoise_urls(generators[0].context)
+    for generator in generators:
+        index_listings(generator)
 
 
 def on_article_writer_finalized(generator, writer=None) -> None:
