@@ -1,4 +1,4 @@
-"""Compute each article's and page's URL once per build instead of on every access.
+"""Compute each article's and page's URL (and source path) once per build, not on every access.
 
 Pelican recomputes `Content.url` and `Content.save_as` from the URL settings
 on every access (metadata copy, slug/date/category formatting, a relpath):
@@ -30,6 +30,18 @@ def _memoised(name: str):
     return property(getter, doc=f"{name}, computed once (fast_build)")
 
 
+def _relative_source_path(self, source_path=None):
+    # The content's own path (no argument) is fixed once it is read: kept, as
+    # url is. Plugins ask for it several times per post (6 per post measured).
+    if source_path is not None:
+        return super(type(self), self).get_relative_source_path(source_path)
+    try:
+        return self.__dict__["_fast_build_relative_source_path"]
+    except KeyError:
+        value = self.__dict__["_fast_build_relative_source_path"] = super(type(self), self).get_relative_source_path()
+        return value
+
+
 @functools.cache
 def memo_class(cls: type) -> type:
     """The remembering subclass of an Article/Page class (one per class)."""
@@ -41,6 +53,7 @@ def memo_class(cls: type) -> type:
             "__qualname__": cls.__qualname__,
             "url": _memoised("url"),
             "save_as": _memoised("save_as"),
+            "get_relative_source_path": _relative_source_path,
             "_fast_build_memo": True,
         },
     )
