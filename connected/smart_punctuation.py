@@ -40,15 +40,9 @@ _INLINE = frozenset({
 })  # fmt: skip
 
 
-def _curl(text, before: str, verbatim: bool) -> str:
-    if not text or verbatim or isinstance(text, AtomicString):
-        return text
-    return smart_text(text, before)
-
-
-def _tail_of(before: str, text) -> str:
-    """The last two characters typed, once `text` follows `before`."""
-    return (before + text)[-2:] if text else before
+_STX, _ETX = "\x02", "\x03"  # Python-Markdown's placeholder brackets
+# Stashed entities after which a quote opens (as after a space or a dash).
+_SPACE_ENTITIES = frozenset({"&nbsp;", "&#160;", "&#xa0;", "&mdash;", "&ndash;", "&#8212;", "&#8211;"})
 
 
 class SmartPunctuationTreeprocessor(Treeprocessor):
@@ -60,17 +54,59 @@ class SmartPunctuationTreeprocessor(Treeprocessor):
         verbatim = verbatim or element.tag in _VERBATIM
         if element.tag not in _INLINE:
             before = " "
-        text = element.text
-        element.text = _curl(text, before, verbatim)
-        before = _tail_of(before, text)
+        element.text, before = self._curl(element.text, before, verbatim)
         for child in element:
             before = self._walk(child, before, verbatim)
             if child.tag not in _INLINE:
                 before = " "
-            tail = child.tail
-            child.tail = _curl(tail, before, verbatim)
-            before = _tail_of(before, tail)
+            child.tail, before = self._curl(child.tail, before, verbatim)
         return before
+
+    def _curl(self, text, before: str, verbatim: bool) -> tuple:
+        """(text curled, the last two characters as typed) — placeholders for inline
+        HTML, entities and escapes kept as they are, each read as what it stands for."""
+        if not text:
+            return text, before
+        if verbatim or isinstance(text, AtomicString):
+            return text, (before + self._typed(text))[-2:]
+        out, position = [], 0
+        while position < len(text):
+            start = text.find(_STX, position)
+            end = text.find(_ETX, start + 1) if start >= 0 else -1
+            if end < 0:
+                start = end = len(text)
+            plain = text[position:start]
+            out.append(smart_text(plain, before))
+            before = (before + plain)[-2:]
+            if start < len(text):
+                out.append(text[start : end + 1])
+                before = (before + self._stands_for(text[start + 1 : end]))[-2:]
+            position = end + 1
+        return "".join(out), before
+
+    def _typed(self, text: str) -> str:
+        """The last characters of verbatim text, placeholders read as what they stand for."""
+        end = text.rfind(_ETX)
+        if end < 0 or end < len(text) - 1:
+            return text[-2:]
+        start = text.rfind(_STX, 0, end)
+        return self._stands_for(text[start + 1 : end]) if start >= 0 else text[-2:]
+
+    def _stands_for(self, inner: str) -> str:
+        """A character standing for a placeholder as the quote rule sees it: a space
+        after an opening tag, a comment, &nbsp; or a dash; a letter after a closing
+        tag or anything else; the character itself for a backslash escape."""
+        if inner.isdigit():  # \" and friends: the escaped character
+            return chr(int(inner)) if len(inner) < 7 and int(inner) < 0x110000 else "a"
+        index = inner.rpartition(":")[2]
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        if not index.isdigit() or int(index) >= len(blocks):
+            return "a"
+        raw = blocks[int(index)]
+        raw = raw.strip().lower() if isinstance(raw, str) else ""
+        if raw in _SPACE_ENTITIES or (raw.startswith("<") and not raw.startswith("</")):
+            return " "
+        return "a"
 
 
 class SmartPunctuationExtension(Extension):

@@ -29,6 +29,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.contents import Article, Page
 
+from connected import pelican_content
 from connected.files import write_atomic
 from connected.pelican_content import replace_stored_html, stored_html
 
@@ -284,6 +285,7 @@ class BuildCheck:
         site.written = _relative_to(self.written, settings["OUTPUT_PATH"], output)
         for static in context.get("staticfiles", []) or []:
             save_as = posixpath.normpath(str(static.save_as).replace(os.sep, "/"))
+            site.urls[str(static.relative_source_path).replace(os.sep, "/")] = str(getattr(static, "url", "") or "")
             if os.path.isfile(static.source_path):
                 site.static_ok.add(save_as)
                 site.static_sources.add(str(static.relative_source_path).replace(os.sep, "/"))
@@ -303,6 +305,11 @@ class BuildCheck:
                 save_as = posixpath.normpath(str(getattr(content, "save_as", "") or "") or ".")
                 if save_as not in site.written:
                     site.unpublished.add(rel)
+                site.urls[rel] = str(getattr(content, "url", "") or "")
+        site.url_settings = repr(sorted(
+            (key, repr(value)) for key, value in settings.items()
+            if key.endswith(("_URL", "_SAVE_AS")) or key in ("RELATIVE_URLS", "SITEURL", "PATH")
+        )) + pelican_version()  # fmt: skip
         return site
 
     def _uncovered(self, reported_urls: set[str], site: Site) -> list[str]:
@@ -420,7 +427,18 @@ def _code_digest() -> bytes:
     digest = hashlib.sha256()
     for name in ("references.py", "resolve.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
+    # connected/pelican_content.py: how a post's links are resolved the way Pelican does.
+    digest.update(Path(pelican_content.__file__).read_bytes())
     return digest.digest()
+
+
+def pelican_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pelican")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _digest(code: bytes, raw: str, source: str, url: str) -> str:

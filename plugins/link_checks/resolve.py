@@ -53,6 +53,8 @@ class Site:
     # How often a check had to look at the disk (files this build did not list):
     # a post whose checks did is checked again on every build (see digest()).
     disk_lookups: int = 0
+    urls: dict[str, str] = field(default_factory=dict)  # source path -> its URL (posts, pages, statics)
+    url_settings: str = ""  # the URL settings links resolve with, as one string
 
     def digest(self) -> str:
         """Everything check() reads of the site but the disk: equal digests and an
@@ -67,6 +69,12 @@ class Site:
         parts.append("\0by_slug")
         for slug, source in sorted(self.sources_by_slug.items()):
             parts += [slug, source]
+        # What {filename}/{static} links resolve to: every post's, page's and static
+        # file's URL, and the settings Pelican resolves them with.
+        parts.append("\0urls")
+        for source, url in sorted(self.urls.items()):
+            parts += [source, url]
+        parts += ["\0settings", self.url_settings]
         return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
     @property
@@ -82,8 +90,9 @@ class Site:
         return self.resolved[key]
 
     def join(self, page_url: str, url: str) -> str:
-        # A root-relative or absolute URL means the same on every page.
-        key = ("" if url.startswith("/") or "://" in url else page_url, url)
+        # A root-relative or absolute URL means the same on every page (not a
+        # relative one whose query happens to hold "://").
+        key = ("" if url.startswith("/") or urlsplit(url).scheme else page_url, url)
         if key not in self.joined:
             self.joined[key] = urljoin(page_url, url)
         return self.joined[key]
@@ -185,8 +194,11 @@ def check(ref: Reference, content, site: Site, page: PostPage | None = None) -> 
     absolute = site.join(page.url, url)
     if absolute in site.fine:
         return None
+    lookups = site.disk_lookups
     problem = _check_target(ref, url, absolute, kind, what, content, site)
-    if problem is None:
+    if problem is None and site.disk_lookups == lookups:
+        # Only what the build's own lists answered: a file found on disk is looked
+        # at again by every post that links it, so each counts its disk lookup.
         site.fine.add(absolute)
     return problem
 

@@ -56,3 +56,22 @@ def test_linear_on_hostile_text(hostile):
     started = time.perf_counter()
     convert(hostile)
     assert time.perf_counter() - started < 5.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Price&nbsp;"quoted"', "Price\u00a0\u201cquoted\u201d"),
+        ('<b>"bold"</b>', "<b>\u201cbold\u201d</b>"),
+        ('&mdash;"q"', "\u2014\u201cq\u201d"),
+        ("a <!-- c -->'x'", "a <!-- c -->\u2018x\u2019"),
+        ("<span>it</span>'s", "<span>it</span>\u2019s"),
+        ('He said \\"hi\\" ok', 'He said "hi" ok'),
+    ],
+)
+def test_quotes_next_to_inline_html_entities_and_escapes(text, expected):
+    """Markdown hides inline HTML, entities and escapes behind placeholders: each is
+    read as what it stands for (an opening tag or &nbsp; as a space, a closing tag as
+    a letter), as smarty reads them."""
+    assert html.unescape(convert(text)) == f"<p>{expected}</p>"
+    assert html.unescape(convert(text, "markdown.extensions.smarty")) == f"<p>{expected}</p>"

@@ -194,3 +194,26 @@ def test_an_unchanged_post_is_checked_again_when_what_it_links_to_goes(site):
         "or page content/posts/good.md: fix the path (it is read from the post's folder, or from "
         "the content folder with a leading /) or remove the link"
     ]
+
+
+def test_a_link_found_on_disk_is_never_reused_whichever_post_checked_it_first(site):
+    """Two posts link a file the build wrote outside Pelican's writer (the feed): each
+    check looks at the disk, so neither post's findings are reused next time."""
+    site.run()
+    (site.content / "posts" / "also-feed.md").write_text(
+        "Title: Also the feed\nDate: 2026-03-05 09:00\nSlug: also-feed\n"
+        "Uuid: a1a1a1a1-0000-4000-8000-000000000009\n\nThe [feed](/feeds/all.atom.xml).\n",
+        encoding="utf-8",
+    )
+    site.run()
+    cache = json.loads((site.tmp_path / "cache" / "link_checks" / "findings.json").read_text())
+    assert cache["posts"]["posts/good.md"]["site"] is None
+    assert cache["posts"]["posts/also-feed.md"]["site"] is None
+
+
+def test_a_changed_url_setting_checks_unchanged_posts_again(site):
+    """ARTICLE_URL changed without ARTICLE_SAVE_AS: the About page's {filename} link
+    now points where no page is written, though neither file changed."""
+    site.run()
+    lines = site.run(ARTICLE_URL="posts/{slug}/")
+    assert [line for line in lines if line.startswith("pages/about.md")], lines
