@@ -217,5 +217,7 @@ def test_a_post_with_local_images_and_outbound_links_is_not_parsed():
         '<p><img alt="A chart" src="{static}/images/chart.png"> <img src="/images/b.png"></p>'
     )
     assert not embeds._may_hold_embeds(html)
-    for external in ('<img src="//cdn.example/a.png">', "<img src=https://cdn.example/a.png>", '<img style="x" src="/a.png">'):
+    for external in ('<img src="//cdn.example/a.png">', "<img src=https://cdn.example/a.png>",
+                     '<img style="x" src="/a.png">', '<img src=" https://cdn.example/a.png">',
+                     "<img src='\fhttps://cdn.example/a.png'>"):
         assert embeds._may_hold_embeds(html + external)
