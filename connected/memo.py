@@ -22,6 +22,10 @@ from .files import write_if_changed
 logger = logging.getLogger(__name__)
 
 
+def hash_text(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 class TextMemo:
     def __init__(self, path: Path | None, salt: str):
         self.path = Path(path) if path else None
@@ -38,7 +42,7 @@ class TextMemo:
             self.previous = stored["values"]
 
     def get(self, text: str, compute: Callable[[str], Any]) -> Any:
-        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        key = hash_text(text)
         if key not in self.used:
             self.used[key] = self.previous[key] if key in self.previous else compute(text)
         return self.used[key]

@@ -110,6 +110,8 @@ def _surely_local(lowered: str, start: int) -> bool:
             value = value[:end]
             break
     first = value[:1]
+    if not first:
+        return False  # a blank first (' https://…'): browsers and lxml strip it
     if first == "{":
         return True
     if first == "/":  # a path, unless "//", "/\\" or an entity ("/&#47;host") makes it a host

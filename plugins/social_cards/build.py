@@ -107,7 +107,11 @@ def _place(folder: Path, name: str, source: Path) -> None:
     except OSError:  # another file system, or no hard links there: copy
         write_atomic(target, source.read_bytes(), mode=0o644)
         return
-    os.replace(temporary, target)
+    try:
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 # Only names this plugin makes are ever removed (a build seeds output/ from the

@@ -19,6 +19,7 @@
 - robots.txt: the static copy gets the absolute sitemap URL filled in.
 """
 
+import inspect
 import logging
 import re
 from html import unescape
@@ -30,7 +31,7 @@ from pelican import signals
 
 from connected.files import path_inside
 from connected.images import image_size
-from connected.memo import TextMemo
+from connected.memo import TextMemo, hash_text
 from connected.sanitize import is_safe_url, sanitize_html
 from connected.social_image import initials
 from connected.typography import smart_text
@@ -222,7 +223,9 @@ def open_memo(pelican) -> None:
     global _reading
     cache = pelican.settings.get("CACHE_PATH")
     path = Path(cache) / "theme_helpers" / "reading-minutes.json" if cache else None
-    _reading = TextMemo(path, salt=f"reading_minutes v1 {WORDS_PER_MINUTE}")
+    # The rule's own code is in the salt: a change to it recomputes every reading time.
+    rule = inspect.getsource(strip_tags) + inspect.getsource(reading_minutes)
+    _reading = TextMemo(path, salt=f"reading_minutes {WORDS_PER_MINUTE} {hash_text(rule)}")
 
 
 def finish(pelican) -> None:
