@@ -138,6 +138,24 @@ def clear_mailchimp_env(monkeypatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+def use_fake_mailchimp(monkeypatch, fake, audience: str | None = None) -> None:
+    """Point the publishing commands at the fake Mailchimp: its key, an audience
+    (the fake's default list unless named) and its URL, nothing else from the shell."""
+    from tests.kit.fake_mailchimp import DEFAULT_LIST_ID
+
+    clear_mailchimp_env(monkeypatch)
+    monkeypatch.setenv("MAILCHIMP_API_KEY", fake.api_key)
+    monkeypatch.setenv("MAILCHIMP_AUDIENCE_ID", audience or DEFAULT_LIST_ID)
+    monkeypatch.setenv("MAILCHIMP_API_URL", fake.url)
+
+
+def sends(fake, uuid: str) -> int:
+    """How many times the fake sent the campaigns carrying this post's marker."""
+    from scripts.backends.mailchimp import marker_for
+
+    return sum(c.sends for c in fake.campaigns_titled(marker_for(uuid), include_deleted=True))
+
+
 class Killed(BaseException):
     """Stands for SIGKILL: nothing in publish may catch it."""
 

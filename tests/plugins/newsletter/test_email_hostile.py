@@ -11,7 +11,6 @@ import lxml.html
 import pytest
 
 from tests.conftest import build_site
-from tests.kit.fake_mailchimp import DEFAULT_LIST_ID
 from tests.kit.hostile_html import (
     FIXTURE,
     LAST_PARAGRAPH,
@@ -22,7 +21,7 @@ from tests.kit.hostile_html import (
     SUMMARY_PAYLOAD,
     executable_parts,
 )
-from tests.kit.publish_project import clear_mailchimp_env, make_project
+from tests.kit.publish_project import clear_mailchimp_env, make_project, use_fake_mailchimp
 
 SENT = (PAYLOADS, SUMMARY_PAYLOAD)
 # The payload post's `<img src=x …>` are broken images, so link_checks keeps it out of
@@ -93,10 +92,7 @@ def test_outbox_messages_carry_nothing_executable(outbox_project):
 
 
 def test_mailchimp_receives_clean_html_with_its_merge_tags(tmp_path, monkeypatch, fake_mailchimp):
-    clear_mailchimp_env(monkeypatch)
-    monkeypatch.setenv("MAILCHIMP_API_KEY", fake_mailchimp.api_key)
-    monkeypatch.setenv("MAILCHIMP_AUDIENCE_ID", DEFAULT_LIST_ID)
-    monkeypatch.setenv("MAILCHIMP_API_URL", fake_mailchimp.url)
+    use_fake_mailchimp(monkeypatch, fake_mailchimp)
     project = make_project(tmp_path, content=FIXTURE, record=[STRUCTURE, ONLY_TAG, REST])
     project.configure_own_identity()
     result = project.publish()

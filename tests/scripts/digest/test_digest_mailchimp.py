@@ -16,7 +16,7 @@ import pytest
 import scripts.backends.mailchimp as mailchimp_backend
 import scripts.publish
 from tests.kit.fake_mailchimp import DEFAULT_LIST_ID
-from tests.kit.publish_project import ROOT, clear_mailchimp_env
+from tests.kit.publish_project import ROOT, use_fake_mailchimp
 from tests.scripts.digest.digest_project import AFTER_SEND, add_post, digest_project
 from tests.scripts.mailchimp.test_mailchimp_faults import SCENARIOS
 
@@ -31,10 +31,7 @@ class Crash(BaseException):
 
 @pytest.fixture
 def site(tmp_path, monkeypatch, fake_mailchimp):
-    clear_mailchimp_env(monkeypatch)
-    monkeypatch.setenv("MAILCHIMP_API_KEY", fake_mailchimp.api_key)
-    monkeypatch.setenv("MAILCHIMP_AUDIENCE_ID", DEFAULT_LIST_ID)
-    monkeypatch.setenv("MAILCHIMP_API_URL", fake_mailchimp.url)
+    use_fake_mailchimp(monkeypatch, fake_mailchimp)
     monkeypatch.setenv("CONNECTED_NOW", AFTER_SEND)
     # Short waits between retries and lookups, as the backend-level matrix uses.
     monkeypatch.setitem(mailchimp_backend.MailchimpBackend.__init__.__kwdefaults__, "backoff", 0.01)

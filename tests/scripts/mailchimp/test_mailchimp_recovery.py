@@ -17,25 +17,19 @@ from tests.kit.publish_project import (
     MIDDLE,
     NEWEST,
     OLD,
-    clear_mailchimp_env,
     make_project,
     publish_killed_at_save,
+    sends,
+    use_fake_mailchimp,
 )
 
 LIST = r"/campaigns"
 SEND = r"/campaigns/\w+/actions/send"
 
 
-def sends(fake, uuid: str) -> int:
-    return sum(c.sends for c in fake.campaigns_titled(marker_for(uuid), include_deleted=True))
-
-
 @pytest.fixture
 def project(tmp_path, monkeypatch, fake_mailchimp):
-    clear_mailchimp_env(monkeypatch)
-    monkeypatch.setenv("MAILCHIMP_API_KEY", fake_mailchimp.api_key)
-    monkeypatch.setenv("MAILCHIMP_AUDIENCE_ID", DEFAULT_LIST_ID)
-    monkeypatch.setenv("MAILCHIMP_API_URL", fake_mailchimp.url)
+    use_fake_mailchimp(monkeypatch, fake_mailchimp)
     project = make_project(tmp_path, record=[OLD, MIDDLE])
     project.configure_own_identity()
     return project

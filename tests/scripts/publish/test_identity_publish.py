@@ -17,7 +17,6 @@ import pytest
 
 from connected.identity import fallback_uuid
 from tests.conftest import run_cli
-from tests.kit.fake_mailchimp import DEFAULT_LIST_ID
 from tests.kit.publish_project import (
     MIDDLE,
     NEWEST,
@@ -26,6 +25,7 @@ from tests.kit.publish_project import (
     Project,
     clear_mailchimp_env,
     make_project,
+    use_fake_mailchimp,
 )
 
 FRESH = "posts/fresh.md"
@@ -84,10 +84,7 @@ def outbox_project(tmp_path, monkeypatch):
 
 @pytest.fixture
 def mailchimp_project(tmp_path, monkeypatch, fake_mailchimp):
-    clear_mailchimp_env(monkeypatch)
-    monkeypatch.setenv("MAILCHIMP_API_KEY", fake_mailchimp.api_key)
-    monkeypatch.setenv("MAILCHIMP_AUDIENCE_ID", DEFAULT_LIST_ID)
-    monkeypatch.setenv("MAILCHIMP_API_URL", fake_mailchimp.url)
+    use_fake_mailchimp(monkeypatch, fake_mailchimp)
     project = make_project(tmp_path, record=[OLD, MIDDLE, NEWEST, NOT_FOR_NEWSLETTER])
     project.configure_own_identity()
     project.post_file("fresh.md").write_text(FRESH_TEXT, encoding="utf-8")

@@ -8,6 +8,22 @@ import pytest
 from tests.kit.fake_mailchimp import FakeMailchimp
 from tests.scripts.stats.stats_testkit import CannedAccount, make_stats_project
 
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium for the report's browser tests (they skip without it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
 
 class GaugedFake(FakeMailchimp):
     """FakeMailchimp that holds each request briefly and records the most in flight at once.

@@ -5,27 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.scripts.stats.conftest import CHROMIUM
 from tests.scripts.stats.stats_testkit import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # The README's screenshot is refreshed on request only, so tests never write into the repo:
 #   STATS_SCREENSHOTS=docs/screenshots .venv/bin/python -m pytest tests/scripts/stats/test_stats_browser.py
 SCREENSHOTS = os.environ.get("STATS_SCREENSHOTS")
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make test-setup)")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def visit(browser, url, width, scheme="light"):

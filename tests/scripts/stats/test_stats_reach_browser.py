@@ -15,20 +15,6 @@ pytestmark = pytest.mark.skipif(not CHROMIUM or not __import__("pathlib").Path(C
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from tests.scripts.stats.test_stats_browser import ARGS
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
 def reach_report(tmp_path, fake_mailchimp):
     project = make_stats_project(tmp_path, 30, stats='{"ACCESS_LOGS": ["logs/access.log*"]}')
     known_logs(project.path / "logs")
