@@ -13,6 +13,7 @@ import hashlib
 import html as html_lib
 import posixpath
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -77,11 +78,9 @@ class Site:
         parts += ["\0settings", self.url_settings]
         return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
-    @property
+    @cached_property
     def base_parts(self):
-        if getattr(self, "_base_parts", None) is None:
-            self._base_parts = urlsplit(self.base)
-        return self._base_parts
+        return urlsplit(self.base)
 
     def resolve(self, content, folder: str, url: str) -> str:
         key = (folder, url)

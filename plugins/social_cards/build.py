@@ -208,11 +208,8 @@ class SocialCardsGenerator(Generator):
         for article, inputs, digest in cards:
             rel = card_path(article.slug, digest)
             if rel not in self._files:
-                self._files[rel] = _cached(
-                    cache,
-                    f"card-{digest}.png",
-                    lambda i=inputs: render_post_card(i.title, i.name, i.site, photo_bytes),
-                )
+                # Drawn above unless the file went in between: then drawn here, the same way.
+                self._files[rel] = _cached(cache, f"card-{digest}.png", lambda i=inputs: _draw((i, photo_bytes)))
             article.social_image = {
                 "url": f"{siteurl}/{rel}",
                 "width": WIDTH,
