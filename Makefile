@@ -9,6 +9,12 @@ STAMP := $(VENV)/.installed
 PELICAN := $(VENV)/bin/pelican
 PORT ?= 8000
 
+# Every build is a new Python process: with PYTHONDONTWRITEBYTECODE set (some
+# shells and containers set it), our ~60 modules would be compiled from source on
+# each `make html` (0.16 s of a 2.6 s one-post rebuild at 1000 posts). The
+# caches go to __pycache__/ (ignored by git), as for any installed package.
+unexport PYTHONDONTWRITEBYTECODE
+
 .DEFAULT_GOAL := help
 .PHONY: help init html serve devserver clean newpost uuids import publish preview-email unschedule stats fetch-logs test test-setup bench lint venv
 

@@ -124,6 +124,8 @@ def machine() -> dict:
 def bench_env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILCHIMP")}
     env.pop("CONNECTED_BUILD_TIMINGS", None)
+    # As the Makefile does: a writer's build reads our modules' bytecode caches.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 # The file suffixes Pelican's Markdown and reST readers take (lower case, with the dot).
@@ -49,10 +50,11 @@ class Entry:
     value: str  # the first line's value, stripped
     line: int  # 1-based line of the key
     continued: list[str] = field(default_factory=list)  # continuation lines' values
+    # The key as the readers match it; worked out once (every check asks for it).
+    name: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def name(self) -> str:
-        return self.key.strip().lower()
+    def __post_init__(self):
+        self.name = self.key.strip().lower()
 
 
 @dataclass
@@ -69,10 +71,15 @@ class Header:
     title_end: int | None = None
 
     def first(self, name: str) -> Entry | None:
+        return self._first_by_name.get(name)
+
+    @cached_property
+    def _first_by_name(self) -> dict[str, Entry]:
+        # A header is read once and asked for a dozen keys by the checks.
+        found: dict[str, Entry] = {}
         for entry in self.entries:
-            if entry.name == name:
-                return entry
-        return None
+            found.setdefault(entry.name, entry)
+        return found
 
     def get(self, name: str) -> str | None:
         entry = self.first(name)

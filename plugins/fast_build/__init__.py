@@ -6,7 +6,8 @@
 - Pages are rendered and written only when their inputs changed since the last
   build, atomically, in forked processes that run while the feed and email
   handlers work (incremental.py); pages a build no longer makes are removed.
-- Each article's and page's URL is computed once (memo_urls.py).
+- Each article's and page's URL is computed once, each tag, category and
+  author name slugified once (memo_urls.py).
 - Tag, category and author lists answer `in` by identity in constant time
   (listings.py): Pelican's listing pages scan them once per post.
 - With FAST_BUILD["TIMINGS"] (or CONNECTED_BUILD_TIMINGS=<file.json>) the time
@@ -25,7 +26,7 @@ from pelican.plugins import signals
 from . import settings as fast_settings
 from .incremental import IncrementalWriter, writer_class_for
 from .listings import index_listings
-from .memo_urls import memoise_urls
+from .memo_urls import memoise_slugify, memoise_urls
 from .parallel_markdown import MarkdownBatch, ParallelMarkdownReader
 from .timings import PluginTimer
 
@@ -44,6 +45,8 @@ def on_initialized(pelican) -> None:
         # settings file and a suggestion; without it, the next fast_build
         # handler (readers_init) raises this error, before anything is read.
         return
+    if options["ENABLED"]:
+        memoise_slugify()
     if options["TIMINGS"]:
         # initialized is sent after every plugin's register(): their receivers
         # exist now. Handlers other plugins connect *at* initialized (link_checks'

@@ -31,16 +31,19 @@ from pelican.contents import Article, Page
 
 from connected import pelican_content
 from connected.files import write_atomic
+from connected.memo import TextMemo, hash_text
 from connected.pelican_content import replace_stored_html, stored_html
 
+from . import embeds as embeds_module
 from .csp import csp_options
-from .embeds import WHAT, replace_blocked
+from .embeds import WHAT, may_hold_embeds, replace_blocked
 from .references import Reference, SourceLines, references
 from .resolve import DEV_BASE, PostPage, Site, check, indicator
 
 logger = logging.getLogger(__name__)
 
 CACHE_FILE = Path("link_checks") / "findings.json"
+EMBEDS_MEMO = Path("link_checks") / "embeds-precheck.json"
 CACHE_VERSION = 2  # 2: findings carry their URL and the site digest they hold for
 _UNABLE = "Unable to find '%s', skipping url replacement."
 _STAMP = "Cannot get modification stamp for %s"
@@ -134,6 +137,14 @@ class BuildCheck:
         self.sources: dict[str, str] = {}
         self.context: dict | None = None
         self.capture = _Capture()
+        # Which posts' HTML the embed pre-check cleared in earlier builds: most posts
+        # are cleared, and the pre-check scans every post on every build. The
+        # module's code is in the salt, so a change to the rule clears the memo.
+        cache = settings.get("CACHE_PATH")
+        self.embed_memo = TextMemo(
+            Path(cache) / EMBEDS_MEMO if cache else None,
+            salt="may_hold_embeds " + hash_text(Path(embeds_module.__file__).read_text(encoding="utf-8")),
+        )
 
     # -- wiring ---------------------------------------------------------------------
     def attach(self) -> None:
@@ -159,6 +170,9 @@ class BuildCheck:
             return
         source = self._display(content)
         text = stored_html(content) or ""
+        if not self.embed_memo.get(text, may_hold_embeds):
+            self.notes[self._display(content)] = []
+            return
         new, embeds, styles = replace_blocked(text, self.options)
         if new != text:
             replace_stored_html(content, new)
@@ -219,7 +233,8 @@ class BuildCheck:
             digest = _digest(code, raw + "\0" + summary, self._source_text(content), str(content.url))
             cached = cache.get(source)
             if cached and cached.get("digest") == digest:
-                refs = [Reference.from_list(r) for r in cached["refs"]]
+                # Kept as stored: turned into References only if they are checked again.
+                stored_refs = cached["refs"]
                 notes = self.notes.get(source, cached.get("notes", []))
                 from_cache += 1
             else:
@@ -231,8 +246,9 @@ class BuildCheck:
                     for ref in references(summary, self._source_text(content))
                     if indicator(ref.url)
                 ]
+                stored_refs = [r.as_list() for r in refs]
                 notes = self.notes.get(source, [])
-            checked += len(refs)
+            checked += len(stored_refs)
             if _still_holds(cached, digest, site_key):
                 # The post and everything its links could reach are as they were.
                 found = [[*pair, url] for pair, url in zip(cached["broken"], cached["broken_urls"], strict=True)]
@@ -240,11 +256,11 @@ class BuildCheck:
                 reused += 1
             else:
                 lookups = site.disk_lookups
-                found = self._check_page(refs, content, site)
+                found = self._check_page([Reference.from_list(r) for r in stored_refs], content, site)
                 on_disk = site.disk_lookups != lookups
             reported_urls.update(url for _line, _message, url in found)
             broken = [[line, message] for line, message, _url in found]
-            new_cache[source] = {"digest": digest, "refs": [r.as_list() for r in refs], "notes": notes,
+            new_cache[source] = {"digest": digest, "refs": stored_refs, "notes": notes,
                                  "broken": broken, "broken_urls": [url for _line, _message, url in found],
                                  "site": None if on_disk else site_key}  # fmt: skip
             if broken:
@@ -257,6 +273,7 @@ class BuildCheck:
                 new_cache[source]["email"] = new_cache[source].get("email", []) + [message]
         other = self._uncovered(reported_urls, site)
         _save(cache_path, new_cache)
+        self.embed_memo.save()
         self._report(problems, other, blockers)
         self._mark_editions(blockers)
         logger.info(

@@ -127,7 +127,7 @@ def _surely_local(lowered: str, start: int) -> bool:
     return len(value) < 200
 
 
-def _may_hold_embeds(text: str) -> bool:
+def may_hold_embeds(text: str) -> bool:
     """A cheap, conservative pre-check (case-insensitive, linear), so most posts
     are not parsed here: it may say yes for a post without a blocked embed or
     inline style, never no for one with them."""
@@ -147,7 +147,7 @@ def replace_blocked(text: str, options: dict) -> tuple[str, list[Embed], list[In
     A post without a blocked embed comes back as the very same string; one with
     them is re-serialised by lxml with each blocked element swapped for its link.
     """
-    if not _may_hold_embeds(text):
+    if not may_hold_embeds(text):
         return text, [], []
     try:
         root = lxml.html.fragment_fromstring(text, create_parent="div")

@@ -11,6 +11,10 @@ each key; tests/plugins/post_checks/test_header_checks.py checks it names them a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+
 # key (as written in a Markdown header) -> who reads it
 HEADER_KEYS: dict[str, str] = {
     # Pelican (readers.py, contents.py)
@@ -52,12 +56,18 @@ SINGLE_VALUED = frozenset(
 )
 
 
-def known_header_keys(settings: dict) -> dict[str, str]:
+def known_header_keys(settings: dict) -> Mapping[str, str]:
     """HEADER_KEYS plus POST_CHECKS["EXTRA_KEYS"] (lower-case name -> key as documented)."""
+    return _known_keys(tuple(extra_keys(settings)))
+
+
+@lru_cache(maxsize=16)
+def _known_keys(extras: tuple[str, ...]) -> Mapping[str, str]:
+    # Asked once per file on every build: built once per set of extra keys.
     known = {name.lower(): name for name in HEADER_KEYS}
-    for extra in extra_keys(settings):
+    for extra in extras:
         known.setdefault(extra.lower(), extra)
-    return known
+    return MappingProxyType(known)
 
 
 def extra_keys(settings: dict) -> list[str]:

@@ -198,11 +198,11 @@ def test_the_pre_check_never_skips_a_post_the_parser_would_change(seed, monkeypa
     skipped = 0
     for _ in range(3000):
         html = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 14)))
-        if embeds._may_hold_embeds(html):
+        if embeds.may_hold_embeds(html):
             continue
         skipped += 1
         with monkeypatch.context() as patched:
-            patched.setattr(embeds, "_may_hold_embeds", lambda _text: True)
+            patched.setattr(embeds, "may_hold_embeds", lambda _text: True)
             new, found, styles = embeds.replace_blocked(html, options)
         assert (new, found, styles) == (html, [], []), repr(html)
     assert skipped > 300  # the check does skip posts (else it would be pointless)
@@ -216,8 +216,33 @@ def test_a_post_with_local_images_and_outbound_links_is_not_parsed():
         '<p>My style of writing. <a href="https://example.org/x">A guide</a></p>\n'
         '<p><img alt="A chart" src="{static}/images/chart.png"> <img src="/images/b.png"></p>'
     )
-    assert not embeds._may_hold_embeds(html)
+    assert not embeds.may_hold_embeds(html)
     for external in ('<img src="//cdn.example/a.png">', "<img src=https://cdn.example/a.png>",
                      '<img style="x" src="/a.png">', '<img src=" https://cdn.example/a.png">',
                      "<img src='\fhttps://cdn.example/a.png'>"):
-        assert embeds._may_hold_embeds(html + external)
+        assert embeds.may_hold_embeds(html + external)
+
+
+def test_the_embed_pre_check_memo_clears_only_the_html_it_saw(site):
+    """A second build reads the pre-check's answers from CACHE_PATH; a post whose
+    HTML gains a blocked embed is not skipped on the strength of its old answer."""
+    import json
+
+    from connected.memo import hash_text
+
+    first = site.run()
+    memo_file = next(site.tmp_path.glob("**/link_checks/embeds-precheck.json"))
+    answers = json.loads(memo_file.read_text(encoding="utf-8"))["values"]
+    assert True in answers.values() and False in answers.values()  # embeds.md, and the plain posts
+    assert site.run() == first  # the warm build finds what the cold one found
+
+    post = next(p for p in site.content.rglob("*.md") if "<iframe" not in p.read_text(encoding="utf-8")
+                and "Title:" in p.read_text(encoding="utf-8") and "pages" not in p.parts)  # fmt: skip
+    before = set(answers)
+    post.write_text(post.read_text(encoding="utf-8") + '\n\n<iframe src="https://evil.example/x"></iframe>\n',
+                    encoding="utf-8")  # fmt: skip
+    lines = site.run()
+    assert any(line.startswith(f"{post.relative_to(site.content).as_posix()}:") and "evil.example" in line
+               for line in lines), lines  # fmt: skip
+    after = json.loads(memo_file.read_text(encoding="utf-8"))["values"]
+    assert set(after) - before and all(isinstance(key, str) and len(key) == len(hash_text("")) for key in after)
