@@ -97,8 +97,8 @@ test-setup: $(STAMP) ## Install what the tests need (node packages, Debian chrom
 test: test-setup ## Run the test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP) ## Time make html/publish/devserver against bare Pelican and Hugo (N=1000 RUNS=3 EDITS=5; LARGE=10000 adds the large site)
-	$(PY) -m benchmarks.run --posts $(or $(N),1000) --runs $(or $(RUNS),3) --edits $(or $(EDITS),5)
+bench: $(STAMP) ## Time make html/publish/devserver against bare Pelican and Hugo (N=1000 RUNS=3 EDITS=5 REBUILDS=3; LARGE=10000 adds the large site)
+	$(PY) -m benchmarks.run --posts $(or $(N),1000) --runs $(or $(RUNS),3) --edits $(or $(EDITS),5) --rebuilds $(or $(REBUILDS),3)
 	$(PY) -m benchmarks.logs --mb $(or $(LOG_MB),200)
 	$(PY) -m benchmarks.tags --posts $(or $(TAG_POSTS),400) --tags $(or $(TAGS),1000)
 	$(if $(LARGE),$(PY) -m benchmarks.large --posts $(LARGE))
