@@ -119,14 +119,19 @@ def split_lines(text: str) -> list[str]:
 
 def read_header(path: Path) -> Header:
     """The header of the file at `path` (never raises for unreadable text)."""
-    syntax = syntax_of(str(path))
+    text = read_text(path)
+    return text if isinstance(text, Header) else parse_header(text, syntax_of(str(path)))
+
+
+def read_text(path: Path) -> str | Header:
+    """The file's text as the readers take it (UTF-8, a BOM dropped), or, when it cannot
+    be read as text, an empty Header whose `error` says why."""
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+        return Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        return Header(syntax, [], [], 0, error="is not UTF-8 text — save the file as UTF-8")
+        return Header(syntax_of(str(path)), [], [], 0, error="is not UTF-8 text — save the file as UTF-8")
     except OSError as exc:
-        return Header(syntax, [], [], 0, error=f"cannot be opened ({exc.strerror or exc})")
-    return parse_header(text, syntax)
+        return Header(syntax_of(str(path)), [], [], 0, error=f"cannot be opened ({exc.strerror or exc})")
 
 
 def parse_header(text: str, syntax: str) -> Header:

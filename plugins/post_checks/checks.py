@@ -9,8 +9,10 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+from connected import header as header_module
 from connected.errors import ConnectedError
-from connected.header import Header, read_header, syntax_of
+from connected.header import Header, parse_header, read_header, read_text, syntax_of
+from connected.memo import TextMemo, hash_text
 
 from .outputs import collision_problems, content_claims, generated_claims
 from .values import DATE_FIX, SLUG_MAX, file_problems, theme_templates
@@ -187,14 +189,16 @@ def check_all_content(generators) -> None:
     problems: list[str] = list(collector.settings_problems) if collector else []
     unreadable: list[str] = []
     unknown_keys: dict[str, list[str]] = defaultdict(list)
-    headers: dict[str, Header] = {}
+    slug_lines: set[str] = set()  # the files with a Slug: line
     generated = context.get("generated_content", {})
+    memo = _problems_memo(settings, templates)
     for relative in sorted(
         path for path, content in generated.items() if content is None or _is_post_or_page(content)
     ):
-        header = read_header(Path(settings.get("PATH", ".")) / relative)
-        headers[relative] = header
-        found, unknown = file_problems(header, settings, templates, _kind(settings, relative))
+        path = Path(settings.get("PATH", ".")) / relative
+        found, unknown, has_slug, error = _file_findings(path, settings, templates, _kind(settings, relative), memo)
+        if has_slug:
+            slug_lines.add(relative)
         for key in unknown:
             unknown_keys[key].append(relative)
         if not found and generated[relative] is not None:
@@ -207,7 +211,7 @@ def check_all_content(generators) -> None:
             "unreadable",
             f"could not be read (Pelican skipped it; see its message above) — {HEADER_HINT}",
         )
-        if found and (kind in EXPLAINED_BY_HEADER or header.error):
+        if found and (kind in EXPLAINED_BY_HEADER or error):
             continue  # a header problem above is the reason, said better
         line = f"{shown}: {reason}"
         if kind == "unreadable" and _unreadable_mode(settings) == "list":
@@ -226,12 +230,13 @@ def check_all_content(generators) -> None:
         ),
         key=lambda pair: pair[0],
     )
-    problems.extend(_slug_length_problems(contents, headers, settings))
+    memo.save()
+    problems.extend(_slug_length_problems(contents, slug_lines, settings))
     problems.extend(_uuid_problems(contents, settings))
     claims = content_claims(contents) + generated_claims(generators, settings)
     problems.extend(collision_problems(claims, lambda relative: display_path(settings, relative)))
     if not problems:  # while the build stops, only what stops it is said
-        _warn_missing_summaries(contents, headers, settings)
+        _warn_missing_summaries(contents, settings)
     _note_unknown_keys(unknown_keys, settings)
     for line in unreadable:
         logger.warning(
@@ -239,6 +244,46 @@ def check_all_content(generators) -> None:
         )
     if problems:
         raise ContentError(problems)
+
+
+# What a file's header checks read besides the file's text and kind (values.py,
+# keys.py): the extra keys, the theme's name and its templates. The memo's salt
+# holds each, and the checks' own code: a change to any of them checks every file
+# again. tests/plugins/post_checks/test_problems_memo.py fails when values.py
+# reads a setting this list does not name.
+MEMO_SETTINGS = ("POST_CHECKS", "THEME", "THEME_TEMPLATES_OVERRIDES")
+MEMO_FILE = Path("post_checks") / "header-problems.json"
+
+
+def _problems_memo(settings: dict, templates: dict[str, Path]) -> TextMemo:
+    """Each file's header findings by its text: a build checks only the files that changed."""
+    sources = [*sorted(Path(__file__).parent.glob("*.py")), Path(header_module.__file__)]
+    code = [(source.name, hash_text(source.read_text(encoding="utf-8"))) for source in sources]
+    chosen = [(key, repr(settings.get(key))) for key in MEMO_SETTINGS]
+    theme = []
+    for name, path in sorted(templates.items()):
+        try:
+            theme.append((name, str(path), hash_text(path.read_text(encoding="utf-8", errors="replace"))))
+        except OSError:
+            theme.append((name, str(path), None))
+    cache = settings.get("CACHE_PATH")
+    return TextMemo(Path(cache) / MEMO_FILE if cache else None, salt=hash_text(repr((code, chosen, theme))))
+
+
+def _file_findings(path: Path, settings: dict, templates, kind: str, memo: TextMemo):
+    """(problems, unknown keys, whether it has a Slug: line, why it cannot be read or None)."""
+    text = read_text(path)
+    if isinstance(text, Header):  # unreadable: said on every build, never remembered
+        found, unknown = file_problems(text, settings, templates, kind)
+        return found, unknown, False, text.error
+
+    def check(_key: str) -> list:
+        header = parse_header(text, syntax_of(str(path)))
+        found, unknown = file_problems(header, settings, templates, kind)
+        return [found, unknown, header.first("slug") is not None]
+
+    found, unknown, has_slug = memo.get(f"{kind}\0{text}", check)
+    return list(found), list(unknown), bool(has_slug), None
 
 
 def _kind(settings: dict, relative: str) -> str:
@@ -462,13 +507,12 @@ def _uuid_problems(contents, settings) -> list[str]:
     return problems
 
 
-def _slug_length_problems(contents, headers: dict, settings) -> list[str]:
+def _slug_length_problems(contents, slug_lines: set[str], settings) -> list[str]:
     """A slug made from a long title becomes a file name the system refuses
     ("File name too long"); a Slug: line is checked with the header."""
     problems = []
     for relative, content in contents:
-        header = headers.get(relative)
-        if header is not None and header.first("slug") is not None:
+        if relative in slug_lines:
             continue
         slug = str(getattr(content, "slug", "") or "")
         if len(slug) > SLUG_MAX:
@@ -480,7 +524,7 @@ def _slug_length_problems(contents, headers: dict, settings) -> list[str]:
     return problems
 
 
-def _warn_missing_summaries(contents, headers: dict, settings) -> None:
+def _warn_missing_summaries(contents, settings) -> None:
     """A published post without Summary: builds, but its link previews, index
     teaser and email preheader fall back to its first words: say so (in the
     file's own syntax)."""
