@@ -62,6 +62,8 @@ CAPTURED_ATTR = "post_checks_captured"
 # writes into a staging directory: FINAL is where the tree will live, REUSE
 # whether the live tree's pages may be kept (see docs/performance.md).
 STAGE_SETTING = "FAST_BUILD_STAGE"
+# Where the email editions of the last finished build are (plugins/newsletter/manifest.py).
+PREVIOUS_EDITIONS_SETTING = "NEWSLETTER_PREVIOUS_EDITIONS"
 # Where fast_build lists the pages it kept (relative to CACHE_PATH).
 KEPT_FILE = "fast_build/kept.json"
 # plugins/site_feeds' record of the feeds it built (relative to CACHE_PATH).
@@ -181,6 +183,8 @@ def _build_locked(settings, output: Path, editions: Path | None, signature, incr
         tmp_editions = _sibling(editions, "tmp")
         tmp_editions.mkdir(parents=True)
         settings["NEWSLETTER"] = {**newsletter, "EDITIONS_PATH": str(tmp_editions)}
+        # The newsletter plugin takes unchanged editions from the last build's folder.
+        settings[PREVIOUS_EDITIONS_SETTING] = str(editions)
     settings["OUTPUT_PATH"] = str(stage)
 
     try:

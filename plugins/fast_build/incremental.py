@@ -128,9 +128,11 @@ class IncrementalWriter(Writer):
         name = localcontext["output_file"]
         path = sanitised_join(self.output_path, name)
         previous = self.state.previous.get(name)
-        if previous is None and self.workers > 1:
-            # Nothing to reuse: the render worker computes the fingerprint, off
-            # this process's critical path (the context is the same there).
+        if self.workers > 1:
+            # The render workers compute the fingerprint, off this process's
+            # critical path (the context is the same there), and keep the pages
+            # whose inputs did not change (render_pool.render_jobs); the feeds
+            # and editions are made here meanwhile.
             fingerprint = None
         else:
             fingerprint = self._fingerprints.page(template, context, localcontext)
@@ -138,7 +140,7 @@ class IncrementalWriter(Writer):
                 self._pending[path] = _Pending(name, fingerprint)
                 self.state.reused += 1
                 return UNCHANGED
-        self.state.rendered += 1
+            self.state.rendered += 1
         if self.workers > 1:
             self._pending[path] = _Pending(name, fingerprint, (template, context, localcontext))
             return DEFERRED
@@ -234,6 +236,11 @@ class IncrementalWriter(Writer):
         if self.workers < 2 or len(jobs) < self.min_parallel_pages:
             self._record(render_jobs(jobs, self._fingerprints.page))
             return
+        # The site's part of every fingerprint (the listing fields of every post)
+        # is worked out here, once, before the fork: each renderer inherits it
+        # instead of computing it again for its share.
+        for context in {id(job.context): job.context for job in jobs if job.fingerprint is None}.values():
+            self._fingerprints.site(context)
         shares = [jobs[k :: self.workers] for k in range(self.workers)]
         self._running.extend(
             (share, *fork_renderer(share, self._fingerprints.page)) for share in shares
@@ -259,6 +266,12 @@ class IncrementalWriter(Writer):
             self._store_result(result)
 
     def _store_result(self, result: Rendered) -> None:
+        if result.reused:
+            self.state.keep(result.name, result.entry)
+            self.state.reused += 1
+            return
+        if self.workers > 1:  # counted here: only the renderer knew it would render
+            self.state.rendered += 1
         if result.wrote:
             self.state.current[result.name] = result.entry
         else:

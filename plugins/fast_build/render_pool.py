@@ -45,6 +45,18 @@ class Rendered:
     name: str
     entry: list
     wrote: bool
+    reused: bool = False  # not rendered: its inputs and its file are the previous build's
+
+
+def still_there(reference: str | None, previous: list | None) -> bool:
+    """Whether the previous build's file for a page is at `reference`, as it was recorded."""
+    if not previous or reference is None:
+        return False
+    try:
+        st = os.stat(reference)
+    except OSError:
+        return False
+    return [st.st_size, st.st_mtime_ns] == previous[2:4]
 
 
 @functools.cache
@@ -68,13 +80,8 @@ def store_page(
     """Write data to path unless the previous build's file (at `reference`: the
     same path, or the live tree of a staged build) holds exactly these bytes."""
     digest = hashlib.sha1(data).hexdigest()
-    if previous and previous[1] == digest and reference is not None:
-        try:
-            st = os.stat(reference)
-        except OSError:
-            st = None
-        if st is not None and [st.st_size, st.st_mtime_ns] == previous[2:4]:
-            return [fingerprint, digest, st.st_size, st.st_mtime_ns], False
+    if previous and previous[1] == digest and still_there(reference, previous):
+        return [fingerprint, digest, *previous[2:4]], False
     write_atomically(path, data)
     st = os.stat(path)
     return [fingerprint, digest, st.st_size, st.st_mtime_ns], True
@@ -89,6 +96,11 @@ def render_jobs(jobs: list[RenderJob], fingerprint_of: FingerprintOf) -> list[Re
         fingerprint = job.fingerprint
         if fingerprint is None:
             fingerprint = fingerprint_of(job.template, job.context, job.localcontext)
+            if job.previous and job.previous[0] == fingerprint and still_there(job.reference, job.previous):
+                # A warm build hands every page to the renderers unfingerprinted:
+                # the ones whose inputs did not change are kept, not rendered.
+                results.append(Rendered(job.name, list(job.previous), wrote=False, reused=True))
+                continue
         # As Pelican's Writer does before rendering: Content objects resolve
         # {filename} links against the page's own site URL.
         if job.localcontext.get("localsiteurl"):

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import time
+from pathlib import Path
 
 from connected.identity import has_own_uuid, post_uuid
 from connected.published import is_published
 
 from .digest import digest_item
 from .manifest import (
+    PREVIOUS_EDITIONS_SETTING,
+    carry_files,
     files_present,
     load_cache,
     recorded_uuids,
@@ -41,7 +44,9 @@ def write_editions(article_generator, writer=None) -> None:
     ctx = make_context(settings, image_size=lookup)
     editions_path = ctx.nl["EDITIONS_PATH"]
     editions_path.mkdir(parents=True, exist_ok=True)
-    cache = load_cache(editions_path)
+    # A staged build writes into a fresh folder: unchanged editions come from the last one.
+    previous_path = Path(settings.get(PREVIOUS_EDITIONS_SETTING) or editions_path)
+    cache = load_cache(previous_path)
     # Posts already in the send record are never sent again: list them in the
     # manifest (baseline, stats) but skip rendering their editions.
     skip = recorded_uuids(ctx.nl["RECORD_PATH"]) if ctx.nl["EDITIONS"] == "unsent" else set()
@@ -68,8 +73,9 @@ def write_editions(article_generator, writer=None) -> None:
         if (
             cached
             and cached.get("digest") == digest
-            and files_present(editions_path, cached["entry"])
+            and files_present(previous_path, cached["entry"])
         ):
+            carry_files(previous_path, editions_path, cached["entry"])
             entry, warnings = cached["entry"], list(cached.get("warnings", []))
             for message in warnings:
                 logger.warning("newsletter: %s", message)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 from pathlib import Path
@@ -52,6 +53,28 @@ def load_cache(editions_path: Path) -> dict:
     except (OSError, ValueError):
         return {}
     return data.get("posts", {}) if isinstance(data, dict) else {}
+
+
+# Set by scripts/build.py, which writes each build's editions into a fresh folder and
+# swaps it in at the end: the folder the last finished build left, where an unchanged
+# post's edition is taken from instead of being rendered again.
+PREVIOUS_EDITIONS_SETTING = "NEWSLETTER_PREVIOUS_EDITIONS"
+
+
+def carry_files(previous: Path, editions_path: Path, entry: dict) -> None:
+    """Put an unchanged edition's files from the previous build's folder into this
+    one's: a hard link (every edition file is replaced by rename, never rewritten in
+    place, so the two folders cannot change each other), else a copy."""
+    if Path(previous) == Path(editions_path):
+        return
+    for rel in entry["files"].values():
+        source, target = path_inside(previous, rel), path_inside(editions_path, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
 
 
 def files_present(editions_path: Path, entry: dict) -> bool:

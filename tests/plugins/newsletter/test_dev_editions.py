@@ -39,3 +39,36 @@ def test_an_imported_blog_renders_a_handful_of_editions_in_development(tmp_path)
     prod.mkdir()
     build_site(prod, content, settings_file="publishconf.py", overrides={"NEWSLETTER": {"MAX_PER_RUN": 3}})
     assert all(rendered(prod).values()) and len(rendered(prod)) == 9
+
+
+def test_a_rebuild_takes_unchanged_editions_from_the_last_build(tmp_path):
+    """Each build writes its editions into a fresh folder swapped in at the end: an
+    unchanged post's edition is carried over from the last one, not rendered again."""
+    import re
+    import shutil
+
+    from tests.conftest import DATA
+    from tests.scripts.build_command.test_build_checks import build_cli
+
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    editions = tmp_path / "build" / "editions"
+
+    def build() -> tuple[int, int, dict]:
+        result = build_cli(tmp_path, "--debug")
+        assert result.returncode == 0, result.stderr
+        counts = re.search(r"newsletter: \d+ posts \((\d+) rendered, \d+ already sent, (\d+) unchanged\)", result.stderr)
+        manifest = json.loads((editions / "manifest.json").read_text("utf-8"))
+        files = {rel: (editions / rel).read_bytes() for post in manifest["posts"] for rel in (post["files"] or {}).values()}
+        return int(counts[1]), int(counts[2]), files
+
+    rendered_first, _, first = build()
+    assert rendered_first >= 1 and first
+    rendered_again, unchanged, again = build()
+    assert (rendered_again, unchanged) == (0, rendered_first)
+    assert again == first  # the same files, byte for byte, in the new folder
+
+    post = sorted((tmp_path / "content" / "posts").glob("*.md"))[0]
+    post.write_text(post.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    rendered_edit, unchanged_edit, edited = build()
+    assert (rendered_edit, unchanged_edit) == (1, rendered_first - 1)
+    assert edited != first and set(edited) == set(first)
