@@ -17,7 +17,6 @@ import logging
 import os
 from dataclasses import dataclass
 
-from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from .fingerprint import STAGE_SETTING, PageFingerprints
@@ -30,7 +29,7 @@ from .render_pool import (
     store_page,
     write_atomically,
 )
-from .state import BuildState
+from .state import BuildState, joined_inside
 
 __all__ = ["STAGE_SETTING", "IncrementalWriter", "write_atomically", "writer_class_for"]
 
@@ -126,7 +125,7 @@ class IncrementalWriter(Writer):
     def render_page(self, template, context: dict, localcontext: dict):
         """Pelican's render(): UNCHANGED (reuse the file), DEFERRED (queued), or the text."""
         name = localcontext["output_file"]
-        path = sanitised_join(self.output_path, name)
+        path = joined_inside(self.output_path, name)
         previous = self.state.previous.get(name)
         if self.workers > 1:
             # The render workers compute the fingerprint, off this process's

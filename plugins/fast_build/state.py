@@ -7,6 +7,7 @@ build, the pages scripts/build.py must carry over from the live tree.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -21,6 +22,24 @@ from .fingerprint import STAGE_SETTING, code_digest, local_sources
 logger = logging.getLogger(__name__)
 
 STATE_VERSION = 2
+
+
+def joined_inside(base: str, name: str) -> str:
+    """Pelican's `sanitised_join(base, name)` — the same path, the same refusal of a
+    name that leaves `base` — without two abspath() calls per page: asked twice
+    for every page of every build (30,000 times at 10,000 posts)."""
+    if os.sep != "/" or not os.path.isabs(base):
+        return sanitised_join(base, name)
+    root = _normal_base(base)
+    joined = os.path.normpath(os.path.join(root, name))
+    if not joined.startswith(root):
+        raise RuntimeError(f"Attempted to break out of output directory to {joined}")
+    return joined
+
+
+@functools.lru_cache(maxsize=16)
+def _normal_base(base: str) -> str:
+    return os.path.normpath(base)
 
 
 class BuildState:
@@ -98,7 +117,7 @@ class BuildState:
         """Where the previous build's file for `name` is, if it may be reused."""
         if self.reference is None:
             return None
-        return sanitised_join(self.reference, name)
+        return joined_inside(self.reference, name)
 
     def reusable(self, name: str, fingerprint: str) -> bool:
         entry = self.previous.get(name)
