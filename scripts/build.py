@@ -37,6 +37,7 @@ from filelock import FileLock
 
 from connected.errors import ConnectedError
 from connected.files import write_atomic
+from connected.processes import die_with_parent
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +188,7 @@ def _build_locked(settings, output: Path, editions: Path | None, signature, incr
         settings[PREVIOUS_EDITIONS_SETTING] = str(editions)
     settings["OUTPUT_PATH"] = str(stage)
 
+    folders = _FolderMaker(output, stage) if reuse else None
     try:
         link_started = time.perf_counter()
         seeded = _seed_feeds(output, stage, settings) if reuse else None
@@ -194,8 +196,12 @@ def _build_locked(settings, output: Path, editions: Path | None, signature, incr
         if seeded is not None:
             _drop_unclaimed_feeds(stage, settings, seeded)
         linked = _carry_over(output, stage, settings) if output.is_dir() else 0
+        if folders is not None:
+            folders.drop_unused()
         link_seconds = time.perf_counter() - link_started - counts.pop("seconds")
     except BaseException as exc:
+        if folders is not None:
+            folders.stop()
         _remove(stage, tmp_editions)
         if isinstance(exc, Exception):
             raise BuildError(_problems_from(exc)) from exc
@@ -393,6 +399,92 @@ def recover(output: Path) -> None:
             _retire(leftover, output)
     for retired in output.parent.glob(f"{output.name}.retired-*"):
         _delete_in_background(retired)
+
+
+class _FolderMaker:
+    """Make the live tree's folders in the new stage from a forked child, while this
+    process starts Pelican and reads the posts.
+
+    A staged build writes every page into a tree that starts empty, so it creates
+    one folder per post (1,500 at 1000 posts): 0.07–0.4 s of a one-post rebuild on
+    a 2-core machine, all on the critical path. The child makes, top down, each
+    folder of the live tree that holds anything, and lists them; Pelican's writer
+    then finds most folders there (it makes the others itself, and a folder both
+    make at once is fine: each treats "exists" as done). drop_unused() removes the
+    listed folders this build left empty (a post deleted or renamed), so the tree
+    holds what a build from nothing would. Nothing here is needed for correctness:
+    a child that fails or is slow only leaves the folders to Pelican.
+    """
+
+    def __init__(self, live: Path, stage: Path):
+        self.stage = stage
+        self.pid: int | None = None
+        self.reader: int | None = None
+        if not hasattr(os, "fork") or not live.is_dir():
+            return
+        reader, writer = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(reader)
+            os.close(writer)
+            return
+        if pid == 0:  # the child: make the folders, report them (all it made), exit
+            made: list[str] = []
+            try:
+                os.close(reader)
+                die_with_parent()
+                _make_folders(live, stage, made)
+            finally:
+                try:
+                    with os.fdopen(writer, "w", encoding="utf-8", errors="surrogateescape") as out:
+                        out.write("\0".join(made))
+                finally:
+                    os._exit(0)
+        os.close(writer)
+        self.pid, self.reader = pid, reader
+
+    def _wait(self) -> list[str]:
+        if self.pid is None:
+            return []
+        with os.fdopen(self.reader, "r", encoding="utf-8", errors="surrogateescape") as stream:
+            text = stream.read()
+        os.waitpid(self.pid, 0)
+        self.pid = None
+        return [name for name in text.split("\0") if name]
+
+    def drop_unused(self) -> None:
+        for name in reversed(self._wait()):  # deepest first
+            try:
+                os.rmdir(self.stage / name)
+            except OSError:
+                pass  # not empty (the build used it), or already gone
+
+    def stop(self) -> None:
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, 9)
+            except OSError:
+                pass
+            self._wait()
+
+
+def _make_folders(live: Path, stage: Path, made: list[str]) -> None:
+    """Make under `stage` each folder of `live` that holds anything (top down), listing
+    each in `made` as it is made."""
+    for folder, dirs, files in os.walk(live):
+        dirs.sort()
+        relative = os.path.relpath(folder, live)
+        if relative == "." or not (dirs or files):
+            continue
+        try:
+            os.mkdir(stage / relative)
+        except FileExistsError:
+            pass
+        except OSError:
+            dirs.clear()  # its parent is missing (the build failed?): stop below it
+            continue
+        made.append(relative)
 
 
 def _carry_over(live: Path, stage: Path, settings: dict) -> int:

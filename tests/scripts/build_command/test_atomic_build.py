@@ -34,6 +34,10 @@ ON = {"FAST_BUILD": {"ENABLED": True, "MIN_PARALLEL_FILES": 1, "MIN_PARALLEL_PAG
 LONELY_TAG = "only-in-one-post"
 
 
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
 def lonely_post(content: Path, status: str = "published") -> Path:
     path = content / "posts" / "lonely.md"
     path.write_text(
@@ -95,6 +99,8 @@ def test_a_sequence_of_edits_gives_what_a_plain_build_gives(tmp_path, corpus, ca
         plain_base.mkdir()
         plain = build_site(plain_base, content, overrides={**OFF, "SITE_FEEDS": {"TAG_MIN_POSTS": 1}})
         assert_same_tree(plain, result.output, since)
+        # …folders too: one the last build made for a page this one does not write is gone.
+        assert folders(result.output) == folders(plain), step
         assert not list(site.glob("output.stage-*")), step
         return result
 
@@ -284,3 +290,42 @@ def test_renderers_die_with_a_killed_build():
     ready, _, _ = select.select([read_fd], [], [], 10)
     assert ready and os.read(read_fd, 1) == b"", "the renderer outlived its build"
     os.close(read_fd)
+
+
+def test_the_folder_maker_makes_the_live_trees_folders_and_drops_the_unused(tmp_path):
+    """The forked child makes each non-empty folder of the live tree in the stage; the
+    ones the build then leaves empty are removed, the ones it used stay."""
+    from scripts.build import _FolderMaker
+
+    live, stage = tmp_path / "output", tmp_path / "stage"
+    for name in ("posts/a", "posts/b", "tag/x", "deep/er/still"):
+        (live / name).mkdir(parents=True)
+        (live / name / "index.html").write_text("x", encoding="utf-8")
+    (live / "empty").mkdir()  # empty in the live tree: not made
+    stage.mkdir()
+    maker = _FolderMaker(live, stage)
+    assert maker.pid is not None
+    deadline = time.monotonic() + 10
+    while not (stage / "deep" / "er" / "still").is_dir() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (stage / "posts" / "a" / "index.html").write_text("new", encoding="utf-8")  # the build uses posts/a
+    (stage / "fresh").mkdir()  # a folder the build made itself
+    maker.drop_unused()
+    assert folders(stage) == {"posts", "posts/a", "fresh"}
+    assert folders(live) == {"posts", "posts/a", "posts/b", "tag", "tag/x", "deep", "deep/er", "deep/er/still", "empty"}
+
+
+def test_a_stopped_folder_maker_leaves_no_process(tmp_path):
+    from scripts.build import _FolderMaker
+
+    live = tmp_path / "output"
+    for n in range(300):
+        (live / f"p{n}").mkdir(parents=True)
+        (live / f"p{n}" / "index.html").write_text("x", encoding="utf-8")
+    (tmp_path / "stage").mkdir()
+    maker = _FolderMaker(live, tmp_path / "stage")
+    pid = maker.pid
+    maker.stop()
+    assert maker.pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)
