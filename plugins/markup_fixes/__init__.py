@@ -14,7 +14,7 @@
 
 from pelican import signals
 
-from .fixes import fix_content, fix_root_categories, warn_notebooks
+from .fixes import fix_content, fix_root_categories, open_memo, save_memo, warn_notebooks
 
 __all__ = ["register"]
 
@@ -27,3 +27,6 @@ def register():
     signals.article_generator_pretaxonomy.connect(fix_root_categories)
     # finalized: the readers have skipped what they cannot read; say so for notebooks.
     signals.article_generator_finalized.connect(warn_notebooks)
+    # initialized / finalized: which posts' ids are known unique, kept across builds.
+    signals.initialized.connect(open_memo)
+    signals.finalized.connect(save_memo)

@@ -7,8 +7,10 @@ import logging
 import posixpath
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 from connected.liquid_tags import find_liquid_tags, provider
+from connected.memo import TextMemo, hash_text
 from connected.pelican_content import replace_stored_html, stored_html
 
 logger = logging.getLogger(__name__)
@@ -191,11 +193,36 @@ def fix_content(content) -> None:
     body = stored_html(content)
     if isinstance(body, str) and "{%" in body:
         _warn_liquid(getattr(content, "relative_source_path", "") or source, body)
-    if isinstance(body, str) and "id=" in body:
+    if isinstance(body, str) and "id=" in body and (_memo is None or _memo.get(body, _needs_renaming)):
         fixed, count = unique_ids(body)
         if count:
             replace_stored_html(content, fixed)
             logger.debug("markup_fixes: %s: renamed %d duplicate ids", source, count)
+
+
+# This build's answers to "does this post's HTML repeat an id?", by the HTML, kept
+# across builds (see open_memo): the scan runs on every post of every build.
+_memo: TextMemo | None = None
+
+
+def _needs_renaming(text: str) -> bool:
+    return unique_ids(text)[1] > 0
+
+
+def open_memo(pelican) -> None:
+    """initialized: the answers earlier builds worked out (salted with this file's code)."""
+    global _memo
+    cache = pelican.settings.get("CACHE_PATH")
+    path = Path(cache) / "markup_fixes" / "unique-ids.json" if cache else None
+    _memo = TextMemo(path, salt="unique_ids " + hash_text(Path(__file__).read_text(encoding="utf-8")))
+
+
+def save_memo(pelican) -> None:
+    """finalized: keep this build's answers for the next."""
+    global _memo
+    if _memo is not None:
+        _memo.save()
+        _memo = None
 
 
 def leftover_liquid_tags(html: str) -> list[str]:
