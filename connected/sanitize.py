@@ -141,9 +141,6 @@ def xml_text(text: str) -> str:
     return text.translate(_XML_INVALID) if text else ""
 
 
-# The same summary is cleaned for every listing page and feed that shows it (five
-# times a post on the sample), and the answer is a pure function of the arguments.
-@functools.lru_cache(maxsize=2048)
 def sanitize_html(html: str, base_url: str | None = None, *, embeds: bool = False) -> str:
     """Return `html` with only the allow-listed elements, attributes and URL schemes.
 
@@ -158,6 +155,24 @@ def sanitize_html(html: str, base_url: str | None = None, *, embeds: bool = Fals
     """
     if not html:
         return ""
+    if len(html) <= _REMEMBERED_LENGTH:
+        return _sanitize_remembered(html, base_url, embeds)
+    return _sanitize(html, base_url, embeds)
+
+
+# The same summary is cleaned for every listing page and feed that shows it (five
+# times a post on the sample), and the answer is a pure function of the arguments.
+# Whole posts (feeds, editions) are cleaned once each: not kept, so a long-running
+# devserver does not hold every post's HTML.
+_REMEMBERED_LENGTH = 4096
+
+
+@functools.lru_cache(maxsize=4096)
+def _sanitize_remembered(html: str, base_url: str | None, embeds: bool) -> str:
+    return _sanitize(html, base_url, embeds)
+
+
+def _sanitize(html: str, base_url: str | None, embeds: bool) -> str:
     tags, dropped = set(ALLOWED_TAGS), set(_DROPPED_WITH_CONTENT)
     attributes = {key: set(value) for key, value in ALLOWED_ATTRIBUTES.items()}
     if embeds:

@@ -417,7 +417,7 @@ class _FolderMaker:
     """
 
     def __init__(self, live: Path, stage: Path):
-        self.stage = stage
+        self.live, self.stage = live, stage
         self.pid: int | None = None
         self.reader: int | None = None
         if not hasattr(os, "fork") or not live.is_dir():
@@ -444,17 +444,24 @@ class _FolderMaker:
         os.close(writer)
         self.pid, self.reader = pid, reader
 
-    def _wait(self) -> list[str]:
+    def _wait(self) -> list[str] | None:
+        """The folders the child made, or None when it did not finish (killed)."""
         if self.pid is None:
             return []
         with os.fdopen(self.reader, "r", encoding="utf-8", errors="surrogateescape") as stream:
             text = stream.read()
-        os.waitpid(self.pid, 0)
+        _, status = os.waitpid(self.pid, 0)
         self.pid = None
+        if os.waitstatus_to_exitcode(status) != 0:
+            return None
         return [name for name in text.split("\0") if name]
 
     def drop_unused(self) -> None:
-        for name in reversed(self._wait()):  # deepest first
+        made = self._wait()
+        if made is None:  # the list is lost: any empty folder the live tree also has
+            made = [os.path.relpath(folder, self.stage) for folder, _, _ in os.walk(self.stage)]
+            made = [name for name in made if name != "." and (self.live / name).is_dir()]
+        for name in sorted(made, key=lambda name: name.count(os.sep), reverse=True):  # deepest first
             try:
                 os.rmdir(self.stage / name)
             except OSError:
@@ -480,7 +487,7 @@ def _make_folders(live: Path, stage: Path, made: list[str]) -> None:
         try:
             os.mkdir(stage / relative)
         except FileExistsError:
-            pass
+            continue  # made by the build itself: not ours to remove
         except OSError:
             dirs.clear()  # its parent is missing (the build failed?): stop below it
             continue

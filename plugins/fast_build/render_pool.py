@@ -71,7 +71,15 @@ def write_atomically(path: str, data: bytes) -> None:
     """Write via a temporary file in the same directory and os.replace()
     (never into a file a hard link shares with the live tree)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    write_atomic(path, data, mode=_page_mode())
+    try:
+        write_atomic(path, data, mode=_page_mode())
+    except IsADirectoryError:
+        # An empty folder where this page goes: one the last build's tree had (a
+        # page's folder, made ahead in the stage by scripts/build.py) and that this
+        # build writes as a file (Save_as: notes/foo). A build from nothing has no
+        # folder there; a folder with anything in it is an error, as before.
+        os.rmdir(path)
+        write_atomic(path, data, mode=_page_mode())
 
 
 def store_page(

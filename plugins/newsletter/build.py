@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -44,9 +45,16 @@ def write_editions(article_generator, writer=None) -> None:
     ctx = make_context(settings, image_size=lookup)
     editions_path = ctx.nl["EDITIONS_PATH"]
     editions_path.mkdir(parents=True, exist_ok=True)
-    # A staged build writes into a fresh folder: unchanged editions come from the last one.
-    previous_path = Path(settings.get(PREVIOUS_EDITIONS_SETTING) or editions_path)
+    # A staged build writes into a fresh folder. A development build (nothing is ever
+    # sent from it) takes unchanged previews from the last one; a production build
+    # renders every edition it may send afresh, as it always has.
+    previous_path = editions_path
+    if ctx.generated_for == "pelicanconf" and settings.get(PREVIOUS_EDITIONS_SETTING):
+        previous_path = Path(settings[PREVIOUS_EDITIONS_SETTING])
     cache = load_cache(previous_path)
+    # An edition reads image files (their sizes, a raster beside an SVG): a changed
+    # static file renders every edition again.
+    files = static_files_signature(article_generator.context.get("static_content"))
     # Posts already in the send record are never sent again: list them in the
     # manifest (baseline, stats) but skip rendering their editions.
     skip = recorded_uuids(ctx.nl["RECORD_PATH"]) if ctx.nl["EDITIONS"] == "unsent" else set()
@@ -68,7 +76,7 @@ def write_editions(article_generator, writer=None) -> None:
             posts.append((entry, "", []))
             continue
         inputs = gather_inputs(article, ctx)
-        digest = inputs.digest
+        digest = hashlib.sha256(f"{inputs.digest}\0{files}".encode()).hexdigest()
         cached = cache.get(inputs.fields["uuid"])
         if (
             cached
@@ -106,6 +114,20 @@ def write_editions(article_generator, writer=None) -> None:
         len(posts), rendered, len([p for p in posts if p[0]["files"] is None]),
         len([p for p in posts if p[0]["files"] is not None]) - rendered, elapsed, path,
     )  # fmt: skip
+
+
+def static_files_signature(static_content) -> str:
+    """A digest of every static file's path, size and modification time."""
+    stats = []
+    for static in (static_content or {}).values():
+        source = str(getattr(static, "source_path", "") or "")
+        try:
+            st = os.stat(source)
+        except OSError:
+            stats.append((source, None))
+            continue
+        stats.append((source, st.st_size, st.st_mtime_ns))
+    return hashlib.sha256(repr(sorted(stats, key=repr)).encode()).hexdigest()
 
 
 def development_editions(articles, recorded: set, max_per_run: int) -> set:

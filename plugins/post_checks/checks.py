@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from connected import header as header_module
+from connected import settings_schema
 from connected.errors import ConnectedError
 from connected.header import Header, parse_header, read_header, read_text, syntax_of
 from connected.memo import TextMemo, hash_text
@@ -257,8 +258,13 @@ MEMO_FILE = Path("post_checks") / "header-problems.json"
 
 def _problems_memo(settings: dict, templates: dict[str, Path]) -> TextMemo:
     """Each file's header findings by its text: a build checks only the files that changed."""
-    sources = [*sorted(Path(__file__).parent.glob("*.py")), Path(header_module.__file__)]
+    # The checks' code: this plugin, and the modules of ours values.py calls (the header
+    # reader, the typo suggestions).
+    sources = [*sorted(Path(__file__).parent.glob("*.py")),
+               *(Path(module.__file__) for module in (header_module, settings_schema))]  # fmt: skip
     code = [(source.name, hash_text(source.read_text(encoding="utf-8"))) for source in sources]
+    # Time zone and date answers come from Python and its tz database.
+    code.append(("runtime", sys.version, _tzdata_version()))
     chosen = [(key, repr(settings.get(key))) for key in MEMO_SETTINGS]
     theme = []
     for name, path in sorted(templates.items()):
@@ -268,6 +274,15 @@ def _problems_memo(settings: dict, templates: dict[str, Path]) -> TextMemo:
             theme.append((name, str(path), None))
     cache = settings.get("CACHE_PATH")
     return TextMemo(Path(cache) / MEMO_FILE if cache else None, salt=hash_text(repr((code, chosen, theme))))
+
+
+def _tzdata_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("tzdata")
+    except Exception:  # no tzdata package: the system's zoneinfo files
+        return "-"
 
 
 def _file_findings(path: Path, settings: dict, templates, kind: str, memo: TextMemo):
@@ -282,7 +297,8 @@ def _file_findings(path: Path, settings: dict, templates, kind: str, memo: TextM
         found, unknown = file_problems(header, settings, templates, kind)
         return [found, unknown, header.first("slug") is not None]
 
-    found, unknown, has_slug = memo.get(f"{kind}\0{text}", check)
+    # The same text reads differently as Markdown and as reST: the syntax is in the key.
+    found, unknown, has_slug = memo.get(f"{kind}\0{syntax_of(str(path))}\0{text}", check)
     return list(found), list(unknown), bool(has_slug), None
 
 

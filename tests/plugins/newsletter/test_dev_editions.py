@@ -72,3 +72,18 @@ def test_a_rebuild_takes_unchanged_editions_from_the_last_build(tmp_path):
     rendered_edit, unchanged_edit, edited = build()
     assert (rendered_edit, unchanged_edit) == (1, rendered_first - 1)
     assert edited != first and set(edited) == set(first)
+
+    # An edition reads image files (sizes, a raster beside an SVG): a replaced image
+    # renders them all again.
+    image = next(p for p in (tmp_path / "content" / "images").rglob("*") if p.is_file())
+    image.write_bytes(image.read_bytes())
+    os.utime(image, (time.time() + 5, time.time() + 5))
+    assert build()[:2] == (rendered_first, 0)
+
+    # A production build renders every edition it may send, whatever the last one left
+    # (the second one too, with the first one's editions in place).
+    for _ in range(2):
+        prod = build_cli(tmp_path, "--debug", settings="publishconf.py")
+        assert prod.returncode == 0, prod.stderr
+        counts = re.search(r"newsletter: \d+ posts \((\d+) rendered, \d+ already sent, (\d+) unchanged\)", prod.stderr)
+        assert int(counts[2]) == 0 and int(counts[1]) >= 1

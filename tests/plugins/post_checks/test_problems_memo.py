@@ -61,3 +61,27 @@ def test_a_warm_build_rechecks_what_changed(tmp_path):
     found = build_cli(tmp_path, "-e", "THEME_TEMPLATES_OVERRIDES=" + json.dumps([str(overrides)]))
     assert found.returncode == 0, found.stderr
     assert (tmp_path / "output").is_dir() and Path(memo).is_file()
+
+
+def test_the_memo_salt_holds_every_module_of_ours_the_header_checks_import():
+    imported = set()
+    for name in ("values.py", "keys.py"):
+        source = (PLUGIN / name).read_text(encoding="utf-8")
+        imported |= set(re.findall(r"^from connected\.(\w+) import", source, flags=re.MULTILINE))
+    # post_checks.checks._problems_memo hashes these modules' sources into the salt.
+    assert imported <= {"header", "settings_schema"}, sorted(imported)
+
+
+def test_the_same_text_renamed_from_rst_to_markdown_is_checked_again(tmp_path):
+    """Markdown-style keys in a .rst file are body text to docutils; renamed to .md, the
+    same bytes are a header whose typo must stop the build."""
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    text = post(71, "Stauts: draft")
+    rst = tmp_path / "content" / "posts" / "renamed.rst"
+    rst.write_text(text, encoding="utf-8")
+    build_cli(tmp_path)  # the memo now holds these bytes read as reST (no fields there)
+    md = rst.with_suffix(".md")
+    md.write_text(text, encoding="utf-8")
+    rst.unlink()
+    same_text_as_markdown = build_cli(tmp_path)
+    assert same_text_as_markdown.returncode == 1 and "did you mean 'Status'?" in same_text_as_markdown.stderr

@@ -329,3 +329,41 @@ def test_a_stopped_folder_maker_leaves_no_process(tmp_path):
     assert maker.pid is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, 0)
+
+
+def test_a_killed_folder_maker_leaves_no_empty_folder(tmp_path):
+    """Its list lost with it, drop_unused removes every empty folder the live tree also has."""
+    from scripts.build import _FolderMaker
+
+    live, stage = tmp_path / "output", tmp_path / "stage"
+    for n in range(50):
+        (live / "posts" / f"p{n}").mkdir(parents=True)
+        (live / "posts" / f"p{n}" / "index.html").write_text("x", encoding="utf-8")
+    stage.mkdir()
+    maker = _FolderMaker(live, stage)
+    deadline = time.monotonic() + 10
+    while not (stage / "posts" / "p49").is_dir() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(maker.pid, signal.SIGKILL)
+    (stage / "posts" / "p7" / "index.html").write_text("used", encoding="utf-8")
+    (stage / "own").mkdir()  # not in the live tree: the build's own (empty) folder stays
+    maker.drop_unused()
+    assert folders(stage) == {"posts", "posts/p7", "own"}
+
+
+def test_a_page_written_where_the_last_build_had_a_folder(tmp_path):
+    """A post's Save_as becomes the path that was a folder of the last build's tree: the
+    staged build, whose folders were made ahead, writes it as a build from nothing does."""
+    from tests.scripts.build_command.test_build_checks import build_cli
+
+    shutil.copytree(ROOT / "tests" / "data" / "good_minimal", tmp_path / "content")
+    post = sorted((tmp_path / "content" / "posts").glob("*.md"))[0]
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text.replace("Title:", "Save_as: notes/foo/index.html\nUrl: notes/foo/\nTitle:", 1), encoding="utf-8")
+    first = build_cli(tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "output" / "notes" / "foo" / "index.html").is_file()
+    post.write_text(text.replace("Title:", "Save_as: notes/foo\nUrl: notes/foo\nTitle:", 1), encoding="utf-8")
+    second = build_cli(tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert (tmp_path / "output" / "notes" / "foo").is_file()
