@@ -126,9 +126,13 @@ def corpus_runs(tmp_path_factory):
 def test_a_warm_build_of_the_corpus_says_what_the_cold_one_said(corpus_runs):
     again = corpus_runs["again"]
     assert again.returncode == 1
-    # Sorted: Pelican's own duplicate-slug warnings list their files in the order it read
-    # them, which differs between any two runs.
-    assert sorted(problem_lines(again.stderr)) == sorted(corpus_runs["lines"])
+    # Ours only, sorted: Pelican's own duplicate-slug warnings go on with one bare file
+    # name per line, in the order it read them, and which duplicates it names differs
+    # between any two runs (it reads the files in parallel).
+    def ours(lines):
+        return sorted(line for line in lines if not re.fullmatch(r"\S+\.md", line))
+
+    assert ours(problem_lines(again.stderr)) == ours(corpus_runs["lines"])
     assert next(corpus_runs["project"].glob("cache/post_checks/header-problems.json")).is_file()
 
 
