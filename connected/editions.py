@@ -28,6 +28,10 @@ from connected.errors import ConnectedError
 
 MANIFEST = "manifest.json"
 VERSION = 1
+# Set by scripts/build.py, which writes each build's editions into a fresh folder and
+# swaps it in at the end: the folder the last finished build left (plugins/newsletter
+# takes a development build's unchanged previews from it).
+PREVIOUS_EDITIONS_SETTING = "NEWSLETTER_PREVIOUS_EDITIONS"
 # Each part of an edition and its file name inside the post's <uuid>/ folder.
 FILE_NAMES = {
     "mailchimp_html": "mailchimp.html",

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from connected.editions import PREVIOUS_EDITIONS_SETTING
 from connected.errors import ConnectedError
 from connected.files import write_atomic
 from connected.processes import die_with_parent
@@ -63,8 +64,6 @@ CAPTURED_ATTR = "post_checks_captured"
 # writes into a staging directory: FINAL is where the tree will live, REUSE
 # whether the live tree's pages may be kept (see docs/performance.md).
 STAGE_SETTING = "FAST_BUILD_STAGE"
-# Where the email editions of the last finished build are (plugins/newsletter/manifest.py).
-PREVIOUS_EDITIONS_SETTING = "NEWSLETTER_PREVIOUS_EDITIONS"
 # Where fast_build lists the pages it kept (relative to CACHE_PATH).
 KEPT_FILE = "fast_build/kept.json"
 # plugins/site_feeds' record of the feeds it built (relative to CACHE_PATH).

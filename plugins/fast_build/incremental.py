@@ -126,23 +126,19 @@ class IncrementalWriter(Writer):
         """Pelican's render(): UNCHANGED (reuse the file), DEFERRED (queued), or the text."""
         name = localcontext["output_file"]
         path = joined_inside(self.output_path, name)
-        previous = self.state.previous.get(name)
         if self.workers > 1:
             # The render workers compute the fingerprint, off this process's
             # critical path (the context is the same there), and keep the pages
             # whose inputs did not change (render_pool.render_jobs); the feeds
             # and editions are made here meanwhile.
-            fingerprint = None
-        else:
-            fingerprint = self._fingerprints.page(template, context, localcontext)
-            if previous is not None and self.state.reusable(name, fingerprint):
-                self._pending[path] = _Pending(name, fingerprint)
-                self.state.reused += 1
-                return UNCHANGED
-            self.state.rendered += 1
-        if self.workers > 1:
-            self._pending[path] = _Pending(name, fingerprint, (template, context, localcontext))
+            self._pending[path] = _Pending(name, None, (template, context, localcontext))
             return DEFERRED
+        fingerprint = self._fingerprints.page(template, context, localcontext)
+        if self.state.reusable(name, fingerprint):
+            self._pending[path] = _Pending(name, fingerprint)
+            self.state.reused += 1
+            return UNCHANGED
+        self.state.rendered += 1
         self._pending[path] = _Pending(name, fingerprint)
         return template.render(localcontext)
 
@@ -208,7 +204,6 @@ class IncrementalWriter(Writer):
         self._jobs[path] = RenderJob(
             path=path,
             name=pending.name,
-            fingerprint=pending.fingerprint,
             template=template,
             context=context,
             localcontext=localcontext,
@@ -238,7 +233,7 @@ class IncrementalWriter(Writer):
         # The site's part of every fingerprint (the listing fields of every post)
         # is worked out here, once, before the fork: each renderer inherits it
         # instead of computing it again for its share.
-        for context in {id(job.context): job.context for job in jobs if job.fingerprint is None}.values():
+        for context in {id(job.context): job.context for job in jobs}.values():
             self._fingerprints.site(context)
         shares = [jobs[k :: self.workers] for k in range(self.workers)]
         self._running.extend(

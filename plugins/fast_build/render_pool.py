@@ -30,7 +30,6 @@ class RenderJob:
 
     path: str  # where this build writes it
     name: str  # its name under the output directory (the state's key)
-    fingerprint: str | None  # None: the renderer computes it (nothing to reuse)
     template: Any
     context: dict
     localcontext: dict
@@ -101,14 +100,12 @@ FingerprintOf = Callable[[Any, dict, dict], str]
 def render_jobs(jobs: list[RenderJob], fingerprint_of: FingerprintOf) -> list[Rendered]:
     results = []
     for job in jobs:
-        fingerprint = job.fingerprint
-        if fingerprint is None:
-            fingerprint = fingerprint_of(job.template, job.context, job.localcontext)
-            if job.previous and job.previous[0] == fingerprint and still_there(job.reference, job.previous):
-                # A warm build hands every page to the renderers unfingerprinted:
-                # the ones whose inputs did not change are kept, not rendered.
-                results.append(Rendered(job.name, list(job.previous), wrote=False, reused=True))
-                continue
+        # Pages come unfingerprinted: the ones whose inputs did not change since the
+        # last build are kept, not rendered.
+        fingerprint = fingerprint_of(job.template, job.context, job.localcontext)
+        if job.previous and job.previous[0] == fingerprint and still_there(job.reference, job.previous):
+            results.append(Rendered(job.name, list(job.previous), wrote=False, reused=True))
+            continue
         # As Pelican's Writer does before rendering: Content objects resolve
         # {filename} links against the page's own site URL.
         if job.localcontext.get("localsiteurl"):

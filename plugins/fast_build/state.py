@@ -18,6 +18,7 @@ from pelican.utils import sanitised_join
 from connected.files import write_atomic
 
 from .fingerprint import STAGE_SETTING, code_digest, local_sources
+from .render_pool import still_there
 
 logger = logging.getLogger(__name__)
 
@@ -121,13 +122,7 @@ class BuildState:
 
     def reusable(self, name: str, fingerprint: str) -> bool:
         entry = self.previous.get(name)
-        if not entry or entry[0] != fingerprint:
-            return False
-        try:
-            st = os.stat(self.reference_file(name))
-        except (OSError, TypeError):
-            return False
-        return [st.st_size, st.st_mtime_ns] == entry[2:4]
+        return bool(entry) and entry[0] == fingerprint and still_there(self.reference_file(name), entry)
 
     def keep(self, name: str, entry: list) -> None:
         """This build produces the previous build's file for `name` unchanged."""

@@ -36,7 +36,7 @@ from connected.pelican_content import replace_stored_html, stored_html
 
 from . import embeds as embeds_module
 from .csp import csp_options
-from .embeds import WHAT, may_hold_embeds, replace_blocked
+from .embeds import WHAT, may_hold_embeds, replace_embeds
 from .references import Reference, SourceLines, references
 from .resolve import DEV_BASE, PostPage, Site, check, indicator
 
@@ -173,7 +173,7 @@ class BuildCheck:
         if not self.embed_memo.get(text, may_hold_embeds):
             self.notes[self._display(content)] = []
             return
-        new, embeds, styles = replace_blocked(text, self.options)
+        new, embeds, styles = replace_embeds(text, self.options)  # the pre-check said maybe
         if new != text:
             replace_stored_html(content, new)
         notes = []

@@ -149,6 +149,11 @@ def replace_blocked(text: str, options: dict) -> tuple[str, list[Embed], list[In
     """
     if not may_hold_embeds(text):
         return text, [], []
+    return replace_embeds(text, options)
+
+
+def replace_embeds(text: str, options: dict) -> tuple[str, list[Embed], list[InlineStyle]]:
+    """replace_blocked() past its pre-check: the post is parsed."""
     try:
         root = lxml.html.fragment_fromstring(text, create_parent="div")
     except (lxml.etree.ParserError, ValueError):

@@ -8,12 +8,12 @@ import os
 import time
 from pathlib import Path
 
+from connected.editions import PREVIOUS_EDITIONS_SETTING
 from connected.identity import has_own_uuid, post_uuid
 from connected.published import is_published
 
 from .digest import digest_item
 from .manifest import (
-    PREVIOUS_EDITIONS_SETTING,
     carry_files,
     files_present,
     load_cache,

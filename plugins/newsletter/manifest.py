@@ -55,12 +55,6 @@ def load_cache(editions_path: Path) -> dict:
     return data.get("posts", {}) if isinstance(data, dict) else {}
 
 
-# Set by scripts/build.py, which writes each build's editions into a fresh folder and
-# swaps it in at the end: the folder the last finished build left, where an unchanged
-# post's edition is taken from instead of being rendered again.
-PREVIOUS_EDITIONS_SETTING = "NEWSLETTER_PREVIOUS_EDITIONS"
-
-
 def carry_files(previous: Path, editions_path: Path, entry: dict) -> None:
     """Put an unchanged edition's files from the previous build's folder into this
     one's: a hard link (every edition file is replaced by rename, never rewritten in
