@@ -21,14 +21,25 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.run import RESULTS, BenchError, edit_post, machine, make_html, prepare
+from benchmarks.run import (
+    RESULTS,
+    BenchError,
+    edit_post,
+    machine,
+    make_html,
+    prepare,
+    stop_warm,
+    wait_warm,
+)
 
 TARGETS = {"edit_seconds": 3.0, "peak_rss_mib": 1024.0}
 
 
 def measure(posts: int, seed: int, workdir: Path) -> dict:
     prepare(workdir, posts, seed)
+    stop_warm()
     cold = make_html(workdir)
+    wait_warm()
     print(f"{posts} posts: make html cold {cold['seconds']:.1f} s, {cold['cpu_seconds']:.1f} CPU-s, "
           f"peak {cold['peak_rss_mib']:.0f} MiB", flush=True)  # fmt: skip
     edit_post(workdir / "content", posts // 2, "large site")

@@ -7,12 +7,13 @@ project root), with the bench's own settings file pointing at the corpus:
   bare         `pelican content -s bare.py`: the same Pelican, its default theme
                and settings, no plugins, no cache, a fresh output directory —
                the reference every ratio is taken against;
-  html cold    `python -m scripts.build -s site.py` (what `make html` runs) with
-               no output/ and no cache;
+  html cold    `python -m scripts build -s site.py` (what `make html` runs) with
+               no output/, no cache and no warm process (scripts/warm.py);
   html edit    the same after one post's body was edited (each round times
                --rebuilds edit/build/publish cycles and keeps the median: one
-               2–3 s build can be 40 % off the next on a shared machine);
-  publish      `python -m scripts.publish` (what `make publish` runs) with a
+               2–3 s build can be 40 % off the next on a shared machine), forked
+               from the warm process the cold build started, as a writer's is;
+  publish      `python -m scripts publish` (what `make publish` runs) with a
                send record listing every post — nothing new to send — the
                outbox backend (no API key) and no deploy target, right after
                the html edit (so its production build has that edit to make);
@@ -24,8 +25,9 @@ project root), with the bench's own settings file pointing at the corpus:
                `hugo server`'s save → served latency, measured the same way.
 Rounds alternate the variants so machine noise hits all of them alike; each
 round's ratios are paired (taken within the round) and their median reported.
-CPU seconds are those of the process and every child it waited for (the
-background deletion of a replaced output tree is not waited for: not counted).
+CPU seconds are those of the process and every child it waited for, plus those
+of a command forked from the warm process, which reports them (the background
+deletion of a replaced output tree is not waited for: not counted).
 The corpus's send record lists every post but the newest 3 for the html builds.
 Results: a table on stdout, JSON in benchmarks/results/.
 """
@@ -50,6 +52,7 @@ import urllib.request
 from pathlib import Path
 
 from benchmarks.corpus import post_slug, write_corpus, write_send_record
+from scripts import warm
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -133,19 +136,29 @@ def bench_env() -> dict:
 
 def timed(cmd: list[str], cwd: Path, env: dict | None = None, check_file: Path | None = None) -> dict:
     """Run cmd to completion: wall and CPU seconds (with waited-for children), peak RSS."""
+    env = dict(env or bench_env())
+    # A command forked from the warm process (scripts/warm.py) is not our child: it
+    # reports its own CPU seconds and peak memory here, and they are added.
+    fork_usage = Path(tempfile.mkstemp(prefix="bench-usage-", suffix=".json")[1])
+    env[warm.USAGE_SETTING] = str(fork_usage)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env or bench_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     log = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
+    try:
+        forked = json.loads(fork_usage.read_text(encoding="utf-8") or "{}")
+    finally:
+        fork_usage.unlink(missing_ok=True)
     code = os.waitstatus_to_exitcode(status)
     if code != 0 or (check_file is not None and not check_file.exists()):
         tail = log.decode(errors="replace")[-3000:]
         raise BenchError(f"{' '.join(cmd)} (in {cwd}) failed with {code}:\n{tail}")
     return {
         "seconds": round(wall, 3),
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
-        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime + forked.get("cpu_seconds", 0), 3),
+        "peak_rss_mib": round(max(usage.ru_maxrss / 1024, forked.get("peak_rss_mib", 0)), 1),
+        "warm": bool(forked),
     }
 
 
@@ -223,12 +236,28 @@ def make_html(workdir: Path, timings: Path | None = None) -> dict:
     env = bench_env()
     if timings is not None:
         env["CONNECTED_BUILD_TIMINGS"] = str(timings)
-    return timed([PY, "-m", "scripts.build", "-s", str(workdir / "site.py")], ROOT, env, check_file=workdir / "output" / "index.html")
+    return timed([PY, "-m", "scripts", "build", "-s", str(workdir / "site.py")], ROOT, env, check_file=workdir / "output" / "index.html")
 
 
 def make_publish(workdir: Path) -> dict:
     # --root: the bench's own directory (no .env there: the outbox backend).
-    return timed([PY, "-m", "scripts.publish", "--root", str(workdir), "--settings", "prod.py"], ROOT, check_file=workdir / "output-prod" / "index.html")
+    return timed([PY, "-m", "scripts", "publish", "--root", str(workdir), "--settings", "prod.py"], ROOT, check_file=workdir / "output-prod" / "index.html")
+
+
+def stop_warm() -> None:
+    """A cold build starts a cold interpreter too: no warm process (scripts/warm.py)."""
+    warm.control("stop", cwd=str(ROOT), env=bench_env())
+
+
+def wait_warm(limit: float = 10.0) -> None:
+    """After a cold build, the warm process it started takes a moment to import; a writer
+    takes longer than that to edit a post. Wait for it, unless warm starts are off."""
+    env = bench_env()
+    if not warm.enabled(env):
+        return
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and warm.control("status", cwd=str(ROOT), env=env) is None:
+        time.sleep(0.2)
 
 
 def plugin_cpu(timings: Path) -> dict:
@@ -375,8 +404,10 @@ def benchmark(posts: int, runs: int, seed: int, workdir: Path, edits: int, rebui
         for d in ("output", "cache", "build/editions"):
             shutil.rmtree(workdir / d, ignore_errors=True)
         timings = workdir / f"timings-cold-{i}.json"
+        stop_warm()
         row["html_cold"] = make_html(workdir, timings)
         row["html_cold"]["plugins_cpu"] = plugin_cpu(timings)
+        wait_warm()
         # A one-post build takes 2–3 s and, on a shared machine, one run of it can be
         # 40 % off the next: each round times several (edit, make html, make publish)
         # cycles, as a writer saves, looks and publishes, and keeps the median of each.

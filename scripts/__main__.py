@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "screenshots": ("scripts.screenshots", "the README's screenshots of the sample site (docs/screenshots/)"),
     "social-image": ("scripts.social_image", "draw the default link-preview image (1200×630 PNG)"),
     "email-support": ("scripts.email_support", "an email edition against caniemail's support data"),
+    "warm": ("scripts.warm", "status or stop of the warm process that starts builds fast (CONNECTED_WARM=0: off)"),
 }
 
 
@@ -68,8 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     if name not in COMMANDS:
         print(unknown(name), file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[name][0])
-    return module.main(rest)
+    from scripts import warm  # small: it imports only what connecting needs
+
+    # `build` and `publish` are forked from the warm process when one serves this directory.
+    answer = warm.run(name, rest)
+    if answer.rc is not None:
+        return answer.rc
+    try:
+        return importlib.import_module(COMMANDS[name][0]).main(rest)
+    finally:
+        answer.start_server()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ settings there import nothing of the working copy's, and the theme and plugins
 (project code, not the writer's) come from ROOT.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,11 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+# Every command a test runs builds in its own process: no warm process (scripts/warm.py)
+# outlives a test or serves one test's command from another's. tests/scripts/warm/
+# turns it on for its own projects.
+os.environ["CONNECTED_WARM"] = "0"
 
 # The fake Mailchimp server and its edition and backend fixtures (fake_mailchimp,
 # make_edition, make_backend, and the autouse no_settle_wait) are used by the publish,

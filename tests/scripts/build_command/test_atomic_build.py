@@ -11,7 +11,6 @@ holds exactly what a plain build of the same content holds.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -23,10 +22,10 @@ import time
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from benchmarks.corpus import write_corpus
 from tests.conftest import ROOT, build_site
+from tests.kit.site_tree import manifest
 from tests.plugins.fast_build.test_fast_build_identical import OFF, assert_same_tree
 
 # Low thresholds: the Markdown pool and the forked page renderers run even here.
@@ -150,24 +149,6 @@ def _now_minus_a_minute():
 
 
 # --- killed builds ------------------------------------------------------------------------
-
-
-def manifest(directory: Path) -> dict[str, str]:
-    """relative path -> sha256 of every file; sitemap.xml without its <lastmod>
-    stamps (pelican-sitemap writes the build time into index-like entries)."""
-    files = {}
-    for path in sorted(directory.rglob("*")):
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        rel = path.relative_to(directory).as_posix()
-        if rel == "sitemap.xml":
-            root = etree.fromstring(data)
-            for stamp in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}lastmod"):
-                stamp.getparent().remove(stamp)
-            data = etree.tostring(root)
-        files[rel] = hashlib.sha256(data).hexdigest()
-    return files
 
 
 def build_command(base: Path) -> list[str]:
