@@ -15,6 +15,12 @@ PORT ?= 8000
 # caches go to __pycache__/ (ignored by git), as for any installed package.
 unexport PYTHONDONTWRITEBYTECODE
 
+# `make html WARM=0` (or CONNECTED_WARM=0 in the environment): build in this process,
+# without forking from the warm process (scripts/warm.py, README "Every make target").
+ifdef WARM
+export CONNECTED_WARM := $(WARM)
+endif
+
 .DEFAULT_GOAL := help
 .PHONY: help init html serve devserver clean newpost uuids import publish preview-email unschedule stats fetch-logs test test-setup bench lint venv
 

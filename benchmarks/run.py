@@ -12,7 +12,8 @@ project root), with the bench's own settings file pointing at the corpus:
   html edit    the same after one post's body was edited (each round times
                --rebuilds edit/build/publish cycles and keeps the median: one
                2–3 s build can be 40 % off the next on a shared machine), forked
-               from the warm process the cold build started, as a writer's is;
+               from the warm process the cold build started, as a writer's is
+               (`make publish` always runs in its own process);
   publish      `python -m scripts publish` (what `make publish` runs) with a
                send record listing every post — nothing new to send — the
                outbox backend (no API key) and no deploy target, right after
@@ -244,19 +245,25 @@ def make_publish(workdir: Path) -> dict:
     return timed([PY, "-m", "scripts", "publish", "--root", str(workdir), "--settings", "prod.py"], ROOT, check_file=workdir / "output-prod" / "index.html")
 
 
+def _warm(action: str) -> str:
+    """`python -m scripts warm <action>` as the bench's commands would reach it (their
+    environment, the project root): the bench process's own interpreter flags may differ."""
+    return subprocess.run([PY, "-m", "scripts", "warm", action], cwd=ROOT, env=bench_env(),
+                          capture_output=True, text=True, timeout=60).stdout  # fmt: skip
+
+
 def stop_warm() -> None:
     """A cold build starts a cold interpreter too: no warm process (scripts/warm.py)."""
-    warm.control("stop", cwd=str(ROOT), env=bench_env())
+    _warm("stop")
 
 
 def wait_warm(limit: float = 10.0) -> None:
     """After a cold build, the warm process it started takes a moment to import; a writer
     takes longer than that to edit a post. Wait for it, unless warm starts are off."""
-    env = bench_env()
-    if not warm.enabled(env):
+    if not warm.enabled(bench_env()):
         return
     deadline = time.monotonic() + limit
-    while time.monotonic() < deadline and warm.control("status", cwd=str(ROOT), env=env) is None:
+    while time.monotonic() < deadline and not _warm("status").startswith("Warm process"):
         time.sleep(0.2)
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 __all__ = ["absolute_url", "absolutize_html", "is_absolute", "url_on_site"]
@@ -98,6 +99,7 @@ def _is_dangerous(url: str) -> bool:
     return squashed.startswith(_DANGEROUS_SCHEMES)
 
 
+@lru_cache(maxsize=64)  # a build checks the one SITEURL for each of its posts
 def _check_base(base: str) -> None:
     parts = urlsplit(base)
     if not (parts.scheme and parts.netloc):

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from scripts import warm  # small: it imports only what connecting needs
 
-    # `build` and `publish` are forked from the warm process when one serves this directory.
+    # `build` is forked from the warm process when one serves this directory.
     answer = warm.run(name, rest)
     if answer.rc is not None:
         return answer.rc

@@ -1,27 +1,34 @@
-"""Warm start for `make html` and `make publish`: fork each command from a process that
-has already imported Pelican and our plugins.
+"""Warm start for `make html`: fork each build from a process that has already imported
+Pelican and our plugins.
 
-Why: at 1000 posts a one-post `make html` takes about 1.5 s, and a quarter of it is Python
-importing Pelican, docutils, Jinja, Markdown, feedgen and our plugins before the build reads a
-file. The first `make html` (or `make publish`) in a directory starts a warm process in the
-background once it has finished; each later command connects to it, and it forks. The fork
-runs the command exactly as a fresh process would: it takes the caller's arguments,
-environment, working directory, umask and stdin/stdout/stderr, and reads settings, content,
-caches and the send record from disk. The warm process holds no site state (it only imports
-modules), so what a command writes or sends cannot depend on it. Spring (Rails) and the Gradle
-daemon work this way.
+Why: at 1000 posts a one-post `make html` takes about 1.5 s, and 0.2–0.3 s of it is Python
+importing Pelican, docutils, Jinja, Markdown, feedgen, lxml and our plugins before the build
+reads a file. The first `make html` in a checkout starts a warm process in the background once
+it has finished; each later one connects to it, and it forks. The fork runs the build exactly
+as a fresh process would: it takes the caller's arguments, environment, working directory,
+umask, ignored signals and stdin/stdout/stderr, and reads settings, content and caches from
+disk. The warm process holds no site state (it only imports modules), so what a build writes
+cannot depend on it. Spring (Rails) and the Gradle daemon work this way.
+
+Only `build`: `make publish` deploys (ssh and rsync may ask for a passphrase on the terminal,
+which a fork of a background process does not have) and sends mail; it runs in its own process,
+as it always has.
 
 What keeps it honest:
-- Before each fork it checks that no module it imported changed on disk since (a `git pull`,
-  an edited plugin, a `pip install`). If one did, it exits, the command runs in-process, and a
-  new warm process starts after it.
-- It answers only its own user (SO_PEERCRED), on a socket in a 0700 directory.
-- The caller forwards Ctrl-C, SIGTERM and SIGHUP to the fork; if the caller dies, the fork
-  kills itself, as the command would have died with it.
+- Before each fork it checks that no module file it imported, and no folder on sys.path,
+  changed on disk since (a `git pull`, an edited plugin, a `pip install`). If one did, it exits,
+  the build runs in-process, and a new warm process starts after it.
+- A caller in another mount namespace, cgroup, group set, priority or with other resource
+  limits (a container sharing the socket folder, `nice`, `ulimit`) is refused: its build runs in
+  its own process. The socket is in a 0700 folder and each side checks the other's uid.
+- The fork waits for the caller's "go" (sent once the caller forwards signals), so a caller that
+  gives up waiting can safely build in-process. The warm process watches each caller (a pidfd):
+  if the caller dies, the fork's process group is killed, as the build would have died with it;
+  a fork killed by a signal is reported to the caller, which dies by the same signal.
 - It exits after CONNECTED_WARM_IDLE seconds (default 900) without a command, when its
   directory or socket goes away, or on `python -m scripts warm stop`.
-- CONNECTED_WARM=0 (`make html WARM=0`) turns it off; the test suite runs with it off except
-  in its own tests.
+- CONNECTED_WARM=0 (`make html WARM=0`) turns it off; so does CI being set. The test suite runs
+  with it off except in its own tests. Linux only (SO_PEERCRED, pidfd); elsewhere it is off.
 
 This module is imported by `python -m scripts` before anything heavy, so the client side
 imports only the standard library's small modules.
@@ -38,8 +45,8 @@ import struct
 import sys
 import time
 
-# The commands a warm process runs: the two a writer runs over and over.
-COMMANDS = {"build": "scripts.build", "publish": "scripts.publish"}
+# The command a warm process runs: the one a writer runs over and over.
+COMMANDS = {"build": "scripts.build"}
 SWITCH = "CONNECTED_WARM"
 IDLE_SETTING = "CONNECTED_WARM_IDLE"
 DIR_SETTING = "CONNECTED_WARM_DIR"  # where the sockets live (tests give each their own)
@@ -48,6 +55,12 @@ DIR_SETTING = "CONNECTED_WARM_DIR"  # where the sockets live (tests give each th
 USAGE_SETTING = "CONNECTED_WARM_USAGE"
 DEFAULT_IDLE = 900.0
 _TICK = 2.0  # how often the warm process looks at its surroundings while idle
+_HANDSHAKE_SECONDS = 10.0  # a warm process that has not forked by then is not waited for
+_FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+# What the warm process keeps of the environment it is started with: what decides how
+# Python starts and imports. Never a secret (each fork takes the caller's environment).
+_KEPT_ENV_PREFIXES = ("PYTHON", "LC_", "LD_", "CONNECTED_WARM")
+_KEPT_ENV = {"PATH", "HOME", "LANG", "LANGUAGE", "TMPDIR", "TZ", "VIRTUAL_ENV", "XDG_RUNTIME_DIR"}
 
 
 class Paths:
@@ -62,6 +75,10 @@ class Paths:
 
 
 def enabled(env=os.environ) -> bool:
+    if not (sys.platform.startswith("linux") and hasattr(socket, "SO_PEERCRED") and hasattr(os, "pidfd_open")):
+        return False
+    if env.get("CI") and SWITCH not in env:
+        return False  # a CI job's builds are one-offs: nothing should outlive them
     return env.get(SWITCH, "1").strip().lower() not in ("0", "off", "no", "false")
 
 
@@ -80,16 +97,48 @@ def paths(env=os.environ, cwd: str | None = None) -> Paths | None:
     # place. No warm start rather than a risky one.
     if info.st_uid != os.getuid() or info.st_mode & 0o077 or not os.path.isdir(folder):
         return None
-    identity = "\0".join([
+    return Paths(folder, _key(env, cwd))
+
+
+def _key(env, cwd: str | None) -> str:
+    """Everything that decides what an import finds and how Python behaves, as the caller
+    has it: a warm process started with any of it different never serves this caller."""
+    startup = sorted((k, v) for k, v in env.items() if k.startswith(_KEPT_ENV_PREFIXES) and not k.startswith("CONNECTED_WARM"))
+    identity = repr([
         os.path.realpath(cwd or os.getcwd()),
         sys.executable,
         sys.version,
-        env.get("PYTHONPATH", ""),
-        repr(sys.flags),
+        sys.path[1:],  # [0] is the working directory, already above
+        sys.flags,
+        sys.warnoptions,
+        sys._xoptions,
+        startup,
+        env.get("LANG", ""),
     ])
-    where = Paths(folder, hashlib.sha256(identity.encode()).hexdigest()[:24])
-    # A Unix socket's path holds at most 107 bytes; past that there is nowhere to listen.
-    return where if len(os.fsencode(where.socket)) <= 100 else None
+    return hashlib.sha256(identity.encode()).hexdigest()[:24]
+
+
+def _context() -> dict:
+    """What a fork cannot take from the caller, and must therefore match."""
+    import resource
+
+    def read(path: str) -> str:
+        try:
+            return os.readlink(path) if path.startswith("/proc/self/ns/") else open(path).read()  # noqa: SIM115
+        except OSError:
+            return "?"
+
+    return {
+        "mnt": read("/proc/self/ns/mnt"),
+        "pid_ns": read("/proc/self/ns/pid"),
+        "cgroup": read("/proc/self/cgroup"),
+        "gid": os.getgid(),
+        "groups": sorted(os.getgroups()),
+        "nice": os.getpriority(os.PRIO_PROCESS, 0),
+        "limits": [list(resource.getrlimit(getattr(resource, name)))
+                   for name in ("RLIMIT_AS", "RLIMIT_NOFILE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE")],
+        "affinity": sorted(os.sched_getaffinity(0)),
+    }  # fmt: skip
 
 
 # ---------------------------------------------------------------- the calling side
@@ -116,6 +165,9 @@ def run(command: str, argv: list[str]) -> Answer:
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(where.socket)
+        if _peer(conn)[1] != os.getuid():
+            conn.close()
+            return Answer()
     except OSError:
         conn.close()
         return Answer(start=True, where=where)
@@ -127,6 +179,7 @@ def _ask(conn: socket.socket, command: str, argv: list[str], where: Paths) -> An
     umask = os.umask(0o022)
     os.umask(umask)
     fds = [fd for fd in (0, 1, 2) if _is_open(fd)]
+    ignored = [name for name in _FORWARDED if signal.getsignal(getattr(signal, name)) is signal.SIG_IGN]
     request = {
         "command": command,
         "argv": argv,
@@ -135,38 +188,69 @@ def _ask(conn: socket.socket, command: str, argv: list[str], where: Paths) -> An
         "env": dict(os.environ),
         "umask": umask,
         "fds": fds,
+        "ignored": ignored,
+        "context": _context(),
     }
+    conn.settimeout(_HANDSHAKE_SECONDS)
     try:
         _send(conn, request, fds)
         replies = conn.makefile("rb")
         first = _read(replies)
-    except OSError:
-        return Answer(start=True, where=where)
+    except (OSError, ValueError):
+        # No fork has started (it would wait for our "go"): building here is safe.
+        return Answer()
     if first is None or "pid" not in first:
-        # Stale (a module changed) or refused: this command runs here, and a fresh warm
-        # process starts after it.
-        return Answer(start=True, where=where)
-    pid = first["pid"]
+        # Stale (a module changed: it has exited, and a fresh one starts after this
+        # build), or refused (a different context: it serves others).
+        return Answer(start=bool(first and first.get("stale")), where=where)
+    fork = first["pid"]
     forwarded: list[int] = []
 
     def forward(signum, _frame):
         forwarded.append(signum)
         try:
-            os.kill(pid, signum)
+            os.killpg(fork, signum)
         except ProcessLookupError:
             pass
 
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, forward)
+    def stop(_signum, _frame):
+        # Ctrl-Z: stop the build with us, and go on together.
+        try:
+            os.killpg(fork, signal.SIGSTOP)
+        except ProcessLookupError:
+            pass
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTSTP)
+
+    def resume(_signum, _frame):
+        signal.signal(signal.SIGTSTP, stop)
+        try:
+            os.killpg(fork, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+
+    for name in _FORWARDED:
+        if name not in ignored:
+            signal.signal(getattr(signal, name), forward)
+    signal.signal(signal.SIGTSTP, stop)
+    signal.signal(signal.SIGCONT, resume)
+    conn.settimeout(None)
     try:
+        conn.sendall(b"go\n")
         last = _read(replies)
-    except OSError:
+    except (OSError, ValueError):
         last = None
+    if last is not None and "signal" in last:
+        # The build died by a signal: so do we, as the shell would have seen it.
+        signum = int(last["signal"])
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return Answer(rc=128 + signum)
     if last is None or "rc" not in last:
         if forwarded:
             return Answer(rc=128 + forwarded[-1])
         print("connected: the warm build process ended without an exit status; run the command "
-              f"again, or with {SWITCH}=0 to build in this process", file=sys.stderr)
+              f"again, or with {SWITCH}=0 to build in this process", file=sys.stderr)  # fmt: skip
         return Answer(rc=1)
     usage_file = os.environ.get(USAGE_SETTING)
     if usage_file:
@@ -181,6 +265,11 @@ def _is_open(fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def _peer(conn: socket.socket) -> tuple[int, int, int]:
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)
 
 
 def _send(conn: socket.socket, message: dict, fds: list[int] = ()) -> None:
@@ -207,8 +296,7 @@ def start_server(where: Paths) -> None:
     after the command that asked for it has finished."""
     import subprocess
 
-    # The warm process needs no secrets (each fork takes the caller's environment).
-    env = {k: v for k, v in os.environ.items() if not _looks_secret(k)}
+    env = {k: v for k, v in os.environ.items() if k in _KEPT_ENV or k.startswith(_KEPT_ENV_PREFIXES)}
     try:
         subprocess.Popen(
             [sys.executable, "-m", "scripts.warm", "serve", where.folder, where.key],
@@ -223,11 +311,6 @@ def start_server(where: Paths) -> None:
         pass  # the next command runs cold, as this one did
 
 
-def _looks_secret(name: str) -> bool:
-    upper = name.upper()
-    return upper.startswith("MAILCHIMP") or any(word in upper for word in ("KEY", "TOKEN", "SECRET", "PASSWORD"))
-
-
 def control(action: str, cwd: str | None = None, env=os.environ) -> dict | None:
     """Ask the warm process for this directory (or cwd) for its status, or to stop."""
     where = paths(env, cwd)
@@ -237,47 +320,70 @@ def control(action: str, cwd: str | None = None, env=os.environ) -> dict | None:
     try:
         conn.connect(where.socket)
         with conn:
+            if _peer(conn)[1] != os.getuid():
+                return None
+            conn.settimeout(_HANDSHAKE_SECONDS)
             _send(conn, {"control": action})
             return _read(conn.makefile("rb"))
-    except OSError:
+    except (OSError, ValueError):
         return None
 
 
 # ---------------------------------------------------------------- the warm process
 
 
-def _module_files() -> dict[str, tuple[int, int]]:
-    seen = {}
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if path and path not in seen:
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            seen[path] = (info.st_mtime_ns, info.st_size)
-    return seen
+class _Stamps:
+    """The files this process has imported and the folders on sys.path, as they were: a
+    change to any means a fork would run code other than what is on disk."""
 
+    def __init__(self, since_ns: int):
+        self.since_ns = since_ns
+        self.seen: dict[str, tuple[int, int, int]] = {}
+        self.add_new()
+        for folder in sys.path[1:]:
+            self._stamp(folder)
 
-def _changed(snapshot: dict[str, tuple[int, int]]) -> bool:
-    for path, stamp in snapshot.items():
+    def add_new(self) -> None:
+        for module in list(sys.modules.values()):
+            path = getattr(module, "__file__", None)
+            if path and path not in self.seen:
+                self._stamp(path)
+
+    def _stamp(self, path: str) -> None:
         try:
             info = os.stat(path)
         except OSError:
-            return True
-        if (info.st_mtime_ns, info.st_size) != stamp:
-            return True
-    return False
+            return
+        # A file written after this process began importing may have been imported as it
+        # was before: never trusted.
+        if info.st_mtime_ns >= self.since_ns or info.st_ctime_ns >= self.since_ns:
+            self.seen[path] = (-1, -1, -1)
+        else:
+            self.seen.setdefault(path, (info.st_mtime_ns, info.st_ctime_ns, info.st_size))
+
+    def changed(self) -> bool:
+        for path, stamp in self.seen.items():
+            try:
+                info = os.stat(path)
+            except OSError:
+                return True
+            if (info.st_mtime_ns, info.st_ctime_ns, info.st_size) != stamp:
+                return True
+        return False
 
 
 def _learnable_roots() -> tuple[str, ...]:
     # Only the standard library, installed packages and our own packages are imported
     # ahead: never a settings file, or a module beside the writer's content.
+    import sysconfig
+
     import scripts
 
     project = os.path.dirname(os.path.dirname(os.path.abspath(scripts.__file__)))
-    ours = tuple(os.path.join(project, name) + os.sep for name in ("connected", "plugins", "scripts"))
-    return tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}) + ours
+    ours = [os.path.join(project, name) for name in ("connected", "plugins", "scripts")]
+    found = sysconfig.get_paths()
+    installed = [found[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in found]
+    return tuple({os.path.join(os.path.realpath(p), "") for p in installed + ours})
 
 
 def _preload() -> None:
@@ -301,9 +407,9 @@ def _quiet_import(name: str) -> None:
         sys.modules.pop(name, None)
 
 
-def _learn(where: Paths, snapshot: dict) -> None:
+def _learn(where: Paths, stamps: _Stamps) -> None:
     """Import what earlier forks imported and this process had not (a Markdown extension,
-    a Pygments lexer, a plugin's submodule), so the next fork need not."""
+    a Pygments lexer), so the next fork need not."""
     try:
         with open(where.learn, encoding="utf-8") as lines:
             names = lines.read().splitlines()
@@ -314,7 +420,7 @@ def _learn(where: Paths, snapshot: dict) -> None:
         name, _, path = line.partition("\t")
         if name not in sys.modules and _resolves_to(name, path):
             _quiet_import(name)
-    snapshot.update(_module_files())
+    stamps.add_new()
 
 
 def _resolves_to(name: str, path: str) -> bool:
@@ -331,31 +437,69 @@ def _resolves_to(name: str, path: str) -> bool:
     return spec is not None and spec.origin == path
 
 
-def _peer_is_us(conn: socket.socket) -> bool:
-    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid == os.getuid()
-
-
 def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
     head, fds, _flags, _addr = socket.recv_fds(conn, 4, 3)
-    if len(head) != 4:
-        raise OSError("short request")
-    (size,) = struct.unpack("!I", head)
-    body = b""
-    while len(body) < size:
-        chunk = conn.recv(size - len(body))
-        if not chunk:
+    try:
+        if len(head) != 4:
             raise OSError("short request")
-        body += chunk
-    return json.loads(body), fds
+        (size,) = struct.unpack("!I", head)
+        body = b""
+        while len(body) < size:
+            chunk = conn.recv(size - len(body))
+            if not chunk:
+                raise OSError("short request")
+            body += chunk
+        return json.loads(body), fds
+    except (OSError, ValueError):
+        _close(fds)
+        raise
+
+
+def _close(fds) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+class _Fork:
+    """A running fork, the caller it serves, and the pidfds that say when either ends."""
+
+    def __init__(self, pid: int, caller: int, conn: socket.socket):
+        self.pid, self.conn = pid, conn
+        self.fork_fd = os.pidfd_open(pid)
+        try:
+            self.caller_fd = os.pidfd_open(caller)
+        except OSError:
+            self.caller_fd = None  # the caller is already gone
+            self.kill()
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def reap(self) -> None:
+        """The fork ended: tell the caller if a signal ended it (else it sent its status)."""
+        try:
+            _pid, status = os.waitpid(self.pid, 0)
+            if os.WIFSIGNALED(status):
+                _reply(self.conn, {"signal": os.WTERMSIG(status)})
+        except OSError:
+            pass
+        for fd in (self.fork_fd, self.caller_fd):
+            if fd is not None:
+                os.close(fd)
+        self.conn.close()
 
 
 def serve(folder: str, key: str) -> int:
     import fcntl
+    import selectors
 
     where = Paths(folder, key)
-    socket_path, learn_path = where.socket, where.learn
     lock = open(where.lock, "a")  # noqa: SIM115 - held for this process's life
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -363,68 +507,113 @@ def serve(folder: str, key: str) -> int:
         return 0  # another warm process serves this directory
     idle = float(os.environ.get(IDLE_SETTING) or DEFAULT_IDLE)
     home = os.getcwd()
+    begun = time.time_ns()
     _preload()
-    snapshot = _module_files()
+    stamps = _Stamps(begun)
+    if stamps.changed():
+        return 0  # code changed while it was being imported
+    context = _context()
     started, served = time.time(), 0
     # Holding the lock, any socket file left there is a dead process's.
     try:
-        os.unlink(socket_path)
+        os.unlink(where.socket)
     except FileNotFoundError:
         pass
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old_umask = os.umask(0o077)
     try:
-        listener.bind(socket_path)
+        listener.bind(where.socket)
     finally:
         os.umask(old_umask)
-    inode = os.stat(socket_path).st_ino
+    inode = os.stat(where.socket).st_ino
     listener.listen(16)
-    listener.settimeout(_TICK)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the forks
+    events = selectors.DefaultSelector()
+    events.register(listener, selectors.EVENT_READ, None)
+    forks: dict[int, _Fork] = {}
     last = time.monotonic()
     try:
         while True:
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                _learn(where, snapshot)
-                if time.monotonic() - last > idle or not _still_ours(socket_path, inode, home):
+            ready = events.select(timeout=_TICK)
+            if not ready:
+                if not forks:
+                    _learn(where, stamps)
+                if (not forks and time.monotonic() - last > idle) or not _still_ours(where.socket, inode, home):
                     return 0
                 continue
-            last = time.monotonic()
-            with conn:
-                conn.settimeout(10)
-                try:
-                    if not _peer_is_us(conn):
+            for item, _mask in ready:
+                if item.data is not None:  # a fork or its caller ended
+                    fork, which = item.data
+                    if which == "caller":
+                        fork.kill()  # the caller is gone: so is its build
+                        events.unregister(fork.caller_fd)
+                        os.close(fork.caller_fd)
+                        fork.caller_fd = None
                         continue
-                    request, fds = _receive(conn)
-                except (OSError, ValueError):
+                    events.unregister(item.fileobj)
+                    if fork.caller_fd is not None:
+                        events.unregister(fork.caller_fd)
+                    fork.reap()
+                    forks.pop(fork.pid, None)
+                    last = time.monotonic()
                     continue
-                if "control" in request:
-                    if request["control"] == "stop":
-                        _reply(conn, {"stopped": os.getpid()})
-                        return 0
-                    _reply(conn, {"pid": os.getpid(), "started": started, "served": served,
-                                  "idle_limit": idle, "modules": len(snapshot)})
-                    continue
-                _learn(where, snapshot)
-                if request.get("command") not in COMMANDS or _changed(snapshot):
-                    for fd in fds:
-                        os.close(fd)
-                    _reply(conn, {"stale": True})
+                conn, _ = listener.accept()
+                last = time.monotonic()
+                outcome = _answer(conn, where, stamps, context, started, served, forks)
+                if outcome == "exit":
                     return 0
-                pid = os.fork()
-                if pid == 0:
-                    listener.close()
-                    lock.close()
-                    conn.settimeout(None)
-                    _run_fork(conn, request, fds, learn_path)  # never returns
-                served += 1
-                for fd in fds:
-                    os.close(fd)
+                if isinstance(outcome, _Fork):
+                    served += 1
+                    forks[outcome.pid] = outcome
+                    events.register(outcome.fork_fd, selectors.EVENT_READ, (outcome, "fork"))
+                    if outcome.caller_fd is not None:
+                        events.register(outcome.caller_fd, selectors.EVENT_READ, (outcome, "caller"))
     finally:
-        if _still_ours(socket_path, inode, None):
-            os.unlink(socket_path)
+        if _still_ours(where.socket, inode, None):
+            os.unlink(where.socket)
+        for fork in forks.values():  # running builds finish; their callers hold their status
+            fork.conn.close()
+
+
+def _answer(conn, where, stamps, context, started, served, forks):
+    """One connection: a control request, a refusal, or a fork (then a _Fork)."""
+    keep = False
+    try:
+        conn.settimeout(_HANDSHAKE_SECONDS)
+        caller, uid, _gid = _peer(conn)
+        if uid != os.getuid():
+            return None
+        request, fds = _receive(conn)
+        if "control" in request:
+            if request["control"] == "stop":
+                _reply(conn, {"stopped": os.getpid()})
+                return "exit"
+            _reply(conn, {"pid": os.getpid(), "started": started, "served": served, "running": len(forks),
+                          "idle_limit": float(os.environ.get(IDLE_SETTING) or DEFAULT_IDLE),
+                          "modules": len(sys.modules)})  # fmt: skip
+            return None
+        if request.get("command") not in COMMANDS or stamps.changed():
+            _close(fds)
+            _reply(conn, {"stale": True})
+            return "exit"
+        if request.get("context") != context:
+            _close(fds)
+            _reply(conn, {"refused": "another context"})
+            return None
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _run_fork(conn, request, fds, where.learn)
+            finally:
+                os._exit(1)
+        _close(fds)
+        del request  # the caller's environment (its secrets) stays in the fork only
+        keep = True
+        return _Fork(pid, caller, conn)
+    except (OSError, ValueError):
+        return None
+    finally:
+        if not keep:
+            conn.close()
 
 
 def _still_ours(socket_path: str, inode: int, home: str | None) -> bool:
@@ -440,19 +629,29 @@ def _run_fork(conn: socket.socket, request: dict, fds: list[int], learn_path: st
     """In the fork: become the caller's command, run it, report its exit status."""
     rc = 1
     try:
+        os.setpgid(0, 0)  # its own group: a forwarded signal reaches the workers it forks
         before = set(sys.modules)
-        _become_caller(request, fds)
-        _die_with_caller(conn)
         _reply(conn, {"pid": os.getpid()})
+        conn.settimeout(_HANDSHAKE_SECONDS)
+        if conn.recv(3) != b"go\n":
+            return  # the caller gave up waiting and builds itself
+        conn.settimeout(None)
+        _become_caller(request, fds)
         rc = _run_command(request["command"], request["argv"])
+        import threading
+
+        try:
+            threading._shutdown()  # what interpreter exit does: join non-daemon threads
+        except Exception:  # noqa: BLE001 - a private function; exit goes on without it
+            pass
         import atexit
 
-        atexit._run_exitfuncs()  # what interpreter exit would run (logging, pools)
+        atexit._run_exitfuncs()  # then the exit handlers (logging, pools)
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
             except (OSError, ValueError):
-                pass
+                rc = rc or 120  # as Python exits when it cannot flush stdout
         _note_learned(before, learn_path)
         _reply(conn, {"rc": rc, "usage": _usage()})
     finally:
@@ -460,9 +659,15 @@ def _run_fork(conn: socket.socket, request: dict, fds: list[int], learn_path: st
 
 
 def _become_caller(request: dict, fds: list[int]) -> None:
-    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for name in _FORWARDED:
+        signum = getattr(signal, name)
+        if name in request["ignored"]:
+            signal.signal(signum, signal.SIG_IGN)
+        elif name == "SIGINT":
+            signal.signal(signum, signal.default_int_handler)
+        else:
+            signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     targets = request["fds"]
     for target in (0, 1, 2):
         if target in targets:
@@ -471,9 +676,7 @@ def _become_caller(request: dict, fds: list[int]) -> None:
             null = os.open(os.devnull, os.O_RDWR)
             os.dup2(null, target)
             os.close(null)
-    for fd in fds:
-        if fd > 2:
-            os.close(fd)
+    _close(fd for fd in fds if fd > 2)
     os.chdir(request["cwd"])
     os.umask(request["umask"])
     os.environ.clear()
@@ -483,26 +686,15 @@ def _become_caller(request: dict, fds: list[int]) -> None:
     import importlib
 
     importlib.invalidate_caches()  # files added since the warm process listed folders
-    # The warm process's streams were /dev/null: block-buffered. A terminal gets lines.
+    # The warm process's streams were /dev/null: block-buffered. A terminal gets lines,
+    # PYTHONUNBUFFERED everything at once, as a fresh interpreter would give them.
+    unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(line_buffering=stream is sys.stderr or os.isatty(stream.fileno()))
+            lines = stream is sys.stderr or os.isatty(stream.fileno())
+            stream.reconfigure(line_buffering=lines, write_through=unbuffered)
         except (AttributeError, OSError, ValueError):
             pass
-
-
-def _die_with_caller(conn: socket.socket) -> None:
-    import threading
-
-    def watch() -> None:
-        try:
-            while conn.recv(1):
-                pass
-        except OSError:
-            pass
-        os.kill(os.getpid(), signal.SIGKILL)  # the caller is gone: so is its command
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def _run_command(command: str, argv: list[str]) -> int:
@@ -520,10 +712,8 @@ def _run_command(command: str, argv: list[str]) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BaseException:  # noqa: BLE001 - as the interpreter would: a traceback and status 1
-        import traceback
-
-        traceback.print_exc()
+    except BaseException:  # noqa: BLE001 - as the interpreter would: the traceback and status 1
+        sys.excepthook(*sys.exc_info())
         return 1
     return int(result or 0)
 
@@ -533,7 +723,7 @@ def _note_learned(before: set[str], learn_path: str) -> None:
     names = []
     for name in set(sys.modules) - before:
         path = getattr(sys.modules.get(name), "__file__", None) or ""
-        if name != "__main__" and path.startswith(roots) and "\n" not in path:
+        if name != "__main__" and os.path.realpath(path).startswith(roots) and "\n" not in path:
             names.append(f"{name}\t{path}")
     if not names:
         return
@@ -563,9 +753,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(
         prog="python -m scripts warm",
-        description="The warm process that starts `make html` and `make publish` quickly in this "
-        f"directory. It stops by itself after {IDLE_SETTING} seconds idle (default {DEFAULT_IDLE:.0f}); "
-        f"{SWITCH}=0 turns it off.",
+        description="The warm process that starts `make html` quickly in this directory. It stops "
+        f"by itself after {IDLE_SETTING} seconds idle (default {DEFAULT_IDLE:.0f}); {SWITCH}=0 turns it off.",
     )
     parser.add_argument("action", choices=("status", "stop"))
     args = parser.parse_args(argv)
@@ -578,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     age = time.time() - answer["started"]
     print(f"Warm process pid {answer['pid']}: up {age:.0f} s, {answer['served']} commands served, "
-          f"{answer['modules']} modules loaded, stops after {answer['idle_limit']:.0f} s idle.")
+          f"{answer['modules']} modules loaded, stops after {answer['idle_limit']:.0f} s idle.")  # fmt: skip
     return 0
 
 

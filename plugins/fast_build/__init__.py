@@ -23,6 +23,8 @@ import os
 
 from pelican.plugins import signals
 
+from connected.header import forget_reads
+
 from . import settings as fast_settings
 from .incremental import IncrementalWriter, writer_class_for
 from .listings import index_listings
@@ -197,6 +199,9 @@ def on_get_writer(pelican):
 
 
 def register() -> None:
+    # Files read once per build (connected/header.py), never across builds.
+    signals.initialized.connect(forget_reads)
+    signals.finalized.connect(forget_reads)
     signals.initialized.connect(on_initialized)
     signals.readers_init.connect(on_readers_init)
     signals.generator_init.connect(on_generator_init)

@@ -20,6 +20,8 @@ from importlib import metadata as importlib_metadata
 
 from pelican.readers import MarkdownReader
 
+from connected.header import read_bytes
+
 logger = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
@@ -54,8 +56,7 @@ def _convert_in_worker(path):
 
 
 def _file_digest(path: str) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.sha1(handle.read()).hexdigest()
+    return hashlib.sha1(read_bytes(path)).hexdigest()
 
 
 def markdown_settings_digest(settings: dict) -> str:

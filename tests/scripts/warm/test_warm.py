@@ -260,3 +260,77 @@ def test_a_socket_folder_others_could_write_to_is_not_used(sockets):
     folder.chmod(0o777)
     assert warm.paths({warm.DIR_SETTING: str(sockets)}) is None
     assert warm.paths({warm.DIR_SETTING: "/" + "d" * 120}) is None  # too long for a socket
+
+
+def test_publish_runs_in_its_own_process_and_sends_with_the_callers_key_once(tmp_path, sockets, fake_mailchimp):
+    """`make publish` deploys (ssh may ask for a passphrase on the terminal) and sends: it
+    is never forked, even with a warm process serving the checkout."""
+    from tests.kit.fake_mailchimp import DEFAULT_LIST_ID
+    from tests.kit.publish_project import MIDDLE, NEWEST, OLD, Project, make_project, sends
+
+    project: Project = make_project(tmp_path, record=[OLD, MIDDLE])
+    project.configure_own_identity()
+    site = project.path
+    plain = _env(sockets)
+    assert scripts(site, plain, "build", "-s", "pelicanconf.py").returncode == 0
+    wait_for_warm(site, plain)
+    keyed = {**plain, "MAILCHIMP_API_KEY": fake_mailchimp.api_key, "MAILCHIMP_AUDIENCE_ID": DEFAULT_LIST_ID,
+             "MAILCHIMP_API_URL": fake_mailchimp.url, "MAILCHIMP_SETTLE_SECONDS": "0"}  # fmt: skip
+    for _ in range(2):
+        result = scripts(site, keyed, "publish", "--root", str(site))
+        assert result.returncode == 0, result.stdout + result.stderr
+        fake_mailchimp.wait_idle()
+        assert sends(fake_mailchimp, NEWEST) == 1
+    assert status(site, plain)["served"] == 0
+    assert project.record()["posts"][NEWEST]["backend"] == "mailchimp"
+
+
+def test_a_caller_that_ignores_hangups_keeps_its_build_through_one(tmp_path, sockets):
+    """`nohup make html`: a SIGHUP the caller ignores is not passed on to its build."""
+    env = _env(sockets)
+    site = _slow_project(tmp_path, env)
+    server = status(site, env)["pid"]
+    caller = subprocess.Popen(["nohup", sys.executable, "-m", "scripts", "build", "-s", "pelicanconf.py"],
+                              cwd=site, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    fork = _the_fork(sockets, server)
+    caller.send_signal(signal.SIGHUP)
+    assert caller.wait(timeout=120) == 0, caller.stderr.read()
+    assert not _alive(fork)
+    assert (site / "output" / "index.html").exists()
+    assert status(site, env)["served"] == 1
+
+
+def test_a_caller_with_another_priority_builds_in_its_own_process(tmp_path, sockets):
+    """What a fork cannot take from its caller (niceness, limits, namespaces, cgroup) must
+    match, or the caller builds itself."""
+    site = make_sample_project(tmp_path / "site")
+    env = _env(sockets)
+    assert scripts(site, env, "build", "-s", "pelicanconf.py").returncode == 0
+    wait_for_warm(site, env)
+    niced = subprocess.run(["nice", "-n", "5", sys.executable, "-m", "scripts", "build", "-s", "pelicanconf.py"],
+                           cwd=site, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert niced.returncode == 0, niced.stderr
+    assert status(site, env)["served"] == 0
+    assert scripts(site, env, "build", "-s", "pelicanconf.py").returncode == 0
+    assert status(site, env)["served"] == 1
+
+
+def test_a_module_edited_while_a_forked_build_runs_retires_the_warm_process(tmp_path, sockets):
+    env = _env(sockets)
+    site = make_sample_project(tmp_path / "site")
+    (site / "connected").unlink()
+    shutil.copytree(Path(warm.__file__).resolve().parents[1] / "connected", site / "connected")
+    write_corpus(site / "content" / "many", 300, seed=4, images=1)
+    assert scripts(site, env, "build", "-s", "pelicanconf.py").returncode == 0
+    server = wait_for_warm(site, env)["pid"]
+    shutil.rmtree(site / ".cache")
+    caller = subprocess.Popen([sys.executable, "-m", "scripts", "build", "-s", "pelicanconf.py"], cwd=site,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    _the_fork(sockets, server)
+    with (site / "connected" / "errors.py").open("a", encoding="utf-8") as out:
+        out.write('\nimport sys as _sys\n_sys.stderr.write("the edited module ran\\n")\n')
+    assert caller.wait(timeout=120) == 0
+    time.sleep(2.5)  # past the warm process's next look around
+    after = scripts(site, env, "build", "-s", "pelicanconf.py")
+    assert after.returncode == 0, after.stderr
+    assert "the edited module ran" in after.stderr
