@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "screenshots": ("scripts.screenshots", "the README's screenshots of the sample site (docs/screenshots/)"),
     "social-image": ("scripts.social_image", "draw the default link-preview image (1200×630 PNG)"),
     "email-support": ("scripts.email_support", "an email edition against caniemail's support data"),
-    "warm": ("scripts.warm", "status or stop of the warm process that starts builds fast (CONNECTED_WARM=0: off)"),
+    "warm": ("scripts.warm", "status or stop of the warm process that starts make html fast (CONNECTED_WARM=0: off)"),
 }
 
 
