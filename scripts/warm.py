@@ -61,6 +61,7 @@ _FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
 # Python starts and imports. Never a secret (each fork takes the caller's environment).
 _KEPT_ENV_PREFIXES = ("PYTHON", "LC_", "LD_", "CONNECTED_WARM")
 _KEPT_ENV = {"PATH", "HOME", "LANG", "LANGUAGE", "TMPDIR", "TZ", "VIRTUAL_ENV", "XDG_RUNTIME_DIR"}
+_NO_MATTER = {"PYTHONDONTWRITEBYTECODE"}
 
 
 class Paths:
@@ -103,13 +104,18 @@ def paths(env=os.environ, cwd: str | None = None) -> Paths | None:
 def _key(env, cwd: str | None) -> str:
     """Everything that decides what an import finds and how Python behaves, as the caller
     has it: a warm process started with any of it different never serves this caller."""
-    startup = sorted((k, v) for k, v in env.items() if k.startswith(_KEPT_ENV_PREFIXES) and not k.startswith("CONNECTED_WARM"))
+    startup = sorted((k, v) for k, v in env.items()
+                     if k.startswith(_KEPT_ENV_PREFIXES) and not k.startswith("CONNECTED_WARM") and k not in _NO_MATTER)
+    # Whether bytecode caches are written changes nothing a build does (the Makefile
+    # unexports PYTHONDONTWRITEBYTECODE; a shell may set it): `warm status` from that
+    # shell still finds the warm process make started.
+    flags = {name: getattr(sys.flags, name) for name in sys.flags.__match_args__ if name != "dont_write_bytecode"}
     identity = repr([
         os.path.realpath(cwd or os.getcwd()),
         sys.executable,
         sys.version,
         sys.path[1:],  # [0] is the working directory, already above
-        sys.flags,
+        flags,
         sys.warnoptions,
         sys._xoptions,
         startup,
