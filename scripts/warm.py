@@ -130,7 +130,10 @@ def _context() -> dict:
 
     def read(path: str) -> str:
         try:
-            return os.readlink(path) if path.startswith("/proc/self/ns/") else open(path).read()  # noqa: SIM115
+            if path.startswith("/proc/self/ns/"):
+                return os.readlink(path)
+            with open(path, encoding="utf-8") as text:
+                return text.read()
         except OSError:
             return "?"
 
@@ -501,6 +504,64 @@ class _Fork:
         self.conn.close()
 
 
+class _Server:
+    """The warm process's state: what it imported (and when), the context it forks into,
+    the forks running, and how many it has served."""
+
+    def __init__(self, where: Paths, stamps: _Stamps):
+        self.where, self.stamps = where, stamps
+        self.context = _context()
+        self.idle = float(os.environ.get(IDLE_SETTING) or DEFAULT_IDLE)
+        self.started, self.served = time.time(), 0
+        self.forks: dict[int, _Fork] = {}
+
+    def status(self) -> dict:
+        return {"pid": os.getpid(), "started": self.started, "served": self.served, "running": len(self.forks),
+                "idle_limit": self.idle, "modules": len(sys.modules)}  # fmt: skip
+
+    def answer(self, conn: socket.socket) -> _Fork | bool:
+        """One connection: a control request, a refusal, or a fork (then its _Fork).
+        True when this process is to exit (asked to stop, or stale)."""
+        keep = False
+        try:
+            conn.settimeout(_HANDSHAKE_SECONDS)
+            caller, uid, _gid = _peer(conn)
+            if uid != os.getuid():
+                return False
+            request, fds = _receive(conn)
+            if "control" in request:
+                if request["control"] == "stop":
+                    _reply(conn, {"stopped": os.getpid()})
+                    return True
+                _reply(conn, self.status())
+                return False
+            if request.get("command") not in COMMANDS or self.stamps.changed():
+                _close(fds)
+                _reply(conn, {"stale": True})
+                return True
+            if request.get("context") != self.context:
+                _close(fds)
+                _reply(conn, {"refused": "another context"})
+                return False
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    _run_fork(conn, request, fds, self.where.learn)
+                finally:
+                    os._exit(1)
+            _close(fds)
+            del request  # the caller's environment (its secrets) stays in the fork only
+            keep = True
+            self.served += 1
+            fork = self.forks[pid] = _Fork(pid, caller, conn)
+            return fork
+        except (OSError, ValueError):
+            return False
+        finally:
+            if not keep:
+                conn.close()
+
+
 def serve(folder: str, key: str) -> int:
     import fcntl
     import selectors
@@ -511,15 +572,13 @@ def serve(folder: str, key: str) -> int:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return 0  # another warm process serves this directory
-    idle = float(os.environ.get(IDLE_SETTING) or DEFAULT_IDLE)
     home = os.getcwd()
     begun = time.time_ns()
     _preload()
     stamps = _Stamps(begun)
     if stamps.changed():
         return 0  # code changed while it was being imported
-    context = _context()
-    started, served = time.time(), 0
+    server = _Server(where, stamps)
     # Holding the lock, any socket file left there is a dead process's.
     try:
         os.unlink(where.socket)
@@ -535,15 +594,14 @@ def serve(folder: str, key: str) -> int:
     listener.listen(16)
     events = selectors.DefaultSelector()
     events.register(listener, selectors.EVENT_READ, None)
-    forks: dict[int, _Fork] = {}
     last = time.monotonic()
     try:
         while True:
             ready = events.select(timeout=_TICK)
             if not ready:
-                if not forks:
+                if not server.forks:
                     _learn(where, stamps)
-                if (not forks and time.monotonic() - last > idle) or not _still_ours(where.socket, inode, home):
+                if (not server.forks and time.monotonic() - last > server.idle) or not _still_ours(where.socket, inode, home):
                     return 0
                 continue
             for item, _mask in ready:
@@ -559,67 +617,23 @@ def serve(folder: str, key: str) -> int:
                     if fork.caller_fd is not None:
                         events.unregister(fork.caller_fd)
                     fork.reap()
-                    forks.pop(fork.pid, None)
+                    server.forks.pop(fork.pid, None)
                     last = time.monotonic()
                     continue
                 conn, _ = listener.accept()
                 last = time.monotonic()
-                outcome = _answer(conn, where, stamps, context, started, served, forks)
-                if outcome == "exit":
+                outcome = server.answer(conn)
+                if outcome is True:
                     return 0
                 if isinstance(outcome, _Fork):
-                    served += 1
-                    forks[outcome.pid] = outcome
                     events.register(outcome.fork_fd, selectors.EVENT_READ, (outcome, "fork"))
                     if outcome.caller_fd is not None:
                         events.register(outcome.caller_fd, selectors.EVENT_READ, (outcome, "caller"))
     finally:
         if _still_ours(where.socket, inode, None):
             os.unlink(where.socket)
-        for fork in forks.values():  # running builds finish; their callers hold their status
+        for fork in server.forks.values():  # running builds finish; their callers hold their status
             fork.conn.close()
-
-
-def _answer(conn, where, stamps, context, started, served, forks):
-    """One connection: a control request, a refusal, or a fork (then a _Fork)."""
-    keep = False
-    try:
-        conn.settimeout(_HANDSHAKE_SECONDS)
-        caller, uid, _gid = _peer(conn)
-        if uid != os.getuid():
-            return None
-        request, fds = _receive(conn)
-        if "control" in request:
-            if request["control"] == "stop":
-                _reply(conn, {"stopped": os.getpid()})
-                return "exit"
-            _reply(conn, {"pid": os.getpid(), "started": started, "served": served, "running": len(forks),
-                          "idle_limit": float(os.environ.get(IDLE_SETTING) or DEFAULT_IDLE),
-                          "modules": len(sys.modules)})  # fmt: skip
-            return None
-        if request.get("command") not in COMMANDS or stamps.changed():
-            _close(fds)
-            _reply(conn, {"stale": True})
-            return "exit"
-        if request.get("context") != context:
-            _close(fds)
-            _reply(conn, {"refused": "another context"})
-            return None
-        pid = os.fork()
-        if pid == 0:
-            try:
-                _run_fork(conn, request, fds, where.learn)
-            finally:
-                os._exit(1)
-        _close(fds)
-        del request  # the caller's environment (its secrets) stays in the fork only
-        keep = True
-        return _Fork(pid, caller, conn)
-    except (OSError, ValueError):
-        return None
-    finally:
-        if not keep:
-            conn.close()
 
 
 def _still_ours(socket_path: str, inode: int, home: str | None) -> bool:
