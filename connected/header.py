@@ -124,8 +124,9 @@ def read_header(path: Path) -> Header:
     return text if isinstance(text, Header) else parse_header(text, syntax_of(str(path)))
 
 
-# A build reads each post's file once: fast_build's Markdown cache key, post_checks and
-# link_checks all ask here (three reads of 1000 posts were ~0.1 s of a one-post build).
+# A build reads each post's file once: fast_build's Markdown cache key, post_checks,
+# link_checks and the newsletter's render cache all ask here (three reads of 1000 posts
+# were ~0.1 s of a one-post build).
 # Keyed by the file's stat, which a save changes; emptied when a build starts and ends
 # (fast_build, at Pelican's initialized and finalized), so a long-lived process (the
 # devserver) never trusts a stamp from an earlier build.

@@ -27,6 +27,7 @@ from pelican.utils import truncate_html_words
 
 from connected.editions import edition_files
 from connected.errors import ConnectedError
+from connected.header import Header, read_text
 from connected.identity import post_uuid
 from connected.newsletter_settings import newsletter_settings
 from connected.pelican_content import resolve_links, resolved_html
@@ -250,10 +251,8 @@ def content_html(article, siteurl: str) -> str:
 
 
 def _read_source(article) -> str:
-    try:
-        return Path(article.source_path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
+    text = read_text(article.source_path)  # the build's one read of the file
+    return "" if isinstance(text, Header) else text
 
 
 def post_summary_html(article, ctx: RenderContext, body_html: str) -> str:
