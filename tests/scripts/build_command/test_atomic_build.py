@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import write_corpus
-from tests.conftest import ROOT, build_site
+from tests.conftest import ROOT, build_site, sample_settings
 from tests.kit.site_tree import manifest
 from tests.plugins.fast_build.test_fast_build_identical import OFF, assert_same_tree
 
@@ -88,12 +88,13 @@ def test_a_sequence_of_edits_gives_what_a_plain_build_gives(tmp_path, corpus, ca
 
     site = tmp_path / "site"
     shutil.copytree(corpus, site / "content")
+    sample_settings(site)  # the sample's settings as shipped, never the working copy's
     content = site / "content"
     since = _now_minus_a_minute()
 
     def build_and_compare(step: str) -> Path:
         _reset_process_state()
-        result = run_build("publishconf.py", root=ROOT, overrides=overrides(site))
+        result = run_build("publishconf.py", root=site, overrides=overrides(site))
         plain_base = tmp_path / f"plain-{step}"
         plain_base.mkdir()
         plain = build_site(plain_base, content, overrides={**OFF, "SITE_FEEDS": {"TAG_MIN_POSTS": 1}})
@@ -157,8 +158,9 @@ def build_command(base: Path) -> list[str]:
         "RECORD_PATH": str(base / "send-record.json"),
         "OUTBOX_PATH": str(base / "outbox"),
     }
+    sample_settings(base)  # the sample's settings as shipped, never the working copy's
     return [
-        sys.executable, "-m", "scripts.build", "-s", "publishconf.py",
+        sys.executable, "-m", "scripts.build", "-s", str(base / "publishconf.py"),
         "--content", str(base / "content"), "--output", str(base / "output"),
         "-e", "CACHE_PATH=" + json.dumps(str(base / "cache")),
         "-e", "NEWSLETTER=" + json.dumps(newsletter),

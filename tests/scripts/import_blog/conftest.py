@@ -13,7 +13,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "tests" / "data"
-PROJECT_PARTS = ("connected", "plugins", "scripts", "theme", "pelicanconf.py", "publishconf.py", "Makefile")
+# The project's code from this checkout; its settings from the sample as shipped (the
+# working copy's are the writer's own: their name, their SITEURL).
+PROJECT_PARTS = ("connected", "plugins", "scripts", "theme", "Makefile")
+SAMPLE_SETTINGS = ("pelicanconf.py", "publishconf.py")
 
 
 def copy_project(target: Path, content_fixture: str = "good_minimal") -> Path:
@@ -25,6 +28,8 @@ def copy_project(target: Path, content_fixture: str = "good_minimal") -> Path:
             shutil.copytree(src, target / part, ignore=ignore)
         else:
             shutil.copy2(src, target / part)
+    for name in SAMPLE_SETTINGS:
+        shutil.copy2(DATA / "sample_site" / name, target / name)
     shutil.copytree(DATA / content_fixture, target / "content")
     return target
 
