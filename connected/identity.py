@@ -13,6 +13,7 @@ Feeds use `urn:uuid:<uuid>` as entry id; the send record is keyed by the uuid.
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 __all__ = ["canonical_uuid", "fallback_uuid", "has_own_uuid", "id_for_new_uuid_line", "post_urn", "post_uuid"]
@@ -25,7 +26,13 @@ def canonical_uuid(value: str) -> str:
 
     Raises ValueError naming the bad value.
     """
-    text = str(value).strip()
+    return _canonical(str(value).strip())
+
+
+# Every post's id is asked for by the feeds, the newsletter, the checks and the
+# templates, several times per build: parsed once per distinct text (a pure function).
+@functools.lru_cache(maxsize=65536)
+def _canonical(text: str) -> str:
     try:
         return str(uuid.UUID(text))
     except ValueError:
@@ -35,6 +42,7 @@ def canonical_uuid(value: str) -> str:
         ) from None
 
 
+@functools.lru_cache(maxsize=65536)
 def fallback_uuid(relative_source_path: str) -> str:
     """The id of a post without a `Uuid:`: uuid5 of its source path under the content dir."""
     posix = str(relative_source_path).replace("\\", "/")

@@ -1,8 +1,35 @@
-"""Worker processes a build forks (page renderers, card drawers) die with it."""
+"""How a build process behaves: the workers it forks (page renderers, card drawers) die
+with it, and its garbage collector runs seldom."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
+from collections.abc import Iterator
+
+# A build allocates millions of objects that live until it ends (every post's metadata,
+# HTML, URL and tag objects) and makes almost no reference cycles. Python's default
+# thresholds (700 allocations, then every 10th and 100th) rescan that growing heap
+# again and again: measured at 10 000 posts, 1700 collections took 2.8-6.8 s of a
+# 20 s one-post build; with these, 17 collections took 0.4 s (peak memory +1.5 %).
+# At 1000 posts: 0.11 s -> 0.04 s.
+BUILD_GC_THRESHOLD = (50_000, 20, 100)
+
+
+@contextlib.contextmanager
+def seldom_collected() -> Iterator[None]:
+    """Run a build with the garbage collector's thresholds raised, and everything
+    already alive (the imported modules) frozen out of its scans; restored after,
+    so a long-lived process (the devserver) collects normally between builds."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*BUILD_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def die_with_parent() -> None:

@@ -129,11 +129,15 @@ def _decode(path: Path, raw: bytes) -> str:
 def _no_duplicate_keys(path: Path):
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         # json.loads would keep the last of two equal keys silently: one post, two entries.
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                raise RecordError(f"The send record {path} lists {key!r} twice: {FIX}.")
-            out[key] = value
+        # dict() in C, then the count: a 10 000-post record is 10 000 objects (the loop
+        # this replaced cost 0.1 ms each); the slow walk runs only to name the key.
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            seen: set[str] = set()
+            for key, _value in pairs:
+                if key in seen:
+                    raise RecordError(f"The send record {path} lists {key!r} twice: {FIX}.")
+                seen.add(key)
         return out
 
     return hook

@@ -38,7 +38,7 @@ from filelock import FileLock
 from connected.editions import PREVIOUS_EDITIONS_SETTING
 from connected.errors import ConnectedError
 from connected.files import write_atomic
-from connected.processes import die_with_parent
+from connected.processes import die_with_parent, seldom_collected
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def run_build(
     output.parent.mkdir(parents=True, exist_ok=True)
     # One build at a time per output directory (make html while a devserver
     # rebuilds): the second waits instead of both swapping at once.
-    with FileLock(str(_sibling(output, "lock"))):
+    with FileLock(str(_sibling(output, "lock"))), seldom_collected():
         result = _build_locked(settings, output, editions, signature, incremental)
     result.seconds = time.perf_counter() - started
     return result

@@ -9,7 +9,8 @@
 - Each article's and page's URL is computed once, each tag, category and
   author name slugified once (memo_urls.py).
 - Tag, category and author lists answer `in` by identity in constant time
-  (listings.py): Pelican's listing pages scan them once per post.
+  (listings.py): Pelican's listing pages scan them once per post. Translations
+  are grouped and static links collected in linear time (pelican_scans.py).
 - With FAST_BUILD["TIMINGS"] (or CONNECTED_BUILD_TIMINGS=<file.json>) the time
   spent in each plugin's signal handlers is logged/written (timings.py).
 
@@ -30,6 +31,7 @@ from .incremental import IncrementalWriter, writer_class_for
 from .listings import index_listings
 from .memo_urls import memoise_slugify, memoise_urls
 from .parallel_markdown import MarkdownBatch, ParallelMarkdownReader
+from .pelican_scans import linear_translations, quick_static_links
 from .timings import PluginTimer
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ def on_initialized(pelican) -> None:
         return
     if options["ENABLED"]:
         memoise_slugify()
+        linear_translations()
+        quick_static_links()
     if options["TIMINGS"]:
         # initialized is sent after every plugin's register(): their receivers
         # exist now. Handlers other plugins connect *at* initialized (link_checks'

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from connected.editions import PREVIOUS_EDITIONS_SETTING
@@ -65,8 +66,9 @@ def write_editions(article_generator, writer=None) -> None:
     posts = []
     seen: dict[str, str] = {}
     rendered = 0
+    now = datetime.now(UTC)  # one instant for the whole build
     for article in article_generator.articles:
-        if not is_published(article):
+        if not is_published(article, now):
             continue
         uuid = post_uuid(article)
         if (skip and uuid in skip) or (wanted is not None and uuid not in wanted):
@@ -141,7 +143,8 @@ def development_editions(articles, recorded: set, max_per_run: int) -> set:
     blog just imported, with no send record, that is a handful, not every post.
     The others are listed without files; `make preview-email POST=…` renders
     any of them on demand."""
-    unsent = [a for a in articles if is_published(a) and post_uuid(a) not in recorded]
+    now = datetime.now(UTC)
+    unsent = [a for a in articles if is_published(a, now) and post_uuid(a) not in recorded]
     unsent.sort(key=lambda a: a.date, reverse=True)
     wanted = {post_uuid(a) for a in unsent[:max_per_run]}
     latest, latest_mtime = None, -1

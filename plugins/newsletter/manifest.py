@@ -187,13 +187,16 @@ def add_blockers(editions_path: Path, blockers: dict[str, list[str]]) -> None:
     write_text(path, _dumps(manifest), durable=True)
 
 
+# One encoder: json.dumps with a non-default option builds a new one per call (per post).
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _dumps(document: dict) -> str:
     """JSON with one post per line (its "posts" last): readable, and written by
     json's C encoder, which `indent=` turns off (that made the manifest a
     tenth of a one-post build)."""
     listing = "posts"
-    def dump(value) -> str:
-        return json.dumps(value, ensure_ascii=False)
+    dump = _ENCODER.encode
 
     head = [f"{dump(key)}: {dump(value)}" for key, value in document.items() if key != listing]
     posts = document.get(listing, [])
