@@ -206,8 +206,13 @@ class Fingerprinter:
 
 
 def _len(obj):
+    # Asked twice per memo lookup, mostly of Content objects, which have no length:
+    # len() would raise (and the exception cost more than the lookup) for each.
+    length = getattr(type(obj), "__len__", None)
+    if length is None:
+        return -1
     try:
-        return len(obj)
+        return length(obj)
     except TypeError:
         return -1
 
@@ -240,12 +245,20 @@ class PageFingerprints:
         return self._site_digest
 
     def page(self, template, context: dict, localcontext: dict) -> str:
+        # The page's own variables: those not shared, as they are, with the context
+        # (most of its ~170 entries are), in key order.
+        shared = context.get
         own = []
-        for key in sorted(localcontext):
-            value = localcontext[key]
-            if key in _NOT_INPUTS or (
-                key not in _PER_PAGE_KEYS and key in context and context[key] is value
-            ):
+        for key, value in localcontext.items():
+            if key in _NOT_INPUTS or (key not in _PER_PAGE_KEYS and shared(key, _ABSENT) is value):
                 continue
             own.append((key, self.values.value(value, full=True)))
+        own.sort(key=_first)
         return _sha((self.site(context), template.name, template.filename, own))
+
+
+_ABSENT = object()
+
+
+def _first(pair):
+    return pair[0]
