@@ -17,11 +17,23 @@ from collections.abc import Iterator
 BUILD_GC_THRESHOLD = (50_000, 20, 100)
 
 
+_built_here = False  # whether this process has run a build before (the devserver's worker)
+
+
 @contextlib.contextmanager
 def seldom_collected() -> Iterator[None]:
     """Run a build with the garbage collector's thresholds raised, and everything
-    already alive (the imported modules) frozen out of its scans; restored after,
-    so a long-lived process (the devserver) collects normally between builds."""
+    already alive (the imported modules) frozen out of its scans; restored after.
+
+    A process that builds again (the devserver's worker) first collects what the
+    last build left: Pelican's content objects form cycles (each post's context
+    lists the posts), and frozen with the rest they would never be freed, one
+    build's worth of memory more per rebuild. A build on its own (make html,
+    a fork of the warm process) pays nothing for this."""
+    global _built_here
+    if _built_here:
+        gc.collect()
+    _built_here = True
     before = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(*BUILD_GC_THRESHOLD)

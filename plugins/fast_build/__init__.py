@@ -31,7 +31,7 @@ from .incremental import IncrementalWriter, writer_class_for
 from .listings import index_listings
 from .memo_urls import memoise_slugify, memoise_urls
 from .parallel_markdown import MarkdownBatch, ParallelMarkdownReader
-from .pelican_scans import linear_translations, quick_static_links
+from .pelican_scans import use_linear_scans
 from .timings import PluginTimer
 
 logger = logging.getLogger(__name__)
@@ -48,11 +48,12 @@ def on_initialized(pelican) -> None:
         # post_checks, next at this signal, reports every bad setting with the
         # settings file and a suggestion; without it, the next fast_build
         # handler (readers_init) raises this error, before anything is read.
+        use_linear_scans(False)
         return
+    # Every build says whether it uses them: the patches outlive a build in one process.
+    use_linear_scans(options["ENABLED"])
     if options["ENABLED"]:
         memoise_slugify()
-        linear_translations()
-        quick_static_links()
     if options["TIMINGS"]:
         # initialized is sent after every plugin's register(): their receivers
         # exist now. Handlers other plugins connect *at* initialized (link_checks'

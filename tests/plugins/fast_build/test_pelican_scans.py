@@ -1,4 +1,4 @@
-"""fast_build's linear versions of two Pelican scans give Pelican's own answers."""
+"""fast_build's linear versions of two Pelican scans give Pelican's own answers (and errors)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import copy
 import logging
 import random
 
+import pytest
 from pelican import contents, generators, utils
 from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
@@ -14,14 +15,23 @@ from scripts.build import reset_pelican_state
 from tests.conftest import pelican_plugin
 
 pelican_plugin("fast_build")
-from fast_build.pelican_scans import linear_translations, quick_static_links  # noqa: E402
+from fast_build.pelican_scans import use_linear_scans  # noqa: E402
 
 LANGS = ["en", "en", "en", "fr", "de"]
 
 
-def _settings():
+@pytest.fixture
+def linear():
+    """The scans on for this test, and off again after it (as a build with fast_build off)."""
+    use_linear_scans(True)
+    yield
+    use_linear_scans(False)
+
+
+def _settings(**changes):
     settings = copy.deepcopy(DEFAULT_CONFIG)
     settings["DEFAULT_LANG"] = "en"
+    settings.update(changes)
     return settings
 
 
@@ -32,8 +42,12 @@ def _corpus(seed: int, count: int = 300) -> list[Article]:
     settings = _settings()
     posts = []
     for i in range(count):
-        slug = f"post-{rng.randrange(count // 2)}"
-        meta = {"title": f"Post {i}", "slug": slug, "lang": rng.choice(LANGS), "date": utils.SafeDatetime(2020, 1, 1 + i % 28)}
+        meta = {
+            "title": f"Post {i}",
+            "slug": f"post-{rng.randrange(count // 2)}",
+            "lang": rng.choice(LANGS),
+            "date": utils.SafeDatetime(2020, 1, 1 + i % 28),
+        }
         if rng.random() < 0.2:
             meta["translation"] = rng.choice(["true", "false", "True"])
         posts.append(Article(f"<p>{i}</p>", metadata=meta, settings=settings, source_path=f"/c/p{i}.md", context={}))
@@ -55,13 +69,12 @@ def _run(function, posts, translation_id, caplog):
     }
 
 
-def test_translations_grouped_per_group_are_pelicans(caplog):
-    linear_translations()
+def test_translations_grouped_per_group_are_pelicans(caplog, linear):
     ours = generators.process_translations
     assert ours is not utils.process_translations and ours.__wrapped__ is utils.process_translations
     for seed in range(5):
         posts = _corpus(seed)
-        for translation_id in ("slug", ("slug", "lang"), ["slug"], None, ""):
+        for translation_id in ("slug", ("slug", "lang"), ["slug"], {"slug", "lang"}, None, ""):
             expected = _run(utils.process_translations, posts, translation_id, caplog)
             got = _run(ours, posts, translation_id, caplog)
             assert got == expected, (seed, translation_id)
@@ -69,8 +82,7 @@ def test_translations_grouped_per_group_are_pelicans(caplog):
         assert _run(ours, posts, "slug", caplog)["warnings"]
 
 
-def test_translations_errors_are_pelicans():
-    linear_translations()
+def test_translations_errors_are_pelicans(linear):
     posts = _corpus(1, 10)
     for bad in ("no_such_attribute", 5):
         raised = []
@@ -82,23 +94,67 @@ def test_translations_errors_are_pelicans():
         assert len(raised) == 2 and raised[0] == raised[1]
 
 
-def test_static_links_are_pelicans():
-    quick_static_links()
+def _outcome(function, article):
+    try:
+        return ("links", function(article))
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        return ("error", type(exc), str(exc))
+
+
+PIECES = [
+    '<a href="{static}/images/a.png">a</a>', "<img src='{attach}b.jpg'>", '<a href="|static|c d.pdf">',
+    '<a href="{filename}other.md">x</a>', "<p>static electricity, attachments</p>", "<code>{static}</code>",
+    '<a href="{static}../up.png">', '<a href="https://example.com/static/x.css">', "<p>plain</p>",
+    '<a href="{filename}http://[broken">', "<p>a {brace} and a | pipe</p>", '<a href="{index}">',
+]
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [DEFAULT_CONFIG["INTRASITE_LINK_REGEX"], r"\{(?P<what>.*?)\}", r"[{|](?P<kind>.*?)[|}]", r"[{|(?P<what>"],
+    ids=["pelican's", "braces only", "no what group", "invalid"],
+)
+def test_static_links_and_their_errors_are_pelicans(linear, regex):
     ours = contents.Content.get_static_links
     pelican_version = ours.__wrapped__
-    settings = _settings()
+    settings = _settings(INTRASITE_LINK_REGEX=regex, PATH="/content")
     rng = random.Random(7)
-    pieces = [
-        '<a href="{static}/images/a.png">a</a>', "<img src='{attach}b.jpg'>", '<a href="|static|c d.pdf">',
-        '<a href="{filename}other.md">x</a>', "<p>static electricity, attachments</p>", "<code>{static}</code>",
-        '<a href="{static}../up.png">', '<a href="https://example.com/static/x.css">', "<p>plain</p>",
-    ]
-    checked = 0
-    for i in range(400):
-        html = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 5)))
+    outcomes = []
+    for i in range(300):
+        html = "".join(rng.choice(PIECES) for _ in range(rng.randrange(0, 5)))
         article = Article(html, metadata={"title": "t", "date": utils.SafeDatetime(2020, 1, 1)}, settings=settings,
                           source_path=f"/content/posts/p{i}.md", context={})  # fmt: skip
-        article.settings["PATH"] = "/content"
-        assert ours(article) == pelican_version(article), html
-        checked += bool(pelican_version(article))
-    assert checked > 50  # links were found, not only empty sets compared
+        expected = _outcome(pelican_version, article)
+        assert _outcome(ours, article) == expected, html
+        outcomes.append(expected[0] if expected[0] == "error" else bool(expected[1]))
+    if regex == DEFAULT_CONFIG["INTRASITE_LINK_REGEX"]:
+        # Links were found, errors raised and empty sets answered: all three compared.
+        assert {True, False, "error"} <= set(outcomes)
+
+
+def test_a_build_with_fast_build_off_runs_pelicans_code(monkeypatch):
+    """Installed once per process, used only by builds that turn fast_build on."""
+    posts = _corpus(2, 40)
+    article = Article("<p>no links</p>", metadata={"title": "t", "date": utils.SafeDatetime(2020, 1, 1)},
+                      settings=_settings(), source_path="/content/p.md", context={})  # fmt: skip
+    groupings, scans = [], []
+    real_groupby = utils.groupby
+    monkeypatch.setattr(utils, "groupby", lambda *a: groupings.append(1) or real_groupby(*a))
+    real_regex = contents.Content._get_intrasite_link_regex
+    monkeypatch.setattr(contents.Content, "_get_intrasite_link_regex", lambda self: scans.append(1) or real_regex(self))
+
+    def calls():
+        groupings.clear()
+        scans.clear()
+        generators.process_translations(list(posts), "slug")
+        assert contents.Content.get_static_links(article) == set()
+        return len(groupings), len(scans)
+
+    use_linear_scans(True)
+    on = calls()
+    use_linear_scans(False)
+    off = calls()
+    groups = len({p.slug for p in posts})
+    # Pelican groups once per call, and get_original_items groups each group by language.
+    assert on == (groups + groups, 0)  # its function once per group; no regex scan of link-free HTML
+    assert off == (1 + groups, 1)  # its own code, as it is: one pass over the whole list, one scan
