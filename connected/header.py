@@ -151,6 +151,13 @@ def forget_reads(*_args, **_kwargs) -> None:
     _READ.clear()
 
 
+def source_text(path: Path | str) -> str:
+    """The file's text as `read_text` gives it, or "" when it cannot be read as text
+    (for a value computed from the source that has nothing to say of an unreadable file)."""
+    text = read_text(path)
+    return "" if isinstance(text, Header) else text
+
+
 def read_text(path: Path) -> str | Header:
     """The file's text as the readers take it (UTF-8, a BOM dropped), or, when it cannot
     be read as text, an empty Header whose `error` says why."""

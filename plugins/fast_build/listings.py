@@ -29,18 +29,18 @@ def index_listings(generator) -> None:
     tags = getattr(generator, "tags", None)
     if isinstance(tags, dict):
         for tag, articles in list(tags.items()):
-            if type(articles) is list and _by_identity(articles):
+            if type(articles) is list and compares_by_identity(articles):
                 tags[tag] = Members(articles)
     for name in ("categories", "authors"):
         pairs = getattr(generator, name, None)
         if not isinstance(pairs, list):
             continue
         for index, pair in enumerate(pairs):
-            if isinstance(pair, tuple) and len(pair) == 2 and type(pair[1]) is list and _by_identity(pair[1]):
+            if isinstance(pair, tuple) and len(pair) == 2 and type(pair[1]) is list and compares_by_identity(pair[1]):
                 pairs[index] = (pair[0], Members(pair[1]))
 
 
-def _by_identity(items: list) -> bool:
+def compares_by_identity(items: list) -> bool:
     # Only where `in` would compare by identity anyway; anything with its own
     # __eq__ keeps the plain list.
     return all(type(item).__eq__ is object.__eq__ for item in items)

@@ -29,6 +29,8 @@ from operator import attrgetter
 from pelican import contents, generators
 from pelican.settings import DEFAULT_CONFIG
 
+from .listings import compares_by_identity
+
 _PATCHED = "_fast_build_linear"
 _PELICAN_LINK_REGEX = DEFAULT_CONFIG["INTRASITE_LINK_REGEX"]
 _LINK_STARTS = ('"{', "'{", '"|', "'|")
@@ -58,7 +60,7 @@ def _install_translations() -> None:
             content_list.sort(key=key)
         except (TypeError, AttributeError):
             return pelican_version(content_list, translation_id)  # Pelican's own error message
-        if not all(type(item).__eq__ is object.__eq__ for item in content_list):
+        if not compares_by_identity(content_list):
             # Pelican's final scan compares items across groups; only identity makes that moot.
             return pelican_version(content_list, translation_id)
         index, translations = [], []

@@ -31,7 +31,7 @@ from pelican.contents import Article, Page
 
 from connected import pelican_content
 from connected.files import write_atomic
-from connected.header import Header, read_text
+from connected.header import source_text
 from connected.memo import TextMemo, hash_text
 from connected.pelican_content import replace_stored_html, stored_html
 
@@ -384,8 +384,7 @@ class BuildCheck:
     def _source_text(self, content) -> str:
         path = str(content.source_path)
         if path not in self.sources:
-            text = read_text(path)
-            self.sources[path] = "" if isinstance(text, Header) else text
+            self.sources[path] = source_text(path)
         return self.sources[path]
 
 

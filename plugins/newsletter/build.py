@@ -59,14 +59,14 @@ def write_editions(article_generator, writer=None) -> None:
     # Posts already in the send record are never sent again: list them in the
     # manifest (baseline, stats) but skip rendering their editions.
     skip = recorded_uuids(ctx.nl["RECORD_PATH"]) if ctx.nl["EDITIONS"] == "unsent" else set()
+    now = datetime.now(UTC)  # one instant for the whole build
     wanted = None
     if ctx.nl["EDITIONS"] == "unsent" and ctx.generated_for == "pelicanconf":
-        wanted = development_editions(article_generator.articles, skip, ctx.nl["MAX_PER_RUN"])
+        wanted = development_editions(article_generator.articles, skip, ctx.nl["MAX_PER_RUN"], now)
     started = time.perf_counter()
     posts = []
     seen: dict[str, str] = {}
     rendered = 0
-    now = datetime.now(UTC)  # one instant for the whole build
     for article in article_generator.articles:
         if not is_published(article, now):
             continue
@@ -132,7 +132,7 @@ def static_files_signature(static_content) -> str:
     return hashlib.sha256(repr(sorted(stats, key=repr)).encode()).hexdigest()
 
 
-def development_editions(articles, recorded: set, max_per_run: int) -> set:
+def development_editions(articles, recorded: set, max_per_run: int, now: datetime | None = None) -> set:
     """The Uuids whose editions a development build renders.
 
     Nothing is ever sent from a development build (make publish rebuilds with
@@ -143,7 +143,7 @@ def development_editions(articles, recorded: set, max_per_run: int) -> set:
     blog just imported, with no send record, that is a handful, not every post.
     The others are listed without files; `make preview-email POST=…` renders
     any of them on demand."""
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     unsent = [a for a in articles if is_published(a, now) and post_uuid(a) not in recorded]
     unsent.sort(key=lambda a: a.date, reverse=True)
     wanted = {post_uuid(a) for a in unsent[:max_per_run]}

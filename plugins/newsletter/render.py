@@ -27,7 +27,7 @@ from pelican.utils import truncate_html_words
 
 from connected.editions import edition_files
 from connected.errors import ConnectedError
-from connected.header import Header, read_text
+from connected.header import source_text
 from connected.identity import post_uuid
 from connected.newsletter_settings import newsletter_settings
 from connected.pelican_content import resolve_links, resolved_html
@@ -251,8 +251,7 @@ def content_html(article, siteurl: str) -> str:
 
 
 def _read_source(article) -> str:
-    text = read_text(article.source_path)  # the build's one read of the file
-    return "" if isinstance(text, Header) else text
+    return source_text(article.source_path)  # the build's one read of the file
 
 
 def post_summary_html(article, ctx: RenderContext, body_html: str) -> str:
