@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import DATA, run_cli
+from tests.conftest import DATA, run_cli, sample_settings
 from tests.kit.hostile_corpus import generate
 from tests.kit.second_wall_site import build_hostile_site
 
@@ -99,7 +99,7 @@ def test_fuzz_corpus_sample_runs_nothing_in_chromium(browser, tmp_path, port):
         (tmp_path / "content" / relative).write_bytes(text.encode("utf-8"))
     newsletter = {"EDITIONS_PATH": str(tmp_path / "build" / "editions")}
     args = [
-        "-m", "scripts.build", "-s", "publishconf.py",
+        "-m", "scripts.build", "-s", str(sample_settings(tmp_path / "project", "publishconf.py")),
         "--content", str(tmp_path / "content"), "--output", str(tmp_path / "output"),
         "-e", "NEWSLETTER=" + json.dumps(newsletter),
         "-e", "CACHE_PATH=" + json.dumps(str(tmp_path / "cache")),

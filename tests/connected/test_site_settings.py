@@ -10,7 +10,7 @@ import pytest
 
 from connected.errors import SettingsError
 from connected.site_settings import MissingSettingsFile, load_settings, settings_in
-from tests.conftest import ROOT
+from tests.conftest import SAMPLE
 
 
 def _project(path, sitename: str):
@@ -21,7 +21,7 @@ def _project(path, sitename: str):
         "NEWSLETTER = {'MODE': 'excerpt', 'MAX_PER_RUN': 2}\nPLUGINS = []\n",
         encoding="utf-8",
     )
-    shutil.copy(ROOT / "publishconf.py", path / "publishconf.py")
+    shutil.copy(SAMPLE / "publishconf.py", path / "publishconf.py")
     return path
 
 

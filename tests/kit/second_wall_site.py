@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from tests.conftest import DATA, ROOT, run_cli
+from tests.conftest import DATA, read_project_settings, run_cli, sample_settings
 
 # slug of the file -> header lines (Title, Date, Uuid are added)
 HOSTILE_POSTS = {
@@ -52,11 +52,11 @@ def build_hostile_site(tmp: Path, siteurl: str) -> Path:
     In a subprocess (the build CLI): Pelican connects plugins' handlers to
     process-wide signals, so an in-process build after any other would still
     run post_checks."""
-    from pelican.settings import read_settings
-
     shutil.copytree(DATA / "theme_hostile", tmp / "content")
     write_posts(tmp / "content")
-    plugins = read_settings(str(ROOT / "publishconf.py"))["PLUGINS"]
+    # The sample's settings as shipped, never the working copy's (a writer's own site).
+    settings_file = sample_settings(tmp / "project", "publishconf.py")
+    plugins = read_project_settings("publishconf.py")["PLUGINS"]
     # The newsletter is off too: it refuses (raises on) a post URL that is not absolute.
     plugins = [p for p in plugins if p not in ("post_checks", "newsletter")]
     overrides = {
@@ -67,7 +67,7 @@ def build_hostile_site(tmp: Path, siteurl: str) -> Path:
         "CACHE_PATH": str(tmp / "cache"),
         "NEWSLETTER": {"EDITIONS_PATH": str(tmp / "build" / "editions")},
     }
-    args = ["-m", "scripts.build", "-s", "publishconf.py", "--content", str(tmp / "content"),
+    args = ["-m", "scripts.build", "-s", str(settings_file), "--content", str(tmp / "content"),
             "--output", str(tmp / "output"), "--fresh"]  # fmt: skip
     for key, value in overrides.items():
         args += ["-e", f"{key}={json.dumps(value)}"]
