@@ -49,11 +49,11 @@ def on_initialized(pelican) -> None:
         # settings file and a suggestion; without it, the next fast_build
         # handler (readers_init) raises this error, before anything is read.
         use_linear_scans(False)
+        memoise_slugify(False)
         return
     # Every build says whether it uses them: the patches outlive a build in one process.
     use_linear_scans(options["ENABLED"])
-    if options["ENABLED"]:
-        memoise_slugify()
+    memoise_slugify(options["ENABLED"])
     if options["TIMINGS"]:
         # initialized is sent after every plugin's register(): their receivers
         # exist now. Handlers other plugins connect *at* initialized (link_checks'

@@ -74,7 +74,12 @@ def memoise_urls(context: dict) -> int:
     return count
 
 
-def memoise_slugify() -> None:
+# Whether this build uses the memo: it is installed once per process and
+# outlives a build (the warm process, the devserver's worker, the tests).
+_slug_memo_active = False
+
+
+def memoise_slugify(active: bool = True) -> None:
     """Slugify each tag, category and author name once per process.
 
     Pelican makes a new Tag/Category/Author object for every post that names
@@ -83,9 +88,12 @@ def memoise_slugify() -> None:
     distinct names. `slugify` is a pure function of its arguments, so the
     wrapper answers a repeat from a cache; an argument it cannot key (a
     non-string name, unhashable substitutions) goes to Pelican as before.
+    active=False: this build (fast_build off) calls Pelican's slugify itself.
     """
+    global _slug_memo_active
+    _slug_memo_active = bool(active)
     current = urlwrappers.slugify
-    if getattr(current, "_fast_build_memo", False):
+    if not active or getattr(current, "_fast_build_memo", False):
         return
 
     @functools.lru_cache(maxsize=65536)
@@ -93,7 +101,7 @@ def memoise_slugify() -> None:
         return current(value, regex_subs=regex_subs, preserve_case=preserve_case, use_unicode=use_unicode)
 
     def slugify(value, regex_subs=(), preserve_case=False, use_unicode=False):
-        if type(value) is str:
+        if _slug_memo_active and type(value) is str:
             try:
                 subs = tuple(tuple(pair) for pair in regex_subs)
                 return cached(value, subs, bool(preserve_case), bool(use_unicode))
@@ -102,4 +110,5 @@ def memoise_slugify() -> None:
         return current(value, regex_subs=regex_subs, preserve_case=preserve_case, use_unicode=use_unicode)
 
     slugify._fast_build_memo = True
+    slugify.__wrapped__ = current
     urlwrappers.slugify = slugify

@@ -50,3 +50,22 @@ def test_a_name_that_is_not_a_plain_str_goes_to_pelican(memoised):
 def test_installing_twice_wraps_once(memoised):
     memoise_slugify()
     assert urlwrappers.slugify is memoised
+
+
+def test_a_build_with_fast_build_off_calls_pelicans_slugify(monkeypatch):
+    """Installed once per process, the memo answers only while a build has it on."""
+    calls = []
+    monkeypatch.setattr(urlwrappers, "slugify", lambda value, **kw: calls.append(value) or pelican_slugify(value, **kw))
+    memoise_slugify(True)
+    wrapped = urlwrappers.slugify
+    for _ in range(3):
+        wrapped("Career Moves")
+    assert calls == ["Career Moves"]  # on: Pelican's asked once, then the cache answers
+    memoise_slugify(False)
+    assert urlwrappers.slugify is wrapped  # still installed: the process keeps it
+    for _ in range(3):
+        assert wrapped("Career Moves") == pelican_slugify("Career Moves")
+    assert calls == ["Career Moves"] * 4  # off: every call is Pelican's own
+    memoise_slugify(True)
+    wrapped("Career Moves")
+    assert len(calls) == 4  # on again: the cache answers
