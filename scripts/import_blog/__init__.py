@@ -81,7 +81,7 @@ def summary_lines(plan: Plan) -> list[str]:
     changed = [i for i in plan.items if i.new_text is not None]
     links = sum(i.changes.links for i in plan.items if i.changes)
     converted = sum(len(i.changes.converted) for i in plan.items if i.changes)
-    return [
+    lines = [
         f"Posts: {len(posts)}" + (f" ({formats})" if formats else ""),
         f"Pages: {plan.count('page')}",
         f"Static files (images, extras): {plan.count('static')}",
@@ -91,6 +91,17 @@ def summary_lines(plan: Plan) -> list[str]:
         f"Redirect pages from old URLs: {len(plan.redirects)} posts and pages, "
         f"{len(plan.listing_redirects)} category and tag pages",
     ]
+    if plan.dates:
+        # Pelican read these; our build takes ISO dates only. The same moment, written out.
+        lines.append(f"Dates written in ISO form (the same date and time): {_plural(len(plan.dates), 'file')}")
+        lines += [f"    {line}" for line in plan.dates[:20]]
+        if len(plan.dates) > 20:
+            lines.append(f"    … and {len(plan.dates) - 20} more")
+    for name, files in sorted(plan.roles.items()):
+        # The old blog's plugins provided these; declared as code roles they render as <code>.
+        lines.append(f":{name}: reST role in {_plural(len(files), 'post')}, declared as a code role "
+                     f"(`.. role:: {name}(code)` after the header) — the text shows as code")
+    return lines
 
 
 def carry_over_lines(plan: Plan, options: Options) -> list[str]:
@@ -302,6 +313,8 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
     say(diff_text(plan, settings_path, settings_before, settings_after).rstrip("\n"))
     say()
     say(f"make import: from {source} into {plan.content}")
+    if old.read:
+        say("  Old settings read: " + ", ".join(str(p) for p in old.read))
     for line in summary_lines(plan):
         say("  " + line)
     carry = carry_over_lines(plan, options)

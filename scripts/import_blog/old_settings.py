@@ -25,7 +25,7 @@ USED_KEYS = (
     "TIMEZONE", "DEFAULT_LANG", "DEFAULT_DATE", "DEFAULT_CATEGORY", "USE_FOLDER_AS_CATEGORY",
     "FILENAME_METADATA", "PATH_METADATA", "SLUGIFY_SOURCE", "SLUG_REGEX_SUBSTITUTIONS",
     "SLUGIFY_USE_UNICODE", "SLUGIFY_PRESERVE_CASE", "ARTICLE_TRANSLATION_ID",
-    "PAGE_TRANSLATION_ID", "AUTHOR", "CLEAN_URLS", "PLUGINS",
+    "PAGE_TRANSLATION_ID", "AUTHOR", "CLEAN_URLS", "PLUGINS", "MARKUP",
 )
 # Kept in the writer's settings when they choose to keep the old URL scheme.
 URL_KEYS = (
@@ -44,6 +44,7 @@ class OldSettings:
     given: dict = field(default_factory=dict)  # only what the old file set literally
     skipped: list[str] = field(default_factory=list)  # UPPER names set by non-literal code
     source: Path | None = None
+    read: list[Path] = field(default_factory=list)  # every file read: the given one and its pair
 
     def __getitem__(self, key):
         return self.values[key]
@@ -93,16 +94,59 @@ def literal_assignments(source: str, filename: str) -> tuple[dict, list[str]]:
     return values, skipped
 
 
+def _imports_pelicanconf(source: str) -> bool:
+    """Whether a settings file starts from `from pelicanconf import *` (pelican-quickstart's
+    publishconf.py does, after putting its directory on sys.path)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return any(
+        isinstance(node, ast.ImportFrom) and node.module == "pelicanconf" and any(a.name == "*" for a in node.names)
+        for node in tree.body
+    )
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OldSettingsError(f"SETTINGS={path}: cannot be read ({exc}) — give the old pelicanconf.py") from None
+
+
 def read_old_settings(path: Path | None) -> OldSettings:
-    """Pelican's defaults overlaid with the literal settings of `path` (if given)."""
+    """Pelican's defaults overlaid with the literal settings of `path` (if given).
+
+    pelican-quickstart splits a blog's settings in two: pelicanconf.py, and publishconf.py
+    (production: SITEURL, feeds, sometimes other URLs) which starts with `from pelicanconf
+    import *`. Given either, both are read, publishconf.py over pelicanconf.py: the
+    production values are the addresses readers have and the links posts hold.
+    """
     values = pelican_defaults()
     if path is None:
         return OldSettings(values=values)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OldSettingsError(f"SETTINGS={path}: cannot be read ({exc}) — give the old pelicanconf.py") from None
-    given, skipped = literal_assignments(source, str(path))
+    source = _read_text(path)
+    files = [(path, source)]
+    if _imports_pelicanconf(source) and (path.parent / "pelicanconf.py").is_file():
+        base = path.parent / "pelicanconf.py"
+        files.insert(0, (base, _read_text(base)))
+    elif path.name == "pelicanconf.py" and (path.parent / "publishconf.py").is_file():
+        production = path.parent / "publishconf.py"
+        production_text = _read_text(production)
+        if _imports_pelicanconf(production_text):
+            files.append((production, production_text))
+    given: dict = {}
+    skipped: list[str] = []
+    for file, text in files:
+        values_here, skipped_here = literal_assignments(text, str(file))
+        for name in skipped_here:
+            given.pop(name, None)
+            if name not in skipped:
+                skipped.append(name)
+        for name, value in values_here.items():
+            given[name] = value
+            if name in skipped:
+                skipped.remove(name)
     if given.get("CLEAN_URLS"):
         # Pelican's deprecated CLEAN_URLS meant these URL patterns.
         given.setdefault("ARTICLE_URL", "{slug}/")
@@ -123,4 +167,5 @@ def read_old_settings(path: Path | None) -> OldSettings:
         given={k: v for k, v in given.items() if k in USED_KEYS},
         skipped=[n for n in skipped if n in USED_KEYS],
         source=path,
+        read=[file for file, _ in files],
     )

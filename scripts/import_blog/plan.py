@@ -22,8 +22,11 @@ from .rewrite import (
     Resolver,
     convert_liquid,
     convert_rst_directives,
+    date_edits,
+    declare_rst_roles,
     edit_header,
     known_rst_directives,
+    known_rst_roles,
     rewrite_links,
 )
 
@@ -93,6 +96,8 @@ class Plan:
     notebooks: list[str] = field(default_factory=list)
     liquid: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # tag -> provider -> files
     directives: dict[str, list[str]] = field(default_factory=dict)
+    roles: dict[str, list[str]] = field(default_factory=dict)  # unknown reST role -> files (declared as code)
+    dates: list[str] = field(default_factory=list)  # "file: old → new" for dates written in ISO form
     unresolved: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
     skipped_settings: list[str] = field(default_factory=list)
@@ -134,6 +139,16 @@ def classify(files: list[str], old: OldSettings, ours: dict) -> list[tuple[str, 
     """(old path, new path, kind, format) for every file of the old tree."""
     article_new = ours["ARTICLE_PATHS"][0] if ours["ARTICLE_PATHS"] else "posts"
     page_new = ours["PAGE_PATHS"][0] if ours["PAGE_PATHS"] else "pages"
+    # Notebooks were posts only where a notebook reader was on (pelican-ipynb,
+    # pelican-jupyter, MARKUP with ipynb); otherwise the old blog copied them as files.
+    markup = old.get("MARKUP") or ()
+    plugins = old.get("PLUGINS") or ()
+    if isinstance(markup, list | tuple) and markup:
+        notebooks_read = "ipynb" in markup
+    else:
+        notebooks_read = isinstance(plugins, list | tuple) and any(
+            "ipynb" in str(p) or "jupyter" in str(p) for p in plugins
+        )
     result = []
     for path in files:
         suffix = posixpath.splitext(path)[1].lower()
@@ -149,7 +164,7 @@ def classify(files: list[str], old: OldSettings, ours: dict) -> list[tuple[str, 
         elif fmt and excluded:
             # Kept out of the old build on purpose: copied, but not where we read posts.
             result.append((path, path, "extra", None))
-        elif suffix in NOTEBOOK_SUFFIXES and (article_root is not None or page_root is not None):
+        elif suffix in NOTEBOOK_SUFFIXES and notebooks_read and (article_root is not None or page_root is not None):
             result.append((path, _rebase(path, article_root or "", article_new), "notebook", None))
         elif static_root is not None:
             result.append((path, path, "static", None))
@@ -271,7 +286,9 @@ def _header_end(data: bytes, fmt: str) -> int | None:
     return len(data[: header.insert_at].decode("utf-8", "replace"))
 
 
-def transform(item: Item, resolver: Resolver, options: Options, ours: set[str], known: set[str]) -> None:
+def transform(
+    item: Item, resolver: Resolver, options: Options, ours: set[str], known: set[str], roles: set[str] = frozenset()
+) -> None:
     try:
         text = item.data.decode("utf-8")
     except UnicodeDecodeError:
@@ -292,8 +309,11 @@ def transform(item: Item, resolver: Resolver, options: Options, ours: set[str], 
         else:
             edits["save_as"] = None
         edits["url"] = None
+    header_end = _header_end(item.data, item.fmt)
+    # Dates Pelican read but our build refuses (2014-10-1) are written as ISO dates.
+    edits.update(date_edits(changes, item.fmt, header_end))
     if edits:
-        edit_header(changes, item.fmt, _header_end(item.data, item.fmt), edits)
+        edit_header(changes, item.fmt, header_end, edits)
     folder = posixpath.dirname(item.old)
     base_url = item.old_url.lstrip("/") if item.old_url else (folder + "/" if folder else "")
 
@@ -307,6 +327,7 @@ def transform(item: Item, resolver: Resolver, options: Options, ours: set[str], 
         convert_liquid(changes, rewrite_one)
     elif item.fmt == "rst":
         convert_rst_directives(changes, known)
+        declare_rst_roles(changes, roles)
     rewrite_links(changes, item.fmt, resolver, item.old, base_url)
     item.changes = changes
     if changes.text != text:
@@ -386,6 +407,7 @@ def make_plan(source: Path, old: OldSettings, root: Path, ours: dict, options: O
         items.append(Item(old=old_path, new=new_path, kind=kind, fmt=fmt, data=data, src=path))
         if kind == "extra":
             uncovered.append(old_path)
+    roles = known_rst_roles()  # before any old file is parsed (a file's own roles are global)
     read_old_metadata(items, old, source)
     resolver = _resolver(items, old)
     templates_ours = our_templates(root)
@@ -397,7 +419,7 @@ def make_plan(source: Path, old: OldSettings, root: Path, ours: dict, options: O
             plan.notebooks.append(item.old)
         if item.kind not in ("post", "page"):
             continue
-        transform(item, resolver, options, templates_ours, known)
+        transform(item, resolver, options, templates_ours, known, roles)
         _note_item(plan, item, templates_ours)
         if not options.keep_urls and _keeps_old_page(item):
             plan.redirects.append({
@@ -438,6 +460,10 @@ def _note_item(plan: Plan, item: Item, templates_ours) -> None:
         plan.liquid.setdefault(tag, {}).setdefault(provider, []).append(item.old)
     for name in changes.directives:
         plan.directives.setdefault(name, []).append(item.old)
+    for name in changes.roles:
+        plan.roles.setdefault(name, []).append(item.old)
+    if changes.dates:
+        plan.dates.append(f"{item.old}: {', '.join(changes.dates)}")
     plan.unresolved += [f"{item.old}: {p}" for p in changes.problems]
 
 

@@ -268,6 +268,8 @@ class FileChanges:
     liquid_needs: dict[str, str] = field(default_factory=dict)  # tag -> provider
     directives: dict[str, str] = field(default_factory=dict)  # unknown reST directive -> advice
     header_edits: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)  # "2014-10-1 → 2014-10-01"
+    roles: list[str] = field(default_factory=list)  # unknown reST roles, declared as code
 
 
 def rewrite_links(changes: FileChanges, fmt: str, resolver: Resolver, source_old: str, base_url: str) -> None:
@@ -395,6 +397,103 @@ def convert_rst_directives(changes: FileChanges, known: set[str]) -> None:
                 changes.directives[name] = "needs a reST directive we do not load"
         out.append(line)
     changes.text = "".join(out)
+
+
+def known_rst_roles() -> set[str]:
+    """Names of the reST roles a build can read: docutils' own (canonical and English
+    names) and those registered by Pelican (abbr). Asked before any old file is parsed:
+    a document's own `.. role::` lands in the same process-wide table."""
+    import pelican.rstdirectives  # noqa: F401  (registers abbr)
+    from docutils.parsers.rst import roles
+    from docutils.parsers.rst.languages import en
+
+    # No public list here either: the registry tables are docutils' only record.
+    return set(roles._role_registry) | set(roles._roles) | set(en.roles)  # noqa: SLF001
+
+
+_ROLE_NAME = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+:")
+
+
+def rst_roles_used(text: str) -> list[str]:
+    """Role names written `:name:`text`` (or `:domain:name:`) in a reST text, in order
+    of first use. From each colon-backquote the name is read backwards, at most 64
+    characters, so every character is looked at a bounded number of times."""
+    names: dict[str, None] = {}
+    index = text.find(":`")
+    while index != -1:
+        start = index - 1
+        while start >= 0 and index - start <= 64 and text[start] in _ROLE_NAME:
+            start -= 1
+        # text[start] is what precedes the role (or start is -1: the text's start)
+        if index - start <= 64 and text[start + 1] == ":" and start + 2 < index:
+            name = text[start + 2 : index]
+            if name[0].isalnum():
+                names.setdefault(name, None)
+        index = text.find(":`", index + 2)
+    return list(names)
+
+
+def declare_rst_roles(changes: FileChanges, known: set[str]) -> None:
+    """Roles the old blog's plugins provided (`:py:`x = 1``) are declared as code roles
+    (`.. role:: py(code)`) after the file's field list: the text keeps its markup and
+    renders as <code>, where an unknown role stops the build."""
+    text = changes.text
+    defined = {line.strip()[len(".. role::"):].split("(")[0].strip() for line in text.splitlines()
+               if line.strip().startswith(".. role::")}
+    unknown = [n for n in rst_roles_used(text) if n.lower() not in known and n not in defined]
+    if not unknown:
+        return
+    spans = header_line_spans(text, "rst", None)
+    if not spans:
+        changes.directives.update({f"role :{n}:": "needs a reST role we do not load" for n in unknown})
+        return
+    end = spans[-1][1]
+    newline = "\r\n" if text[spans[-1][0] : end].endswith("\r\n") else "\n"
+    lead = "" if text[end - len(newline) : end] == newline else newline
+    block = lead + newline + "".join(f".. role:: {n}(code){newline}" for n in unknown)
+    changes.text = text[:end] + block + text[end:]
+    changes.roles.extend(unknown)
+
+
+def normal_date(value: str) -> str | None:
+    """A Date:/Modified: value Pelican reads but our build refuses (`2014-10-1`,
+    `2014-06-06 2:00`), written in the ISO form both read the same; None when the
+    value is fine as it is, or when Pelican could not read it either."""
+    from pelican.utils import get_date
+
+    from plugins.post_checks.values import check_date
+
+    if check_date("Date", value) is None:
+        return None
+    try:
+        moment = get_date(value.strip())
+    except (ValueError, OverflowError, TypeError):
+        return None
+    text = moment.strftime("%Y-%m-%d")
+    if ":" in value or moment.hour or moment.minute or moment.second:
+        text += moment.strftime(" %H:%M") + (moment.strftime(":%S") if moment.second else "")
+    offset = moment.utcoffset()
+    if offset is not None:
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        text += f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return text if check_date("Date", text) is None else None
+
+
+def date_edits(changes: FileChanges, fmt: str, header_end: int | None) -> dict:
+    """edit_header() edits that rewrite each Date:/Modified: line normal_date() can fix."""
+    edits = {}
+    text = changes.text
+    for start, end, key in header_line_spans(text, fmt, header_end):
+        if key not in ("date", "modified"):
+            continue
+        line = text[start:end]
+        value = line[line.find(":", 1) + 1 :] if fmt == "rst" else line.partition(":")[2]
+        fixed = normal_date(value)
+        if fixed is not None:
+            edits[key] = (key.capitalize(), fixed)
+            changes.dates.append(f"{value.strip()} → {fixed}")
+    return edits
 
 
 # --- Metadata lines ---------------------------------------------------------------------------

@@ -65,6 +65,8 @@ class Corpus:
     images: list[str] = field(default_factory=list)
     quoted_titles: list[str] = field(default_factory=list)
     anchors: list[str] = field(default_factory=list)  # slugs of posts with TOC + own anchors
+    loose_dates: list[str] = field(default_factory=list)  # paths whose Date: Pelican reads, ISO does not
+    role_posts: list[str] = field(default_factory=list)  # paths using :py: (an old plugin's role)
 
     def old_urls(self) -> list[str]:
         return [p.old_url(self.scheme) for p in self.posts]
@@ -120,7 +122,15 @@ def make_corpus(base: Path, *, scheme: str = "dated", seed: int = 18, posts: int
         tags = rng.sample(TAG_POOL, rng.randint(3, 6))
         body = _body(rng, corpus, post, other, index, scheme)
         (content / post.path).parent.mkdir(parents=True, exist_ok=True)
-        (content / post.path).write_text(_header(post, tags) + body, encoding="utf-8")
+        header = _header(post, tags)
+        if index % 5 == 2:
+            # Written as real blogs have them (2014-6-6 9:00): Pelican reads it, ISO does not.
+            d = post.date
+            header = header.replace(f"{d:%Y-%m-%d %H:%M}", f"{d.year}-{d.month}-{d.day} {d.hour}:{d.minute:02d}")
+            corpus.loose_dates.append(post.path)
+        if post.fmt == "rst" and index % 2 == 0:
+            corpus.role_posts.append(post.path)
+        (content / post.path).write_text(header + body, encoding="utf-8")
     corpus.posts = list(all_posts)
     # A translation of the first post.
     first = all_posts[0]
@@ -218,6 +228,9 @@ def _body(rng: random.Random, corpus: Corpus, post: Post, other: Post, index: in
         ]
         if index % 2 == 1:
             parts += [".. youtube:: dQw4w9WgXcQ", "   :width: 640", "", _sentence(rng), ""]
+        else:
+            # A role the old blog's own plugin provided (variable-scope's :py:, :bash:).
+            parts += ["Call :py:`len(items) > 2` and then :bash:`ls -l`.", ""]
         return "\n".join(parts)
     old_link = "/" + other.old_url(scheme)
     image = "images/team.png" if scheme == "default" and depth == 0 else "/images/team.png"

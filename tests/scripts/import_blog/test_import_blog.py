@@ -338,3 +338,26 @@ def test_old_category_and_tag_pages_redirect_to_ours(dated):
         assert output_file(output, canonical) == ours
         checked += 1
     assert checked > 10
+
+
+def test_loose_dates_and_old_plugin_roles_are_carried_over(dated):
+    """Dates Pelican read (2014-6-6 9:00) are written in ISO form, the same moment; reST
+    roles of the old blog's plugins (:py:`…`) are declared as code roles: the baseline
+    build (a production build) passed, and the pages show both."""
+    project, corpus, result = dated
+    assert corpus.loose_dates and corpus.role_posts
+    assert "Dates written in ISO form (the same date and time): " in result.stdout
+    assert ":py: reST role in" in result.stdout and ":bash: reST role in" in result.stdout
+    posts = {post.path: post for post in corpus.posts}
+    built = post_pages(project / "output")
+    for path in corpus.loose_dates:
+        post = posts[path]
+        doc = lxml.html.parse(str(built[post.title])).getroot()
+        stamps = {t.get("datetime")[:16] for t in doc.iter("time") if t.get("datetime")}
+        assert f"{post.date:%Y-%m-%dT%H:%M}" in stamps, (path, stamps)
+        text = (project / "content" / "posts" / path).read_text(encoding="utf-8")
+        assert f"{post.date:%Y-%m-%d %H:%M}" in text
+    for path in corpus.role_posts:
+        doc = lxml.html.parse(str(built[posts[path].title])).getroot()
+        codes = [c.text_content() for c in doc.iter("code")]
+        assert "len(items) > 2" in codes and "ls -l" in codes, (path, codes)
