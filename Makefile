@@ -66,6 +66,9 @@ clean: ## Remove built files (output/, build/); never the send record, outbox/ o
 
 # TITLE reaches the script through the environment (make exports command-line
 # variables), so quotes and backticks in a title need no shell escaping.
+# The title as typed: make would expand a $ in it ("of $100" -> "of 00"); $(value …)
+# does not, and a simply-expanded variable is exported as it is.
+newpost: export CONNECTED_NEWPOST_TITLE := $(value TITLE)
 newpost: $(STAMP) ## Create a draft: make newpost TITLE="My post"
 	@$(PY) -m scripts newpost
 

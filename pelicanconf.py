@@ -219,7 +219,7 @@ NEWSLETTER = {
     # "CADENCE": "each",  # or "weekly" / "monthly": one digest per period (docs/digest.md)
     # "DIGEST_DAY": "monday",  # weekly: a weekday; monthly: a day of the month, 1-28
     # "DIGEST_TIME": "09:00",  # in TIMEZONE
-    # "DIGEST_SUBJECT": "{site}: {count} new posts since {since}",
+    # "DIGEST_SUBJECT": "{site}: {posts} since {since}",
 }
 
 # --- Reach report (scripts/stats.py, `make stats`) ------------------------------

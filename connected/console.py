@@ -16,6 +16,11 @@ from contextlib import contextmanager
 from connected.secrets import MIN_SECRET_LENGTH, scrub
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """"1 post", "2 posts" ("1 entry", "2 entries" with many="entries")."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
 class Console:
     """stdout for progress, stderr for problems; every line scrubbed of the run's secrets."""
 

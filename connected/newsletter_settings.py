@@ -153,12 +153,12 @@ def _digest(merged: dict) -> dict[str, Any]:
     try:
         if not isinstance(subject, str) or not subject.strip():
             raise ValueError
-        subject.format(site="", count=0, since="")
+        subject.format(site="", count=0, posts="", since="")
     except (ValueError, KeyError, IndexError, AttributeError):
         raise _fail(
             "DIGEST_SUBJECT",
             f"is {subject!r}, not a subject template",
-            "write text with only {site}, {count} and {since} in braces",
+            "write text with only {site}, {posts}, {count} and {since} in braces",
         ) from None
     return {
         "CADENCE": cadence,

@@ -236,7 +236,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "CADENCE": Key("each", '"each" (one email per post), "weekly" or "monthly" (digests)'),
         "DIGEST_DAY": Key(None, "weekday (weekly, default monday) or day of month 1-28 (monthly, default 1) of a digest"),
         "DIGEST_TIME": Key("09:00", "HH:MM in TIMEZONE when a digest goes"),
-        "DIGEST_SUBJECT": Key("{site}: {count} new posts since {since}", "subject template of a digest"),
+        "DIGEST_SUBJECT": Key("{site}: {posts} since {since}", "subject template of a digest"),
     },
     "STATS": {
         # scripts/stats.py checks the values; its messages quote these meanings.

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from connected.console import plural
 from connected.editions import PREVIOUS_EDITIONS_SETTING
 from connected.errors import ConnectedError
 from connected.files import write_atomic
@@ -722,9 +723,6 @@ def _shown(path: Path) -> str:
         return f"{path}/"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
 
 def parse_extra(items: list[str]) -> dict:
     extra = {}
@@ -779,9 +777,9 @@ def main(argv: list[str] | None = None) -> int:
         print("Build interrupted; the previous output was left as it was.", file=sys.stderr)
         return 130
 
-    drafts = f" ({_plural(result.drafts, 'draft')})" if result.drafts else ""
+    drafts = f" ({plural(result.drafts, 'draft')})" if result.drafts else ""
     print(
-        f"Built {_plural(result.articles, 'post')}, {_plural(result.pages, 'page')}{drafts} "
+        f"Built {plural(result.articles, 'post')}, {plural(result.pages, 'page')}{drafts} "
         f"in {result.seconds:.1f} s → {_shown(result.output)}"
     )
     if args.debug and result.seeded:

@@ -220,6 +220,7 @@ def worker_main(args) -> int:
     previewed (scripts/devserver_preview.py), that page is sent first."""
     import signal
 
+    from connected.console import plural
     from scripts.build import BuildError, configure_logging, run_build
     from scripts.devserver_preview import LastBuild
 
@@ -250,8 +251,8 @@ def worker_main(args) -> int:
         else:
             answer = {
                 "ok": True,
-                "summary": f"{result.articles} posts, {result.pages} pages "
-                f"({result.linked} files unchanged)",
+                "summary": f"{plural(result.articles, 'post')}, {plural(result.pages, 'page')} "
+                f"({plural(result.linked, 'file')} unchanged)",
             }
         last.build_finished(answer["ok"])
         answer["seconds"] = round(time.perf_counter() - started, 3)

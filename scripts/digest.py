@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from connected.console import plural
 from connected.editions import Edition
 from connected.errors import ConnectedError
 from connected.files import path_inside, write_atomic
@@ -229,7 +230,8 @@ def since_display(settings: dict, period: Period, posts: list[dict[str, Any]], t
 
 def digest_subject(nl: dict, settings: dict, count: int, since: str) -> str:
     site = settings.get("SITENAME") or nl["FROM_NAME"]
-    return nl["DIGEST_SUBJECT"].format(site=site, count=count, since=since)
+    # {posts}: "1 new post" / "3 new posts"; {count}: the bare number, for templates of one's own.
+    return nl["DIGEST_SUBJECT"].format(site=site, count=count, posts=plural(count, "new post"), since=since)
 
 
 def build_edition(

@@ -135,8 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-s", "--settings", default=str(ROOT / "pelicanconf.py"), help="settings file with TIMEZONE")
     args = parser.parse_args(argv)
     # `make newpost TITLE="…"` passes the title through the environment, so
-    # quotes, $ and backticks in it reach us untouched by the shell.
-    title = args.title if args.title is not None else os.environ.get("TITLE", "")
+    # quotes, $ and backticks in it reach us untouched by the shell (and, through
+    # CONNECTED_NEWPOST_TITLE, by make: see the Makefile).
+    title = args.title
+    if title is None:
+        title = os.environ.get("CONNECTED_NEWPOST_TITLE") or os.environ.get("TITLE", "")
     try:
         path = create_draft(
             title,

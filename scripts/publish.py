@@ -313,7 +313,7 @@ def run_check(ctx: Context) -> int:
         )
     problems.extend(placeholders(ctx, site=True))
     if problems:
-        ctx.console.error(f"Fix these {len(problems)} problem(s) before publishing:")
+        ctx.console.error(f"Fix {'this problem' if len(problems) == 1 else f'these {len(problems)} problems'} before publishing:")
         for problem in problems:
             ctx.console.error(f"  - {problem}")
         return 1

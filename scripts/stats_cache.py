@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from connected.console import plural
 from connected.files import write_atomic
 
 log = logging.getLogger(__name__)
@@ -99,5 +100,5 @@ def describe_age(delta: timedelta) -> str:
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
             count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
+            return plural(count, unit)
     return "less than a minute"

@@ -30,6 +30,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 
 from connected import pelican_content
+from connected.console import plural
 from connected.files import write_atomic
 from connected.header import source_text
 from connected.memo import TextMemo, hash_text
@@ -356,12 +357,12 @@ class BuildCheck:
             logger.info("link_checks: every internal link and image resolves")
             return
         files = len(problems) + (1 if other else 0)
-        head = f"link_checks: {_plural(len(lines), 'problem')} in {_plural(files, 'post')}"
+        head = f"link_checks: {plural(len(lines), 'problem')} in {plural(files, 'post')}"
         if blockers:
             count = sum(len(v) for v in blockers.values())
             head += (
-                f" ({_plural(count, 'broken link or image', 'broken links or images')} "
-                f"{'keeps' if count == 1 else 'keep'} {_plural(len(blockers), 'post')} out of "
+                f" ({plural(count, 'broken link or image', 'broken links or images')} "
+                f"{'keeps' if count == 1 else 'keep'} {plural(len(blockers), 'post')} out of "
                 "the newsletter)"
             )
         logger.warning("%s:\n  %s", head, "\n  ".join(lines))
@@ -431,9 +432,6 @@ def _style_message(style) -> str:
 def _line(source: str, line: int, message: str) -> str:
     return f"{source}:{line}: {message}" if line else f"{source}: {message}"
 
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
 def _code_digest() -> bytes:

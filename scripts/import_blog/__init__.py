@@ -23,6 +23,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from connected.console import plural
 from connected.errors import ConnectedError
 from connected.files import path_inside, write_atomic
 from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES, read_header
@@ -47,9 +48,6 @@ USAGE = "usage: make import FROM=<old blog's content folder> [SETTINGS=<old peli
 class ImportBlogError(ConnectedError):
     """The import stopped; the message says why and what to do."""
 
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
 # --- The diff shown before anything changes ---------------------------------------------------
@@ -87,19 +85,19 @@ def summary_lines(plan: Plan) -> list[str]:
         f"Static files (images, extras): {plan.count('static')}",
         f"Notebooks (copied, not built): {plan.count('notebook')}",
         f"Other files (copied, not published by the old blog either): {plan.count('extra')}",
-        f"Links rewritten: {links} in {_plural(len(changed), 'file')}; embeds/liquid tags converted: {converted}",
+        f"Links rewritten: {links} in {plural(len(changed), 'file')}; embeds/liquid tags converted: {converted}",
         f"Redirect pages from old URLs: {len(plan.redirects)} posts and pages, "
         f"{len(plan.listing_redirects)} category and tag pages",
     ]
     if plan.dates:
         # Pelican read these; our build takes ISO dates only. The same moment, written out.
-        lines.append(f"Dates written in ISO form (the same date and time): {_plural(len(plan.dates), 'file')}")
+        lines.append(f"Dates written in ISO form (the same date and time): {plural(len(plan.dates), 'file')}")
         lines += [f"    {line}" for line in plan.dates[:20]]
         if len(plan.dates) > 20:
             lines.append(f"    … and {len(plan.dates) - 20} more")
     for name, files in sorted(plan.roles.items()):
         # The old blog's plugins provided these; declared as code roles they render as <code>.
-        lines.append(f":{name}: reST role in {_plural(len(files), 'post')}, declared as a code role "
+        lines.append(f":{name}: reST role in {plural(len(files), 'post')}, declared as a code role "
                      f"(`.. role:: {name}(code)` after the header) — the text shows as code")
     return lines
 
@@ -108,15 +106,15 @@ def carry_over_lines(plan: Plan, options: Options) -> list[str]:
     """What the import could not carry over, each with what to do."""
     lines = []
     if plan.notebooks:
-        lines.append(f"{_plural(len(plan.notebooks), 'notebook post')} not built (we load no notebook reader) — "
+        lines.append(f"{plural(len(plan.notebooks), 'notebook post')} not built (we load no notebook reader) — "
                      f"enable {NOTEBOOK_PLUGIN}:")
         lines += [f"    {path}" for path in plan.notebooks]
     for tag, providers in sorted(plan.liquid.items()):
         for provider, files in providers.items():
-            lines.append(f"{{% {tag} %}} liquid tag in {_plural(len(files), 'post')}, shown as raw text — needs {provider}:")
+            lines.append(f"{{% {tag} %}} liquid tag in {plural(len(files), 'post')}, shown as raw text — needs {provider}:")
             lines += [f"    {path}" for path in files]
     for name, files in sorted(plan.directives.items()):
-        lines.append(f".. {name}:: reST directive in {_plural(len(files), 'post')} — the build reports these files; "
+        lines.append(f".. {name}:: reST directive in {plural(len(files), 'post')} — the build reports these files; "
                      "remove the directive or add the plugin that provided it:")
         lines += [f"    {path}" for path in files]
     if plan.templates:
@@ -126,24 +124,24 @@ def carry_over_lines(plan: Plan, options: Options) -> list[str]:
             "keep": "kept: add each template to theme/templates/ or run again with TEMPLATES=drop",
         }.get(options.templates, f"mapped to our {options.templates!r} template")
         count = sum(len(v) for v in plan.templates.values())
-        lines.append(f"{_plural(count, 'file')} used custom templates our theme does not have — {action}:")
+        lines.append(f"{plural(count, 'file')} used custom templates our theme does not have — {action}:")
         for name, files in sorted(plan.templates.items()):
             lines.append(f"    Template: {name} — {', '.join(files)}")
     for path, save_as in plan.special_pages:
         if options.home == "keep":
-            lines.append(f"{path}: Save_as: {save_as} kept — it replaces our {save_as} (HOME=keep)")
+            lines.append(f"{path}: Save_as: {save_as} kept — it replaces our {save_as} (HOME_PAGE=keep)")
         elif save_as == "index.html":
             lines.append(f"{path}: Save_as: index.html dropped — our post list stays the home page and this page "
-                         "is at its own URL; HOME=keep keeps it as the home page (the post list moves to blog/)")
+                         "is at its own URL; HOME_PAGE=keep keeps it as the home page (the post list moves to blog/)")
         else:
             lines.append(f"{path}: Save_as: 404.html replaced by Status: hidden — our theme's 404 page stays; "
-                         "HOME=keep keeps yours")
+                         "HOME_PAGE=keep keeps yours")
     if plan.unread:
-        lines.append(f"{_plural(len(plan.unread), 'file')} could not be read with the old settings (copied; "
+        lines.append(f"{plural(len(plan.unread), 'file')} could not be read with the old settings (copied; "
                      "no redirect for them):")
         lines += [f"    {line}" for line in plan.unread]
     if plan.unresolved:
-        lines.append(f"{_plural(len(plan.unresolved), 'link')} point at nothing in the old blog (left as written):")
+        lines.append(f"{plural(len(plan.unresolved), 'link')} point at nothing in the old blog (left as written):")
         lines += [f"    {line}" for line in plan.unresolved[:50]]
         if len(plan.unresolved) > 50:
             lines.append(f"    … and {len(plan.unresolved) - 50} more")
@@ -329,7 +327,7 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
         if p.is_file() and p.suffix.lower() in (".md", ".rst", ".markdown", ".html")
     ) if (plan.content).is_dir() else []
     if before:
-        say(f"Note: content/ already holds {_plural(len(before), 'post')} (kept; delete the sample's posts "
+        say(f"Note: content/ already holds {plural(len(before), 'post')} (kept; delete the sample's posts "
             f"first if they are not yours): {', '.join(before[:5])}{' …' if len(before) > 5 else ''}")
     if not confirm(args.yes, say):
         say("Nothing was changed. The diff above is what the import would do; run it again with YES=1 "

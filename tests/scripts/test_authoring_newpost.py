@@ -105,3 +105,25 @@ def test_newpost_refuses_a_slug_another_post_uses(tmp_path):
     assert result.returncode == 1
     assert "first-note.md already uses Slug: following-up" in result.stderr
     assert not (content / "posts" / "following-up.md").exists()
+
+
+def test_make_newpost_keeps_a_dollar_in_the_title(tmp_path):
+    """make expands $ in a variable ("of $100" -> "of 00"); the Makefile hands the title
+    over unexpanded, as typed."""
+    import subprocess
+    import sys
+
+    from tests.scripts.init.init_testkit import fresh_clone
+
+    clone = fresh_clone(tmp_path / "clone")
+    stamp = tmp_path / "venv-stamp"
+    stamp.touch()  # newer than requirements.txt: make does not rebuild a venv
+    title = "50% of $100 is $$5 — \"quoted\" `date`"
+    env = {k: v for k, v in os.environ.items() if k != "TITLE"}
+    result = subprocess.run(["make", "-s", "-C", str(clone), "newpost", f"PY={sys.executable}", f"STAMP={stamp}",
+                             f"TITLE={title}"], env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    created = [p for p in (clone / "content" / "posts").glob("*.md") if "100" in p.name]
+    assert len(created) == 1
+    html, meta = read_with_pelican(created[0])
+    assert meta["title"] == title

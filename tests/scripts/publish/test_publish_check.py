@@ -81,7 +81,7 @@ def test_every_problem_in_one_run(project, monkeypatch, fake_mailchimp):
     ]
     for text in expected:
         assert sum(text in line for line in lines) == 1, (text, lines)
-    assert f"Fix these {len(lines)} problem(s) before publishing:" in result.err
+    assert f"Fix these {len(lines)} problems before publishing:" in result.err
     assert fake_mailchimp.api_key not in result.text
     assert fake_mailchimp.requests == []  # the fake is not where the URL points
 
