@@ -119,6 +119,17 @@ PLUGINS = [
     "redirects",
 ]
 
+# Files and folders whose names start with a dot are not read: editor backups and locks
+# (.#post.md), a .trash/ folder, a hidden draft. Pelican's default ("**/.*") is matched
+# against bare names and never matches them. A .well-known/ file goes through
+# EXTRA_PATH_METADATA from a folder without the dot (docs/settings.md).
+IGNORE_FILES = [".*"]
+
+# reST posts cannot read files of this machine into the site, the feeds and the newsletter
+# (`.. include:: /etc/passwd`, `.. raw:: html` with `:file:` or `:url:`, a csv-table's `:file:`):
+# the build names the line instead. Paste the text into the post.
+DOCUTILS_SETTINGS = {"file_insertion_enabled": False}
+
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.codehilite": {"css_class": "highlight"},

@@ -20,7 +20,7 @@ docs/writing.md documents every key and message.
 
 from pelican import signals
 
-from .checks import ContentError, check_all_content, check_settings, start_collecting
+from .checks import ContentError, check_all_content, check_settings, skip_any_case, start_collecting
 
 __all__ = ["ContentError", "register"]
 
@@ -30,6 +30,9 @@ def register():
     # reader-error collector is in place before the first file is parsed.
     signals.initialized.connect(check_settings)
     signals.initialized.connect(start_collecting)
+    # Sent with each file's metadata before Pelican picks its class.
+    signals.article_generator_context.connect(skip_any_case)
+    signals.page_generator_context.connect(skip_any_case)
     # all_generators_finalized: every file has been read (or has failed) and no
     # writer exists yet, so raising here leaves the output untouched.
     signals.all_generators_finalized.connect(check_all_content)

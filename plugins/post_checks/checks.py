@@ -177,6 +177,15 @@ def start_collecting(pelican) -> None:
     pelican_logger.addHandler(collector)
 
 
+def skip_any_case(sender, metadata=None, **_kwargs) -> None:
+    """`Status: SKIP`: Pelican's reader skips only the lower-case word, and its generator
+    then fails with a bare AssertionError naming no file. Read as a draft instead (never
+    published, never mailed), so that values.py names the line and the build stops there."""
+    status = (metadata or {}).get("status")
+    if isinstance(status, str) and status != "skip" and status.strip().casefold() == "skip":
+        metadata["status"] = "draft"
+
+
 def check_all_content(generators) -> None:
     """all_generators_finalized: raise ContentError listing every problem of every file."""
     if not generators:
@@ -408,7 +417,7 @@ def _reason_from_record(record, exc, settings) -> tuple[str, tuple[str, str]] | 
 def _reason_from_exception(settings, relative, exc) -> tuple[str, str]:
     if isinstance(exc, UnicodeDecodeError):
         return "unreadable", "is not UTF-8 text — save the file as UTF-8"
-    if isinstance(exc, ValueError) and "is not a valid date" in str(exc):
+    if isinstance(exc, ValueError) and ("is not a valid date" in str(exc) or "offset must be a timedelta" in str(exc)):
         return "date", f"{_one_line(exc)} — {DATE_FIX}"
     if type(exc).__name__ == "ZoneInfoNotFoundError":
         return "timezone", f"{_one_line(exc)} — fix its Timezone: line (an IANA name) or delete it"
@@ -440,6 +449,11 @@ def _docutils_reason(exc) -> str | None:
         fix = (
             "no plugin we load provides that directive: remove it, or replace it with a "
             "link or a `.. raw:: html` block"
+        )
+    elif message.lower().endswith("directive disabled") or "access deactivated" in message.lower():
+        fix = (
+            "posts cannot read other files of this machine into the site, feeds and email "
+            "(DOCUTILS_SETTINGS in pelicanconf.py): paste the text into the post instead"
         )
     elif message.lower().startswith("unknown interpreted text role"):
         fix = "no plugin we load provides that role: remove it or use plain text"

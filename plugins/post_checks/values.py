@@ -8,6 +8,7 @@ or a regex without nested quantifiers, run on one header value at a time.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,8 +41,16 @@ _TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 # Characters a feed, an XML sitemap or a browser cannot take: C0 controls but
 # tab/newline/CR, DEL, and the two XML non-characters.
 _BAD_IN_BODY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-# In a header value also tab and the C1 controls (copy-paste debris).
-_BAD_IN_VALUE = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+# In a header value also tab, the C1 controls (copy-paste debris) and the bidirectional
+# overrides and isolates, which reorder what a reader sees ("Invoice \u202egnp.exe" shows
+# as "Invoice exe.png" in a subject line).
+_BAD_IN_VALUE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# Keys whose line, if it is not read as a header line, lets a post reach subscribers that
+# the writer meant to hold back (Status: draft, Newsletter: no) or sends it otherwise.
+_SENDING_KEYS = frozenset({"status", "newsletter", "email_mode"})
+# Look-alikes of Latin letters (Cyrillic, Greek) as a key may be typed or pasted.
+_LATIN_LOOKALIKES = str.maketrans("аеорсухіјѕԁтνοαιτυρκ∶꞉˸", "aeopcyxijsdtvoaitupk:::")
+_STRAY_SCAN_LINES = 20  # how far into the body a Markdown post is looked at
 _SLUG_EXTRA = frozenset("-_.~")
 _PATH_EXTRA = frozenset("-_.~/%+")
 _URL_UNSAFE = frozenset(' "\'<>`\\{}|^')
@@ -96,6 +105,7 @@ def file_problems(
                 )
                 break
 
+    problems.extend(_stray_header_problems(header))
     problems.extend(_body_problems(header))
     problems.extend(_value_problems(header, settings, templates, kind))
     return problems, unknown
@@ -105,6 +115,55 @@ def _key(syntax: str, key: str, bare: bool = False) -> str:
     if syntax == "rst":
         return key.lower() if bare else f":{key.lower()}:"
     return key if bare else f"{key}:"
+
+
+def _lookalike_key(text: str) -> str | None:
+    """The header key a `Key: value` line names, as a reader would take it at a glance:
+    width forms folded (a full-width colon), invisible characters dropped, Cyrillic and
+    Greek look-alikes read as Latin. None when the line has no colon."""
+    text = unicodedata.normalize("NFKC", text).translate(_LATIN_LOOKALIKES)
+    key, colon, _ = text.partition(":")
+    if not colon:
+        return None
+    key = "".join(ch for ch in key if unicodedata.category(ch) != "Cf")
+    return key.strip().casefold()
+
+
+def _stray_header_problems(header: Header) -> list[str]:
+    """A Status:/Newsletter:/Email_mode: line the reader takes as body text: after a blank
+    line, with a space before the colon, a full-width colon, a look-alike letter, or (reST)
+    a field after the text has begun. The post would be published and mailed."""
+    lines = header.lines
+    if header.syntax == "markdown":
+        start = header.body_start
+        while start < len(lines) and not lines[start].strip():
+            start += 1
+        candidates = []
+        for index in range(start, min(len(lines), start + _STRAY_SCAN_LINES)):
+            if not lines[index].strip():
+                break  # the first paragraph only: prose further down may say "Status:"
+            candidates.append(index)
+        shown_key = "{}:"
+    elif header.syntax == "rst":
+        candidates = [i for i in range(header.body_start, len(lines)) if lines[i].lstrip().startswith((":", "："))]
+        shown_key = ":{}:"
+    else:
+        return []
+    problems = []
+    for index in candidates:
+        line = lines[index].strip()
+        probe = line[1:] if header.syntax == "rst" else line
+        name = _lookalike_key(probe)
+        if name not in _SENDING_KEYS:
+            continue
+        label = "Email_mode" if name == "email_mode" else name.capitalize()
+        written = shown_key.format(label.lower() if header.syntax == "rst" else label)
+        problems.append(
+            f"line {index + 1} {_short(line)} looks like a {written} line but is read as the "
+            f"post's text (the header ends at line {header.body_start}) — write it as "
+            f"'{written} …' inside the header, with no blank line before it and no space before the colon"
+        )
+    return problems
 
 
 def _body_problems(header: Header) -> list[str]:
@@ -132,6 +191,11 @@ def check_date(label: str, value: str) -> str | None:
         )  # fmt: skip
     except ValueError as exc:
         return f"{label.lower()} {value!r} is not a date ({exc}) — {fix}"
+    offset = match["tz"]
+    if offset and offset != "Z":
+        digits = offset[1:].replace(":", "")
+        if int(digits[:2]) > 23 or int(digits[2:]) > 59:
+            return f"{label.lower()} {value!r} has the offset {offset}, which is not a UTC offset — {fix} (an offset such as +01:00 or Z may follow)"
     year = int(match["y"])
     if not YEAR_MIN <= year <= YEAR_MAX:
         return (
@@ -158,6 +222,30 @@ def _value_problems(header: Header, settings: dict, templates: dict[str, Path], 
     problems += _path_and_link_problems(header, key)
     problems += _name_length_problems(header, key)
     problems += _timezone_problems(header, key)
+    problems += _sending_value_problems(header, key)
+    return problems
+
+
+def _sending_value_problems(header: Header, key) -> list[str]:
+    """Status: and Email_mode: values that decide whether and how a post is mailed."""
+    problems = []
+    status = header.first("status")
+    if status is not None and not status.value and not status.continued:
+        problems.append(
+            f"has an empty {key('Status')} line {status.line} — write '{key('Status')} draft' to "
+            "keep the post unpublished, or delete the line to publish it"
+        )
+    elif status is not None and status.value.casefold() == "skip" and status.value != "skip":
+        problems.append(
+            f"{key('Status')} {_short(status.value)} — Pelican reads 'skip' in lower case only; "
+            f"write '{key('Status')} draft' to keep the post out of the site"
+        )
+    mode = header.get("email_mode")
+    if mode is not None and mode.strip().lower() not in ("full", "excerpt"):
+        problems.append(
+            f"{key('Email_mode')} {_short(mode)} is not full or excerpt — write "
+            f"'{key('Email_mode')} full' (the whole post in the email) or '{key('Email_mode')} excerpt'"
+        )
     return problems
 
 
@@ -284,6 +372,11 @@ def check_site_path(value: str, *, folder_ok: bool) -> str | None:
     parts = value.split("/")
     if ".." in parts or "." in parts:
         return "must stay inside the site (no '..' or '.' parts) — e.g. notes/my-post/"
+    if any(part.startswith(".") for part in parts):
+        return (
+            "must not name a hidden file or folder (a part starting with '.', like .htaccess): "
+            "web servers read those as their own settings — e.g. notes/my-post/"
+        )
     if len(value) > PATH_MAX or any(len(part.encode()) > 200 for part in parts):
         return f"is too long (at most {PATH_MAX} characters, 200 per folder) — shorten it"
     bad = sorted({ch for ch in value if not (ch.isalnum() or ch in _PATH_EXTRA)})

@@ -444,15 +444,20 @@ class MailchimpBackend(Backend):
             self._campaigns = self._load_campaigns()
             everyone = list(self._campaigns.get(marker, []))
         if candidate["id"] not in {c.get("id") for c in everyone}:
-            if mine:
-                self.log.warning(
-                    "Mailchimp's campaign list does not show campaign %s %.0f s after it was "
-                    "made: the list lags more than MAILCHIMP_SETTLE_SECONDS, so a second machine "
-                    "publishing this very moment could go unseen",
-                    candidate["id"],
-                    self.settle * (1 + LAG_REREADS),
-                )
+            if mine and not self.settle:
+                # MAILCHIMP_SETTLE_SECONDS = 0: one machine publishes this site, no election.
                 everyone.append(candidate)
+            elif mine:
+                # A list that does not show the campaign this run made cannot show another
+                # machine's either: sending now could be the post's second email. The draft
+                # stays (pending in the send record) and the next run resumes it.
+                raise BackendError(
+                    f"Mailchimp's campaign list still does not show campaign {candidate['id']} "
+                    f"for “{edition.title}”, {self.settle * (1 + LAG_REREADS):.0f} s after it was "
+                    "made, so this run cannot tell whether another checkout is sending it too: "
+                    "nothing was sent. Re-run `make publish` in a few minutes (the draft is "
+                    "reused); if this keeps happening, raise MAILCHIMP_SETTLE_SECONDS"
+                )
             else:
                 # A draft we found earlier is no longer listed: deleted (it lost an election).
                 raise _Superseded(f"campaign {candidate['id']} is gone")

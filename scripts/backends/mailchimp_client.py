@@ -311,10 +311,20 @@ class MailchimpClient(Client):
             page = self.call_or_stop(
                 what, fn, *args, count=PAGE_SIZE, offset=offset, idempotent=True, **kwargs
             )
-            found = page.get(items) or []
+            found = page.get(items) if isinstance(page, dict) else None
+            total = page.get("total_items") if isinstance(page, dict) else None
+            # A page without its list or its total, or one that ends short of the total,
+            # is not Mailchimp's list (a proxy's answer, a cache's, Mailchimp's own {} for
+            # a malformed `fields`). Read as "none", it would hide a campaign already sent.
+            if not isinstance(found, list) or type(total) is not int or (not found and offset < total):
+                raise BackendError(
+                    f"Mailchimp's answer to {what} is not a list of {items} (no {items!r} list or "
+                    f"'total_items', or fewer than it counts): a proxy or cache between here and "
+                    "Mailchimp? Nothing more was sent. Re-run `make publish` later"
+                )
             yield from found
             offset += len(found)
-            if not found or offset >= int(page.get("total_items") or 0):
+            if not found or offset >= total:
                 return
 
     def error(self, exc: CallFailed, what: str | None = None) -> BackendError:

@@ -189,7 +189,8 @@ def _pelican_settings(old: OldSettings, source: Path) -> dict:
     settings["LOAD_CONTENT_CACHE"] = False
     settings["TYPOGRIFY"] = False
     # Read every reST file, whatever directives it uses: errors become text, not exceptions.
-    settings["DOCUTILS_SETTINGS"] = {"halt_level": 5, "report_level": 5}
+    # Never reading files of this machine into a post (`.. include:: /etc/passwd`).
+    settings["DOCUTILS_SETTINGS"] = {"halt_level": 5, "report_level": 5, "file_insertion_enabled": False}
     settings["TIMEZONE"] = old.get("TIMEZONE") or "UTC"
     settings["OUTPUT_PATH"] = str(source / ".import-never-written")
     for key in list(settings):

@@ -19,7 +19,8 @@ Retry-After, like Mailchimp's), "drop_before" (close without acting), "drop_afte
 (act, then close without answering), "delay:<seconds>" (wait, then act and answer —
 the client has usually timed out by then), "empty_500" (500 with an empty body: the
 client returns that Response instead of raising), or "retry_after:<seconds>" (429
-with a Retry-After header).
+with a Retry-After header), or "json:<text>" (200 with that JSON text, not acting: an
+answer that is well-formed but not the resource).
 
 Timing knobs, for races between processes: `fake.latency = 0.2` (or a range, `(0.0, 0.5)`)
 delays every request by that many seconds, half before acting and half after (so a client
@@ -981,6 +982,17 @@ class _Handler(BaseHTTPRequestHandler):
                 "Injected fault 429.",
                 headers={"Retry-After": fault.split(":", 1)[1]},
             )
+            return
+        if isinstance(fault, str) and fault.startswith("json:"):
+            # A well-formed answer that is not the resource (a proxy's, a cache's, or
+            # Mailchimp's own {} for a malformed `fields`): 200, not acting.
+            record.status = 200
+            payload = fault.split(":", 1)[1].encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
             return
         if isinstance(fault, str) and fault.startswith("delay:"):
             time.sleep(float(fault.split(":", 1)[1]))

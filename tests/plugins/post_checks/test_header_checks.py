@@ -69,6 +69,20 @@ CASES = {
     "tag-long.md": (post(34, "Tags: " + "t" * 5000), ["Tags: has a name of 5000 characters (at most 100)"]),
     "timezone-bad.md": (post(35, "Timezone: Mars/Olympus"), ["Timezone: 'Mars/Olympus' is not a known time zone"]),
     "title-long.md": (post(36, "Title: " + "word " * 80), ["its title makes a slug of", "add a shorter 'Slug: …' line"]),
+    # A Status:/Newsletter: line read as text publishes and mails the post (hostile-input probe).
+    "status-space-colon.md": ("Title: Case 50\nStatus : draft\nSummary: s.\n\nBody.\n", ["line 2 'Status : draft' looks like a Status: line but is read as the post's text (the header ends at line 1)"]),
+    "status-wide-colon.md": (post(51, body="Status\uff1adraft"), ["looks like a Status: line", "no space before the colon"]),
+    "status-cyrillic.md": (post(52, body="St\u0430tus: draft"), ["looks like a Status: line"]),
+    "status-zero-width.md": (post(53, body="Sta\u200btus: draft"), ["looks like a Status: line"]),
+    "status-after-blank.md": (post(54, body="Status: draft\nMore text."), ["line 6 'Status: draft' looks like a Status: line", "the header ends at line 5"]),
+    "newsletter-after-blank.md": (post(55, body="Newsletter: no"), ["looks like a Newsletter: line"]),
+    "status-empty.md": (post(56, "Status:"), ["has an empty Status: line 2 — write 'Status: draft'"]),
+    "status-skip-upper.md": (post(57, "Status: SKIP"), ["Status: 'SKIP' — Pelican reads 'skip' in lower case only"]),
+    "email-mode-typo.md": (post(58, "Email_mode: fulll"), ["Email_mode: 'fulll' is not full or excerpt"]),
+    "title-bidi.md": (post(59, "Title: Invoice \u202egnp.exe"), ["Title: (line 1) holds the control character U+202E"]),
+    "date-offset.md": (post(60, "Date: 2026-11-20 09:00+99:99"), ["has the offset +99:99, which is not a UTC offset"]),
+    "save-as-dotfile.md": (post(61, "Save_as: .htaccess"), ["Save_as: '.htaccess' must not name a hidden file or folder"]),
+    "save-as-dotdir.md": (post(62, "Save_as: .git/config"), ["must not name a hidden file or folder"]),
     # Output path collisions (issue 11 item 3, issue 17 item 3, issue 18 item 2).
     "saveas-feed.md": (post(40, "Save_as: feeds/all.atom.xml"), ["(Save_as: feeds/all.atom.xml): would be written to feeds/all.atom.xml, which the Atom feed of all posts also writes", "change or delete its Save_as: line"]),
     "saveas-sitemap.md": (post(41, "Save_as: sitemap.xml"), ["(Save_as: sitemap.xml): would be written to sitemap.xml, which the sitemap also writes"]),
@@ -297,3 +311,37 @@ def test_a_settings_typo_and_content_problems_come_in_one_run(tmp_path):
     lines = _lines(result)
     assert any("AUTHOR_PROFILE has unknown key 'LINKEDIN'" in line for line in lines), lines
     assert any("typo.md: unknown key 'Stauts'" in line for line in lines), lines
+
+
+def test_hidden_files_and_folders_are_not_read(tmp_path):
+    """Editor locks and backups, a .trash/ folder: never built, never mailed (Pelican's
+    default IGNORE_FILES never matched them)."""
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    posts = tmp_path / "content" / "posts"
+    (posts / ".hidden-draft.md").write_text(post(80, "Title: Hidden file post"), encoding="utf-8")
+    (posts / ".trash").mkdir()
+    (posts / ".trash" / "deleted.md").write_text(post(81, "Title: Trashed post"), encoding="utf-8")
+    (posts / ".#lock.md").symlink_to("root@host.1234:1700000000")  # an Emacs lock: dangling
+    result = build_cli(tmp_path, settings="publishconf.py")
+    assert result.returncode == 0, result.stderr
+    built = "\n".join(p.read_text(encoding="utf-8") for p in (tmp_path / "output").rglob("*.html"))
+    assert "Hidden file post" not in built and "Trashed post" not in built
+    editions = json.loads((tmp_path / "build" / "editions" / "manifest.json").read_text(encoding="utf-8"))
+    assert all("Hidden" not in e["title"] and "Trashed" not in e["title"] for e in editions["posts"])
+
+
+@pytest.mark.parametrize(
+    "directive",
+    [".. include:: /etc/passwd", ".. raw:: html\n   :file: /etc/passwd", ".. raw:: html\n   :url: file:///etc/passwd",
+     ".. csv-table:: T\n   :file: /etc/passwd"],
+)
+def test_rest_cannot_read_files_of_the_machine(tmp_path, directive):
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    (tmp_path / "content" / "posts" / "p.rst").write_text(
+        "Probe\n#####\n\n:date: 2026-05-02 10:00\n:uuid: 7a7a7a7a-0000-4000-8000-000000000090\n"
+        f":summary: s.\n\nHello.\n\n{directive}\n", encoding="utf-8")  # fmt: skip
+    result = build_cli(tmp_path, settings="publishconf.py")
+    assert result.returncode == 1
+    (line,) = [line for line in _lines(result) if "p.rst" in line and not line.startswith("WARNING")]
+    assert "line 10:" in line and "paste the text into the post instead" in line
+    assert not any("root:" in p.read_text(errors="replace") for p in (tmp_path / "output").rglob("*") if p.is_file())

@@ -202,6 +202,49 @@ def test_own_campaign_not_listed_after_the_settle_gets_another_settle(race, capl
     assert len(fake.calls("GET", "/campaigns")) == 3  # the lookup, the re-read, one more
 
 
+def test_own_campaign_still_not_listed_stops_without_sending_and_the_next_run_sends(race):
+    """A list that does not show this run's own campaign cannot show another machine's:
+    sending then could be the post's second email. Found by an independent probe."""
+    fake, edition, marker, backend, noted = race
+    fake.list_lag = SETTLE * 4  # longer than the settle and both re-reads
+    run = backend()
+    run.prepare([edition])
+    with pytest.raises(BackendError) as info:
+        run.deliver(edition)
+    message = str(info.value)
+    assert "still does not show campaign" in message and "nothing was sent" in message
+    assert "\n" not in message
+    assert fake.calls("POST", r"/campaigns/\w+/actions/send") == []
+    (draft,) = fake.campaigns_titled(marker)
+    assert not draft.deleted and noted == [draft.doc["id"]]
+    time.sleep(SETTLE * 4)  # the list catches up; the next run resumes the same draft
+    again = backend()
+    again.known_ids = {edition.uuid: noted[-1]}
+    delivery = again.deliver(edition)
+    assert delivery.campaign_id == draft.doc["id"]
+    assert [c.sends for c in fake.campaigns_titled(marker, include_deleted=True)] == [1]
+
+
+@pytest.mark.parametrize("body", ["{}", '{"campaigns": [], "total_items": 7}', '{"campaigns": []}',
+                                  '{"total_items": 0}', '{"campaigns": {}, "total_items": 0}'])
+def test_a_campaign_list_that_is_not_mailchimps_stops_before_any_send(race, body):
+    """A 200 {} (Mailchimp's own answer to a malformed `fields`, or a proxy's) read as
+    "no campaigns" made a second checkout send every post again."""
+    fake, edition, marker, backend, _noted = race
+    fake.list_lag = 0
+    other = other_machine_creates(fake, marker, T0)
+    mark_sent(fake, other)  # the other checkout sent the post already
+    fake.inject("GET", "/campaigns", f"json:{body}", times=100)
+    run = backend()
+    with pytest.raises(BackendError) as info:
+        run.prepare([edition])
+        run.deliver(edition)
+    assert "is not a list of campaigns" in str(info.value) and "Nothing more was sent" in str(info.value)
+    assert fake.calls("POST", r"/campaigns/\w+/actions/send") == []
+    assert fake.calls("POST", "/campaigns") == []
+    assert fake.campaigns[other].sends == 1
+
+
 def test_create_without_an_answer_never_takes_another_runs_draft_for_its_own(race):
     """Our create times out (Mailchimp acts late, as on a loaded machine); the lookup that
     follows finds only the OTHER checkout's draft. Taking it for our own made this run, on
