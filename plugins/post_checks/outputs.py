@@ -105,7 +105,7 @@ def generated_claims(generators, settings: dict) -> list[Claim]:
         for static in getattr(static_gen, "staticfiles", []) or []:
             if getattr(static, "save_as", ""):
                 relative = static.get_relative_source_path()
-                claims.append(Claim(normal(static.save_as), f"the static file {relative}"))
+                claims.append(Claim(normal(static.save_as), f"{_STATIC}{relative}"))
     claims.extend(_theme_claims(settings))
     return claims
 
@@ -176,6 +176,9 @@ def _theme_claims(settings: dict) -> list[Claim]:
     return claims
 
 
+_STATIC = "the static file "
+
+
 def collision_problems(claims: list[Claim], shown) -> list[str]:
     """One line per contested output path. `shown(relative)` gives a file's display path."""
     by_path: dict[str, list[Claim]] = defaultdict(list)
@@ -188,6 +191,14 @@ def collision_problems(claims: list[Claim], shown) -> list[str]:
     for path, owners in sorted(by_path.items()):
         if len(owners) > 1 and any(o.source is not None for o in owners):
             problems.append(_same_path(path, owners, shown))
+        elif sum(o.owner.startswith(_STATIC) for o in owners) >= 2:
+            # Two static files on one path (an imported static/robots.txt mapped over
+            # extra/robots.txt): which one Pelican copies last changes from build to build.
+            names = " and ".join(o.owner.removeprefix(_STATIC) for o in owners if o.owner.startswith(_STATIC))
+            problems.append(
+                f"{names}: would both be copied to {path}, and which one wins changes from build "
+                "to build — delete one, or map one elsewhere in EXTRA_PATH_METADATA (pelicanconf.py)"
+            )
     # A file claimed where another output needs a folder (robots.txt/index.html).
     files = set(by_path)
     for path, owners in sorted(by_path.items()):

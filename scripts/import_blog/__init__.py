@@ -136,6 +136,10 @@ def carry_over_lines(plan: Plan, options: Options) -> list[str]:
         else:
             lines.append(f"{path}: Save_as: 404.html replaced by Status: hidden — our theme's 404 page stays; "
                          "HOME_PAGE=keep keeps yours")
+    if plan.clashing_extra:
+        lines.append("Old EXTRA_PATH_METADATA entries left out (this site already writes those paths; "
+                     "the old file is copied, not published there — merge it into ours by hand):")
+        lines += [f"    {entry}" for entry in plan.clashing_extra]
     if plan.unread:
         lines.append(f"{plural(len(plan.unread), 'file')} could not be read with the old settings (copied; "
                      "no redirect for them):")

@@ -103,6 +103,7 @@ class Plan:
     skipped_settings: list[str] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)  # files outside every old path
     listing_redirects: list[dict] = field(default_factory=list)  # old category/tag pages
+    clashing_extra: list[str] = field(default_factory=list)  # old EXTRA_PATH_METADATA onto our paths
 
     def count(self, kind: str) -> int:
         return sum(1 for item in self.items if item.kind == kind)
@@ -369,7 +370,9 @@ def settings_block(old: OldSettings, plan_items: list[Item], ours: dict, options
     if static_new:
         lines.append(f"STATIC_PATHS = STATIC_PATHS + {static_new!r}")
     extra = old.get("EXTRA_PATH_METADATA") or {}
-    carried = {k: v for k, v in extra.items() if isinstance(v, dict) and k not in ours.get("EXTRA_PATH_METADATA", {})}
+    taken = extra_targets(ours)
+    carried = {k: v for k, v in extra.items() if isinstance(v, dict) and k not in ours.get("EXTRA_PATH_METADATA", {})
+               and str(v.get("path", "")).lstrip("/") not in taken}
     if carried:
         lines.append(f"EXTRA_PATH_METADATA = {{**EXTRA_PATH_METADATA, **{carried!r}}}")
     if options.home == "keep":
@@ -380,6 +383,21 @@ def settings_block(old: OldSettings, plan_items: list[Item], ours: dict, options
             lines.append('DIRECT_TEMPLATES = [t for t in DIRECT_TEMPLATES if t != "404"]  # the old 404 page stays')
     lines.append(BLOCK_END)
     return "\n".join(lines) + "\n"
+
+
+def extra_targets(ours: dict) -> set[str]:
+    """Output paths this site's own EXTRA_PATH_METADATA already writes (robots.txt)."""
+    mapping = ours.get("EXTRA_PATH_METADATA") or {}
+    return {str(v.get("path", "")).lstrip("/") for v in mapping.values() if isinstance(v, dict) and v.get("path")}
+
+
+def clashing_extra(old: OldSettings, ours: dict) -> list[str]:
+    """The old EXTRA_PATH_METADATA entries left out: their path is one this site writes."""
+    extra = old.get("EXTRA_PATH_METADATA") or {}
+    taken = extra_targets(ours)
+    return [f"{k} → {v['path']}" for k, v in sorted(extra.items())
+            if isinstance(v, dict) and k not in (ours.get("EXTRA_PATH_METADATA") or {})
+            and str(v.get("path", "")).lstrip("/") in taken]
 
 
 def replace_block(settings_text: str, block: str) -> str:
@@ -432,6 +450,7 @@ def make_plan(source: Path, old: OldSettings, root: Path, ours: dict, options: O
     if not options.keep_urls:
         _add_listing_redirects(plan, items)
     plan.settings_block = settings_block(old, items, ours, options, when)
+    plan.clashing_extra = clashing_extra(old, ours)
     return plan
 
 

@@ -345,3 +345,17 @@ def test_rest_cannot_read_files_of_the_machine(tmp_path, directive):
     (line,) = [line for line in _lines(result) if "p.rst" in line and not line.startswith("WARNING")]
     assert "line 10:" in line and "paste the text into the post instead" in line
     assert not any("root:" in p.read_text(errors="replace") for p in (tmp_path / "output").rglob("*") if p.is_file())
+
+
+def test_two_static_files_on_one_path_stop_the_build(tmp_path):
+    """An imported blog's robots.txt mapped over ours: which one was copied changed from
+    build to build (found importing a real blog)."""
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    (tmp_path / "content" / "extra").mkdir()
+    (tmp_path / "content" / "extra" / "robots.txt").write_text("User-agent: *\n", encoding="utf-8")
+    (tmp_path / "content" / "images" / "old-robots.txt").write_text("Disallow: /\n", encoding="utf-8")
+    mapping = {"extra/robots.txt": {"path": "robots.txt"}, "images/old-robots.txt": {"path": "robots.txt"}}
+    result = build_cli(tmp_path, "-e", "EXTRA_PATH_METADATA=" + json.dumps(mapping))
+    assert result.returncode == 1
+    (line,) = [line for line in _lines(result) if "would both be copied to robots.txt" in line]
+    assert "extra/robots.txt" in line and "images/old-robots.txt" in line and "EXTRA_PATH_METADATA" in line

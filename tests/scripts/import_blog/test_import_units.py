@@ -419,3 +419,19 @@ def test_a_publishconf_that_does_not_start_from_pelicanconf_is_not_read(tmp_path
     base, _ = _settings_pair(tmp_path / "old", publish="")
     old = read_old_settings(base)
     assert old["SITEURL"] == "" and old.read == [base]
+
+
+def test_old_extra_path_metadata_onto_our_paths_is_left_out(tmp_path):
+    """variable-scope mapped static/robots.txt to robots.txt, which our extra/robots.txt
+    writes: carried over, two files raced for one path."""
+    from scripts.import_blog.old_settings import OldSettings, pelican_defaults
+    from scripts.import_blog.plan import clashing_extra, settings_block
+
+    values = pelican_defaults()
+    values["EXTRA_PATH_METADATA"] = {"static/robots.txt": {"path": "robots.txt"},
+                                     "static/CNAME": {"path": "CNAME"}}
+    old = OldSettings(values=values, given={})
+    ours = {"EXTRA_PATH_METADATA": {"extra/robots.txt": {"path": "robots.txt"}}, "STATIC_PATHS": ["images"]}
+    block = settings_block(old, [], ours, Options(), "today")
+    assert "static/CNAME" in block and "static/robots.txt" not in block
+    assert clashing_extra(old, ours) == ["static/robots.txt → robots.txt"]
