@@ -61,8 +61,8 @@ serve: html ## Build for development and serve output/ at http://localhost:8000 
 devserver: $(STAMP) ## Rebuild on save, serve at http://localhost:8000 and reload the browser (PORT=…)
 	$(PY) -m scripts devserver --port $(PORT)
 
-clean: ## Remove built files (output/, build/); never the send record, outbox/ or content
-	rm -rf output output.* build
+clean: ## Remove built files and build caches (output/, build/, .cache/pelican/); never the send record, outbox/, content or the reach-report data
+	rm -rf output output.* build .cache/pelican
 
 # TITLE reaches the script through the environment (make exports command-line
 # variables), so quotes and backticks in a title need no shell escaping.

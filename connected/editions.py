@@ -32,6 +32,10 @@ VERSION = 1
 # swaps it in at the end: the folder the last finished build left (plugins/newsletter
 # takes a development build's unchanged previews from it).
 PREVIOUS_EDITIONS_SETTING = "NEWSLETTER_PREVIOUS_EDITIONS"
+# Set only by scripts/preview_email.py, for its throwaway build into a folder of its own:
+# the draft with this slug, Uuid or file name gets an edition too, listed under "drafts"
+# (never "posts", which is all `make publish` reads).
+PREVIEW_DRAFT_SETTING = "NEWSLETTER_PREVIEW_DRAFT"
 # Each part of an edition and its file name inside the post's <uuid>/ folder.
 FILE_NAMES = {
     "mailchimp_html": "mailchimp.html",

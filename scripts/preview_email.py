@@ -9,13 +9,21 @@ and preheader the inbox will show.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from connected.editions import ManifestError, manifest_path, manifest_siteurl, read_manifest
+from connected.editions import (
+    PREVIEW_DRAFT_SETTING,
+    ManifestError,
+    manifest_path,
+    manifest_siteurl,
+    read_manifest,
+)
 from connected.errors import ConnectedError
 from connected.files import path_inside
 from connected.newsletter_settings import SettingsError, newsletter_settings
@@ -84,7 +92,9 @@ def build_editions(settings: dict) -> None:
         settings["OUTPUT_PATH"] = str(Path(tmp) / "output")
         settings["CACHE_PATH"] = str(Path(tmp) / "cache")
         try:
-            Pelican(settings).run()
+            # Pelican's "Done: Processed …" line is about the throwaway site, not the preview.
+            with contextlib.redirect_stdout(io.StringIO()):
+                Pelican(settings).run()
         except ValueError as exc:
             # post_checks' ContentError (a ValueError) and the settings owners' errors
             # carry one line per problem, each naming its file or setting.
@@ -160,18 +170,45 @@ def preview(
     manifest = read_editions(manifest_file)
     if (post or "").strip().lower() == "digest" or (not post and nl["CADENCE"] != "each"):
         return preview_digest(settings, nl, manifest, edition=edition, built=built)
-    chosen = choose_post(manifest, post)
+    try:
+        chosen = choose_post(manifest, post)
+    except PreviewError as not_published:
+        if not post:
+            raise
+        # A draft: previewed from a build of its own (never in the editions publish reads).
+        return preview_draft(settings, nl, post, edition, not_published)
     if not chosen.get("files") and not built:
         # Listed but not rendered (already in the send record): render it now.
         build_editions(settings)
         manifest = read_editions(manifest_file)
         chosen = choose_post(manifest, post)
+    return {**copy_out(nl["EDITIONS_PATH"], nl["EDITIONS_PATH"].parent / "preview-email", chosen, edition),
+            "generated_for": manifest.get("generated_for"), "built": built}
+
+
+def preview_draft(settings: dict, nl: dict, wanted: str, edition: str, not_published: PreviewError) -> dict:
+    """The edition of the draft named `wanted`, from a build into a folder of its own."""
+    with tempfile.TemporaryDirectory(prefix="connected-preview-draft-") as tmp:
+        editions = Path(tmp) / "editions"
+        draft_settings = dict(settings)
+        draft_settings["NEWSLETTER"] = {**settings.get("NEWSLETTER", {}), "EDITIONS_PATH": str(editions)}
+        draft_settings[PREVIEW_DRAFT_SETTING] = wanted
+        build_editions(draft_settings)
+        manifest = read_editions(manifest_path(editions))
+        drafts = manifest.get("drafts") or []
+        if not drafts:
+            raise PreviewError(f"{not_published} (nor a draft with that slug, uuid or file name)")
+        result = copy_out(editions, nl["EDITIONS_PATH"].parent / "preview-email", drafts[0], edition)
+    return {**result, "generated_for": manifest.get("generated_for"), "built": True, "draft": True}
+
+
+def copy_out(editions_path: Path, out_dir: Path, chosen: dict, edition: str) -> dict:
+    """Copy one entry's edition (and its text) into out_dir; what main() prints about it."""
     key = "mailchimp_html" if edition == "mailchimp" else "outbox_html"
-    out_dir = nl["EDITIONS_PATH"].parent / "preview-email"
     name = preview_name(chosen)
     try:  # every path built from post data stays inside its directory
-        source = path_inside(nl["EDITIONS_PATH"], chosen["files"][key])
-        text_source = path_inside(nl["EDITIONS_PATH"], chosen["files"]["text"])
+        source = path_inside(editions_path, chosen["files"][key])
+        text_source = path_inside(editions_path, chosen["files"]["text"])
         html_path = path_inside(out_dir, f"{name}.{edition}.html")
         text_path = path_inside(out_dir, f"{name}.txt")
     except ValueError as exc:
@@ -183,7 +220,7 @@ def preview(
     shutil.copyfile(source, html_path)
     shutil.copyfile(text_source, text_path)
     # The share kit beside the edition (plugins/newsletter/share.py); absent in old builds.
-    share_path = path_inside(nl["EDITIONS_PATH"], chosen["uuid"], "linkedin.txt")
+    share_path = path_inside(editions_path, chosen["uuid"], "linkedin.txt")
     share = share_path.read_text(encoding="utf-8").strip() if share_path.is_file() else ""
     return {
         "share": share,
@@ -194,8 +231,6 @@ def preview(
         "mode": chosen["mode"],
         "newsletter": chosen["newsletter"],
         "url": chosen["url"],
-        "generated_for": manifest.get("generated_for"),
-        "built": built,
     }
 
 
@@ -283,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Subject:       {result['subject']}")
     print(f"Preheader:     {result['preheader']}")
     notes = [f"mode: {result['mode']}"]
+    if result.get("draft"):
+        notes.append("a draft: not sent until its Status: draft line is deleted and `make publish` runs")
     if not result["newsletter"]:
         notes.append("this post has 'Newsletter: no' and will not be sent")
     if result["generated_for"] == "pelicanconf":

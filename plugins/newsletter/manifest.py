@@ -117,10 +117,13 @@ def write_manifest(
     siteurl: str,
     generated_for: str,
     posts: list[tuple[dict, str, list[str]]],
+    drafts: list[dict] | None = None,
 ) -> Path:
     """Write manifest.json (newest first) and the render cache; prune stale editions.
 
     posts: (manifest entry, input digest, warnings) for every published post.
+    drafts: entries of drafts a preview asked for (connected.editions.PREVIEW_DRAFT_SETTING),
+    listed apart under "drafts": never among the posts `make publish` reads.
     """
     posts = sorted(posts, key=lambda item: (item[0]["date"], item[0]["source_path"]), reverse=True)
     before = _blockers_before(editions_path)
@@ -136,6 +139,8 @@ def write_manifest(
             for entry, _digest, _warnings in posts
         ],
     }
+    if drafts:
+        manifest["drafts"] = drafts
     cache = {
         "version": 1,
         "posts": {
@@ -148,6 +153,7 @@ def write_manifest(
     path = editions_path / MANIFEST
     write_text(path, _dumps(manifest), durable=True)
     keep = {entry["uuid"] for entry, _digest, _warnings in posts if entry.get("files")}
+    keep |= {entry["uuid"] for entry in drafts or ()}
     for child in editions_path.iterdir():
         # Only our own uuid-named directories: a post that became a draft, was
         # deleted or is now in the send record must not leave an edition behind.

@@ -79,3 +79,30 @@ def test_switching_settings_file_rebuilds_with_that_sites_urls(tmp_path):
     data = json.loads(manifest.read_text("utf-8"))
     assert data["generated_for"] == "publishconf"
     assert data["posts"][0]["url"].startswith("https://your-name.example/")
+
+
+def test_a_draft_is_previewed_from_a_build_of_its_own(tmp_path):
+    """The daily loop: `make newpost`, then `make preview-email POST=<the draft>` before
+    publishing. Its edition never lands in the editions `make publish` reads."""
+    result = _run(tmp_path, "--post", "a-draft")
+    assert result.returncode == 0, result.stderr
+    assert "Subject:       A draft" in result.stdout
+    assert "a draft: not sent until its Status: draft line is deleted" in result.stdout
+    assert "Done: Processed" not in result.stdout  # Pelican's own line is about the throwaway site
+    path = Path(re.search(r"^Email preview: file://(\S+)$", result.stdout, re.M).group(1))
+    assert path.parent == tmp_path / "preview-email"
+    doc = html.document_fromstring(path.read_bytes())
+    assert doc.find(".//title").text_content() == "A draft" and "Not yet." in doc.text_content()
+    manifest = json.loads((tmp_path / "editions" / "manifest.json").read_text(encoding="utf-8"))
+    assert "drafts" not in manifest
+    assert "4d5e6f70-8192-4a3b-9c4d-5e6f7a8b9c05" not in {p["uuid"] for p in manifest["posts"]}
+    assert not (tmp_path / "editions" / "4d5e6f70-8192-4a3b-9c4d-5e6f7a8b9c05").exists()
+    by_uuid = _run(tmp_path, "--post", "4d5e6f70-8192-4a3b-9c4d-5e6f7a8b9c05")
+    assert by_uuid.returncode == 0 and "Subject:       A draft" in by_uuid.stdout
+
+
+def test_neither_a_post_nor_a_draft_says_so(tmp_path):
+    result = _run(tmp_path, "--post", "nowhere-at-all")
+    assert result.returncode == 1
+    assert "no published post with slug or uuid 'nowhere-at-all'" in result.stderr
+    assert "nor a draft" in result.stderr
