@@ -9,7 +9,12 @@ is its one reader, for `make publish`, `make preview-email` and the screenshots:
                 "source_path": "posts/….md", "newsletter": true, "subject": "…",
                 "preheader": "…", "mode": "full|excerpt", "audience_tag": null,
                 "files": {"mailchimp_html": "<uuid>/mailchimp.html", …} | null,
-                "blockers": ["…"]}, …]}            (newest first; contract in docs/ARCHITECTURE.md)
+                "blockers": ["…"]}, …],
+     "scheduled": [{"title": "…", "date": "<ISO 8601>", "source_path": "…"}, …]}   (optional)
+                                       (newest first; contract in docs/ARCHITECTURE.md)
+
+"scheduled" lists posts held back only by a date still to come (no edition yet). A preview
+build of a draft (PREVIEW_DRAFT_SETTING) also has "drafts"; `make publish` reads "posts" only.
 
 `files` is null for a post the build listed but did not render (NEWSLETTER["EDITIONS"] =
 "unsent" skips posts the send record lists). An `Edition` is one entry read back, with its

@@ -21,6 +21,7 @@ from typing import Any
 from connected.dates import quarter_hour_at_or_after
 from connected.errors import ConnectedError
 from connected.send_record import RecordMatch, match_posts, rekey_entry
+from connected.starter_text import starter_sentence
 
 Post = dict[str, Any]  # one entry of the editions manifest
 BASELINE_CHOICES = ("all", "all-but-newest")
@@ -362,6 +363,9 @@ def _site_placeholders(settings: dict, profile: dict, root: Path, sample_images:
                 continue
             if any(marker in text for marker in SAMPLE_ABOUT_MARKERS):
                 problems.append(f"{page} is still the sample's About text: write your own.")
+            elif starter_sentence(text):
+                problems.append(f"{page} still holds make init's starter text "
+                                f"(“{starter_sentence(text)[:40]}…”): write your own.")
     return problems
 
 

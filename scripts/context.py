@@ -35,6 +35,7 @@ class Context:
     # tests), and the new posts that wait for a digest rather than go one by one.
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     digest_new: list[dict[str, Any]] = field(default_factory=list)
+    scheduled: list[dict[str, Any]] = field(default_factory=list)  # dated in the future (manifest)
 
     @property
     def siteurl(self) -> str:

@@ -43,6 +43,7 @@ from urllib.parse import urlsplit
 
 from connected.errors import ConnectedError
 from connected.header import MARKDOWN_SUFFIXES, read_header
+from connected.starter_text import ABOUT_WHY, ABOUT_WORK
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -518,11 +519,11 @@ def about_skeleton(name: str, headline: str, page_uuid: str) -> str:
         "\n"
         "## What I work on\n"
         "\n"
-        "Write a few sentences about your work: what you do, for whom, and what you are good at.\n"
+        f"{ABOUT_WORK}\n"
         "\n"
         "## Why I write\n"
         "\n"
-        "Say what readers can expect from this site and the newsletter, and how often.\n"
+        f"{ABOUT_WHY}\n"
     )
 
 

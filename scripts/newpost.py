@@ -19,6 +19,7 @@ from pathlib import Path
 from connected.errors import ConnectedError
 from connected.files import path_inside
 from connected.header import read_header
+from connected.starter_text import NEWPOST_BODY
 
 ROOT = Path(__file__).resolve().parent.parent
 USAGE = 'usage: make newpost TITLE="Your post title"   (or: python -m scripts newpost "Your post title")'
@@ -65,8 +66,7 @@ def render_draft(title: str, slug: str, when: datetime, post_uuid: str) -> str:
         "Status: draft\n"
         f"Uuid: {post_uuid}\n"
         "\n"
-        "Write here. Fill in Tags (comma-separated) and a one-sentence Summary "
-        "(used for link previews and the newsletter), then delete the Status line to publish.\n"
+        f"{NEWPOST_BODY}\n"
     )
 
 

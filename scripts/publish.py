@@ -109,6 +109,7 @@ def load_manifest(ctx: Context) -> list[dict[str, Any]]:
             f"The editions in {path} were built for {siteurl}, but {ctx.settings_file} says SITEURL is "
             f"{ctx.siteurl!r}: run `make publish` without --no-build to rebuild them."
         )
+    ctx.scheduled = [item for item in data.get("scheduled") or [] if isinstance(item, dict)]
     return data["posts"]
 
 
@@ -288,6 +289,14 @@ def placeholders(ctx: Context, *, site: bool = False) -> list[str]:
     )
 
 
+INIT_HINT = "`make init` replaces the sample's name, address, site URL, links and pages in one go (README › First steps)."
+
+
+def init_hint(problems: list[str]) -> list[str]:
+    """The pointer to make init, when any problem is one of the sample's placeholders."""
+    return [INIT_HINT] if any("sample" in problem for problem in problems) else []
+
+
 # --- Commands -----------------------------------------------------------------------------------
 def run_check(ctx: Context) -> int:
     """Every problem in one run (settings, Mailchimp, placeholders), each one line with its fix."""
@@ -316,6 +325,8 @@ def run_check(ctx: Context) -> int:
         ctx.console.error(f"Fix {'this problem' if len(problems) == 1 else f'these {len(problems)} problems'} before publishing:")
         for problem in problems:
             ctx.console.error(f"  - {problem}")
+        for hint in init_hint(problems):
+            ctx.console.error(hint)
         return 1
     say("Configuration OK: `make publish DRY_RUN=1` shows what would be sent.")
     return 0
@@ -342,10 +353,25 @@ def check_record_and_site(ctx: Context) -> list[str]:
     return problems
 
 
+# One mailbox: no list separators, display names, angle brackets or header syntax
+# (`me@x.example,all@list.example` or `me@x.example>Bcc:…` would reach others).
+_NOT_IN_ADDRESS = frozenset(',;:<>()[]"\\')
+
+
 def check_address(address: str) -> str:
-    if "@" not in address or any(c.isspace() for c in address.strip()):
-        raise PublishError(f"TEST_SEND={address!r} is not an email address.", retry_safe=False)
-    return address.strip()
+    """TEST_SEND's one address (local@domain), as typed; anything else stops the run."""
+    address = address.strip()
+    local, at, domain = address.rpartition("@")
+    if (
+        not at or not local or "." not in domain or domain.startswith(".") or domain.endswith(".")
+        or any(c.isspace() or c in _NOT_IN_ADDRESS or ord(c) < 32 for c in address)
+        or "@" in local
+    ):
+        raise PublishError(
+            f"TEST_SEND={address!r} is not one email address — give exactly one, like TEST_SEND=you@example.com",
+            retry_safe=False,
+        )
+    return address
 
 
 def run_test_send(
@@ -421,7 +447,10 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         if plan.outlook is not None:
             for line in describe_digests(ctx, plan.outlook, plan.when):
                 ctx.console.say(line)
-        ctx.console.say("No new posts to send." if plan.outlook is None else "Nothing to send now.")
+        if ctx.blocked or ctx.withheld:
+            ctx.console.say("Nothing sent: the new posts named above are held until they are fixed.")
+        else:
+            ctx.console.say("No new posts to send." if plan.outlook is None else "Nothing to send now.")
         return 0
     backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
     send_posts(ctx, record, backend, plan)
@@ -467,7 +496,9 @@ def show_dry_run(ctx: Context, plan: SendPlan) -> None:
     say = ctx.console.say
     say("Dry run: nothing is deployed, sent or recorded.")
     say(f"Would deploy: {describe(ctx.deploy)}.")
-    if plan.empty:
+    if plan.empty and (ctx.blocked or ctx.withheld):
+        say("Would send nothing: the new posts named above are held until they are fixed.")
+    elif plan.empty:
         say("Would send nothing: no new posts." if plan.outlook is None else "Would send nothing now.")
     for post in plan.todo:
         say(f"Would send {describe_post(post)}")
@@ -477,6 +508,10 @@ def show_dry_run(ctx: Context, plan: SendPlan) -> None:
     if plan.outlook is not None:
         for line in describe_digests(ctx, plan.outlook, plan.when):
             say(line)
+    for item in ctx.scheduled:
+        say(f"Scheduled: “{item.get('title', '')}” ({item.get('source_path', '')}) is dated "
+            f"{str(item.get('date', ''))[:16].replace('T', ' ')}: the first `make publish` from then on "
+            "publishes and sends it.")
 
 
 def refuse_placeholders(ctx: Context, plan: SendPlan) -> None:
@@ -486,16 +521,23 @@ def refuse_placeholders(ctx: Context, plan: SendPlan) -> None:
         raise PublishError(
             "Not sending to your Mailchimp audience with the sample's placeholder settings:\n  - "
             + "\n  - ".join(problems)
+            + "".join(f"\n{hint}" for hint in init_hint(problems))
             + "\nNothing was deployed or sent.",
             retry_safe=True,
         )
     for problem in problems:
         ctx.console.say(f"Note: {problem}")
+    for hint in init_hint(problems):
+        ctx.console.say(f"Note: {hint}")
 
 
 def deploy_site(ctx: Context, output: Path | None, plan: SendPlan) -> None:
     """Deploy (unless DEPLOY['TARGET'] is none), then wait until every post to mail is live."""
     if ctx.deploy["TARGET"] == "none":
+        ctx.console.say(
+            "Not deployed: DEPLOY['TARGET'] is \"none\", so the site is only in output/ — set DEPLOY "
+            "in publishconf.py to put it online (rsync or GitHub Pages: docs/settings.md)."
+        )
         return
     ctx.console.say(f"Deploying: {describe(ctx.deploy)} …")
     deploy(ctx.deploy, output or Path(ctx.settings["OUTPUT_PATH"]), root=ctx.root)
@@ -722,12 +764,30 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args, root, env, console)
 
 
+def settings_file_problems(root: Path, settings_file: str) -> list[str]:
+    """Every problem the settings schema finds in the settings file (CHECK=1 lists them all)."""
+    from connected.settings_schema import settings_problems
+    from connected.site_settings import load_settings
+
+    path = root / settings_file
+    if not path.is_file():
+        return []  # load_context says so, with the fix
+    problems, _notes = settings_problems(load_settings(root, path), settings_file)
+    return problems
+
+
 def run_command(args: argparse.Namespace, root: Path, env: dict, console: Console) -> int:
     """The run, with every error the writer can fix as one message (no traceback)."""
     from connected.newsletter_settings import SettingsError
 
     ctx = None
     try:
+        if args.check and (problems := settings_file_problems(root, args.settings)):
+            # Every settings mistake at once (loading the context stops at the first).
+            console.error(f"Fix {'this problem' if len(problems) == 1 else f'these {len(problems)} problems'} before publishing:")
+            for problem in problems:
+                console.error(f"  - {problem}")
+            return 1
         ctx = load_context(root, args.settings, console, env)
         ctx.now = parse_now(env.get(NOW_ENV))  # a test hook (docs/digest.md)
         if args.check:

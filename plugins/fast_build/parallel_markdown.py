@@ -11,11 +11,14 @@ resulting Content objects are exactly those Pelican's reader would give.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import multiprocessing
 import os
 import pickle
+import signal
+import threading
 from importlib import metadata as importlib_metadata
 
 from pelican.readers import MarkdownReader
@@ -25,6 +28,36 @@ from connected.header import read_bytes
 logger = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
+# Python-Markdown is quadratic on some text ('<a ' or '&amp;' repeated thousands of times:
+# minutes for 90 KB). No post a person writes comes near this; past it the file is named
+# as unreadable instead of the build hanging.
+MARKDOWN_FILE_SECONDS = 30.0
+_SLOW = "slow:"
+
+
+class ConversionTooSlow(Exception):
+    """Python-Markdown did not finish a file within MARKDOWN_FILE_SECONDS."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None = None):
+    """Raise ConversionTooSlow in the block after `seconds` (MARKDOWN_FILE_SECONDS; main
+    thread only: elsewhere, no limit, as SIGALRM is delivered to the main thread)."""
+    seconds = MARKDOWN_FILE_SECONDS if seconds is None else seconds
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise ConversionTooSlow(f"Markdown took more than {seconds:.0f} s to convert it")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 # Set once in each forked worker by _init_worker (never in the parent).
 _WORKER_READER = None
@@ -49,7 +82,10 @@ def _init_worker(settings):
 
 def _convert_in_worker(path):
     try:
-        content, raw = _WORKER_READER.read(path)
+        with time_limit():
+            content, raw = _WORKER_READER.read(path)
+    except ConversionTooSlow as exc:  # the parent raises it, without converting again
+        return path, None, f"{_SLOW}{exc}"
     except Exception as exc:  # the parent re-reads the file and raises Pelican's way
         return path, None, f"{type(exc).__name__}: {exc}"
     return path, (content, raw), None
@@ -89,6 +125,7 @@ class MarkdownBatch:
                 settings["CACHE_PATH"], "fast_build", f"markdown-{cache_name}.pickle"
             )
         self._ready: dict[str, tuple] = {}
+        self.slow: dict[str, str] = {}  # path -> why (a worker ran out of time on it)
         self._digests: dict[str, str] = {}
         self._pending: set[str] = set()
         self._results = None
@@ -142,6 +179,8 @@ class MarkdownBatch:
             if result is not None:
                 self._ready[done_path] = result
                 self._cache_dirty = True
+            elif error and error.startswith(_SLOW):
+                self.slow[done_path] = error[len(_SLOW):]
             elif error:
                 logger.debug("fast_build: worker could not read %s (%s)", done_path, error)
             if not self._pending:
@@ -235,8 +274,11 @@ class ParallelMarkdownReader(MarkdownReader):
     def read(self, source_path):
         batch = self.batch
         result = batch.take(source_path) if batch is not None else None
+        if result is None and batch is not None and source_path in batch.slow:
+            raise ConversionTooSlow(batch.slow[source_path])
         if result is None:
-            result = RawMarkdownReader(self.settings).read(source_path)
+            with time_limit():
+                result = RawMarkdownReader(self.settings).read(source_path)
             if batch is not None:
                 batch.remember(source_path, result)
         content, raw = result

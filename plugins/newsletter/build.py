@@ -116,7 +116,8 @@ def write_editions(article_generator, writer=None) -> None:
             edition = render_edition(article, settings, ctx, gather_inputs(article, ctx))
             drafts.append({**write_edition(editions_path, edition), "draft": True})
     path = write_manifest(
-        editions_path, siteurl=ctx.siteurl, generated_for=ctx.generated_for, posts=posts, drafts=drafts
+        editions_path, siteurl=ctx.siteurl, generated_for=ctx.generated_for, posts=posts, drafts=drafts,
+        scheduled=scheduled_posts(article_generator, now),
     )
     elapsed = time.perf_counter() - started
     logger.info(
@@ -124,6 +125,20 @@ def write_editions(article_generator, writer=None) -> None:
         len(posts), rendered, len([p for p in posts if p[0]["files"] is None]),
         len([p for p in posts if p[0]["files"] is not None]) - rendered, elapsed, path,
     )  # fmt: skip
+
+
+def scheduled_posts(article_generator, now: datetime) -> list[dict]:
+    """Posts held back only by a date still to come (WITH_FUTURE_DATES = False makes them
+    drafts): what `make publish DRY_RUN=1` says will go out, and from when. No edition."""
+    found = []
+    for article in getattr(article_generator, "drafts", []):
+        date = getattr(article, "date", None)
+        if str(article.metadata.get("status", "published")).strip().lower() == "draft" or date is None:
+            continue  # a draft by its own Status: line, not by its date
+        if date.astimezone(UTC) > now:
+            found.append({"title": str(article.metadata.get("title", "")), "date": date.isoformat(),
+                          "source_path": str(article.get_relative_source_path())})  # fmt: skip
+    return sorted(found, key=lambda item: item["date"])
 
 
 def static_files_signature(static_content) -> str:

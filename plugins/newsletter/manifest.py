@@ -118,12 +118,14 @@ def write_manifest(
     generated_for: str,
     posts: list[tuple[dict, str, list[str]]],
     drafts: list[dict] | None = None,
+    scheduled: list[dict] | None = None,
 ) -> Path:
     """Write manifest.json (newest first) and the render cache; prune stale editions.
 
     posts: (manifest entry, input digest, warnings) for every published post.
     drafts: entries of drafts a preview asked for (connected.editions.PREVIEW_DRAFT_SETTING),
     listed apart under "drafts": never among the posts `make publish` reads.
+    scheduled: {title, date, source_path} of posts whose date is still to come (no edition).
     """
     posts = sorted(posts, key=lambda item: (item[0]["date"], item[0]["source_path"]), reverse=True)
     before = _blockers_before(editions_path)
@@ -141,6 +143,8 @@ def write_manifest(
     }
     if drafts:
         manifest["drafts"] = drafts
+    if scheduled:
+        manifest["scheduled"] = scheduled
     cache = {
         "version": 1,
         "posts": {

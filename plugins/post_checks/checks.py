@@ -14,6 +14,7 @@ from connected import settings_schema
 from connected.errors import ConnectedError
 from connected.header import Header, parse_header, read_header, read_text, syntax_of
 from connected.memo import TextMemo, hash_text
+from connected.starter_text import starter_sentence
 
 from .outputs import collision_problems, content_claims, generated_claims
 from .values import DATE_FIX, SLUG_MAX, file_problems, theme_templates
@@ -202,10 +203,18 @@ def check_all_content(generators) -> None:
     slug_lines: set[str] = set()  # the files with a Slug: line
     generated = context.get("generated_content", {})
     memo = _problems_memo(settings, templates)
+    root = Path(settings.get("PATH", "."))
+    real_root = root.resolve()
+    linked: set[str] = set()  # read through a symbolic link: said once, checked no further
     for relative in sorted(
         path for path, content in generated.items() if content is None or _is_post_or_page(content)
     ):
-        path = Path(settings.get("PATH", ".")) / relative
+        path = root / relative
+        link = _link_problem(path, relative, real_root)
+        if link:
+            problems.append(f"{display_path(settings, relative)}: {link}")
+            linked.add(relative)
+            continue
         found, unknown, has_slug, error = _file_findings(path, settings, templates, _kind(settings, relative), memo)
         if has_slug:
             slug_lines.add(relative)
@@ -240,9 +249,12 @@ def check_all_content(generators) -> None:
         ),
         key=lambda pair: pair[0],
     )
+    contents = [pair for pair in contents if pair[0] not in linked]
     memo.save()
     problems.extend(_slug_length_problems(contents, slug_lines, settings))
     problems.extend(_uuid_problems(contents, settings))
+    starter, starter_notes = _starter_text_findings(contents, settings)
+    problems.extend(starter)
     claims = content_claims(contents) + generated_claims(generators, settings)
     problems.extend(collision_problems(claims, lambda relative: display_path(settings, relative)))
     if not problems:  # while the build stops, only what stops it is said
@@ -252,6 +264,8 @@ def check_all_content(generators) -> None:
         logger.warning(
             "post_checks: %s (left out of this development build; make publish stops on it)", line
         )
+    for line in starter_notes:
+        logger.warning("post_checks: %s", line)
     if problems:
         raise ContentError(problems)
 
@@ -263,6 +277,50 @@ def check_all_content(generators) -> None:
 # reads a setting this list does not name.
 MEMO_SETTINGS = ("POST_CHECKS", "THEME", "THEME_TEMPLATES_OVERRIDES")
 MEMO_FILE = Path("post_checks") / "header-problems.json"
+
+
+def _link_problem(path: Path, relative: str, real_root: Path) -> str | None:
+    """Why a post or page read through a symbolic link cannot be built: Pelican follows
+    links, so one can bring a file from anywhere on the machine into the site (and mail it),
+    or reach a folder again (`posts/loop -> .`) and read every post twice."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a loop the resolver gives up on
+        return "is reached through a symbolic link that loops — delete the link"
+    if not real.is_relative_to(real_root):
+        return (f"is a symbolic link to {real}, outside the content folder — copy the file into "
+                "content/ instead (a link can bring any file of this machine into the site)")
+    if real.relative_to(real_root).as_posix() != Path(relative).as_posix():
+        return (f"is {real.relative_to(real_root).as_posix()} again, reached through a symbolic "
+                "link — delete the link (the post would be built twice)")
+    return None
+
+
+def _starter_text_findings(contents, settings: dict) -> tuple[list[str], list[str]]:
+    """(problems, warnings) for published posts and pages that still hold the starter text
+    of make newpost or make init (connected/starter_text.py). A post is mailed: production
+    stops on it, a development build says make publish will. A page is only shown: a warning."""
+    problems, notes = [], []
+    stop = _unreadable_mode(settings) == "stop"
+    root = Path(settings.get("PATH", "."))
+    for relative, content in contents:
+        if getattr(content, "status", "") != "published":
+            continue  # a draft may hold it: it is still being written
+        text = read_text(root / relative)
+        sentence = starter_sentence(text) if isinstance(text, str) else None
+        if sentence is None:
+            continue
+        shown = display_path(settings, relative)
+        quoted = f"“{sentence[:38]}…”"
+        if _kind(settings, relative) == "page":
+            notes.append(f"{shown}: still holds the starter text {quoted} — write your own")
+        elif stop:
+            problems.append(f"{shown}: still holds the starter text of make newpost {quoted} — write "
+                            "the post, or put 'Status: draft' back until it is ready; nothing was sent")
+        else:
+            notes.append(f"{shown}: still holds the starter text of make newpost {quoted} — write the "
+                         "post, or put 'Status: draft' back (make publish stops on it)")
+    return problems, notes
 
 
 def _problems_memo(settings: dict, templates: dict[str, Path]) -> TextMemo:
@@ -417,10 +475,22 @@ def _reason_from_record(record, exc, settings) -> tuple[str, tuple[str, str]] | 
 def _reason_from_exception(settings, relative, exc) -> tuple[str, str]:
     if isinstance(exc, UnicodeDecodeError):
         return "unreadable", "is not UTF-8 text — save the file as UTF-8"
+    if isinstance(exc, ValueError) and "incomplete format" in str(exc):
+        return "date", f"{_one_line(exc)} — fix its Date_format: line (strftime codes such as %d %B %Y)"
     if isinstance(exc, ValueError) and ("is not a valid date" in str(exc) or "offset must be a timedelta" in str(exc)):
         return "date", f"{_one_line(exc)} — {DATE_FIX}"
-    if type(exc).__name__ == "ZoneInfoNotFoundError":
+    if type(exc).__name__ == "ZoneInfoNotFoundError" or (isinstance(exc, ValueError) and "ZoneInfo keys" in str(exc)):
         return "timezone", f"{_one_line(exc)} — fix its Timezone: line (an IANA name) or delete it"
+    if type(exc).__name__ == "ConversionTooSlow":
+        return "unreadable", (
+            f"{_one_line(exc)} — Python-Markdown is slow on long runs of unclosed HTML tags or "
+            "entities ('<a <a <a …', '&amp;&amp;…'): put such text in a code block, or shorten it"
+        )
+    if isinstance(exc, RecursionError):
+        return "unreadable", (
+            "is nested too deeply for Markdown to read (lists or quotes inside one another "
+            "hundreds of levels deep) — flatten them"
+        )
     docutils_reason = _docutils_reason(exc)
     if docutils_reason:
         return "unreadable", docutils_reason

@@ -223,7 +223,29 @@ def _value_problems(header: Header, settings: dict, templates: dict[str, Path], 
     problems += _name_length_problems(header, key)
     problems += _timezone_problems(header, key)
     problems += _sending_value_problems(header, key)
+    problems += _date_format_problems(header, key)
     return problems
+
+
+DATE_FORMAT_MAX = 100
+
+
+def _date_format_problems(header: Header, key) -> list[str]:
+    """A Date_format: Pelican can print (strftime) in a line's room: it is shown beside the
+    title on pages, listings and the email."""
+    value = header.get("date_format")
+    if value is None:
+        return []
+    fix = f"write strftime codes such as '{key('Date_format')} %d %B %Y', or delete the line"
+    if len(value) > DATE_FORMAT_MAX:
+        return [f"{key('Date_format')} is {len(value)} characters long (at most {DATE_FORMAT_MAX}) — {fix}"]
+    from pelican.utils import SafeDatetime
+
+    try:  # Pelican's own strftime (it reads the codes itself, and stops on a lone %)
+        SafeDatetime(2026, 1, 2, 3, 4, 5).strftime(value.strip())
+    except ValueError as exc:
+        return [f"{key('Date_format')} {_short(value)} is not a date format ({exc}) — {fix}"]
+    return []
 
 
 def _sending_value_problems(header: Header, key) -> list[str]:

@@ -83,6 +83,9 @@ CASES = {
     "date-offset.md": (post(60, "Date: 2026-11-20 09:00+99:99"), ["has the offset +99:99, which is not a UTC offset"]),
     "save-as-dotfile.md": (post(61, "Save_as: .htaccess"), ["Save_as: '.htaccess' must not name a hidden file or folder"]),
     "save-as-dotdir.md": (post(62, "Save_as: .git/config"), ["must not name a hidden file or folder"]),
+    "date-format-bad.md": (post(63, "Date_format: %"), ["Date_format: '%' is not a date format"]),
+    "date-format-long.md": (post(64, "Date_format: " + "%Y " * 200), ["Date_format: is 599 characters long (at most 100)"]),
+    "timezone-path.md": (post(65, "Timezone: ../../etc/localtime"), ["Timezone: '../../etc/localtime' is not a known time zone"]),
     # Output path collisions (issue 11 item 3, issue 17 item 3, issue 18 item 2).
     "saveas-feed.md": (post(40, "Save_as: feeds/all.atom.xml"), ["(Save_as: feeds/all.atom.xml): would be written to feeds/all.atom.xml, which the Atom feed of all posts also writes", "change or delete its Save_as: line"]),
     "saveas-sitemap.md": (post(41, "Save_as: sitemap.xml"), ["(Save_as: sitemap.xml): would be written to sitemap.xml, which the sitemap also writes"]),
@@ -359,3 +362,52 @@ def test_two_static_files_on_one_path_stop_the_build(tmp_path):
     assert result.returncode == 1
     (line,) = [line for line in _lines(result) if "would both be copied to robots.txt" in line]
     assert "extra/robots.txt" in line and "images/old-robots.txt" in line and "EXTRA_PATH_METADATA" in line
+
+
+def test_a_post_published_with_newposts_starter_text_stops_make_publish(tmp_path):
+    """Deleting only the Status line of a fresh `make newpost` draft would mail
+    "Write here. Fill in Tags…" to the list (a newcomer's walk through the README)."""
+    from connected.starter_text import ABOUT_WORK, NEWPOST_BODY
+
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    (tmp_path / "content" / "posts" / "fresh.md").write_text(
+        post(90, "Title: My fresh post", body=NEWPOST_BODY), encoding="utf-8")  # fmt: skip
+    (tmp_path / "content" / "posts" / "still-draft.md").write_text(
+        post(91, "Title: Still a draft", "Status: draft", body=NEWPOST_BODY), encoding="utf-8")  # fmt: skip
+    about = tmp_path / "content" / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n" + ABOUT_WORK + "\n", encoding="utf-8")
+    dev = build_cli(tmp_path)
+    assert dev.returncode == 0, dev.stderr
+    (line,) = [line for line in _lines(dev) if "fresh.md" in line]
+    assert line.startswith("WARNING") and "still holds the starter text of make newpost" in line
+    assert "make publish stops on it" in line
+    assert not [line for line in _lines(dev) if "still-draft.md" in line]  # a draft may hold it
+    assert any("about.md: still holds the starter text" in line for line in _lines(dev))
+    before = snapshot(tmp_path / "output")
+    prod = build_cli(tmp_path, settings="publishconf.py")
+    assert prod.returncode == 1
+    (line,) = [line for line in _lines(prod) if "fresh.md" in line and not line.startswith("WARNING")]
+    assert "put 'Status: draft' back" in line and "nothing was sent" in line
+    assert snapshot(tmp_path / "output") == before
+
+
+def test_posts_read_through_symbolic_links_stop_the_build(tmp_path):
+    """Pelican follows links: a post linked from outside content/ was built and mailed, a
+    link to /etc/passwd printed its user names as unknown keys, and a folder linked back
+    to its parent read every post again (hostile-input probe)."""
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    posts = tmp_path / "content" / "posts"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "out.md").write_text(post(95, "Title: From outside"), encoding="utf-8")
+    (posts / "link.md").symlink_to(outside / "out.md")
+    (posts / "loop").symlink_to(".", target_is_directory=True)
+    result = build_cli(tmp_path)
+    assert result.returncode == 1
+    lines = [line for line in _lines(result) if line.startswith(str(tmp_path))]
+    named = {line.split(": ", 1)[0]: line for line in lines}
+    outside_line = named[str(posts / "link.md")]
+    assert f"is a symbolic link to {outside / 'out.md'}, outside the content folder" in outside_line
+    again = [line for path, line in named.items() if "/loop/" in path and not path.endswith("link.md")]
+    assert again and all("again, reached through a symbolic link — delete the link" in line for line in again)
+    assert not any("share" in line and "Uuid" in line for line in lines)  # no duplicate-Uuid wall

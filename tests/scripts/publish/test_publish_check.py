@@ -161,3 +161,21 @@ def test_fake_that_does_not_answer_in_time_is_a_timeout(fake_mailchimp, make_bac
     assert "sent no answer within 0.4 s (timeout)" in line
     assert len(fake_mailchimp.calls("GET", "/ping")) == 1  # a check does not retry for minutes
     fake_mailchimp.wait_idle()
+
+
+def test_every_settings_mistake_is_listed_at_once(project):
+    """Loading the settings stops at the first mistake; CHECK=1 names them all."""
+    project.configure_own_identity()
+    project.configure(pelican='NEWSLETTER["MAX_PER_RUNS"] = 5\nSUBSCRIBE["FORM_URL"] = "http://list.example/subscribe"\n')
+    result = project.publish("--check")
+    assert result.code == 1
+    lines = problem_lines(result)
+    assert any("NEWSLETTER['MAX_PER_RUNS']" in line for line in lines), lines
+    assert any("SUBSCRIBE['FORM_URL']" in line for line in lines), lines
+    assert "make publish stopped" not in result.err
+
+
+def test_the_samples_placeholders_point_at_make_init(project):
+    result = project.publish("--check")
+    assert result.code == 1
+    assert "`make init` replaces the sample's name, address, site URL" in result.err

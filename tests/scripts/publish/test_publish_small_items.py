@@ -239,3 +239,39 @@ def test_test_send_says_whether_the_post_goes_out_later(project, post, expected)
     if post == OLD:
         assert "will still go out" not in result.out
     assert len(project.messages(tests=True)) == 1
+
+
+def test_a_post_dated_in_the_future_is_named_in_the_dry_run_and_not_sent(project):
+    """'Exactly what would be sent, and when' includes a post waiting for its date."""
+    write_posts(project, {u: entry() for u in (OLD, MIDDLE, NEWEST)})
+    project.post_file("later.md").write_text(
+        "Title: A post for later\nDate: 2999-01-15 08:00\nSlug: later\nSummary: Later.\n"
+        "Uuid: 0c0c0c0c-1111-4222-8333-444455556666\n\nNot yet.\n", encoding="utf-8")  # fmt: skip
+    project.post_file("drafted.md").write_text(
+        "Title: Drafted for later\nDate: 2999-02-01 08:00\nStatus: draft\nSlug: drafted\n"
+        "Uuid: 0c0c0c0c-1111-4222-8333-444455557777\n\nNot yet.\n", encoding="utf-8")  # fmt: skip
+    dry = project.publish("--dry-run")
+    assert dry.code == 0, dry.text
+    lines = [line for line in dry.out.splitlines() if line.startswith("Scheduled:")]
+    # The fixture's own post from the future (2099) first, then ours: by date.
+    assert [line.split("”")[0] for line in lines] == ["Scheduled: “A post from the future", "Scheduled: “A post for later"]
+    assert "“A post for later” (posts/later.md) is dated 2999-01-15 08:00" in lines[1]
+    assert "Drafted for later" not in dry.out  # a draft by its Status: line is not scheduled
+    project.publish()
+    assert all("A post for later" not in p.read_text(errors="replace") for p in project.eml_files())
+
+
+@pytest.mark.parametrize("address", ["me@x.example,all@list.example", "me@x.example>Bcc:all@list.example",
+                                     "Me <me@x.example>", "me@x", "@x.example", "me@@x.example", "me@x.example\r\nBcc: y@z.example",
+                                     "me;you@x.example"])  # fmt: skip
+def test_test_send_takes_one_address_only(address):
+    from scripts.publish import PublishError, check_address
+
+    with pytest.raises(PublishError, match="is not one email address"):
+        check_address(address)
+
+
+def test_test_send_keeps_an_ordinary_address():
+    from scripts.publish import check_address
+
+    assert check_address(" first.last+news@mail.example.org ") == "first.last+news@mail.example.org"
