@@ -206,11 +206,12 @@ def check_all_content(generators) -> None:
     root = Path(settings.get("PATH", "."))
     real_root = root.resolve()
     linked: set[str] = set()  # read through a symbolic link: said once, checked no further
+    real_dirs: dict[str, Path | None] = {}  # each folder resolved once (a few, for 10 000 posts)
     for relative in sorted(
         path for path, content in generated.items() if content is None or _is_post_or_page(content)
     ):
         path = root / relative
-        link = _link_problem(path, relative, real_root)
+        link = _link_problem(path, relative, real_root, real_dirs)
         if link:
             problems.append(f"{display_path(settings, relative)}: {link}")
             linked.add(relative)
@@ -279,12 +280,18 @@ MEMO_SETTINGS = ("POST_CHECKS", "THEME", "THEME_TEMPLATES_OVERRIDES")
 MEMO_FILE = Path("post_checks") / "header-problems.json"
 
 
-def _link_problem(path: Path, relative: str, real_root: Path) -> str | None:
+def _link_problem(path: Path, relative: str, real_root: Path, real_dirs: dict) -> str | None:
     """Why a post or page read through a symbolic link cannot be built: Pelican follows
     links, so one can bring a file from anywhere on the machine into the site (and mail it),
     or reach a folder again (`posts/loop -> .`) and read every post twice."""
     try:
-        real = path.resolve()
+        if os.path.islink(path):
+            real = path.resolve()
+        else:  # the file is not a link: only its folder can be (resolved once per folder)
+            folder = os.fspath(path.parent)
+            if folder not in real_dirs:
+                real_dirs[folder] = path.parent.resolve()
+            real = real_dirs[folder] / path.name
     except (OSError, RuntimeError):  # a loop the resolver gives up on
         return "is reached through a symbolic link that loops — delete the link"
     if not real.is_relative_to(real_root):
