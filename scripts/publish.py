@@ -796,7 +796,11 @@ def run_command(args: argparse.Namespace, root: Path, env: dict, console: Consol
             return withheld_exit(ctx, run_publish(ctx, args))
     except (ConnectedError, BackendError, SettingsError) as exc:
         console.error(f"make publish stopped: {exc}")
-        if getattr(exc, "retry_safe", True) and not isinstance(exc, SettingsError | errors.SettingsError):
+        if (
+            getattr(exc, "retry_safe", True)
+            and not isinstance(exc, SettingsError | errors.SettingsError)
+            and "Re-running `make publish` is safe" not in str(exc)  # said once
+        ):
             console.error(SAFE)
         return 1
     except KeyboardInterrupt:

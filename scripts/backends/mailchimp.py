@@ -813,7 +813,7 @@ class MailchimpBackend(Backend):
                 + (
                     " (after a timeout, wait two minutes first: Mailchimp may still be "
                     "working on the request)"
-                    if exc.status is None
+                    if getattr(exc, "timeout", False)
                     else ""
                 )
             )

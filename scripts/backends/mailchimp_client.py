@@ -369,7 +369,8 @@ class MailchimpClient(Client):
         if isinstance(result, str) or (answer and not isinstance(result, dict)):
             # A 2xx that is not JSON (the client returns its text): a proxy or captive
             # portal answered, so whether Mailchimp acted is unknown.
-            raise self._garbled(what, "a body that is not JSON (an HTML page?)")
+            page = _summary(result[:20000]) if isinstance(result, str) and result.strip() else ""
+            raise self._garbled(what, f"a body that is not JSON ({page or 'an HTML page?'})")
         return result
 
     def _empty_bodied(self, what: str, result: requests.Response, answer: bool):

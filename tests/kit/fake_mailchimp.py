@@ -20,7 +20,8 @@ Retry-After, like Mailchimp's), "drop_before" (close without acting), "drop_afte
 the client has usually timed out by then), "empty_500" (500 with an empty body: the
 client returns that Response instead of raising), or "retry_after:<seconds>" (429
 with a Retry-After header), or "json:<text>" (200 with that JSON text, not acting: an
-answer that is well-formed but not the resource).
+answer that is well-formed but not the resource), or "html:<text>" (200 text/html: a captive
+portal's page).
 
 Timing knobs, for races between processes: `fake.latency = 0.2` (or a range, `(0.0, 0.5)`)
 delays every request by that many seconds, half before acting and half after (so a client
@@ -983,13 +984,15 @@ class _Handler(BaseHTTPRequestHandler):
                 headers={"Retry-After": fault.split(":", 1)[1]},
             )
             return
-        if isinstance(fault, str) and fault.startswith("json:"):
+        if isinstance(fault, str) and fault.startswith(("json:", "html:")):
             # A well-formed answer that is not the resource (a proxy's, a cache's, or
-            # Mailchimp's own {} for a malformed `fields`): 200, not acting.
+            # Mailchimp's own {} for a malformed `fields`), or a captive portal's page:
+            # 200, not acting.
             record.status = 200
-            payload = fault.split(":", 1)[1].encode()
+            kind, payload = fault.split(":", 1)
+            payload = payload.encode()
             self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", "application/json; charset=utf-8" if kind == "json" else "text/html")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)

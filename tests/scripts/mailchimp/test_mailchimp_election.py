@@ -268,3 +268,16 @@ def test_create_without_an_answer_never_takes_another_runs_draft_for_its_own(rac
     assert mine.doc["create_time"] == iso(T0) and not mine.deleted and mine.sends == 0
     assert fake.calls("POST", r"/campaigns/\w+/actions/send") == []
     assert [r.path for r in fake.calls("DELETE")] == []
+
+
+def test_a_captive_portals_page_is_named_by_its_title(race):
+    fake, edition, _marker, backend, _noted = race
+    page = "<html><head><title>Hotel WiFi Login</title></head><body>Accept the terms</body></html>"
+    fake.inject("GET", "/campaigns", f"html:{page}", times=100)
+    run = backend()
+    with pytest.raises(BackendError) as info:
+        run.prepare([edition])
+        run.deliver(edition)
+    message = str(info.value)
+    assert "Hotel WiFi Login" in message and "wait two minutes" not in message
+    assert fake.calls("POST", r"/campaigns/\w+/actions/send") == []
