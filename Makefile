@@ -6,7 +6,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PELICAN := $(VENV)/bin/pelican
 PORT ?= 8000
 
 # Every build is a new Python process: with PYTHONDONTWRITEBYTECODE set (some
@@ -56,7 +55,7 @@ html: $(STAMP) ## Build the development site into output/ (relative URLs, drafts
 # A development build first: after `make publish`, output/ holds the production
 # build, whose links point at SITEURL rather than this local server.
 serve: html ## Build for development and serve output/ at http://localhost:8000 (PORT=8001 for another port)
-	$(PELICAN) --listen --port $(PORT) -s pelicanconf.py
+	$(PY) -m scripts serve --port $(PORT)
 
 devserver: $(STAMP) ## Rebuild on save, serve at http://localhost:8000 and reload the browser (PORT=…)
 	$(PY) -m scripts devserver --port $(PORT)

@@ -19,6 +19,7 @@ PROG = "python -m scripts"
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("scripts.init", "make the sample your own site (make init)"),
     "build": ("scripts.build", "build the site into output/ (make html; -s publishconf.py for production)"),
+    "serve": ("scripts.serve", "serve the built output/ as it is, with its 404 page (make serve)"),
     "devserver": ("scripts.devserver", "rebuild on save, serve and reload the browser (make devserver)"),
     "newpost": ("scripts.newpost", 'create a draft post (make newpost TITLE="…")'),
     "uuids": ("scripts.uuids", "add a Uuid to every post that lacks one (make uuids)"),

@@ -1,0 +1,66 @@
+"""`make serve`: serve the built output/ as it is, at http://localhost:8000.
+
+A static server for looking at the last build (make serve builds first): the site's own
+404 page for a missing path, and a busy port said in one line with the fix. It neither
+watches nor rebuilds; that is `make devserver`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+class StaticHandler(SimpleHTTPRequestHandler):
+    """output/ as a web host serves it, with the site's 404.html for a missing path."""
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.is_file():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts serve", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--output", default="output", help="the folder to serve (default output/)")
+    args = parser.parse_args(argv)
+    output = Path(args.output)
+    if not (output / "index.html").is_file():
+        print(f"{output}/ holds no built site: run `make html` first (make serve does)", file=sys.stderr)
+        return 1
+    try:
+        server = ThreadingHTTPServer((args.bind, args.port), partial(StaticHandler, directory=str(output)))
+    except OSError as exc:
+        print(f"cannot listen on {args.bind}:{args.port} ({exc.strerror}): try make serve PORT={args.port + 1}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    server.daemon_threads = True
+    host = "localhost" if args.bind in ("127.0.0.1", "localhost") else args.bind
+    print(f"Serving {output}/ at http://{host}:{args.port}/ (the last build, as it is). Ctrl-C to stop.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""`make serve` (scripts/serve.py): the built site as it is, its 404 page, a busy port said."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import urllib.error
+import urllib.request
+from functools import partial
+from http.server import ThreadingHTTPServer
+
+from scripts.serve import StaticHandler, main
+
+
+def _site(tmp_path):
+    out = tmp_path / "output"
+    (out / "about").mkdir(parents=True)
+    (out / "index.html").write_text("<h1>Home</h1>", encoding="utf-8")
+    (out / "about" / "index.html").write_text("<h1>About</h1>", encoding="utf-8")
+    (out / "404.html").write_text("<h1>Not here</h1>", encoding="utf-8")
+    return out
+
+
+def test_pages_and_the_sites_own_404(tmp_path):
+    out = _site(tmp_path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(StaticHandler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert urllib.request.urlopen(base + "/about/").read() == b"<h1>About</h1>"
+        try:
+            urllib.request.urlopen(base + "/nowhere/")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404 and exc.read() == b"<h1>Not here</h1>"
+        else:
+            raise AssertionError("a missing page answered 200")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_busy_port_is_one_line_with_the_fix(tmp_path, capsys):
+    out = _site(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["--port", str(port), "--output", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and f"cannot listen on 127.0.0.1:{port}" in err and f"PORT={port + 1}" in err
+
+
+def test_nothing_built_says_so(tmp_path, capsys):
+    assert main(["--output", str(tmp_path / "nothing")]) == 1
+    assert "run `make html` first" in capsys.readouterr().err
