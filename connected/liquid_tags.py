@@ -44,6 +44,18 @@ def provider(name: str) -> str:
     return PROVIDERS.get(name, UNKNOWN_PROVIDER)
 
 
+def providers(names: list[str]) -> list[str]:
+    """What the tags `names` need, each plugin once: pelican-liquid-tags with every one of
+    its tags in one LIQUID_TAGS list, rather than the plugin once per tag."""
+    liquid = [n for n in names if PROVIDERS.get(n, "").startswith("pelican-liquid-tags")]
+    needs = sorted({provider(n) for n in names if n not in liquid})
+    if liquid:
+        listed = ", ".join(f'"{n}"' for n in liquid)
+        needs.append('pelican-liquid-tags (pip install pelican-liquid-tags; PLUGINS += '
+                     f'["pelican.plugins.liquid_tags"]; LIQUID_TAGS = [{listed}])')
+    return needs
+
+
 def find_liquid_tags(text: str) -> list[LiquidTag]:
     """Every `{% name args %}` on one line, in order (template-language words left out).
 

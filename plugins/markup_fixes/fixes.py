@@ -9,7 +9,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from connected.liquid_tags import find_liquid_tags, provider
+from connected.liquid_tags import find_liquid_tags, providers
 from connected.memo import TextMemo, hash_text
 from connected.pelican_content import replace_stored_html, stored_html
 
@@ -243,7 +243,7 @@ def leftover_liquid_tags(html: str) -> list[str]:
 def _warn_liquid(source: str, html: str) -> None:
     names = leftover_liquid_tags(html)
     if names:
-        needs = sorted({provider(n) for n in names})
+        needs = providers(names)
         logger.warning(
             "markup_fixes: %s: liquid tag%s %s shown as raw text — %s %s (see docs/importing.md)",
             source,
