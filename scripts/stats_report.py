@@ -220,6 +220,10 @@ def _record_row(uuid: str, entry: dict, meta: dict, campaigns: dict, failed: set
         row.state = OUTBOX
     elif backend == "baseline" or not campaign_id:
         row.state = BASELINE
+        if backend == "baseline" and meta.get("date"):
+            # Marked as sent when the archive was taken in, not mailed then: the post's own
+            # date places it (the baseline's day is the same for every imported post).
+            row.sent_at = parse_time(meta.get("date")) or row.sent_at
     elif campaign_id in campaigns:
         apply_report(row, campaigns[campaign_id])
     elif campaign_id in failed:

@@ -154,3 +154,15 @@ def test_empty_record_yields_a_report_that_says_so(tmp_path):
     assert page.xpath('//section[@id="empty"]')
     assert "nothing to report" in page.xpath('string(//section[@id="empty"])')
     assert "nothing has been sent" in out
+
+
+def test_an_imported_posts_row_is_placed_by_its_own_date_not_the_baseline_day():
+    """Every post of an imported archive is marked sent on the import's day: listing them
+    as "sent" that day put a 2019 post in 2026, and the rows out of date order."""
+    from scripts.stats_report import BASELINE, _record_row
+
+    entry = {"status": "sent", "at": "2026-12-02T10:00:00+00:00", "backend": "baseline"}
+    row = _record_row("u1", entry, {"title": "Old post", "date": "2019-03-04T09:00:00+00:00"}, {}, set(), None)
+    assert row.state == BASELINE and row.sent_at.isoformat() == "2019-03-04T09:00:00+00:00"
+    outbox = _record_row("u2", {**entry, "backend": "outbox"}, {"date": "2019-03-04T09:00:00+00:00"}, {}, set(), None)
+    assert outbox.sent_at.isoformat() == "2026-12-02T10:00:00+00:00"  # a real send keeps its day
