@@ -150,6 +150,13 @@ def _stray_header_problems(header: Header) -> list[str]:
     else:
         return []
     problems = []
+    for entry in header.entries:
+        for offset, value in enumerate(entry.continued, start=1):
+            if _lookalike_key(value) in _SENDING_KEYS:
+                problems.append(
+                    f"line {entry.line + offset} {_short(value)} is indented, so it is read as part of "
+                    f"the {_key(header.syntax, entry.key)} line above — start it at the beginning of the line"
+                )
     for index in candidates:
         line = lines[index].strip()
         probe = line[1:] if header.syntax == "rst" else line

@@ -76,6 +76,7 @@ CASES = {
     "status-zero-width.md": (post(53, body="Sta\u200btus: draft"), ["looks like a Status: line"]),
     "status-after-blank.md": (post(54, body="Status: draft\nMore text."), ["line 6 'Status: draft' looks like a Status: line", "the header ends at line 5"]),
     "newsletter-after-blank.md": (post(55, body="Newsletter: no"), ["looks like a Newsletter: line"]),
+    "status-indented.md": ("Title: Case 66\nDate: 2026-05-01 10:00\nUuid: 7a7a7a7a-0000-4000-8000-000000000066\n    Status: draft\n\nBody.\n", ["line 4 'Status: draft' is indented, so it is read as part of the Uuid: line above"]),
     "status-empty.md": (post(56, "Status:"), ["has an empty Status: line 2 — write 'Status: draft'"]),
     "status-skip-upper.md": (post(57, "Status: SKIP"), ["Status: 'SKIP' — Pelican reads 'skip' in lower case only"]),
     "email-mode-typo.md": (post(58, "Email_mode: fulll"), ["Email_mode: 'fulll' is not full or excerpt"]),
