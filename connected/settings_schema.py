@@ -168,6 +168,9 @@ def _links(value: Any) -> str | None:
     return None
 
 
+# A post is mailed whole or as an excerpt: NEWSLETTER["MODE"], and a post's own Email_mode:.
+EMAIL_MODES = ("full", "excerpt")
+
 SCHEMA: dict[str, dict[str, Key]] = {
     "AUTHOR_PROFILE": {
         "NAME": Key("", "your name (header, footer, JSON-LD, newsletter sender)", _text),
@@ -220,7 +223,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "FROM_EMAIL": Key(None, "sender address (default AUTHOR_PROFILE['EMAIL'])"),
         "REPLY_TO": Key(None, "reply-to address (default AUTHOR_PROFILE['EMAIL'])"),
         "POSTAL_ADDRESS": Key(None, "footer postal address (default AUTHOR_PROFILE['POSTAL_ADDRESS'])"),
-        "MODE": Key("full", '"full" or "excerpt"', _one_of("full", "excerpt")),
+        "MODE": Key("full", '"full" or "excerpt"', _one_of(*EMAIL_MODES)),
         # Gmail clips messages above ~102 KB; stay below it with a margin.
         "MAX_HTML_BYTES": Key(100_000, "largest HTML edition before falling back to excerpt", _whole(1_000)),
         "MAX_PER_RUN": Key(3, "most posts one publish run may send", _whole(1)),

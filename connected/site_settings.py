@@ -21,6 +21,14 @@ class MissingSettingsFile(SettingsError):
     """The settings file given does not exist."""
 
 
+def is_production(settings: dict) -> bool:
+    """Whether these are the settings of the site readers get (publishconf.py): an absolute
+    SITEURL and absolute URLs. The one rule: the newsletter's editions, make preview-email's
+    freshness test and post_checks' publish-only stops ask it."""
+    siteurl = str(settings.get("SITEURL") or "")
+    return siteurl.startswith(("http://", "https://")) and not settings.get("RELATIVE_URLS")
+
+
 def settings_path(root: Path | str, settings_file: Path | str) -> Path:
     """`settings_file` as a path: as given when absolute, else inside `root`."""
     path = Path(settings_file)

@@ -27,7 +27,7 @@ from connected.editions import (
 from connected.errors import ConnectedError
 from connected.files import path_inside
 from connected.newsletter_settings import SettingsError, newsletter_settings
-from connected.site_settings import load_settings
+from connected.site_settings import is_production, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,12 +61,7 @@ def manifest_is_fresh(manifest: Path, settings: dict, settings_file: Path) -> bo
     generated_for = data.get("generated_for")
     # Editions built for the other kind of site (development vs production)
     # carry the other site's URLs.
-    siteurl = settings.get("SITEURL") or ""
-    wanted = (
-        "publishconf"
-        if siteurl.startswith(("http://", "https://")) and not settings.get("RELATIVE_URLS")
-        else "pelicanconf"
-    )
+    wanted = "publishconf" if is_production(settings) else "pelicanconf"
     if generated_for != wanted:
         return False
     inputs = [

@@ -8,6 +8,7 @@ watches nor rebuilds; that is `make devserver`.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -34,9 +35,19 @@ class StaticHandler(SimpleHTTPRequestHandler):
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"PORT={text!r} is not a port: use a number from 1 to 65535, e.g. 8001")
+    return port
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts serve", description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--output", default="output", help="the folder to serve (default output/)")
     args = parser.parse_args(argv)
@@ -47,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server = ThreadingHTTPServer((args.bind, args.port), partial(StaticHandler, directory=str(output)))
     except OSError as exc:
-        print(f"cannot listen on {args.bind}:{args.port} ({exc.strerror}): try make serve PORT={args.port + 1}",
-              file=sys.stderr)  # fmt: skip
+        fix = f"try make serve PORT={args.port + 1}" if exc.errno == errno.EADDRINUSE else "use a port above 1024"
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
+            fix = "check the address (--bind)"
+        print(f"cannot listen on {args.bind}:{args.port} ({exc.strerror}): {fix}", file=sys.stderr)
         return 1
     server.daemon_threads = True
     host = "localhost" if args.bind in ("127.0.0.1", "localhost") else args.bind

@@ -41,23 +41,32 @@ class ConversionTooSlow(Exception):
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None = None):
-    """Raise ConversionTooSlow in the block after `seconds` (MARKDOWN_FILE_SECONDS; main
-    thread only: elsewhere, no limit, as SIGALRM is delivered to the main thread)."""
+    """Raise ConversionTooSlow in the block after `seconds` (MARKDOWN_FILE_SECONDS) of this
+    process's CPU time: a build stopped with Ctrl-Z or a laptop asleep does not count.
+
+    No limit where it cannot be kept without disturbing anyone: off the main thread (the
+    signal goes to the main thread), without setitimer (Windows), or while someone else's
+    CPU timer or handler is in place (the block would cancel it)."""
     seconds = MARKDOWN_FILE_SECONDS if seconds is None else seconds
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or not hasattr(signal, "setitimer")
+        or signal.getitimer(signal.ITIMER_VIRTUAL)[0] > 0
+        or signal.getsignal(signal.SIGVTALRM) not in (signal.SIG_DFL, signal.SIG_IGN)
+    ):
         yield
         return
 
     def expire(_signum, _frame):
-        raise ConversionTooSlow(f"Markdown took more than {seconds:.0f} s to convert it")
+        raise ConversionTooSlow(f"Markdown took more than {seconds:.0f} CPU seconds to convert it")
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, signal.SIG_DFL if previous is None else previous)
 
 # Set once in each forked worker by _init_worker (never in the parent).
 _WORKER_READER = None

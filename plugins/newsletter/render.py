@@ -32,6 +32,8 @@ from connected.identity import post_uuid
 from connected.newsletter_settings import newsletter_settings
 from connected.pelican_content import resolve_links, resolved_html
 from connected.sanitize import sanitize_html
+from connected.settings_schema import EMAIL_MODES
+from connected.site_settings import is_production
 from connected.urls import absolute_url
 
 from .body import prepare_body, static_image_lookup, with_newsletter_marker
@@ -120,7 +122,7 @@ class RenderedEdition:
 def site_url(settings: dict) -> tuple[str, str]:
     """(absolute site URL, "publishconf" | "pelicanconf") for these settings."""
     siteurl = (settings.get("SITEURL") or "").rstrip("/")
-    if siteurl.startswith(("http://", "https://")) and not settings.get("RELATIVE_URLS"):
+    if is_production(settings):
         return siteurl, "publishconf"
     return (siteurl if siteurl.startswith(("http://", "https://")) else DEV_SITEURL), "pelicanconf"
 
@@ -197,7 +199,7 @@ def post_fields(article, ctx: RenderContext) -> dict:
         newsletter = flag in _TRUE or flag == "now"
     mode = ctx.nl["MODE"]
     if "email_mode" in meta:
-        mode = _flag(article, "Email_mode", meta["email_mode"], {"full", "excerpt"}, mode)
+        mode = _flag(article, "Email_mode", meta["email_mode"], set(EMAIL_MODES), mode)
     tag = " ".join(str(meta.get("audience_tag") or "").split()) or None
     title = plain_line(str(article.title), markup=False)
     subject = plain_line(str(meta["subject"]), markup=False) if meta.get("subject") else title

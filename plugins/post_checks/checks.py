@@ -14,6 +14,7 @@ from connected import settings_schema
 from connected.errors import ConnectedError
 from connected.header import Header, parse_header, read_header, read_text, syntax_of
 from connected.memo import TextMemo, hash_text
+from connected.site_settings import is_production
 from connected.starter_text import starter_sentence
 
 from .outputs import collision_problems, content_claims, generated_claims
@@ -115,6 +116,31 @@ def check_settings(pelican) -> None:
         raise ContentError(early + later)
 
 
+def _hidden_static_problems(settings: dict) -> list[str]:
+    """A static path with a part starting with a dot is never read (IGNORE_FILES = [".*"]):
+    without a word the file would be missing from output/, and a deploy with --delete would
+    take it off the server (an .htaccess, a .well-known/ folder)."""
+    ignores = settings.get("IGNORE_FILES") or []
+    if ".*" not in ignores:
+        return []
+    extra = settings.get("EXTRA_PATH_METADATA") or {}
+    sources = [("STATIC_PATHS", p) for p in settings.get("STATIC_PATHS") or []]
+    sources += [("EXTRA_PATH_METADATA", p) for p in (extra if isinstance(extra, dict) else {})]
+    problems = []
+    for setting, path in sources:
+        parts = str(path).replace("\\", "/").split("/")
+        hidden = next((part for part in parts if part.startswith(".") and part not in (".", "..")), None)
+        if hidden is None:
+            continue
+        plain = "/".join(part.lstrip(".") if part == hidden else part for part in parts)
+        problems.append(
+            f"pelicanconf.py: {setting} names {str(path)!r}, but files and folders starting with a "
+            f"dot are not read (IGNORE_FILES) — keep it as {plain!r} and give its published name in "
+            f"EXTRA_PATH_METADATA, e.g. {{{plain!r}: {{'path': '{hidden}'}}}} (docs/settings.md)"
+        )
+    return problems
+
+
 def _settings_problems(settings: dict) -> tuple[list[str], list[str], list[str]]:
     """(problems that stop the build now, problems that can wait, notes)."""
     from connected.settings_schema import settings_problems
@@ -142,6 +168,7 @@ def _settings_problems(settings: dict) -> tuple[list[str], list[str], list[str]]
     early.extend(problems)
     later, more_notes = settings_problems(read_later)
     notes.extend(more_notes)
+    later.extend(_hidden_static_problems(settings))
     config = settings.get("POST_CHECKS")
     if config is not None and not isinstance(config, dict):
         later.append(
@@ -308,7 +335,7 @@ def _starter_text_findings(contents, settings: dict) -> tuple[list[str], list[st
     of make newpost or make init (connected/starter_text.py). A post is mailed: production
     stops on it, a development build says make publish will. A page is only shown: a warning."""
     problems, notes = [], []
-    stop = _unreadable_mode(settings) == "stop"
+    stop = is_production(settings)  # the build make publish sends from
     root = Path(settings.get("PATH", "."))
     for relative, content in contents:
         if getattr(content, "status", "") != "published":

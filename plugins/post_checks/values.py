@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from connected.header import Header
-from connected.settings_schema import closest_key
+from connected.settings_schema import EMAIL_MODES, closest_key
 
 from .keys import SINGLE_VALUED, known_header_keys
 
@@ -42,12 +42,18 @@ _TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 # tab/newline/CR, DEL, and the two XML non-characters.
 _BAD_IN_BODY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # In a header value also tab, the C1 controls (copy-paste debris) and the bidirectional
-# overrides and isolates, which reorder what a reader sees ("Invoice \u202egnp.exe" shows
-# as "Invoice exe.png" in a subject line).
-_BAD_IN_VALUE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# overrides, which reorder what a reader sees ("Invoice \u202egnp.exe" shows as "Invoice
+# exe.png" in a subject line). Embeddings and isolates stay: right-to-left titles use them.
+_BAD_IN_VALUE = re.compile("[\x00-\x1f\x7f-\x9f\u202d\u202e\ufffe\uffff]")
 # Keys whose line, if it is not read as a header line, lets a post reach subscribers that
-# the writer meant to hold back (Status: draft, Newsletter: no) or sends it otherwise.
-_SENDING_KEYS = frozenset({"status", "newsletter", "email_mode"})
+# the writer meant to hold back (Status: draft, Newsletter: no) or sends it otherwise; and
+# the values each takes. Only a line with one of those is taken for a lost header line:
+# "Status: Accepted" opening an architecture decision record is prose.
+_SENDING_VALUES = {
+    "status": frozenset({"draft", "hidden", "published", "skip"}),
+    "newsletter": frozenset({"no", "false", "off", "yes", "true", "on", "now"}),
+    "email_mode": frozenset(EMAIL_MODES),
+}
 # Look-alikes of Latin letters (Cyrillic, Greek) as a key may be typed or pasted.
 _LATIN_LOOKALIKES = str.maketrans("аеорсухіјѕԁтνοαιτυρκ∶꞉˸", "aeopcyxijsdtvoaitupk:::")
 _STRAY_SCAN_LINES = 20  # how far into the body a Markdown post is looked at
@@ -118,15 +124,18 @@ def _key(syntax: str, key: str, bare: bool = False) -> str:
 
 
 def _lookalike_key(text: str) -> str | None:
-    """The header key a `Key: value` line names, as a reader would take it at a glance:
-    width forms folded (a full-width colon), invisible characters dropped, Cyrillic and
-    Greek look-alikes read as Latin. None when the line has no colon."""
+    """The sending key (status, newsletter, email_mode) a `Key: value` line sets, as a
+    reader would take it at a glance: width forms folded (a full-width colon), invisible
+    characters dropped, Cyrillic and Greek look-alikes read as Latin; None unless the key is
+    one of those and the value one it takes."""
     text = unicodedata.normalize("NFKC", text).translate(_LATIN_LOOKALIKES)
-    key, colon, _ = text.partition(":")
+    key, colon, value = text.partition(":")
     if not colon:
         return None
-    key = "".join(ch for ch in key if unicodedata.category(ch) != "Cf")
-    return key.strip().casefold()
+    key = "".join(ch for ch in key if unicodedata.category(ch) != "Cf").strip().casefold()
+    value = "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip().casefold()
+    allowed = _SENDING_VALUES.get(key)
+    return key if allowed is not None and value in allowed else None
 
 
 def _stray_header_problems(header: Header) -> list[str]:
@@ -140,19 +149,20 @@ def _stray_header_problems(header: Header) -> list[str]:
             start += 1
         candidates = []
         for index in range(start, min(len(lines), start + _STRAY_SCAN_LINES)):
-            if not lines[index].strip():
-                break  # the first paragraph only: prose further down may say "Status:"
+            if not lines[index].strip() or lines[index].lstrip().startswith(("```", "~~~")):
+                break  # the first paragraph only, and not a code block
             candidates.append(index)
         shown_key = "{}:"
     elif header.syntax == "rst":
-        candidates = [i for i in range(header.body_start, len(lines)) if lines[i].lstrip().startswith((":", "："))]
+        # Column 0 only: an indented field is inside a literal block or a directive.
+        candidates = [i for i in range(header.body_start, len(lines)) if lines[i].startswith((":", "："))]
         shown_key = ":{}:"
     else:
         return []
     problems = []
     for entry in header.entries:
         for offset, value in enumerate(entry.continued, start=1):
-            if _lookalike_key(value) in _SENDING_KEYS:
+            if _lookalike_key(value) is not None:
                 problems.append(
                     f"line {entry.line + offset} {_short(value)} is indented, so it is read as part of "
                     f"the {_key(header.syntax, entry.key)} line above — start it at the beginning of the line"
@@ -161,7 +171,7 @@ def _stray_header_problems(header: Header) -> list[str]:
         line = lines[index].strip()
         probe = line[1:] if header.syntax == "rst" else line
         name = _lookalike_key(probe)
-        if name not in _SENDING_KEYS:
+        if name is None:
             continue
         label = "Email_mode" if name == "email_mode" else name.capitalize()
         written = shown_key.format(label.lower() if header.syntax == "rst" else label)
@@ -270,7 +280,7 @@ def _sending_value_problems(header: Header, key) -> list[str]:
             f"write '{key('Status')} draft' to keep the post out of the site"
         )
     mode = header.get("email_mode")
-    if mode is not None and mode.strip().lower() not in ("full", "excerpt"):
+    if mode is not None and mode.strip().lower() not in EMAIL_MODES:
         problems.append(
             f"{key('Email_mode')} {_short(mode)} is not full or excerpt — write "
             f"'{key('Email_mode')} full' (the whole post in the email) or '{key('Email_mode')} excerpt'"

@@ -75,15 +75,9 @@ def key_problem(api_key: str) -> str | None:
     return None
 
 
-def transport_problem(err: BaseException | None, url: str, timeout: float | None) -> str:
-    """Name what kept an HTTP answer from arriving: DNS, a refused connection, a timeout, TLS.
-
-    The client wraps the requests exception, which wraps urllib3's, which wraps the
-    socket error; walk that chain (args, .reason, __cause__, __context__) for the cause.
-    """
-    parts = urlsplit(url)
-    host = parts.hostname or url
-    where = f"{host}:{parts.port}" if parts.port else host
+def error_chain(err: BaseException | None) -> list[BaseException]:
+    """`err` and every exception it wraps: the client wraps the requests exception, which
+    wraps urllib3's, which wraps the socket error (args, .reason, __cause__, __context__)."""
     seen: list[BaseException] = []
     todo = [err] if isinstance(err, BaseException) else []
     while todo:
@@ -93,6 +87,20 @@ def transport_problem(err: BaseException | None, url: str, timeout: float | None
         seen.append(exc)
         linked = [*exc.args, getattr(exc, "reason", None), exc.__cause__, exc.__context__]
         todo.extend(x for x in linked if isinstance(x, BaseException))
+    return seen
+
+
+def is_timeout(err: BaseException | None) -> bool:
+    """Whether a timeout is anywhere in the chain: the request may still be worked on."""
+    return any(isinstance(e, requests.Timeout | socket.timeout | TimeoutError) for e in error_chain(err))
+
+
+def transport_problem(err: BaseException | None, url: str, timeout: float | None) -> str:
+    """Name what kept an HTTP answer from arriving: DNS, a refused connection, a timeout, TLS."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    where = f"{host}:{parts.port}" if parts.port else host
+    seen = error_chain(err)
     names = {type(e).__name__ for e in seen}
 
     def has(*kinds) -> bool:
@@ -412,7 +420,7 @@ class MailchimpClient(Client):
 
     def _failure(self, what: str, status: int | None, text) -> CallFailed:
         if status is None:
-            timeout = isinstance(text, requests.Timeout)
+            timeout = is_timeout(text)
             problem = transport_problem(text, self.host, self.timeout)
             return CallFailed(what, None, detail=self._redact(problem), timeout=timeout)
         doc = text

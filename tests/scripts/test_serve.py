@@ -53,3 +53,11 @@ def test_a_busy_port_is_one_line_with_the_fix(tmp_path, capsys):
 def test_nothing_built_says_so(tmp_path, capsys):
     assert main(["--output", str(tmp_path / "nothing")]) == 1
     assert "run `make html` first" in capsys.readouterr().err
+
+
+def test_a_port_out_of_range_is_refused_with_the_fix(tmp_path, capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as info:
+        main(["--port", "70000", "--output", str(_site(tmp_path))])
+    assert info.value.code == 2 and "is not a port: use a number from 1 to 65535" in capsys.readouterr().err

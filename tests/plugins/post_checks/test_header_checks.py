@@ -412,3 +412,39 @@ def test_posts_read_through_symbolic_links_stop_the_build(tmp_path):
     again = [line for path, line in named.items() if "/loop/" in path and not path.endswith("link.md")]
     assert again and all("again, reached through a symbolic link — delete the link" in line for line in again)
     assert not any("share" in line and "Uuid" in line for line in lines)  # no duplicate-Uuid wall
+
+
+def test_prose_that_starts_like_a_header_line_is_not_taken_for_one(tmp_path):
+    """Only a lost header line with a value its key takes stops the build: an architecture
+    decision record opens with "Status: Accepted", weekly notes with "Newsletter: 1,200
+    subscribers", a tutorial shows `Status: draft` in a code block (an independent review)."""
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    posts = tmp_path / "content" / "posts"
+    bodies = {
+        "adr.md": "Status: Accepted\nContext: we ship weekly.",
+        "notes.md": "Newsletter: 1,200 subscribers now.\nThanks all.",
+        "fence.md": "```text\nStatus: draft\n```\n\nThat line keeps a post back.",
+    }
+    for n, (name, body) in enumerate(bodies.items()):
+        (posts / name).write_text(post(70 + n, f"Title: Prose {n}", body=body), encoding="utf-8")
+    (posts / "howto.rst").write_text(
+        "How to hold a post\n##################\n\n:date: 2026-05-02 10:00\n"
+        ":uuid: 7a7a7a7a-0000-4000-8000-000000000079\n:summary: s.\n\nWrite this::\n\n"
+        "    :status: draft\n\n:Status: Accepted\n", encoding="utf-8")  # fmt: skip
+    result = build_cli(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "looks like a" not in result.stderr
+
+
+def test_a_dotted_static_path_is_named_not_silently_left_out(tmp_path):
+    """IGNORE_FILES = [".*"] would leave extra/.htaccess out of output/ without a word, and
+    rsync --delete would then take it off the server (an independent review)."""
+    shutil.copytree(DATA / "good_minimal", tmp_path / "content")
+    (tmp_path / "content" / "extra").mkdir()
+    (tmp_path / "content" / "extra" / ".htaccess").write_text("Redirect 301 /old /new\n", encoding="utf-8")
+    extra = ["-e", 'STATIC_PATHS=["images", "extra/.htaccess"]',
+             "-e", 'EXTRA_PATH_METADATA={"extra/.htaccess": {"path": ".htaccess"}}']  # fmt: skip
+    result = build_cli(tmp_path, *extra)
+    assert result.returncode == 1
+    lines = [line for line in _lines(result) if "IGNORE_FILES" in line]
+    assert len(lines) == 2 and all("keep it as 'extra/htaccess'" in line for line in lines), lines
