@@ -234,6 +234,7 @@ def check_all_content(generators) -> None:
     real_root = root.resolve()
     linked: set[str] = set()  # read through a symbolic link: said once, checked no further
     real_dirs: dict[str, Path | None] = {}  # each folder resolved once (a few, for 10 000 posts)
+    starters: dict[str, str] = {}  # relative path -> the starter sentence it still holds
     for relative in sorted(
         path for path, content in generated.items() if content is None or _is_post_or_page(content)
     ):
@@ -243,7 +244,11 @@ def check_all_content(generators) -> None:
             problems.append(f"{display_path(settings, relative)}: {link}")
             linked.add(relative)
             continue
-        found, unknown, has_slug, error = _file_findings(path, settings, templates, _kind(settings, relative), memo)
+        found, unknown, has_slug, error, starter = _file_findings(
+            path, settings, templates, _kind(settings, relative), memo
+        )
+        if starter:
+            starters[relative] = starter
         if has_slug:
             slug_lines.add(relative)
         for key in unknown:
@@ -281,7 +286,7 @@ def check_all_content(generators) -> None:
     memo.save()
     problems.extend(_slug_length_problems(contents, slug_lines, settings))
     problems.extend(_uuid_problems(contents, settings))
-    starter, starter_notes = _starter_text_findings(contents, settings)
+    starter, starter_notes = _starter_text_findings(contents, settings, starters)
     problems.extend(starter)
     claims = content_claims(contents) + generated_claims(generators, settings)
     problems.extend(collision_problems(claims, lambda relative: display_path(settings, relative)))
@@ -330,20 +335,16 @@ def _link_problem(path: Path, relative: str, real_root: Path, real_dirs: dict) -
     return None
 
 
-def _starter_text_findings(contents, settings: dict) -> tuple[list[str], list[str]]:
+def _starter_text_findings(contents, settings: dict, starters: dict[str, str]) -> tuple[list[str], list[str]]:
     """(problems, warnings) for published posts and pages that still hold the starter text
     of make newpost or make init (connected/starter_text.py). A post is mailed: production
     stops on it, a development build says make publish will. A page is only shown: a warning."""
     problems, notes = [], []
     stop = is_production(settings)  # the build make publish sends from
-    root = Path(settings.get("PATH", "."))
     for relative, content in contents:
-        if getattr(content, "status", "") != "published":
+        sentence = starters.get(relative)
+        if sentence is None or getattr(content, "status", "") != "published":
             continue  # a draft may hold it: it is still being written
-        text = read_text(root / relative)
-        sentence = starter_sentence(text) if isinstance(text, str) else None
-        if sentence is None:
-            continue
         shown = display_path(settings, relative)
         quoted = f"“{sentence[:38]}…”"
         if _kind(settings, relative) == "page":
@@ -387,20 +388,21 @@ def _tzdata_version() -> str:
 
 
 def _file_findings(path: Path, settings: dict, templates, kind: str, memo: TextMemo):
-    """(problems, unknown keys, whether it has a Slug: line, why it cannot be read or None)."""
+    """(problems, unknown keys, whether it has a Slug: line, why it cannot be read or None,
+    the starter sentence it still holds or None)."""
     text = read_text(path)
     if isinstance(text, Header):  # unreadable: said on every build, never remembered
         found, unknown = file_problems(text, settings, templates, kind)
-        return found, unknown, False, text.error
+        return found, unknown, False, text.error, None
 
     def check(_key: str) -> list:
         header = parse_header(text, syntax_of(str(path)))
         found, unknown = file_problems(header, settings, templates, kind)
-        return [found, unknown, header.first("slug") is not None]
+        return [found, unknown, header.first("slug") is not None, starter_sentence(text)]
 
     # The same text reads differently as Markdown and as reST: the syntax is in the key.
-    found, unknown, has_slug = memo.get(f"{kind}\0{syntax_of(str(path))}\0{text}", check)
-    return list(found), list(unknown), bool(has_slug), None
+    found, unknown, has_slug, starter = memo.get(f"{kind}\0{syntax_of(str(path))}\0{text}", check)
+    return list(found), list(unknown), bool(has_slug), None, starter
 
 
 def _kind(settings: dict, relative: str) -> str:
