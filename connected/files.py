@@ -63,3 +63,14 @@ def path_inside(base: Path, *parts: str) -> Path:
     if candidate != base and base not in candidate.parents:
         raise ValueError(f"{'/'.join(parts)!r} would be written outside {base}")
     return candidate
+
+
+def hidden_under(path: Path, root: Path) -> bool:
+    """Whether `path` is, or lies in, a file or folder under `root` whose name starts with a
+    dot: the build reads none of them (IGNORE_FILES = [".*"] in pelicanconf.py), so neither
+    do the scripts that look for posts (make uuids, make newpost)."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        parts = path.parts
+    return any(part.startswith(".") and part not in (".", "..") for part in parts)

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from connected.errors import ConnectedError
-from connected.files import path_inside
+from connected.files import hidden_under, path_inside
 from connected.header import read_header
 from connected.starter_text import NEWPOST_BODY
 
@@ -115,6 +115,8 @@ def _file_using_slug(posts_dir: Path, slug: str) -> Path | None:
     if not posts_dir.is_dir():
         return None
     for path in sorted(posts_dir.rglob("*.md")):
+        if hidden_under(path, posts_dir):
+            continue  # a trashed or hidden file is not built: its slug is free
         header = read_header(path)
         if any(value == slug for value in header.values("slug")):
             return path

@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from connected.errors import ConnectedError
-from connected.files import write_atomic
+from connected.files import hidden_under, write_atomic
 from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES, parse_header
 from connected.identity import fallback_uuid, id_for_new_uuid_line
 
@@ -161,7 +161,7 @@ def source_files(content: Path, subdirs: list[str]) -> list[Path]:
         elif base.is_dir():
             files.update(
                 p for p in base.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+                if p.is_file() and p.suffix.lower() in SUFFIXES and not hidden_under(p, content)
             )  # fmt: skip
     return sorted(files)
 
