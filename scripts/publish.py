@@ -84,6 +84,8 @@ LIVE_ATTEMPTS = 5
 LIVE_FIRST_DELAY = 2.0  # seconds, doubled after each attempt
 LIVE_TIMEOUT = 10.0
 SAFE = "Re-running `make publish` is safe: posts already sent are recorded and not sent again."
+# A message that already says a re-run is safe (or when to re-run) is not followed by SAFE.
+_SAID_SAFE = ("Re-running `make publish` is safe", "safe: nothing is sent twice", "Re-run `make publish`")
 publish_lock = record_lock  # the name scripts/import_blog uses
 
 
@@ -430,6 +432,8 @@ class SendPlan:
 
 def run_publish(ctx: Context, args: argparse.Namespace) -> int:
     record = load_record(ctx.record_path)
+    if args.test_send:
+        check_address(args.test_send)  # before the build: a mistyped address changes nothing
     output = None if args.no_build else build(ctx, all_editions=bool(args.test_send or args.release))
     posts = load_manifest(ctx)
     if args.test_send and (args.post or "").strip().lower() == "digest":
@@ -799,7 +803,7 @@ def run_command(args: argparse.Namespace, root: Path, env: dict, console: Consol
         if (
             getattr(exc, "retry_safe", True)
             and not isinstance(exc, SettingsError | errors.SettingsError)
-            and "Re-running `make publish` is safe" not in str(exc)  # said once
+            and not any(said in str(exc) for said in _SAID_SAFE)  # said once
         ):
             console.error(SAFE)
         return 1

@@ -241,7 +241,9 @@ def check_all_content(generators) -> None:
         path = root / relative
         link = _link_problem(path, relative, real_root, real_dirs)
         if link:
-            problems.append(f"{display_path(settings, relative)}: {link}")
+            # The link as the writer sees it in content/ (display_path would follow it).
+            shown = os.path.relpath(path) if path.absolute().is_relative_to(Path.cwd()) else str(path)
+            problems.append(f"{shown}: {link}")
             linked.add(relative)
             continue
         found, unknown, has_slug, error, starter = _file_findings(

@@ -50,12 +50,21 @@ KEY_PATTERN = re.compile(r"^[0-9A-Za-z]+-([a-z]{2,}[0-9]+)$")
 FIX_KEY = "check MAILCHIMP_API_KEY in .env"
 
 
+def _page_words(text: str) -> str | None:
+    """An HTML page's title (or its first words); None when `text` is not an HTML page.
+    Only the first 20 000 characters are looked at: it is someone else's page."""
+    text = text[:20000]
+    if "<" not in text or not re.search(r"<(html|body|head|title)\b", text, re.I):
+        return None
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+    words = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
+    return " ".join(words.split())[:120]
+
+
 def _summary(text: str) -> str:
     """A non-JSON error body in a few words: a proxy's HTML page becomes its title."""
-    if "<" in text and re.search(r"<(html|body|head|title)\b", text, re.I):
-        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
-        words = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
-        words = " ".join(words.split())[:120]
+    words = _page_words(text)
+    if words is not None:
         return f"an HTML error page ({words!r}), not Mailchimp's own answer: a proxy or gateway"
     return " ".join(text.split())[:300]
 
@@ -377,8 +386,12 @@ class MailchimpClient(Client):
         if isinstance(result, str) or (answer and not isinstance(result, dict)):
             # A 2xx that is not JSON (the client returns its text): a proxy or captive
             # portal answered, so whether Mailchimp acted is unknown.
-            page = _summary(result[:20000]) if isinstance(result, str) and result.strip() else ""
-            raise self._garbled(what, f"a body that is not JSON ({page or 'an HTML page?'})")
+            words = _page_words(result) if isinstance(result, str) else None
+            if words is not None:
+                raise CallFailed(what, None, detail=(
+                    f"the web page {words!r} answered instead of Mailchimp — a captive portal "
+                    "(hotel or café Wi-Fi: sign in to it) or a proxy in between"))  # fmt: skip
+            raise self._garbled(what, "a body that is not JSON")
         return result
 
     def _empty_bodied(self, what: str, result: requests.Response, answer: bool):

@@ -82,7 +82,7 @@ def test_html_page_with_200_every_time_gives_a_message(project, fake_mailchimp, 
     result = project.publish()
     assert result.code == 1
     assert "Traceback" not in result.text
-    assert "not JSON" in result.err and "safe" in result.err
+    assert "answered instead of Mailchimp — a captive portal" in result.err and "safe" in result.err
     assert sends(fake_mailchimp, NEWEST) == 0
 
 

@@ -275,3 +275,15 @@ def test_test_send_keeps_an_ordinary_address():
     from scripts.publish import check_address
 
     assert check_address(" first.last+news@mail.example.org ") == "first.last+news@mail.example.org"
+
+
+def test_a_bad_test_send_address_changes_nothing(project):
+    """Checked before the build: output/ is left as the last build made it."""
+    write_posts(project, {u: entry() for u in (OLD, MIDDLE, NEWEST)})
+    assert project.publish().code == 0
+    index = project.path / "output" / "index.html"
+    stamp = index.stat().st_mtime_ns
+    result = project.publish("--test-send", "me@x.example,all@list.example")
+    assert result.code == 1 and "is not one email address" in result.err
+    assert "Building the site" not in result.out
+    assert index.stat().st_mtime_ns == stamp
