@@ -87,7 +87,7 @@ PUBLISH_OPTS = $(strip $(if $(DRY_RUN),--dry-run) $(if $(CHECK),--check) \
 publish: $(STAMP) ## Build for production, deploy (if configured), send new posts (DRY_RUN=1 CHECK=1 TEST_SEND=addr POST=slug BASELINE=all|all-but-newest RELEASE=slug)
 	$(PY) -m scripts publish $(PUBLISH_OPTS)
 
-preview-email: $(STAMP) ## Write a post's email edition as HTML and say where (POST=slug, default newest; POST=digest: the next digest)
+preview-email: $(STAMP) ## Write a post's email edition as HTML and say where (POST=slug, a draft too; default newest; POST=digest: the next digest)
 	$(PY) -m scripts preview-email $(if $(POST),--post "$(POST)")
 
 unschedule: $(STAMP) ## Cancel scheduled campaigns and hold their posts
