@@ -50,6 +50,13 @@ FILE_NAMES = {
 }
 
 
+def names_post(wanted: str, uuid: str, slug: str, source_path: str) -> bool:
+    """Whether POST=`wanted` names this post: its Uuid, its slug or its file name without the
+    suffix, in any case (make preview-email, for posts and drafts alike)."""
+    key = wanted.strip().lower()
+    return bool(key) and key in (str(uuid).lower(), str(slug).lower(), Path(str(source_path)).stem.lower())
+
+
 class ManifestError(ConnectedError):
     """The editions manifest cannot be read; the message names the file and the fix."""
 

@@ -363,9 +363,8 @@ def _site_placeholders(settings: dict, profile: dict, root: Path, sample_images:
                 continue
             if any(marker in text for marker in SAMPLE_ABOUT_MARKERS):
                 problems.append(f"{page} is still the sample's About text: write your own.")
-            elif starter_sentence(text):
-                problems.append(f"{page} still holds make init's starter text "
-                                f"(“{starter_sentence(text)[:40]}…”): write your own.")
+            elif sentence := starter_sentence(text):
+                problems.append(f"{page} still holds make init's starter text (“{sentence[:40]}…”): write your own.")
     return problems
 
 

@@ -723,7 +723,6 @@ def _shown(path: Path) -> str:
         return f"{path}/"
 
 
-
 def parse_extra(items: list[str]) -> dict:
     extra = {}
     for item in items:

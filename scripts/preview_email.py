@@ -22,6 +22,7 @@ from connected.editions import (
     ManifestError,
     manifest_path,
     manifest_siteurl,
+    names_post,
     read_manifest,
 )
 from connected.errors import ConnectedError
@@ -117,10 +118,8 @@ def choose_post(manifest: dict, wanted: str | None) -> dict:
         raise PreviewError("no published posts in the manifest: write a post (make newpost) first.")
     if not wanted:
         return posts[0]
-    key = wanted.strip().lower()
     for post in posts:
-        stem = Path(post.get("source_path", "")).stem.lower()
-        if key in (post["uuid"], post["slug"].lower(), stem):
+        if names_post(wanted, post["uuid"], post["slug"], post.get("source_path", "")):
             return post
     slugs = ", ".join(post["slug"] for post in posts[:20])
     raise PreviewError(

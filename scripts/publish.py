@@ -299,6 +299,15 @@ def init_hint(problems: list[str]) -> list[str]:
     return [INIT_HINT] if any("sample" in problem for problem in problems) else []
 
 
+def report_problems(console: Console, problems: list[str]) -> None:
+    """CHECK=1's list: every problem on a line of its own, then the pointer to make init."""
+    console.error(f"Fix {'this problem' if len(problems) == 1 else f'these {len(problems)} problems'} before publishing:")
+    for problem in problems:
+        console.error(f"  - {problem}")
+    for hint in init_hint(problems):
+        console.error(hint)
+
+
 # --- Commands -----------------------------------------------------------------------------------
 def run_check(ctx: Context) -> int:
     """Every problem in one run (settings, Mailchimp, placeholders), each one line with its fix."""
@@ -324,11 +333,7 @@ def run_check(ctx: Context) -> int:
         )
     problems.extend(placeholders(ctx, site=True))
     if problems:
-        ctx.console.error(f"Fix {'this problem' if len(problems) == 1 else f'these {len(problems)} problems'} before publishing:")
-        for problem in problems:
-            ctx.console.error(f"  - {problem}")
-        for hint in init_hint(problems):
-            ctx.console.error(hint)
+        report_problems(ctx.console, problems)
         return 1
     say("Configuration OK: `make publish DRY_RUN=1` shows what would be sent.")
     return 0
@@ -788,9 +793,7 @@ def run_command(args: argparse.Namespace, root: Path, env: dict, console: Consol
     try:
         if args.check and (problems := settings_file_problems(root, args.settings)):
             # Every settings mistake at once (loading the context stops at the first).
-            console.error(f"Fix {'this problem' if len(problems) == 1 else f'these {len(problems)} problems'} before publishing:")
-            for problem in problems:
-                console.error(f"  - {problem}")
+            report_problems(console, problems)
             return 1
         ctx = load_context(root, args.settings, console, env)
         ctx.now = parse_now(env.get(NOW_ENV))  # a test hook (docs/digest.md)

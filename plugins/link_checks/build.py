@@ -433,7 +433,6 @@ def _line(source: str, line: int, message: str) -> str:
     return f"{source}:{line}: {message}" if line else f"{source}: {message}"
 
 
-
 def _code_digest() -> bytes:
     # The extraction's and the check's code are part of each post's key: a change
     # re-extracts and re-checks everything.

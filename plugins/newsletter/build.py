@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connected.editions import PREVIEW_DRAFT_SETTING, PREVIOUS_EDITIONS_SETTING
+from connected.editions import PREVIEW_DRAFT_SETTING, PREVIOUS_EDITIONS_SETTING, names_post
 from connected.identity import has_own_uuid, post_uuid
 from connected.published import is_published
 
@@ -108,11 +108,11 @@ def write_editions(article_generator, writer=None) -> None:
         _remember(seen, entry)
         posts.append((entry, digest, warnings))
     drafts = []
-    wanted_draft = str(settings.get(PREVIEW_DRAFT_SETTING) or "").strip().lower()
-    for article in getattr(article_generator, "drafts", []) if wanted_draft else []:
+    wanted_draft = str(settings.get(PREVIEW_DRAFT_SETTING) or "")
+    for article in getattr(article_generator, "drafts", []) if wanted_draft.strip() else []:
         # make preview-email POST=<a draft>: its edition, in the preview's own folder.
-        stem = Path(str(getattr(article, "source_path", "") or "")).stem.lower()
-        if wanted_draft in (post_uuid(article), str(getattr(article, "slug", "")).lower(), stem):
+        if names_post(wanted_draft, post_uuid(article), getattr(article, "slug", ""),
+                      getattr(article, "source_path", "") or ""):  # fmt: skip
             edition = render_edition(article, settings, ctx, gather_inputs(article, ctx))
             drafts.append({**write_edition(editions_path, edition), "draft": True})
     path = write_manifest(

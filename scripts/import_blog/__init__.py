@@ -49,7 +49,6 @@ class ImportBlogError(ConnectedError):
     """The import stopped; the message says why and what to do."""
 
 
-
 # --- The diff shown before anything changes ---------------------------------------------------
 def diff_text(plan: Plan, settings_path: Path, settings_before: str, settings_after: str) -> str:
     chunks = []

@@ -369,10 +369,7 @@ def settings_block(old: OldSettings, plan_items: list[Item], ours: dict, options
     static_new = [s for s in static_new if s and _under(s, ours["STATIC_PATHS"]) is None]
     if static_new:
         lines.append(f"STATIC_PATHS = STATIC_PATHS + {static_new!r}")
-    extra = old.get("EXTRA_PATH_METADATA") or {}
-    taken = extra_targets(ours)
-    carried = {k: v for k, v in extra.items() if isinstance(v, dict) and k not in ours.get("EXTRA_PATH_METADATA", {})
-               and str(v.get("path", "")).lstrip("/") not in taken}
+    carried, _clashing = split_extra(old, ours)
     if carried:
         lines.append(f"EXTRA_PATH_METADATA = {{**EXTRA_PATH_METADATA, **{carried!r}}}")
     if options.home == "keep":
@@ -385,19 +382,21 @@ def settings_block(old: OldSettings, plan_items: list[Item], ours: dict, options
     return "\n".join(lines) + "\n"
 
 
-def extra_targets(ours: dict) -> set[str]:
-    """Output paths this site's own EXTRA_PATH_METADATA already writes (robots.txt)."""
-    mapping = ours.get("EXTRA_PATH_METADATA") or {}
-    return {str(v.get("path", "")).lstrip("/") for v in mapping.values() if isinstance(v, dict) and v.get("path")}
+def split_extra(old: OldSettings, ours: dict) -> tuple[dict, dict]:
+    """The old EXTRA_PATH_METADATA entries this site lacks, as (carried over, left out): one
+    is left out when its path is one this site's own entries already write (robots.txt)."""
+    mine = ours.get("EXTRA_PATH_METADATA") or {}
+    taken = {str(v.get("path", "")).lstrip("/") for v in mine.values() if isinstance(v, dict) and v.get("path")}
+    carried, clashing = {}, {}
+    for source, meta in (old.get("EXTRA_PATH_METADATA") or {}).items():
+        if isinstance(meta, dict) and source not in mine:
+            (clashing if str(meta.get("path", "")).lstrip("/") in taken else carried)[source] = meta
+    return carried, clashing
 
 
 def clashing_extra(old: OldSettings, ours: dict) -> list[str]:
-    """The old EXTRA_PATH_METADATA entries left out: their path is one this site writes."""
-    extra = old.get("EXTRA_PATH_METADATA") or {}
-    taken = extra_targets(ours)
-    return [f"{k} → {v['path']}" for k, v in sorted(extra.items())
-            if isinstance(v, dict) and k not in (ours.get("EXTRA_PATH_METADATA") or {})
-            and str(v.get("path", "")).lstrip("/") in taken]
+    """The old EXTRA_PATH_METADATA entries left out, as the report names them."""
+    return [f"{source} → {meta['path']}" for source, meta in sorted(split_extra(old, ours)[1].items())]
 
 
 def replace_block(settings_text: str, block: str) -> str:
