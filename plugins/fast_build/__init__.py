@@ -180,8 +180,26 @@ def on_article_writer_finalized(generator, writer=None) -> None:
 
 
 def on_page_writer_finalized(generator, writer=None) -> None:
+    # The pages are the last the writer renders. Not waited for here: the renderers
+    # finish while this process copies the static files, draws the cards and checks
+    # the links, and save_state (finalized) waits for them. Unless a static file is
+    # copied where a page is being written: then, as in Pelican, the copy comes
+    # last, after the page.
     if isinstance(writer, IncrementalWriter):
-        writer.flush()
+        writer.start_flush()
+        if writer.renders_any(_copied_paths(generator)):
+            writer.finish_flush()
+
+
+def _copied_paths(generator) -> set[str]:
+    """Where the static generator will copy files, as full paths."""
+    output = generator.output_path
+    statics = generator.context.get("staticfiles", [])
+    paths = {os.path.normpath(os.path.join(output, str(static.save_as))) for static in statics}
+    theme = generator.settings.get("THEME_STATIC_DIR")
+    if theme:
+        paths.add(os.path.normpath(os.path.join(output, theme)))  # a folder: a page inside it counts
+    return paths
 
 
 def on_get_writer(pelican):

@@ -182,6 +182,8 @@ class IncrementalWriter(Writer):
             return
         data = b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in parts)
         if pending.name is None:  # feeds and other non-template writes
+            if path in self._dispatched:
+                self.finish_flush()  # a renderer writes it too: this later write wins
             write_atomically(path, data)
             return
         entry, wrote = store_page(
@@ -250,6 +252,13 @@ class IncrementalWriter(Writer):
                 # Rendering here raises a template error with Pelican's usual traceback.
                 outcome = render_jobs(share, self._fingerprints.page)
             self._record(outcome)
+
+    def renders_any(self, paths: set[str]) -> bool:
+        """Whether a running renderer writes one of `paths`, or inside one of them."""
+        if not self._dispatched:
+            return False
+        folders = tuple(os.path.join(path, "") for path in paths)
+        return any(path in paths or path.startswith(folders) for path in self._dispatched)
 
     def flush(self) -> None:
         self.start_flush()

@@ -20,8 +20,13 @@ import pickle
 import signal
 import threading
 from importlib import metadata as importlib_metadata
+from typing import ClassVar
 
+from markdown import Markdown
+from markdown.preprocessors import Preprocessor
 from pelican.readers import MarkdownReader
+from pelican.utils import pelican_open
+from pygments.formatters.html import HtmlFormatter
 
 from connected.header import read_bytes
 
@@ -72,6 +77,39 @@ def time_limit(seconds: float | None = None):
 _WORKER_READER = None
 
 
+class StylesheetOnceFormatter(HtmlFormatter):
+    """Pygments' HTML formatter, its token-to-class table worked out once per style and
+    class prefix instead of once per code block (codehilite makes a formatter for
+    every block: a twentieth of a cold build's Markdown time). The table depends on
+    nothing else, and Pygments only reads it once made."""
+
+    _tables: ClassVar[dict] = {}
+
+    def _create_stylesheet(self):
+        key = (self.style, self.classprefix)
+        tables = self._tables.get(key)
+        if tables is None:
+            super()._create_stylesheet()
+            self._tables[key] = (self.ttype2class, self.class2style)
+        else:
+            self.ttype2class, self.class2style = tables
+
+
+_CODEHILITE = ("markdown.extensions.codehilite", "codehilite")
+
+
+def with_stylesheet_once(markdown_settings: dict) -> dict:
+    """MARKDOWN with codehilite's formatter made StylesheetOnceFormatter, where the
+    site leaves it Pygments' own "html" (same bytes: test_fast_build_identical)."""
+    configs = dict(markdown_settings.get("extension_configs") or {})
+    for name in _CODEHILITE:
+        config = configs.get(name)
+        if isinstance(config, dict) and config.get("pygments_formatter", "html") == "html":
+            configs[name] = {**config, "pygments_formatter": StylesheetOnceFormatter}
+    extensions = list(markdown_settings.get("extensions") or [])
+    return {**markdown_settings, "extension_configs": configs, "extensions": extensions}
+
+
 class RawMarkdownReader(MarkdownReader):
     """Pelican's MarkdownReader, returning metadata values before processing.
 
@@ -80,8 +118,46 @@ class RawMarkdownReader(MarkdownReader):
     (strings, lists of strings, the summary's HTML) travel between processes.
     """
 
+    def __init__(self, settings, *args, **kwargs):
+        # A copy: Pelican's reader adds to the MARKDOWN dict it is given.
+        settings = {**settings, "MARKDOWN": with_stylesheet_once(settings.get("MARKDOWN") or {})}
+        super().__init__(settings, *args, **kwargs)
+        self._body_md = self._fields_md = None
+
     def process_metadata(self, name, value):
         return value
+
+    def read(self, source_path):
+        """Pelican's read, with its two uses of a Markdown instance (the body; the
+        formatted fields, without the meta preprocessor) each served by an instance made
+        once per reader and reset() between documents, Python-Markdown's way to reuse
+        one: making an instance per file was a twentieth of the conversion."""
+        self._source_path = source_path
+        if self._body_md is None:
+            self._body_md = Markdown(**self.settings["MARKDOWN"])
+            self._fields_md = Markdown(**self.settings["MARKDOWN"])
+            self._fields_md.preprocessors.deregister("meta")
+        body, fields = self._body_md, self._fields_md
+        try:
+            body.reset()
+            with pelican_open(source_path) as text:
+                content = body.convert(text)
+            # Pelican's _parse_metadata takes "meta" out of the instance it converts the
+            # fields with: it finds a stand-in to take out, and `fields` stays reusable.
+            fields.preprocessors.register(_NoMeta(fields), "meta", 0)
+            self._md = fields
+            metadata = self._parse_metadata(body.Meta) if hasattr(body, "Meta") else {}
+        except BaseException:
+            # Cut short (an error, the time limit): the next file gets new instances
+            # rather than whatever state this one left.
+            self._body_md = self._fields_md = None
+            raise
+        return content, metadata
+
+
+class _NoMeta(Preprocessor):
+    def run(self, lines):
+        return lines
 
 
 def _init_worker(settings):
@@ -269,6 +345,7 @@ class ParallelMarkdownReader(MarkdownReader):
     """Pelican's Markdown reader, served from a MarkdownBatch when one is attached."""
 
     batch: MarkdownBatch | None = None
+    _raw_reader: RawMarkdownReader | None = None  # made at the first file read here
 
     def process_metadata(self, name, value):
         if name in ("date", "modified") and isinstance(value, str):
@@ -286,8 +363,10 @@ class ParallelMarkdownReader(MarkdownReader):
         if result is None and batch is not None and source_path in batch.slow:
             raise ConversionTooSlow(batch.slow[source_path])
         if result is None:
+            if self._raw_reader is None:
+                self._raw_reader = RawMarkdownReader(self.settings)
             with time_limit():
-                result = RawMarkdownReader(self.settings).read(source_path)
+                result = self._raw_reader.read(source_path)
             if batch is not None:
                 batch.remember(source_path, result)
         content, raw = result

@@ -58,6 +58,9 @@ def still_there(reference: str | None, previous: list | None) -> bool:
     return [st.st_size, st.st_mtime_ns] == previous[2:4]
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+
+
 @functools.cache
 def _page_mode() -> int:
     """The mode Pelican's open(…, "w") gives a new page: 0o666 less the umask."""
@@ -67,9 +70,34 @@ def _page_mode() -> int:
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """Write via a temporary file in the same directory and os.replace()
-    (never into a file a hard link shares with the live tree)."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    """Write a page where no file stands yet straight in; replace one that stands
+    there via a temporary file and os.replace() (never writing into a file a hard
+    link shares with the live tree)."""
+    # A build into a fresh stage (every page of a cold build) finds no file at its
+    # pages' paths: O_EXCL creates one and cannot open through a link, and a stage
+    # that a killed build left half written is never swapped in (scripts/build.py).
+    # mkstemp, chmod and rename cost more than the write itself.
+    try:
+        fd = os.open(path, _NEW_FILE, 0o666)
+    except FileNotFoundError:  # the page's folder is not made yet
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            fd = os.open(path, _NEW_FILE, 0o666)
+        except FileExistsError:
+            _replace_page(path, data)
+            return
+    except FileExistsError:
+        _replace_page(path, data)
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        os.unlink(path)  # no half page left where the next build would find "a file there"
+        raise
+
+
+def _replace_page(path: str, data: bytes) -> None:
     try:
         write_atomic(path, data, mode=_page_mode())
     except IsADirectoryError:

@@ -213,6 +213,47 @@ def test_atomic_write_never_touches_a_hardlinked_previous_file(tmp_path):
     assert sorted(p.name for p in current.parent.iterdir()) == ["page.html"]
 
 
+def test_new_page_written_straight_in_with_pelicans_mode(tmp_path, monkeypatch):
+    # A page no file stands at yet is created in place (no temporary file, no
+    # rename), with the mode Pelican's open(…, "w") gives; its folder is made.
+    from plugins.fast_build import render_pool
+    from plugins.fast_build.incremental import write_atomically
+
+    replaced = []
+    monkeypatch.setattr(render_pool, "_replace_page", lambda *a: replaced.append(a))
+    page = tmp_path / "out" / "posts" / "a" / "index.html"
+    mask = os.umask(0o027)
+    try:
+        write_atomically(str(page), b"<p>new</p>")
+    finally:
+        os.umask(mask)
+    assert page.read_bytes() == b"<p>new</p>"
+    assert page.stat().st_mode & 0o777 == 0o640
+    assert replaced == []
+    assert sorted(p.name for p in page.parent.iterdir()) == ["index.html"]
+
+
+def test_page_write_that_fails_leaves_no_half_page(tmp_path, monkeypatch):
+    from plugins.fast_build.incremental import write_atomically
+
+    page = tmp_path / "page.html"
+
+    class Full(OSError):
+        pass
+
+    real_fdopen = os.fdopen
+
+    def failing_fdopen(fd, *args, **kwargs):
+        handle = real_fdopen(fd, *args, **kwargs)
+        handle.write = lambda data: (_ for _ in ()).throw(Full(28, "No space left on device"))
+        return handle
+
+    monkeypatch.setattr(os, "fdopen", failing_fdopen)
+    with pytest.raises(Full):
+        write_atomically(str(page), b"x" * 10)
+    assert not page.exists()
+
+
 def test_pages_rendered_in_small_batches_are_identical(tmp_path, corpus, since, monkeypatch):
     # Large sites start page renderers every `batch_pages` queued pages; force
     # that path (and several renderers running at once) on the small corpus.
@@ -225,3 +266,48 @@ def test_pages_rendered_in_small_batches_are_identical(tmp_path, corpus, since, 
     assert_same_tree(plain, fast, since)
     state = json.loads((tmp_path / "on" / "cache" / "fast_build" / "pages.json").read_text())
     assert len(state["pages"]) > 60
+
+
+def test_static_file_copied_over_a_page_wins_as_in_pelican(tmp_path, since, monkeypatch):
+    # The page renderers are not waited for before the static files are copied,
+    # unless one of them writes where a static file goes: then the copy comes last.
+    # A renderer slow to write that page makes the order show.
+    import importlib
+    import time
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    (content / "extra" / "archives.html").write_text("<p>my own archive</p>\n", encoding="utf-8")
+    settings = {
+        "STATIC_PATHS": ["images", "files", "extra/robots.txt", "extra/archives.html"],
+        "EXTRA_PATH_METADATA": {
+            "extra/robots.txt": {"path": "robots.txt"},
+            "extra/archives.html": {"path": "archives/index.html"},
+        },
+    }
+    plain = _build(tmp_path / "off", content, {**OFF, **settings})
+    assert (plain / "archives" / "index.html").read_text(encoding="utf-8") == "<p>my own archive</p>\n"
+    # Pelican imported the plugin as "fast_build" (PLUGIN_PATHS), not "plugins.fast_build".
+    render_pool = importlib.import_module("fast_build.render_pool")
+    store_page = render_pool.store_page
+
+    def slow_store_page(path, *args):
+        if path.endswith("archives/index.html"):
+            time.sleep(1.5)
+        return store_page(path, *args)
+
+    monkeypatch.setattr(render_pool, "store_page", slow_store_page)
+    fast = _build(tmp_path / "on", content, {**ON, **settings})
+    assert_same_tree(plain, fast, since)
+
+
+def test_renders_any_names_pages_being_written_there_or_inside():
+    from plugins.fast_build.incremental import IncrementalWriter
+
+    writer = IncrementalWriter.__new__(IncrementalWriter)
+    writer._dispatched = {"/out/a/index.html", "/out/theme/x.html"}
+    assert writer.renders_any({"/out/a/index.html"})
+    assert writer.renders_any({"/out/theme"})
+    assert not writer.renders_any({"/out/them", "/out/b", "/out/b.html"})
+    writer._dispatched = set()
+    assert not writer.renders_any({"/out/a/index.html"})
