@@ -189,6 +189,8 @@ def on_page_writer_finalized(generator, writer=None) -> None:
         writer.start_flush()
         if writer.renders_any(_copied_paths(generator)):
             writer.finish_flush()
+        else:
+            writer.finish_ready()
 
 
 def _copied_paths(generator) -> set[str]:

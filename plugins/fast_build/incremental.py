@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 from dataclasses import dataclass
 
 from pelican.writers import FileOverwriteFailedError, Writer
@@ -247,11 +248,27 @@ class IncrementalWriter(Writer):
         running, self._running = self._running, []
         self._dispatched = set()
         for share, pid, reader in running:
-            outcome = collect(pid, reader)
-            if outcome is None:
-                # Rendering here raises a template error with Pelican's usual traceback.
-                outcome = render_jobs(share, self._fingerprints.page)
-            self._record(outcome)
+            self._collect(share, pid, reader)
+
+    def finish_ready(self) -> None:
+        """Collect the children that are done without waiting for the others: a child
+        writes its report only once it has rendered its share, so a pipe with something
+        to read will not keep us waiting. Their queued pages (a copy of the template
+        context each) are freed now rather than at the end of the build."""
+        if not self._running:
+            return
+        ready, _, _ = select.select([reader for _, _, reader in self._running], [], [], 0)
+        for entry in [entry for entry in self._running if entry[2] in ready]:
+            self._running.remove(entry)
+            self._dispatched.difference_update(job.path for job in entry[0])
+            self._collect(*entry)
+
+    def _collect(self, share: list[RenderJob], pid: int, reader: int) -> None:
+        outcome = collect(pid, reader)
+        if outcome is None:
+            # Rendering here raises a template error with Pelican's usual traceback.
+            outcome = render_jobs(share, self._fingerprints.page)
+        self._record(outcome)
 
     def renders_any(self, paths: set[str]) -> bool:
         """Whether a running renderer writes one of `paths`, or inside one of them."""

@@ -311,3 +311,44 @@ def test_renders_any_names_pages_being_written_there_or_inside():
     assert not writer.renders_any({"/out/them", "/out/b", "/out/b.html"})
     writer._dispatched = set()
     assert not writer.renders_any({"/out/a/index.html"})
+
+
+def test_finish_ready_collects_the_renderers_that_are_done_and_leaves_the_others(tmp_path):
+    import time
+
+    from plugins.fast_build.incremental import IncrementalWriter
+    from plugins.fast_build.render_pool import RenderJob, fork_renderer
+
+    page = tmp_path / "page.html"
+    page.write_text("kept", encoding="utf-8")
+    st = page.stat()
+
+    def job(name):
+        previous = [f"fp-{name}", "digest", st.st_size, st.st_mtime_ns]
+        return RenderJob(str(page), name, None, {}, {"name": name}, previous, str(page))
+
+    def fingerprint_of(template, context, localcontext):
+        if localcontext["name"] == "slow":
+            time.sleep(3)
+        return f"fp-{localcontext['name']}"
+
+    class State:
+        def __init__(self):
+            self.kept, self.reused = {}, 0
+
+        def keep(self, name, entry):
+            self.kept[name] = entry
+
+    writer = IncrementalWriter.__new__(IncrementalWriter)
+    writer.state, writer.workers = State(), 2
+    writer._dispatched = {"/out/fast.html", "/out/slow.html"}
+    fast, slow = [job("fast")], [job("slow")]
+    fast[0].path, slow[0].path = "/out/fast.html", "/out/slow.html"
+    writer._running = [(share, *fork_renderer(share, fingerprint_of)) for share in (fast, slow)]
+    time.sleep(1)
+    writer.finish_ready()
+    assert sorted(writer.state.kept) == ["fast"]
+    assert [entry[0] for entry in writer._running] == [slow]
+    assert writer._dispatched == {"/out/slow.html"}
+    writer.finish_flush()
+    assert sorted(writer.state.kept) == ["fast", "slow"] and writer._running == []
