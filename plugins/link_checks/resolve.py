@@ -90,8 +90,10 @@ class Site:
 
     def join(self, page_url: str, url: str) -> str:
         # A root-relative or absolute URL means the same on every page (not a
-        # relative one whose query happens to hold "://").
-        key = ("" if url.startswith("/") or urlsplit(url).scheme else page_url, url)
+        # relative one whose query happens to hold "://"). No scheme without a colon:
+        # most links are relative, and urlsplit is the dearer test.
+        absolute = url.startswith("/") or (":" in url and urlsplit(url).scheme)
+        key = ("" if absolute else page_url, url)
         if key not in self.joined:
             self.joined[key] = urljoin(page_url, url)
         return self.joined[key]
