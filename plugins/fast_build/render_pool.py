@@ -78,15 +78,11 @@ def write_atomically(path: str, data: bytes) -> None:
     # that a killed build left half written is never swapped in (scripts/build.py).
     # mkstemp, chmod and rename cost more than the write itself.
     try:
-        fd = os.open(path, _NEW_FILE, 0o666)
+        fd = _create(path)
     except FileNotFoundError:  # the page's folder is not made yet
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        try:
-            fd = os.open(path, _NEW_FILE, 0o666)
-        except FileExistsError:
-            _replace_page(path, data)
-            return
-    except FileExistsError:
+        fd = _create(path)
+    if fd is None:
         _replace_page(path, data)
         return
     try:
@@ -95,6 +91,14 @@ def write_atomically(path: str, data: bytes) -> None:
     except BaseException:
         os.unlink(path)  # no half page left where the next build would find "a file there"
         raise
+
+
+def _create(path: str) -> int | None:
+    """A descriptor on a new, empty file at path; None when something stands there."""
+    try:
+        return os.open(path, _NEW_FILE, 0o666)
+    except FileExistsError:
+        return None
 
 
 def _replace_page(path: str, data: bytes) -> None:
