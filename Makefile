@@ -102,8 +102,12 @@ fetch-logs: $(STAMP) ## Copy the web server's access logs into logs/ for make st
 test-setup: $(STAMP) ## Install what the tests need (node packages, Debian chromium)
 	$(PY) -m scripts test-setup
 
-test: test-setup ## Run the test suite
-	$(PY) -m pytest $(PYTEST_ARGS)
+# Test processes: one per core, at most 4 (a test's own builds run two workers each);
+# 0 on one core, where pytest runs the suite in its own process. TEST_WORKERS=0 to debug.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; [ $$n -lt 2 ] && n=0; echo $$n)
+
+test: test-setup ## Run the test suite (TEST_WORKERS=… processes, one per core by default)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(STAMP) ## Time make html/publish/devserver against bare Pelican and Hugo (N=1000 RUNS=3 EDITS=5 REBUILDS=3; LARGE=10000 adds the large site)
 	$(PY) -m benchmarks.run --posts $(or $(N),1000) --runs $(or $(RUNS),3) --edits $(or $(EDITS),5) --rebuilds $(or $(REBUILDS),3)
