@@ -1,6 +1,7 @@
-"""Two whole-site scans of Pelican's made linear, with the same results.
+"""Two whole-site scans of Pelican's made linear, and its date formatting made
+cheaper, with the same results.
 
-Both run on every build over every post, so on a 10 000-post site they cost
+The scans run on every build over every post, so on a 10 000-post site they cost
 seconds of a one-post build (measured with py-spy: 6 % and 7 % of it).
 
 - `process_translations` ends with `[x for x in content_list if x not in index]`:
@@ -15,6 +16,16 @@ seconds of a one-post build (measured with py-spy: 6 % and 7 % of it).
   "{" or "|" (`href="{static}…`): HTML holding none of those four pairs has no
   match, so the answer is the empty set, found at C speed; anything else (and any
   other regex) goes to Pelican, so its answers and its errors stay its own.
+- `pelican.utils.strftime` (every SafeDatetime.strftime: a post's locale_date, the
+  sitemap's dates, the strftime filter) splits the format with two regular
+  expressions and calls C's strftime once per directive: 10-26 µs a call, some
+  3 000 calls a build at 1000 posts. The split is kept per format string, and the
+  directives are formatted in one C call, joined by a separator (C formats each
+  directive on its own, so the pieces are the same); an output holding the
+  separator is formatted per directive instead. Zero stripping and the final
+  `template % pieces` are Pelican's, so the text and any error (a stray "%" in
+  the format) are its own. Measured: 3.8 µs a call for "%-d %B %Y" (Pelican's
+  9.9 µs), 3.9 µs for the sitemap's "%Y-%m-%dT%H:%M:%S" (18.6 µs).
 
 The patches are installed once per process, but each build says whether it uses
 them (`use_linear_scans`, from FAST_BUILD["ENABLED"]): a build with fast_build off
@@ -23,10 +34,12 @@ runs Pelican's code as it is, even in a process that built with it on before.
 
 from __future__ import annotations
 
+import datetime
+import re
 from itertools import groupby
 from operator import attrgetter
 
-from pelican import contents, generators
+from pelican import contents, generators, utils
 from pelican.settings import DEFAULT_CONFIG
 
 from .listings import compares_by_identity
@@ -44,6 +57,7 @@ def use_linear_scans(active: bool) -> None:
     if active:
         _install_translations()
         _install_static_links()
+        _install_strftime()
 
 
 def _install_translations() -> None:
@@ -94,3 +108,73 @@ def _install_static_links() -> None:
     setattr(get_static_links, _PATCHED, True)
     get_static_links.__wrapped__ = pelican_version
     contents.Content.get_static_links = get_static_links
+
+
+# As pelican.utils.strftime has them (its "%[-]?." and its list of C89 directives).
+_CANDIDATE = re.compile("%[-]?.")
+_C89 = "aAbBcdfGHIjmMpSUuVwWxXyYzZ%"
+_FORMATS_KEPT = 512  # formats come from settings and templates: a handful per site
+# Between directives formatted in one call. An output that holds it (a tzinfo's name,
+# say) splits into more pieces than there are directives: then each is formatted alone.
+_SEPARATOR = "\x1f"
+# Dates whose strftime is the C one (SafeDatetime's with safe=False): C formats each
+# directive of a format on its own, so one call gives what one call per directive does.
+_C_DATES = (utils.SafeDatetime, datetime.datetime, datetime.date)
+
+
+def _split_format(date_format: str) -> tuple[str, tuple, str]:
+    """Pelican's template for a format; per candidate, (directive, strip zeros) or (the
+    candidate kept as it is, None); and the directives joined for one strftime call."""
+    parts = []
+    for candidate in _CANDIDATE.findall(date_format):
+        if candidate[-1] in _C89:
+            parts.append((f"%{candidate[-1]}", True) if len(candidate) == 3 else (candidate, False))
+        else:
+            parts.append((candidate, None))
+    joined = _SEPARATOR.join(text for text, strip in parts if strip is not None)
+    return _CANDIDATE.sub("%s", date_format), tuple(parts), joined
+
+
+def _install_strftime() -> None:
+    pelican_version = utils.strftime
+    if getattr(pelican_version, _PATCHED, False):
+        return
+    formats: dict[str, tuple[str, tuple, str]] = {}
+    safe_datetime = utils.SafeDatetime
+
+    def strftime(date, date_format):
+        if not _active or type(date_format) is not str:
+            return pelican_version(date, date_format)
+        split = formats.get(date_format)
+        if split is None:
+            if len(formats) >= _FORMATS_KEPT:
+                formats.clear()
+            split = formats[date_format] = _split_format(date_format)
+        template, parts, joined = split
+        safe = isinstance(date, safe_datetime)
+        directives = None
+        if type(date) in _C_DATES and _SEPARATOR in joined:
+            directives = (
+                date.strftime(joined, safe=False) if safe else date.strftime(joined)
+            ).split(_SEPARATOR)
+            if len(directives) != joined.count(_SEPARATOR) + 1:
+                directives = None
+        if directives is None:
+            directives = [
+                date.strftime(text, safe=False) if safe else date.strftime(text)
+                for text, strip in parts
+                if strip is not None
+            ]
+        formatted, taken = [], iter(directives)
+        for text, strip in parts:
+            if strip is not None:
+                text = next(taken)
+                if strip:
+                    text = text.lstrip("0") or "0"
+            formatted.append(text)
+        return template % tuple(formatted)
+
+    setattr(strftime, _PATCHED, True)
+    strftime.__wrapped__ = pelican_version
+    # SafeDatetime.strftime and DateFormatter look the name up in pelican.utils on each call.
+    utils.strftime = strftime

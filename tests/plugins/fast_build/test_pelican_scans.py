@@ -1,10 +1,12 @@
-"""fast_build's linear versions of two Pelican scans give Pelican's own answers (and errors)."""
+"""fast_build's linear versions of two Pelican scans, and its strftime, give Pelican's own answers (and errors)."""
 
 from __future__ import annotations
 
 import copy
+import datetime
 import logging
 import random
+from zoneinfo import ZoneInfo
 
 import pytest
 from pelican import contents, generators, utils
@@ -158,3 +160,81 @@ def test_a_build_with_fast_build_off_runs_pelicans_code(monkeypatch):
     # Pelican groups once per call, and get_original_items groups each group by language.
     assert on == (groups + groups, 0)  # its function once per group; no regex scan of link-free HTML
     assert off == (1 + groups, 1)  # its own code, as it is: one pass over the whole list, one scan
+
+
+class _OddZone(datetime.tzinfo):
+    """A zone whose name holds the separator the fast path formats with, and a "%"."""
+
+    def utcoffset(self, _date):
+        return datetime.timedelta(hours=-3, minutes=-30)
+
+    def dst(self, _date):
+        return datetime.timedelta(0)
+
+    def tzname(self, _date):
+        return "odd\x1fzone%Z"
+
+
+def _formats(rng: random.Random):
+    pieces = ["%Y", "%-d", "%d", "%B", "%b", "%a", "%A", "%H", "%-H", "%M", "%S", "%z", "%Z", "%f", "%j", "%-j",
+              "%%", "%-%", "%F", "%e", "%-e", "%Q", "%T", "%s", "T", "-", " ", ", ", "de", "é", "\x1f", "{}", "%\n"]  # fmt: skip
+    yield from [
+        "",
+        "%",
+        "plain",
+        "%Y-%m-%dT%H:%M:%S",
+        "%-d %B %Y",
+        "%a, %d %b %Y %H:%M:%S %z",
+        "100%",
+        "%-",
+    ]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 7)))
+        yield text + rng.choice(["", "", "%", "%-"])
+
+
+def _dates():
+    yield utils.SafeDatetime(2024, 3, 5, 7, 8, 9, 10)
+    yield utils.SafeDatetime(2024, 3, 5, 7, 8, 9, tzinfo=ZoneInfo("Europe/Berlin"))
+    yield utils.SafeDatetime(1999, 12, 31, 23, 59, tzinfo=datetime.UTC)
+    yield utils.SafeDatetime(2024, 10, 1, tzinfo=_OddZone())
+    yield datetime.datetime(2001, 1, 2, 3, 4, 5, tzinfo=ZoneInfo("America/New_York"))
+    yield datetime.datetime(2001, 1, 2, tzinfo=_OddZone())
+    yield datetime.date(2010, 6, 7)
+
+
+def _formatted(function, date, date_format):
+    try:
+        return ("text", function(date, date_format))
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        return ("error", type(exc), str(exc))
+
+
+def test_strftime_gives_pelicans_text_and_errors(linear):
+    ours = utils.strftime
+    pelican_version = ours.__wrapped__
+    rng = random.Random(11)
+    outcomes = set()
+    for date_format in _formats(rng):
+        for date in _dates():
+            expected = _formatted(pelican_version, date, date_format)
+            assert _formatted(ours, date, date_format) == expected, (date, date_format)
+            assert _formatted(ours, date, date_format) == expected  # again, from the kept split
+            outcomes.add(expected[0])
+    # Through SafeDatetime.strftime, as a post's locale_date and the sitemap reach it.
+    date = utils.SafeDatetime(2024, 3, 5, 7, 8, 9, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert date.strftime("%-d %B %Y") == pelican_version(date, "%-d %B %Y") == "5 March 2024"
+    assert date.strftime("%Y-%m-%dT%H:%M:%S") == "2024-03-05T07:08:09"
+    # Texts and errors were both compared (a stray "%" makes Pelican's `template % values` fail).
+    assert outcomes == {"text", "error"}
+
+
+def test_strftime_with_fast_build_off_is_pelicans(monkeypatch):
+    date = utils.SafeDatetime(2024, 3, 5)
+    use_linear_scans(True)
+    calls = []
+    real_findall = utils.re.findall
+    monkeypatch.setattr(utils.re, "findall", lambda *a: calls.append(1) or real_findall(*a))
+    assert date.strftime("%-d %B") == "5 March" and calls == []  # the split is ours, kept
+    use_linear_scans(False)
+    assert date.strftime("%-d %B") == "5 March" and calls == [1]  # Pelican's own code
