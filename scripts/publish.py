@@ -451,6 +451,7 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         show_dry_run(ctx, plan)
         return 0
     refuse_placeholders(ctx, plan)
+    backend = None if plan.empty else refuse_rejected_backend(ctx)
     deploy_site(ctx, output, plan)
     if plan.empty:
         if plan.outlook is not None:
@@ -461,12 +462,23 @@ def run_publish(ctx: Context, args: argparse.Namespace) -> int:
         else:
             ctx.console.say("No new posts to send." if plan.outlook is None else "Nothing to send now.")
         return 0
-    backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
     send_posts(ctx, record, backend, plan)
     send_digests(ctx, record, backend, plan.digests, posts, plan.when)
     print_share_kits(ctx)
     closing_notes(ctx, backend, plan)
     return 0
+
+
+def refuse_rejected_backend(ctx: Context):
+    """The backend the sends will use, once it has not refused the key or the audience.
+
+    Asked before the deploy: with a revoked key the new posts would otherwise go online and
+    their emails fail, so the site would announce what the list never got (until a re-run)."""
+    backend = make_backend(ctx.newsletter, ctx.env, siteurl=ctx.siteurl)
+    refusal = backend.refusal()
+    if refusal:
+        raise PublishError(f"{refusal}. Nothing was deployed or sent.")
+    return backend
 
 
 def apply_record_options(ctx: Context, args: argparse.Namespace, record: dict | None, posts) -> dict:

@@ -64,6 +64,12 @@ class Backend(ABC):
     def check(self) -> list[str]:
         """Verify configuration without sending; return problems, each naming its fix."""
 
+    def refusal(self) -> str | None:
+        """What the service definitely refuses before anything is sent (the key, the
+        audience), or None. Asked before the deploy; a service that does not answer is not
+        a refusal (the send says so), so a flaky network never holds a deploy back."""
+        return None
+
     def prepare(self, editions: list[Edition]) -> None:  # noqa: B027 - a no-op by default
         """Fetch, in as few calls as possible, what deliver() needs for these editions."""
 

@@ -163,17 +163,21 @@ class MailchimpBackend(Backend):
                 "(Mailchimp › Audience › Settings › Audience name and defaults)"
             )
         try:
-            audience = self.client.call(
-                "the audience check",
-                self.client.lists.get_list,
-                self.audience_id,
-                fields=["id", "name", "contact", "campaign_defaults", "stats.member_count"],
-                idempotent=True,
-            )
+            return self._fetch_audience()
         except CallFailed as exc:
             if exc.status == 404:
                 raise BackendError(self._unknown_audience_message()) from None
             raise self.client.error(exc) from None
+
+    def _fetch_audience(self, attempts: int | None = None) -> dict:
+        audience = self.client.call(
+            "the audience check",
+            self.client.lists.get_list,
+            self.audience_id,
+            fields=["id", "name", "contact", "campaign_defaults", "stats.member_count"],
+            idempotent=True,
+            attempts=attempts,
+        )
         self._audience = audience or {}
         return self._audience
 
@@ -208,7 +212,16 @@ class MailchimpBackend(Backend):
             fields=[f"campaigns.{name}" for name in LISTED_FIELDS] + ["total_items"],
             list_id=self.audience_id,
         ):
-            title = (campaign.get("settings") or {}).get("title") or ""
+            settings = campaign.get("settings") or {}
+            title = settings.get("title") if isinstance(settings, dict) else settings
+            if not isinstance(settings, dict) or not isinstance(title, str | None):
+                # Read as "not ours", such an entry could hide a campaign already sent.
+                raise BackendError(
+                    "Mailchimp's answer to looking up earlier campaigns holds one whose settings "
+                    f"are not Mailchimp's ({str(campaign.get('settings'))[:60]!r}): a proxy or cache "
+                    "between here and Mailchimp? Nothing more was sent. Re-run `make publish` later"
+                )
+            title = title or ""
             if title.startswith(MARKER_PREFIX):
                 by_marker.setdefault(title, []).append(campaign)
         self._listed_at = time.monotonic()
@@ -306,6 +319,22 @@ class MailchimpBackend(Backend):
                 "and defaults)"
             )
         return problems
+
+    def refusal(self) -> str | None:
+        # One attempt, and only a definite answer counts: 401 or a 403 that is not
+        # throttling (the key), 404 (the audience). No answer or a 5xx: None, and the
+        # sends that follow retry and word it.
+        # The audience read here is the one the sends use: no second request for it.
+        if not self.audience_id or self._audience is not None:
+            return None  # make_backend has refused a missing MAILCHIMP_AUDIENCE_ID already
+        try:
+            self._fetch_audience(attempts=1)
+        except CallFailed as exc:
+            if exc.status == 404:
+                return self._unknown_audience_message()
+            if exc.status in (401, 403) and not exc.throttled:
+                return str(self.client.error(exc))
+        return None
 
     def prepare(self, editions: list[Edition]) -> None:
         if not editions:

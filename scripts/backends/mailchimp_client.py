@@ -333,10 +333,15 @@ class MailchimpClient(Client):
             # A page without its list or its total, or one that ends short of the total,
             # is not Mailchimp's list (a proxy's answer, a cache's, Mailchimp's own {} for
             # a malformed `fields`). Read as "none", it would hide a campaign already sent.
-            if not isinstance(found, list) or type(total) is not int or (not found and offset < total):
+            if (
+                not isinstance(found, list)
+                or not all(isinstance(item, dict) for item in found)
+                or type(total) is not int
+                or (not found and offset < total)
+            ):
                 raise BackendError(
-                    f"Mailchimp's answer to {what} is not a list of {items} (no {items!r} list or "
-                    f"'total_items', or fewer than it counts): a proxy or cache between here and "
+                    f"Mailchimp's answer to {what} is not a list of {items} (no {items!r} list of "
+                    f"objects or 'total_items', or fewer than it counts): a proxy or cache between here and "
                     "Mailchimp? Nothing more was sent. Re-run `make publish` later"
                 )
             yield from found

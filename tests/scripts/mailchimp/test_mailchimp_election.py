@@ -245,6 +245,21 @@ def test_a_campaign_list_that_is_not_mailchimps_stops_before_any_send(race, body
     assert fake.campaigns[other].sends == 1
 
 
+@pytest.mark.parametrize("entry", ['"oops"', '{"id": "x1", "settings": "oops"}', '{"id": "x1", "settings": {"title": 7}}'])
+def test_a_campaign_entry_that_is_not_mailchimps_stops_with_the_same_words(race, entry):
+    """One malformed entry could be the post's campaign: stopping names the proxy, not a bug."""
+    fake, edition, marker, backend, _noted = race
+    fake.list_lag = 0
+    fake.inject("GET", "/campaigns", f'json:{{"campaigns": [{entry}], "total_items": 1}}', times=100)
+    run = backend()
+    with pytest.raises(BackendError) as info:
+        run.prepare([edition])
+    message = str(info.value)
+    assert "not Mailchimp's" in message or "is not a list of campaigns" in message, message
+    assert "Nothing more was sent" in message and "\n" not in message
+    assert fake.calls("POST", "/campaigns") == []
+
+
 def test_create_without_an_answer_never_takes_another_runs_draft_for_its_own(race):
     """Our create times out (Mailchimp acts late, as on a loaded machine); the lookup that
     follows finds only the OTHER checkout's draft. Taking it for our own made this run, on

@@ -2,10 +2,12 @@
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+import scripts.publish
 from scripts import unschedule
 from tests.kit.fake_mailchimp import DEFAULT_LIST_ID
 from tests.kit.publish_project import (
@@ -16,6 +18,7 @@ from tests.kit.publish_project import (
     publish_killed_at_save,
     use_fake_mailchimp,
 )
+from tests.scripts.publish.test_publish_deploy import web  # noqa: F401 - the live site fixture
 
 
 @pytest.fixture
@@ -94,6 +97,46 @@ def test_rejected_key_is_reported_without_the_key(project, fake_mailchimp, monke
     assert wrong not in result.text
     assert "safe" in result.err
     assert NEWEST not in project.record()["posts"]
+
+
+def _deploy_to(project, www: Path, url: str) -> Path:
+    """An rsync deploy into www (served at url), which stays empty unless the run deploys."""
+    deploy = f'DEPLOY = {{"TARGET": "rsync", "RSYNC_DESTINATION": "{www}/"}}'
+    project.configure(publish=f'SITEURL = "{url}"\n{deploy}')
+    return www
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+@pytest.mark.parametrize("refused", ["key", "audience"])
+def test_a_refused_key_or_audience_stops_before_the_deploy(project, fake_mailchimp, monkeypatch, web, refused):  # noqa: F811
+    """A revoked key must not let the new post go online while its email fails."""
+    www = _deploy_to(project, *web)
+    if refused == "key":
+        monkeypatch.setenv("MAILCHIMP_API_KEY", "ffffffffffffffffffffffffffffffff-us99")
+    else:
+        monkeypatch.setenv("MAILCHIMP_AUDIENCE_ID", "nosuchlist")
+    result = project.publish()
+    assert result.code == 1, result.text
+    (line,) = [line for line in result.err.splitlines() if "Nothing was deployed or sent" in line]
+    assert ("MAILCHIMP_API_KEY" if refused == "key" else "MAILCHIMP_AUDIENCE_ID") in line
+    assert list(www.iterdir()) == []  # not deployed
+    assert fake_mailchimp.live_campaigns() == [] and NEWEST not in project.record()["posts"]
+    # One look (the audience check, and for an unknown audience the list of the key's audiences).
+    assert {r.method for r in fake_mailchimp.requests} == {"GET"}
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_mailchimp_not_answering_the_check_does_not_hold_the_deploy(project, fake_mailchimp, monkeypatch, web):  # noqa: F811
+    """Only a definite refusal stops the run before the deploy; a dropped check is retried
+    by the sends, which then go out as usual."""
+    monkeypatch.setattr(scripts.publish, "LIVE_FIRST_DELAY", 0.05)
+    www = _deploy_to(project, *web)
+    fake_mailchimp.inject("GET", rf"/lists/{DEFAULT_LIST_ID}", "drop_before")
+    result = project.publish()
+    assert result.code == 0, result.text
+    assert fake_mailchimp.requests[0].fault == "drop_before"  # the check went unanswered
+    assert (www / "index.html").is_file()
+    assert sends(fake_mailchimp, NEWEST) == 1
 
 
 def test_missing_audience_names_the_variable(project, monkeypatch):
