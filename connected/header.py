@@ -91,6 +91,12 @@ class Header:
         return [entry.value for entry in self.entries if entry.name == name]
 
     @property
+    def fenced(self) -> bool:
+        """Whether a Markdown header opens with a `---` line, as YAML front matter does
+        (Python-Markdown's meta extension reads it, but as `Key: value` lines, not YAML)."""
+        return self.syntax == "markdown" and bool(self.lines) and bool(_MD_BEGIN.match(self.lines[0]))
+
+    @property
     def last_line(self) -> int:
         """Index into `lines` just after the last entry and its continuation lines (0: none)."""
         if not self.entries:

@@ -193,7 +193,10 @@ def preview_draft(settings: dict, nl: dict, wanted: str, edition: str, not_publi
         if not drafts:
             raise PreviewError(f"{not_published} (nor a draft with that slug, uuid or file name)")
         result = copy_out(editions, nl["EDITIONS_PATH"].parent / "preview-email", drafts[0], edition)
-    return {**result, "generated_for": manifest.get("generated_for"), "built": True, "draft": True}
+    # Held back by its date alone (a future Date:, no Status: draft): scheduled, not a draft.
+    scheduled = [s["date"] for s in manifest.get("scheduled") or [] if s.get("source_path") == drafts[0].get("source_path")]
+    return {**result, "generated_for": manifest.get("generated_for"), "built": True, "draft": True,
+            "scheduled": scheduled[0] if scheduled else None}  # fmt: skip
 
 
 def copy_out(editions_path: Path, out_dir: Path, chosen: dict, edition: str) -> dict:
@@ -312,7 +315,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Subject:       {result['subject']}")
     print(f"Preheader:     {result['preheader']}")
     notes = [f"mode: {result['mode']}"]
-    if result.get("draft"):
+    if result.get("scheduled"):
+        notes.append(
+            f"dated {result['scheduled'][:16].replace('T', ' ')}: not published or sent before then; "
+            "the first `make publish` from then on publishes and sends it"
+        )
+    elif result.get("draft"):
         notes.append("a draft: not sent until its Status: draft line is deleted and `make publish` runs")
     if not result["newsletter"]:
         notes.append("this post has 'Newsletter: no' and will not be sent")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import sys
@@ -503,9 +504,13 @@ def _reason_from_record(record, exc, settings) -> tuple[str, tuple[str, str]] | 
         )
     if record.msg == _UNKNOWN_STATUS and len(record.args) == 3:
         status, content, _allowed = record.args
-        return _relative(settings, content), (
+        relative = _relative(settings, content)
+        line = ":status:" if syntax_of(str(content)) == "rst" else "Status:"
+        guess = difflib.get_close_matches(str(status).strip().lower(), ("published", "draft", "hidden"), n=1)
+        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        return relative, (
             "content",
-            f"status {status!r} is not one of published, draft, hidden — fix its Status: line",
+            f"status {status!r} is not one of published, draft, hidden — {hint}fix its {line} line",
         )
     return None
 

@@ -240,7 +240,41 @@ def _value_problems(header: Header, settings: dict, templates: dict[str, Path], 
     problems += _name_length_problems(header, key)
     problems += _timezone_problems(header, key)
     problems += _sending_value_problems(header, key)
+    problems += _foreign_front_matter_problems(header, key)
     problems += _date_format_problems(header, key)
+    return problems
+
+
+# How Hugo, Jekyll and Eleventy hold a post back: keys Pelican does not read, so the post
+# would be published and mailed. The values that leave it published are harmless.
+_FOREIGN_HOLDS = {"draft": frozenset({"false", "no", "off", "0"}), "published": frozenset({"true", "yes", "on", "1"})}
+_YAML_QUOTED_KEYS = ("title", "summary", "subject", "description", "tags", "category")
+
+
+def _foreign_front_matter_problems(header: Header, key) -> list[str]:
+    """Front matter written for another generator: what would change what is mailed."""
+    problems = []
+    for name, harmless in _FOREIGN_HOLDS.items():
+        entry = header.first(name)
+        if entry is None or entry.value.strip().strip("'\"").lower() in harmless:
+            continue
+        problems.append(
+            f"{_key(header.syntax, entry.key)} {_short(entry.value)} (line {entry.line}) is how Hugo or "
+            f"Jekyll keep a post back, which Pelican does not read: this post would be published and "
+            f"mailed — write '{key('Status')} draft' instead and delete that line"
+        )
+    if header.fenced:
+        # In YAML `title: "A: b"` is quoted text; here the quotes stay in the title, the
+        # subject line and the feeds.
+        for name in _YAML_QUOTED_KEYS:
+            entry = header.first(name)
+            value = entry.value.strip() if entry is not None else ""
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                problems.append(
+                    f"{_key(header.syntax, entry.key)} {_short(value)} (line {entry.line}) is in quotes, "
+                    "which this header keeps as typed (it is read as 'Key: value' lines, not YAML) — "
+                    "delete the quotes"
+                )
     return problems
 
 

@@ -87,6 +87,12 @@ CASES = {
     "date-format-bad.md": (post(63, "Date_format: %"), ["Date_format: '%' is not a date format"]),
     "date-format-long.md": (post(64, "Date_format: " + "%Y " * 200), ["Date_format: is 599 characters long (at most 100)"]),
     "timezone-path.md": (post(65, "Timezone: ../../etc/localtime"), ["Timezone: '../../etc/localtime' is not a known time zone"]),
+    # Front matter written for Hugo or Jekyll: held back there, published and mailed here.
+    "hugo-draft.md": ("---\ntitle: Hugo style\ndate: 2026-05-01\ndraft: true\nuuid: 7a7a7a7a-0000-4000-8000-000000000070\n---\n\nBody.\n",
+                      ["draft: 'true' (line 4) is how Hugo or Jekyll keep a post back", "write 'Status: draft' instead"]),
+    "jekyll-unpublished.md": (post(71, "Published: false"), ["Published: 'false' (line 2) is how Hugo or Jekyll keep a post back"]),
+    "yaml-quoted-title.md": ('---\ntitle: "Hugo style"\ndate: 2026-05-01\nuuid: 7a7a7a7a-0000-4000-8000-000000000072\n---\n\nBody.\n',
+                            ["title: '\"Hugo style\"' (line 2) is in quotes", "delete the quotes"]),
     # Output path collisions (issue 11 item 3, issue 17 item 3, issue 18 item 2).
     "saveas-feed.md": (post(40, "Save_as: feeds/all.atom.xml"), ["(Save_as: feeds/all.atom.xml): would be written to feeds/all.atom.xml, which the Atom feed of all posts also writes", "change or delete its Save_as: line"]),
     "saveas-sitemap.md": (post(41, "Save_as: sitemap.xml"), ["(Save_as: sitemap.xml): would be written to sitemap.xml, which the sitemap also writes"]),

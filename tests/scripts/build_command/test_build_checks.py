@@ -128,7 +128,8 @@ def test_unknown_status_stops_build(project):
     path = project / "content" / "posts" / "first-note.md"
     path.write_text(path.read_text().replace("Slug:", "Status: publised\nSlug:"))
     lines = assert_stopped_cleanly(project, build_cli(project), before)
-    assert any("first-note.md: status 'publised'" in line for line in lines), lines
+    (line,) = [line for line in lines if "first-note.md: status 'publised'" in line]
+    assert "did you mean 'published'? fix its Status: line" in line
 
 
 def test_malformed_uuid_stops_build(project):

@@ -81,6 +81,15 @@ def test_switching_settings_file_rebuilds_with_that_sites_urls(tmp_path):
     assert data["posts"][0]["url"].startswith("https://your-name.example/")
 
 
+def test_a_future_dated_post_is_previewed_as_scheduled_not_as_a_draft(tmp_path):
+    """No Status: draft line: only its date holds it back, and the note says when it goes."""
+    result = _run(tmp_path, "--post", "a-post-from-the-future")
+    assert result.returncode == 0, result.stderr
+    (note,) = [line for line in result.stdout.splitlines() if line.startswith("Note:")]
+    assert "dated 2099-01-01 09:00: not published or sent before then" in note
+    assert "Status: draft" not in note
+
+
 def test_a_draft_is_previewed_from_a_build_of_its_own(tmp_path):
     """The daily loop: `make newpost`, then `make preview-email POST=<the draft>` before
     publishing. Its edition never lands in the editions `make publish` reads."""
