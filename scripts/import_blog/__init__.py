@@ -227,8 +227,11 @@ def write_redirects(plan: Plan) -> int:
     return len(plan.redirects) + len(plan.listing_redirects)
 
 
-def baseline(root: Path, say) -> str:
-    """`make publish BASELINE=all` without deploying: build, then mark every post as sent."""
+def baseline(root: Path, say, kept: frozenset[str] = frozenset()) -> tuple[str, list[str]]:
+    """`make publish BASELINE=all` without deploying: build, then mark every post as sent —
+    but for the posts in `kept` (source paths under content/ that were there before the
+    import) when a send record exists: those the writer has not sent yet stay unsent.
+    Returns the record's path and the source paths left out."""
     from connected.console import Console
     from connected.send_record import empty_record, load_record, record_lock, save_record
     from scripts import publish
@@ -239,11 +242,40 @@ def baseline(root: Path, say) -> str:
         record = load_record(ctx.record_path)
         publish.build(ctx)
         posts = publish.load_manifest(ctx)
+        left: list[str] = []
         if record is None:
-            record = empty_record()
+            record = empty_record()  # no record yet: nothing was ever chosen to be sent
+        else:
+            left = sorted(p["source_path"] for p in posts if p["source_path"] in kept and p["uuid"] not in record["posts"])
+            posts = [p for p in posts if p["source_path"] not in left]
         if publish.apply_baseline(ctx, record, posts, "all", dry_run=False):
             save_record(ctx.record_path, record)
-    return str(ctx.record_path)
+    return str(ctx.record_path), left
+
+
+def _record_path(settings: dict) -> Path | None:
+    from connected.newsletter_settings import newsletter_settings
+
+    try:
+        return newsletter_settings(settings)["RECORD_PATH"]
+    except Exception:  # noqa: BLE001 - a settings problem: the baseline build words it
+        return None
+
+
+def unsent_before(plan: Plan, before: list[str], record_path: Path | None) -> list[str]:
+    """The posts already in content/ that a send record exists without: the baseline leaves
+    them out (they are the writer's own, still to be sent). None without a record."""
+    from connected.send_record import RecordError, load_record
+
+    if record_path is None:
+        return []
+    try:
+        record = load_record(record_path)
+    except RecordError:
+        return []  # the baseline build reports the record's problem itself
+    if record is None:
+        return []
+    return [name for name in before if (file_uuid(plan.content / name) or "").lower() not in record["posts"]]
 
 
 def content_folder(source: str | None, old_settings: Path | None, old_path) -> Path:
@@ -332,6 +364,11 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
     if before:
         say(f"Note: content/ already holds {plural(len(before), 'post')} (kept; delete the sample's posts "
             f"first if they are not yours): {', '.join(before[:5])}{' …' if len(before) > 5 else ''}")
+    unsent = unsent_before(plan, before, _record_path(ours))
+    if unsent:
+        say(f"Not in the baseline: {plural(len(unsent), 'post')} already in content/ and not yet sent, which "
+            f"the next `make publish` sends: {', '.join(unsent[:5])}{' …' if len(unsent) > 5 else ''} "
+            "(`make publish BASELINE=all` after the import marks them as sent too)")
     if not confirm(args.yes, say):
         say("Nothing was changed. The diff above is what the import would do; run it again with YES=1 "
             "(make import FROM=… YES=1) to apply it.")
@@ -355,9 +392,9 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
         say("  Could not carry over:")
         for line in carry:
             say("    " + line)
-    say("Marking every post as already sent (make publish BASELINE=all, without deploying) …")
+    say("Marking the imported posts as already sent (make publish BASELINE=all, without deploying) …")
     try:
-        record = baseline(root, say)
+        record, left = baseline(root, say, frozenset(before))
     except Exception as exc:  # noqa: BLE001 - one message, and what is safe to do
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ImportBlogError(
@@ -366,6 +403,8 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
         ) from None
     say(f"Baseline recorded in {record}: nothing from the archive will be mailed. Commit content/, "
         "pelicanconf.py and the send record.")
+    if left:
+        say(f"Left out of the baseline, so the next `make publish` sends them: {', '.join(left)}")
     return 0
 
 

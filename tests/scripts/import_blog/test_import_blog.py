@@ -324,6 +324,37 @@ def test_running_the_import_again_changes_nothing(tmp_path):
     assert (project / "pelicanconf.py").read_text() == settings
 
 
+def test_the_writers_own_unsent_post_is_left_out_of_the_baseline(tmp_path):
+    """The baseline is for the archive: a post the writer wrote here and has not sent yet
+    (a send record exists, without it) stays sendable, and the preview says so first."""
+    from datetime import UTC, datetime
+
+    from connected.send_record import empty_record, save_record, set_entry
+
+    sent, unsent = "6f1c2b7e-1d2a-4c3b-9e4f-0a1b2c3d4e5f", "0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"
+    corpus = make_corpus(tmp_path / "old", posts=3, seed=8)
+    project = copy_project(tmp_path / "site")  # good_minimal: first-note (sent) and second-note
+    record = empty_record()
+    set_entry(record, sent, status="sent", at=datetime(2026, 5, 2, tzinfo=UTC), backend="outbox")
+    save_record(project / "send-record.json", record)
+    args = ("--from", str(corpus.content), "--settings", str(corpus.settings))
+
+    preview = run_import(project, *args, yes=False)
+    assert preview.returncode == 1
+    (note,) = [line for line in preview.stdout.splitlines() if line.startswith("Not in the baseline")]
+    assert "1 post already in content/ and not yet sent" in note and "posts/second-note.md" in note
+    assert "first-note" not in note
+
+    result = run_import(project, *args)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Left out of the baseline, so the next `make publish` sends them: posts/second-note.md" in result.stdout
+    posts = json.loads((project / "send-record.json").read_text())["posts"]
+    manifest = json.loads((project / "build" / "editions" / "manifest.json").read_text())
+    imported = {p["uuid"] for p in manifest["posts"]} - {sent, unsent}
+    assert len(imported) >= 3 and imported <= set(posts)
+    assert unsent not in posts and posts[sent]["backend"] == "outbox"
+
+
 def test_old_category_and_tag_pages_redirect_to_ours(dated):
     project, _, _ = dated
     output = project / "output"
