@@ -253,6 +253,18 @@ def baseline(root: Path, say, kept: frozenset[str] = frozenset()) -> tuple[str, 
     return str(ctx.record_path), left
 
 
+def timezone_note(old_zone, our_zone, before: list[str]) -> str | None:
+    """The old blog's TIMEZONE replaces the site's (the archive's dates were written in it):
+    say what that does to the posts already here, whose dates were written in ours."""
+    if not before or not old_zone or not our_zone or str(old_zone) == str(our_zone):
+        return None
+    return (
+        f"Note: TIMEZONE becomes the old blog's {old_zone!r} instead of {our_zone!r}: the "
+        f"{plural(len(before), 'post')} already in content/ whose Date: has no offset move by the "
+        f"difference — add 'Timezone: {our_zone}' to those posts, or an offset to their Date:, to keep their times"
+    )
+
+
 def _record_path(settings: dict) -> Path | None:
     from connected.newsletter_settings import newsletter_settings
 
@@ -364,6 +376,9 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
     if before:
         say(f"Note: content/ already holds {plural(len(before), 'post')} (kept; delete the sample's posts "
             f"first if they are not yours): {', '.join(before[:5])}{' …' if len(before) > 5 else ''}")
+    zone = timezone_note(old.given.get("TIMEZONE"), ours.get("TIMEZONE"), before)
+    if zone:
+        say(zone)
     unsent = unsent_before(plan, before, _record_path(ours))
     if unsent:
         say(f"Not in the baseline: {plural(len(unsent), 'post')} already in content/ and not yet sent, which "

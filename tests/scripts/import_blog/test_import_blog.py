@@ -344,6 +344,10 @@ def test_the_writers_own_unsent_post_is_left_out_of_the_baseline(tmp_path):
     (note,) = [line for line in preview.stdout.splitlines() if line.startswith("Not in the baseline")]
     assert "1 post already in content/ and not yet sent" in note and "posts/second-note.md" in note
     assert "first-note" not in note
+    # The old blog's zone replaces ours: the two posts already here are told of.
+    (zone,) = [line for line in preview.stdout.splitlines() if line.startswith("Note: TIMEZONE")]
+    assert "'America/Sao_Paulo' instead of 'Europe/London'" in zone and "2 posts already in content/" in zone
+    assert "Timezone: Europe/London" in zone
 
     result = run_import(project, *args)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
