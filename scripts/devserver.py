@@ -35,6 +35,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from scripts.serve import not_found_page
+
 ROOT = Path(__file__).resolve().parent.parent
 # Edits under these (or to a settings file) need fresh imports: restart the worker.
 CODE_DIRS = ("plugins", "connected")
@@ -197,9 +199,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.wfile.flush()
 
     def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code == 404 and page.is_file():
-            return self._send(404, "text/html; charset=utf-8", inject_reload(page.read_bytes()))
+        body = not_found_page(self.directory) if code == 404 else None
+        if body is not None:
+            return self._send(404, "text/html; charset=utf-8", inject_reload(body))
         super().send_error(code, message, explain)
 
     def end_headers(self):

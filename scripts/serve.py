@@ -15,13 +15,30 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
+def not_found_page(directory: str | Path) -> bytes | None:
+    """The site's 404.html as a missing path at any depth gets it, or None without one.
+
+    A development build writes relative URLs (`./theme/css/site.css`), right for the page at
+    the root and wrong at /a/b/: a `<base href="/">` makes them resolve from the root, as a
+    web host's 404 page at that depth would need (the CSP allows base-uri 'self')."""
+    page = Path(directory) / "404.html"
+    try:
+        body = page.read_bytes()
+    except OSError:
+        return None
+    head = body.find(b"<head>")
+    if head >= 0 and b"<base " not in body:
+        end = head + len(b"<head>")
+        body = body[:end] + b'<base href="/">' + body[end:]
+    return body
+
+
 class StaticHandler(SimpleHTTPRequestHandler):
     """output/ as a web host serves it, with the site's 404.html for a missing path."""
 
     def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code == 404 and page.is_file():
-            body = page.read_bytes()
+        body = not_found_page(self.directory) if code == 404 else None
+        if body is not None:
             self.send_response(404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))

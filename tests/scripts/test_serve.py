@@ -9,6 +9,8 @@ import urllib.request
 from functools import partial
 from http.server import ThreadingHTTPServer
 
+import pytest
+
 from scripts.serve import StaticHandler, main
 
 
@@ -61,3 +63,38 @@ def test_a_port_out_of_range_is_refused_with_the_fix(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["--port", "70000", "--output", str(_site(tmp_path))])
     assert info.value.code == 2 and "is not a port: use a number from 1 to 65535" in capsys.readouterr().err
+
+
+def test_the_404_page_is_styled_and_its_links_work_at_any_depth(tmp_path):
+    """A development build's 404 page uses relative URLs; served for /a/b/ in a real browser
+    its stylesheet must load and its links must lead to the site's pages."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.conftest import build_site
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test-setup` (it installs Debian's chromium)")
+    out = build_site(tmp_path, "good_minimal", settings_file="pelicanconf.py")
+    assert b"./theme/css/" in (out / "404.html").read_bytes()  # relative, as at the root
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(StaticHandler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    failed = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.on("response", lambda r: r.status >= 400 and r.url != base + "/nope/deeper/" and failed.append(r.url))
+            response = page.goto(base + "/nope/deeper/")
+            assert response.status == 404
+            sheets = page.evaluate("[...document.styleSheets].map(s => [s.href, s.cssRules.length])")
+            links = page.evaluate("[...document.querySelectorAll('nav a[href]')].map(a => a.href)")
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sheets and all(href.startswith(base + "/theme/") and rules > 0 for href, rules in sheets), sheets
+    internal = [link for link in links if not link.startswith(("mailto:", "https:"))]
+    assert base + "/about/" in internal and all(link.startswith(base + "/") and "/nope/" not in link for link in internal), links
+    assert failed == []
