@@ -743,7 +743,9 @@ def print_share_kits(ctx: Context) -> None:
             text = path.read_text(encoding="utf-8").strip()
         except OSError:
             continue  # an edition built before the share kit existed: nothing to offer
-        ctx.console.say(f"\nShare on LinkedIn ({path}):\n" + "-" * 40 + f"\n{text}\n" + "-" * 40)
+        # Not the file's path: the next build keeps share texts of unsent posts only.
+        again = f"`make preview-email POST={edition.slug}` prints it again" if edition.slug else "make preview-email prints it again"
+        ctx.console.say(f"\nShare on LinkedIn ({again}):\n" + "-" * 40 + f"\n{text}\n" + "-" * 40)
 
 
 # --- Entry point ----------------------------------------------------------------------------------

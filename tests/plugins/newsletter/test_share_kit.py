@@ -54,7 +54,7 @@ def test_build_writes_linkedin_txt_beside_each_edition(tmp_path):
         assert post["url"] in text.splitlines() and len(text) <= LINKEDIN_LIMIT
 
 
-def test_publish_prints_the_share_text_after_the_send(tmp_path, monkeypatch):
+def test_publish_prints_the_share_text_after_the_send(tmp_path, monkeypatch, capsys):
     from tests.kit.publish_project import NEWEST, clear_mailchimp_env, make_project
 
     clear_mailchimp_env(monkeypatch)
@@ -63,13 +63,22 @@ def test_publish_prints_the_share_text_after_the_send(tmp_path, monkeypatch):
     assert result.code == 0, result.text
     share = project.path / "build" / "editions" / NEWEST / "linkedin.txt"
     text = share.read_text(encoding="utf-8").strip()
-    assert f"Share on LinkedIn ({share})" in result.out
+    slug = json.loads((project.path / "build" / "editions" / "manifest.json").read_text())["posts"]
+    slug = next(p["slug"] for p in slug if p["uuid"] == NEWEST)
+    assert f"Share on LinkedIn (`make preview-email POST={slug}` prints it again):" in result.out
     assert text in result.out
     # Printed after the send line.
     assert result.out.index("Sent: ") < result.out.index("Share on LinkedIn")
     # A run that sends nothing prints no share kit.
     again = project.publish()
     assert "Share on LinkedIn" not in again.out
+    # The command the message names prints it again, once the post is sent and its file gone.
+    from scripts.preview_email import main
+
+    assert not share.exists()
+    capsys.readouterr()
+    assert main(["--settings", str(project.path / "publishconf.py"), "--post", slug]) == 0
+    assert text in capsys.readouterr().out
 
 
 def test_preview_email_prints_the_share_text(tmp_path, capsys):
