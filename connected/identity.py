@@ -16,7 +16,10 @@ from __future__ import annotations
 import functools
 import uuid
 
-__all__ = ["canonical_uuid", "fallback_uuid", "has_own_uuid", "id_for_new_uuid_line", "post_urn", "post_uuid"]
+__all__ = [
+    "canonical_uuid", "fallback_uuid", "has_own_uuid", "id_for_new_uuid_line", "post_urn", "post_uuid",
+    "shared_uuid_problem",
+]
 
 FALLBACK_PREFIX = "connected:"
 
@@ -103,3 +106,15 @@ def id_for_new_uuid_line(relative_source_path: str, taken: set[str]) -> tuple[st
     if current not in taken:
         return current, True
     return str(uuid.uuid4()), False
+
+
+def shared_uuid_problem(files: list[str], value: str) -> str:
+    """The one line for posts that share a Uuid: the files, and the fix in their own syntax
+    (`:uuid:` in reST, `Uuid:` in Markdown)."""
+    from connected.header import syntax_of
+
+    lines = sorted({":uuid:" if syntax_of(str(name)) == "rst" else "Uuid:" for name in files})
+    return (
+        f"{' and '.join(str(name) for name in files)}: share Uuid {value} — every post needs its own; "
+        f"delete the {' or '.join(lines)} line of the newer copy and run make uuids"
+    )

@@ -770,10 +770,10 @@ def main(argv: list[str] | None = None) -> int:
             logger.exception("build failed", exc_info=exc.__cause__)
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print("Build stopped; the previous output was left as it was.", file=sys.stderr)
+        print("Build stopped; nothing in output/ was changed.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Build interrupted; the previous output was left as it was.", file=sys.stderr)
+        print("Build interrupted; nothing in output/ was changed.", file=sys.stderr)
         return 130
 
     drafts = f" ({plural(result.drafts, 'draft')})" if result.drafts else ""

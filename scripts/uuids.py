@@ -28,7 +28,7 @@ from pathlib import Path
 from connected.errors import ConnectedError
 from connected.files import hidden_under, write_atomic
 from connected.header import MARKDOWN_SUFFIXES, RST_SUFFIXES, parse_header
-from connected.identity import fallback_uuid, id_for_new_uuid_line
+from connected.identity import fallback_uuid, id_for_new_uuid_line, shared_uuid_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML_SUFFIXES = (".html", ".htm")
@@ -293,10 +293,7 @@ def run(content: Path, subdirs: list[str], out=sys.stdout, err=sys.stderr) -> in
         print(f"{item.shown}: added Uuid: {new_uuid} ({why})", file=out)
     for value, files in sorted(owners.items()):
         if len(files) > 1:
-            problems.append(
-                f"{' and '.join(files)}: share Uuid {value} — delete the Uuid: line of the "
-                "newer copy and run make uuids again"
-            )
+            problems.append(shared_uuid_problem(files, value))
     print(f"Added {added} Uuid{'' if added == 1 else 's'}; {kept} file{'' if kept == 1 else 's'} already had one.", file=out)
     for problem in problems:
         print(problem, file=err)

@@ -14,6 +14,7 @@ from connected import header as header_module
 from connected import settings_schema
 from connected.errors import ConnectedError
 from connected.header import Header, parse_header, read_header, read_text, syntax_of
+from connected.identity import shared_uuid_problem
 from connected.memo import TextMemo, hash_text
 from connected.site_settings import is_production
 from connected.starter_text import starter_sentence
@@ -642,11 +643,7 @@ def _uuid_problems(contents, settings) -> list[str]:
             )
     for value, files in sorted(owners.items()):
         if len(files) > 1:
-            shown = [display_path(settings, relative) for relative in files]
-            problems.append(
-                f"{' and '.join(shown)}: share Uuid {value} — every post needs its own; "
-                "delete the Uuid: line of the newer copy and run make uuids"
-            )
+            problems.append(shared_uuid_problem([display_path(settings, relative) for relative in files], value))
     return problems
 
 

@@ -239,7 +239,7 @@ def test_a_failed_build_leaves_output_exactly_as_it_was(tmp_path, corpus):
     result = subprocess.run(build_command(base), cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1
     assert "post-00004.md" in result.stderr
-    assert "Build stopped; the previous output was left as it was." in result.stderr
+    assert "Build stopped; nothing in output/ was changed." in result.stderr
     assert manifest(base / "output") == before
     assert {p: p.stat().st_ino for p in (base / "output").rglob("*.html")} == inodes
     assert not list(base.glob("output.stage-*"))

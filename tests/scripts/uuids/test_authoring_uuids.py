@@ -108,3 +108,18 @@ def test_uuids_reports_a_file_without_header(tmp_path):
     assert result.returncode == 1
     assert "plain.md: has no metadata header" in result.stderr
     assert (content / "posts" / "plain.md").read_bytes() == b"# Just a heading\n\nText\n"
+
+
+def test_a_duplicate_in_rest_names_the_rest_field(tmp_path):
+    """The fix is said in the files' own syntax: `:uuid:` in reST."""
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    for name in ("one", "two"):
+        (content / "posts" / f"{name}.rst").write_text(
+            f"Post {name}\n########\n\n:date: 2026-05-01 10:00\n:uuid: 6f1c2b7e-1d2a-4c3b-9e4f-0a1b2c3d4e5f\n\nBody.\n",
+            encoding="utf-8",
+        )
+    result = uuids_cli(content)
+    assert result.returncode == 1
+    (line,) = [line for line in result.stderr.splitlines() if "share Uuid" in line]
+    assert "delete the :uuid: line of the newer copy" in line, line
