@@ -374,7 +374,7 @@ def delivery_words(delivery: Any) -> tuple[str, str, str]:
     done = f"scheduled for {delivery.at:%Y-%m-%d %H:%M} UTC" if delivery.status == "scheduled" else "sent"
     where = delivery.detail.get("path") or (f"campaign {delivery.campaign_id}" if delivery.campaign_id else "")
     found = delivery.detail.get("reused") or delivery.detail.get("found_on_remote")
-    again = " (found from an earlier run, not sent again)" if found else ""
+    again = " (found done by an earlier or another run, not sent again)" if found else ""
     if delivery.detail.get("other_run"):
         again = " (by another run publishing at the same time; this run did not send it again)"
     return done[0].upper() + done[1:], where, again

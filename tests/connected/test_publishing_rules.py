@@ -281,7 +281,7 @@ def test_delivery_words():
     assert delivery_words(_Delivery("sent", detail={"path": "outbox/a.eml"})) == ("Sent", "outbox/a.eml", "")
     done, where, again = delivery_words(_Delivery("scheduled", "c1", {"reused": True}))
     assert (done, where) == ("Scheduled for 2026-11-01 10:15 UTC", "campaign c1")
-    assert again == " (found from an earlier run, not sent again)"
+    assert again == " (found done by an earlier or another run, not sent again)"
     assert "another run" in delivery_words(_Delivery("sent", "c1", {"other_run": True, "reused": True}))[2]
 
 

@@ -164,7 +164,7 @@ def test_crash_between_send_and_record_records_the_same_digest(tmp_path, monkeyp
     backdated = add_post(project, 6, "2026-11-27 10:00")
     result = project.publish()
     assert result.code == 0, result.text
-    assert "found from an earlier run, not sent again" in result.out
+    assert "found done by an earlier or another run, not sent again" in result.out
     record = project.record()
     [(digest, entry)] = digest_entries(record).items()
     assert sorted(entry["digest_posts"]) == sorted(first)

@@ -315,5 +315,5 @@ def test_already_sent_campaign_is_reported_as_found(project, fake_mailchimp):
     result = project.publish()
     assert result.code == 0, result.text
     line = next(x for x in result.out.splitlines() if x.startswith("Sent:"))
-    assert "found from an earlier run, not sent again" in line
+    assert "found done by an earlier or another run, not sent again" in line
     assert sends(fake_mailchimp, NEWEST) == 1  # the earlier run's send, nothing more

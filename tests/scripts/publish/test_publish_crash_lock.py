@@ -46,7 +46,7 @@ def test_crash_after_delivery_before_record_does_not_send_twice(tmp_path, monkey
 
     result = project.publish()
     assert result.code == 0, result.text
-    assert "found from an earlier run, not sent again" in result.out
+    assert "found done by an earlier or another run, not sent again" in result.out
     assert len(project.eml_files()) == 1
     assert project.record()["posts"][NEWEST]["backend"] == "outbox"
 
