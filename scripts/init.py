@@ -16,7 +16,8 @@ What it does (docs/getting-started.md):
   skeleton and, on a site with no posts left, one starter draft;
 - resets send-record.json to an empty record (a record that exists counts as
   set up for `make publish`, so the writer's first post is mailed and nothing
-  of the sample ever is); entries of the writer's own posts are kept;
+  of the sample ever is); entries of the writer's own posts are kept; the
+  sample's messages in outbox/ go too;
 - redraws the default social image with the writer's name and site.
 
 A second run changes only what it is given. Everything is checked before the
@@ -240,6 +241,7 @@ class Project:
     publish_settings: dict[str, Any]
     content: Path
     record_path: Path
+    outbox_path: Path | None = None
 
     def current(self) -> dict[str, str]:
         profile = self.settings.get("AUTHOR_PROFILE") or {}
@@ -282,15 +284,19 @@ def load_project(root: Path) -> Project:
     cwd = Path.cwd()
     try:
         os.chdir(root)  # newsletter_settings resolves relative paths from the current directory
-        record_path = newsletter_settings(settings)["RECORD_PATH"]
+        newsletter = newsletter_settings(settings)
+        record_path, outbox_path = newsletter["RECORD_PATH"], newsletter["OUTBOX_PATH"]
     except SettingsError:
         # A NEWSLETTER setting make init is about to fix (an empty EMAIL, say) must not
-        # stop it: the record's path is all it needs from there.
-        raw = (settings.get("NEWSLETTER") or {}).get("RECORD_PATH") or "send-record.json"
-        record_path = Path(raw) if Path(raw).is_absolute() else root / raw
+        # stop it: the record's and the outbox's paths are all it needs from there.
+        paths = []
+        for key, default in (("RECORD_PATH", "send-record.json"), ("OUTBOX_PATH", "outbox")):
+            raw = (settings.get("NEWSLETTER") or {}).get(key) or default
+            paths.append(Path(raw) if Path(raw).is_absolute() else root / raw)
+        record_path, outbox_path = paths
     finally:
         os.chdir(cwd)
-    return Project(root, pelicanconf, publishconf, settings, publish_settings, content, Path(record_path))
+    return Project(root, pelicanconf, publishconf, settings, publish_settings, content, Path(record_path), Path(outbox_path))
 
 
 # --- Gathering the answers ---------------------------------------------------------------------
@@ -657,6 +663,24 @@ def plan_record(project: Project, plan: Plan) -> None:
         plan.lines.append(f"reset {shown} to an empty record: your first published post is mailed, nothing of the sample")
 
 
+def plan_outbox(project: Project, plan: Plan) -> None:
+    """The sample's messages in outbox/ (a first `make publish` on the sample writes one) go
+    with the sample's posts: the outbox then holds only what this site sent."""
+    if project.outbox_path is None or not project.outbox_path.is_dir():
+        return
+    remaining = {p.relative_to(project.content).as_posix() for p in project.content.rglob("*.md") if p not in plan.deletes}
+    gone = [u for u, path in SAMPLE_UUIDS.items() if path not in remaining]
+    messages = sorted(
+        path for path in project.outbox_path.iterdir()
+        if path.suffix == ".eml" and path.is_file() and any(u in path.name for u in gone)
+    )  # fmt: skip
+    if messages:
+        plan.deletes.extend(messages)
+        plan.lines.append(
+            f"removed the sample's {len(messages)} message(s) from {_shown(project, project.outbox_path)}/"
+        )
+
+
 # --- Doing it --------------------------------------------------------------------------------------
 def apply(project: Project, plan: Plan) -> Path | None:
     from connected.files import write_atomic
@@ -710,6 +734,7 @@ def main(argv: list[str] | None = None, *, environ: dict[str, str] | None = None
         plan_settings(project, answers, plan)
         plan_content(project, answers, plan)
         plan_record(project, plan)
+        plan_outbox(project, plan)
         starter = apply(project, plan)
     except InitError as exc:
         print(str(exc), file=sys.stderr)

@@ -422,6 +422,21 @@ def test_a_site_built_as_the_sample_before_init_keeps_nothing_of_it(tmp_path):
     assert not list((clone / "outbox").glob("*.eml"))
 
 
+def test_the_samples_message_from_the_readmes_first_publish_goes_with_the_sample(tmp_path):
+    """The README's first command, `make publish` on the sample, writes the sample's newest
+    post to outbox/; make init removes that message (and no other file)."""
+    clone = fresh_clone(tmp_path / "clone")
+    first = run_module(clone, "scripts.publish")
+    assert first.returncode == 0, first.stdout + first.stderr
+    (sample_eml,) = (clone / "outbox").glob("*.eml")
+    mine = clone / "outbox" / "2026-12-01-my-own-test.eml"
+    mine.write_bytes(b"Subject: mine\n\nkept\n")
+    result = run_init(clone, *init_args(SAM))
+    assert result.returncode == 0, result.stderr
+    assert "removed the sample's 1 message(s) from outbox/" in result.stdout
+    assert not sample_eml.exists() and mine.read_bytes() == b"Subject: mine\n\nkept\n"
+
+
 @pytest.mark.parametrize(
     ("var", "value", "expected"),
     [
