@@ -97,6 +97,19 @@ class Header:
         return self.syntax == "markdown" and bool(self.lines) and bool(_MD_BEGIN.match(self.lines[0]))
 
     @property
+    def fence_break(self) -> tuple[int, int] | None:
+        """For a header opened with `---` that ends before its closing `---` (a blank line or a
+        YAML list item inside it): (the 1-based line where it ended, the closing line). What
+        lies between is the post's text, not its header. None when it closes as it should."""
+        if not self.fenced or self.body_start < 1 or _MD_END.match(self.lines[self.body_start - 1]):
+            return None
+        ended = self.body_start - 1 if not self.lines[self.body_start - 1].strip() else self.body_start
+        for index in range(ended + 1, min(len(self.lines), ended + 60)):
+            if _MD_END.match(self.lines[index]):
+                return ended + 1, index + 1
+        return None
+
+    @property
     def last_line(self) -> int:
         """Index into `lines` just after the last entry and its continuation lines (0: none)."""
         if not self.entries:

@@ -263,6 +263,16 @@ def _foreign_front_matter_problems(header: Header, key) -> list[str]:
             f"Jekyll keep a post back, which Pelican does not read: this post would be published and "
             f"mailed — write '{key('Status')} draft' instead and delete that line"
         )
+    broken = header.fence_break
+    if broken is not None:
+        ended, closing = broken
+        shown = header.lines[ended - 1].strip()
+        what = f"line {ended} {_short(shown)}" if shown else f"the blank line {ended}"
+        problems.append(
+            f"{what} ends the header before its closing '---' (line {closing}), so the lines in "
+            "between are the post's text, not its header (a draft: or status there is not read) — "
+            "write each key on one line as 'Key: value' (a list as 'Tags: a, b'), with no blank line"
+        )
     if header.fenced:
         # In YAML `title: "A: b"` is quoted text; here the quotes stay in the title, the
         # subject line and the feeds.

@@ -93,6 +93,10 @@ CASES = {
     "jekyll-unpublished.md": (post(71, "Published: false"), ["Published: 'false' (line 2) is how Hugo or Jekyll keep a post back"]),
     "yaml-quoted-title.md": ('---\ntitle: "Hugo style"\ndate: 2026-05-01\nuuid: 7a7a7a7a-0000-4000-8000-000000000072\n---\n\nBody.\n',
                             ["title: '\"Hugo style\"' (line 2) is in quotes", "delete the quotes"]),
+    "yaml-list.md": ("---\ntitle: A list\ndate: 2026-05-01\ntags:\n  - career\ndraft: true\n---\n\nBody.\n",
+                     ["line 5 '- career' ends the header before its closing '---' (line 7)", "'Tags: a, b'"]),
+    "yaml-blank.md": ("---\ntitle: A gap\ndate: 2026-05-01\n\nstatus: draft\n---\n\nBody.\n",
+                      ["the blank line 4 ends the header before its closing '---' (line 6)"]),
     # Output path collisions (issue 11 item 3, issue 17 item 3, issue 18 item 2).
     "saveas-feed.md": (post(40, "Save_as: feeds/all.atom.xml"), ["(Save_as: feeds/all.atom.xml): would be written to feeds/all.atom.xml, which the Atom feed of all posts also writes", "change or delete its Save_as: line"]),
     "saveas-sitemap.md": (post(41, "Save_as: sitemap.xml"), ["(Save_as: sitemap.xml): would be written to sitemap.xml, which the sitemap also writes"]),
