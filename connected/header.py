@@ -106,7 +106,12 @@ class Header:
         ended = self.body_start - 1 if not self.lines[self.body_start - 1].strip() else self.body_start
         for index in range(ended + 1, min(len(self.lines), ended + 60)):
             if _MD_END.match(self.lines[index]):
-                return ended + 1, index + 1
+                # Only when what lies between is front matter: every line a `key: value`, a
+                # YAML list item or indented (a paragraph, then a `---` rule, is a body).
+                gap = [line for line in self.lines[ended if ended == self.body_start else ended + 1 : index] if line.strip()]
+                if gap and all(_MD_KEY.match(line) or line[:1].isspace() or line.startswith("- ") for line in gap):
+                    return ended + 1, index + 1
+                return None
         return None
 
     @property

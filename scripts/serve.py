@@ -13,24 +13,40 @@ import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 
 def not_found_page(directory: str | Path) -> bytes | None:
     """The site's 404.html as a missing path at any depth gets it, or None without one.
 
     A development build writes relative URLs (`./theme/css/site.css`), right for the page at
-    the root and wrong at /a/b/: a `<base href="/">` makes them resolve from the root, as a
-    web host's 404 page at that depth would need (the CSP allows base-uri 'self')."""
+    the root and wrong at /a/b/: each is made root-relative (lxml's rewrite_links, which also
+    covers srcset and style), as a web host's 404 page at that depth would need. A link
+    within the page (`#main`, the skip link) stays as it is, unlike with a <base>."""
     page = Path(directory) / "404.html"
     try:
         body = page.read_bytes()
     except OSError:
         return None
-    head = body.find(b"<head>")
-    if head >= 0 and b"<base " not in body:
-        end = head + len(b"<head>")
-        body = body[:end] + b'<base href="/">' + body[end:]
-    return body
+    import lxml.html
+
+    moved = []
+
+    def from_root(link: str) -> str:
+        if link.startswith(("#", "/")) or urlsplit(link).scheme:
+            return link
+        moved.append(link)
+        return urljoin("/", link)
+
+    try:
+        doc = lxml.html.document_fromstring(body)
+    except (ValueError, lxml.etree.ParserError):
+        return body  # not a page lxml reads: served as it is
+    doc.rewrite_links(from_root, resolve_base_href=False)
+    if not moved:
+        return body  # a production page (absolute URLs): its bytes as built
+    doctype = doc.getroottree().docinfo.doctype or "<!DOCTYPE html>"
+    return lxml.html.tostring(doc, doctype=doctype, encoding="utf-8")
 
 
 class StaticHandler(SimpleHTTPRequestHandler):

@@ -240,28 +240,30 @@ def _value_problems(header: Header, settings: dict, templates: dict[str, Path], 
     problems += _name_length_problems(header, key)
     problems += _timezone_problems(header, key)
     problems += _sending_value_problems(header, key)
-    problems += _foreign_front_matter_problems(header, key)
+    problems += _foreign_front_matter_problems(header, key, kind)
     problems += _date_format_problems(header, key)
     return problems
 
 
-# How Hugo, Jekyll and Eleventy hold a post back: keys Pelican does not read, so the post
-# would be published and mailed. The values that leave it published are harmless.
-_FOREIGN_HOLDS = {"draft": frozenset({"false", "no", "off", "0"}), "published": frozenset({"true", "yes", "on", "1"})}
+# How Hugo and Jekyll hold a post back (draft: true, published: false): keys Pelican does
+# not read, so the post would be published and mailed. Other values are left alone.
+_FOREIGN_HOLDS = {"draft": frozenset({"true", "yes", "on", "1"}), "published": frozenset({"false", "no", "off", "0"})}
 _YAML_QUOTED_KEYS = ("title", "summary", "subject", "description", "tags", "category")
 
 
-def _foreign_front_matter_problems(header: Header, key) -> list[str]:
-    """Front matter written for another generator: what would change what is mailed."""
+def _foreign_front_matter_problems(header: Header, key, kind: str = "article") -> list[str]:
+    """Front matter written for another generator: what would change what is published."""
     problems = []
-    for name, harmless in _FOREIGN_HOLDS.items():
+    held = str(header.get("status") or "").strip().lower() in ("draft", "hidden")
+    for name, holding in _FOREIGN_HOLDS.items():
         entry = header.first(name)
-        if entry is None or entry.value.strip().strip("'\"").lower() in harmless:
+        if held or entry is None or entry.value.strip().strip("'\"").lower() not in holding:
             continue
+        what = "published and mailed" if kind == "article" else "published"
         problems.append(
             f"{_key(header.syntax, entry.key)} {_short(entry.value)} (line {entry.line}) is how Hugo or "
-            f"Jekyll keep a post back, which Pelican does not read: this post would be published and "
-            f"mailed — write '{key('Status')} draft' instead and delete that line"
+            f"Jekyll keep a post back, which Pelican does not read: this {kind if kind == 'page' else 'post'} "
+            f"would be {what} — write '{key('Status')} draft' instead and delete that line"
         )
     broken = header.fence_break
     if broken is not None:
@@ -271,7 +273,8 @@ def _foreign_front_matter_problems(header: Header, key) -> list[str]:
         problems.append(
             f"{what} ends the header before its closing '---' (line {closing}), so the lines in "
             "between are the post's text, not its header (a draft: or status there is not read) — "
-            "write each key on one line as 'Key: value' (a list as 'Tags: a, b'), with no blank line"
+            "write each key on one line as 'Key: value' (a list as 'Tags: a, b'), with no blank line "
+            "before the closing '---'"
         )
     if header.fenced:
         # In YAML `title: "A: b"` is quoted text; here the quotes stay in the title, the
@@ -283,7 +286,7 @@ def _foreign_front_matter_problems(header: Header, key) -> list[str]:
                 problems.append(
                     f"{_key(header.syntax, entry.key)} {_short(value)} (line {entry.line}) is in quotes, "
                     "which this header keeps as typed (it is read as 'Key: value' lines, not YAML) — "
-                    "delete the quotes"
+                    "delete the quotes, or write “…” to show quotation marks"
                 )
     return problems
 

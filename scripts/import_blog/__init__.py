@@ -233,6 +233,7 @@ def baseline(root: Path, say, kept: frozenset[str] = frozenset()) -> tuple[str, 
     import) when a send record exists: those the writer has not sent yet stay unsent.
     Returns the record's path and the source paths left out."""
     from connected.console import Console
+    from connected.publishing import sendable as sendable_posts
     from connected.send_record import empty_record, load_record, record_lock, save_record
     from scripts import publish
     from scripts.context import load_context
@@ -246,8 +247,12 @@ def baseline(root: Path, say, kept: frozenset[str] = frozenset()) -> tuple[str, 
         if record is None:
             record = empty_record()  # no record yet: nothing was ever chosen to be sent
         else:
-            left = sorted(p["source_path"] for p in posts if p["source_path"] in kept and p["uuid"] not in record["posts"])
-            posts = [p for p in posts if p["source_path"] not in left]
+            # What `make publish` would send of the writer's own posts (the record's one rule,
+            # connected.publishing.sendable): left out of the baseline, and named.
+            own = [p for p in posts if p["source_path"] in kept]
+            found = sendable_posts(record, own, dry_run=True)
+            left = sorted(p["source_path"] for p in found.new + found.withheld)
+            posts = [p for p in posts if p["source_path"] not in kept]
         if publish.apply_baseline(ctx, record, posts, "all", dry_run=False):
             save_record(ctx.record_path, record)
     return str(ctx.record_path), left
@@ -259,9 +264,10 @@ def timezone_note(old_zone, our_zone, before: list[str]) -> str | None:
     if not before or not old_zone or not our_zone or str(old_zone) == str(our_zone):
         return None
     return (
-        f"Note: TIMEZONE becomes the old blog's {old_zone!r} instead of {our_zone!r}: the "
-        f"{plural(len(before), 'post')} already in content/ whose Date: has no offset move by the "
-        f"difference — add 'Timezone: {our_zone}' to those posts, or an offset to their Date:, to keep their times"
+        f"Note: TIMEZONE becomes the old blog's {old_zone!r} instead of {our_zone!r}: of the "
+        f"{plural(len(before), 'post')} already in content/, those whose Date: has no offset and that have "
+        f"no Timezone: line move by the difference — add 'Timezone: {our_zone}' to them, or an offset to "
+        "their Date:, to keep their times"
     )
 
 
@@ -274,21 +280,24 @@ def _record_path(settings: dict) -> Path | None:
         return None
 
 
-def unsent_before(plan: Plan, before: list[str], record_path: Path | None) -> list[str]:
-    """The posts already in content/ that a send record exists without: the baseline leaves
-    them out (they are the writer's own, still to be sent). None without a record."""
-    from connected.send_record import RecordError, load_record
+def own_posts(plan: Plan, before: list[str]) -> list[str]:
+    """The posts in content/ before this run that are not the archive: a file an import
+    (this one, or an earlier run cut short before its baseline) writes is archive."""
+    archive = {item.new for item in plan.items}
+    own = []
+    for name in before:
+        if name in archive:
+            item = next(i for i in plan.items if i.new == name)
+            target = plan.content / name
+            if target.is_file() and _already_imported(target, item.new_bytes):
+                continue
+        own.append(name)
+    return own
 
-    if record_path is None:
-        return []
-    try:
-        record = load_record(record_path)
-    except RecordError:
-        return []  # the baseline build reports the record's problem itself
-    if record is None:
-        return []
-    return [name for name in before if (file_uuid(plan.content / name) or "").lower() not in record["posts"]]
 
+def record_exists(record_path: Path | None) -> bool:
+    """Whether a send record is there (the baseline then leaves the writer's unsent posts out)."""
+    return record_path is not None and record_path.is_file()
 
 def content_folder(source: str | None, old_settings: Path | None, old_path) -> Path:
     """FROM, or the old PATH when FROM is the old project folder (or missing, with SETTINGS)."""
@@ -376,14 +385,14 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
     if before:
         say(f"Note: content/ already holds {plural(len(before), 'post')} (kept; delete the sample's posts "
             f"first if they are not yours): {', '.join(before[:5])}{' …' if len(before) > 5 else ''}")
-    zone = timezone_note(old.given.get("TIMEZONE"), ours.get("TIMEZONE"), before)
+    own = own_posts(plan, before)
+    zone = timezone_note(old.given.get("TIMEZONE"), ours.get("TIMEZONE"), own)
     if zone:
         say(zone)
-    unsent = unsent_before(plan, before, _record_path(ours))
-    if unsent:
-        say(f"Not in the baseline: {plural(len(unsent), 'post')} already in content/ and not yet sent, which "
-            f"the next `make publish` sends: {', '.join(unsent[:5])}{' …' if len(unsent) > 5 else ''} "
-            "(`make publish BASELINE=all` after the import marks them as sent too)")
+    if own and record_exists(_record_path(ours)):
+        say(f"Not in the baseline: the posts already in content/ that the send record does not list as sent "
+            f"({plural(len(own), 'post')} to look at) stay unsent, so the next `make publish` sends them; the "
+            "report names them (`make publish BASELINE=all` after the import marks them as sent too)")
     if not confirm(args.yes, say):
         say("Nothing was changed. The diff above is what the import would do; run it again with YES=1 "
             "(make import FROM=… YES=1) to apply it.")
@@ -409,7 +418,7 @@ def run(args: argparse.Namespace, out=sys.stdout) -> int:
             say("    " + line)
     say("Marking the imported posts as already sent (make publish BASELINE=all, without deploying) …")
     try:
-        record, left = baseline(root, say, frozenset(before))
+        record, left = baseline(root, say, frozenset(own))
     except Exception as exc:  # noqa: BLE001 - one message, and what is safe to do
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ImportBlogError(

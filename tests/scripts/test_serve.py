@@ -90,6 +90,7 @@ def test_the_404_page_is_styled_and_its_links_work_at_any_depth(tmp_path):
             assert response.status == 404
             sheets = page.evaluate("[...document.styleSheets].map(s => [s.href, s.cssRules.length])")
             links = page.evaluate("[...document.querySelectorAll('nav a[href]')].map(a => a.href)")
+            skip = page.evaluate("document.querySelector('a.skip-link').href")
             browser.close()
     finally:
         server.shutdown()
@@ -97,4 +98,5 @@ def test_the_404_page_is_styled_and_its_links_work_at_any_depth(tmp_path):
     assert sheets and all(href.startswith(base + "/theme/") and rules > 0 for href, rules in sheets), sheets
     internal = [link for link in links if not link.startswith(("mailto:", "https:"))]
     assert base + "/about/" in internal and all(link.startswith(base + "/") and "/nope/" not in link for link in internal), links
+    assert skip == base + "/nope/deeper/#main"  # a link within the page stays within it
     assert failed == []

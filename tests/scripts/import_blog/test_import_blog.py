@@ -342,8 +342,7 @@ def test_the_writers_own_unsent_post_is_left_out_of_the_baseline(tmp_path):
     preview = run_import(project, *args, yes=False)
     assert preview.returncode == 1
     (note,) = [line for line in preview.stdout.splitlines() if line.startswith("Not in the baseline")]
-    assert "1 post already in content/ and not yet sent" in note and "posts/second-note.md" in note
-    assert "first-note" not in note
+    assert "stay unsent, so the next `make publish` sends them" in note and "2 posts to look at" in note
     # The old blog's zone replaces ours: the two posts already here are told of.
     (zone,) = [line for line in preview.stdout.splitlines() if line.startswith("Note: TIMEZONE")]
     assert "'America/Sao_Paulo' instead of 'Europe/London'" in zone and "2 posts already in content/" in zone
@@ -357,6 +356,31 @@ def test_the_writers_own_unsent_post_is_left_out_of_the_baseline(tmp_path):
     imported = {p["uuid"] for p in manifest["posts"]} - {sent, unsent}
     assert len(imported) >= 3 and imported <= set(posts)
     assert unsent not in posts and posts[sent]["backend"] == "outbox"
+
+
+def test_an_import_run_again_after_its_baseline_was_cut_short_still_baselines_the_archive(tmp_path):
+    """The files of an earlier run are archive, not the writer's: re-running the import (as
+    its own failure message allows) must still mark them, or the next publish mails them."""
+    from datetime import UTC, datetime
+
+    from connected.send_record import empty_record, save_record, set_entry
+
+    corpus = make_corpus(tmp_path / "old", posts=3, seed=9)
+    project = copy_project(tmp_path / "site")
+    record = empty_record()
+    for uuid in ("6f1c2b7e-1d2a-4c3b-9e4f-0a1b2c3d4e5f", "0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"):
+        set_entry(record, uuid, status="sent", at=datetime(2026, 5, 2, tzinfo=UTC), backend="outbox")
+    save_record(project / "send-record.json", record)
+    before = (project / "send-record.json").read_bytes()
+    args = ("--from", str(corpus.content), "--settings", str(corpus.settings))
+    assert run_import(project, *args).returncode == 0
+    (project / "send-record.json").write_bytes(before)  # as a baseline that never finished leaves it
+    again = run_import(project, *args)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert "Left out of the baseline" not in again.stdout
+    posts = json.loads((project / "send-record.json").read_text())["posts"]
+    manifest = json.loads((project / "build" / "editions" / "manifest.json").read_text())
+    assert {p["uuid"] for p in manifest["posts"]} <= set(posts)
 
 
 def test_old_category_and_tag_pages_redirect_to_ours(dated):
