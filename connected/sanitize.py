@@ -179,9 +179,22 @@ def _sanitize(html: str, base_url: str | None, embeds: bool) -> str:
         tags |= set(_EMBED_ATTRIBUTES)
         dropped -= set(_EMBED_ATTRIBUTES)
         attributes.update({key: set(value) for key, value in _EMBED_ATTRIBUTES.items()})
+    raised: list[BaseException] = []
+
+    def checked(element: str, attribute: str, value: str) -> str | None:
+        # nh3 cannot pass an exception on: it prints it, drops the attribute and carries
+        # on, so a Ctrl-C (KeyboardInterrupt) landing here would be lost and the build go on.
+        try:
+            return _filter(element, attribute, value)
+        except BaseException as exc:  # noqa: BLE001 - raised again below, once nh3 returns
+            raised.append(exc)
+            return None
+
     clean = nh3.clean(
         xml_text(html),
-        tags=tags, clean_content_tags=dropped, attributes=attributes, attribute_filter=_filter,
+        tags=tags, clean_content_tags=dropped, attributes=attributes, attribute_filter=checked,
         url_schemes=set(URL_SCHEMES), strip_comments=True, link_rel=None,
     )
+    if raised:
+        raise raised[0]
     return clean if base_url is None else absolutize_html(clean, base_url)
