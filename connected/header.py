@@ -37,6 +37,7 @@ _MD_KEY = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
 _MD_MORE = re.compile(r"^[ ]{4,}(?P<value>.*)$")
 _MD_BEGIN = re.compile(r"^-{3}(\s.*)?$")
 _MD_END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
+_FENCE_SCAN = 1000  # lines looked at for the closing --- of a broken header
 # A docinfo field: ':name: body' (docutils field names may hold spaces), and a section
 # adornment (one punctuation character repeated).
 _RST_FIELD = re.compile(r"^:(?P<key>[^:\s][^:]*):(?:\s+(?P<value>.*))?$")
@@ -97,22 +98,26 @@ class Header:
         return self.syntax == "markdown" and bool(self.lines) and bool(_MD_BEGIN.match(self.lines[0]))
 
     @property
-    def fence_break(self) -> tuple[int, int] | None:
-        """For a header opened with `---` that ends before its closing `---` (a blank line or a
-        YAML list item inside it): (the 1-based line where it ended, the closing line). What
-        lies between is the post's text, not its header. None when it closes as it should."""
+    def fence_break(self) -> tuple[int, list[int]] | None:
+        """For a header opened with `---` that ends before its closing `---` (at a blank line,
+        a comment, a YAML list item or a key written `key : value`): the 1-based line where
+        it ended, and the indexes of the lines after it that are the post's text although
+        they were meant as header — up to the closing `---` (or `...`), or, with none, the
+        first paragraph. None when the header closes as it should."""
         if not self.fenced or self.body_start < 1 or _MD_END.match(self.lines[self.body_start - 1]):
             return None
         ended = self.body_start - 1 if not self.lines[self.body_start - 1].strip() else self.body_start
-        for index in range(ended + 1, min(len(self.lines), ended + 60)):
+        limit = min(len(self.lines), ended + 1 + _FENCE_SCAN)
+        for index in range(ended + 1, limit):
             if _MD_END.match(self.lines[index]):
-                # Only when what lies between is front matter: every line a `key: value`, a
-                # YAML list item or indented (a paragraph, then a `---` rule, is a body).
-                gap = [line for line in self.lines[ended if ended == self.body_start else ended + 1 : index] if line.strip()]
-                if gap and all(_MD_KEY.match(line) or line[:1].isspace() or line.startswith("- ") for line in gap):
-                    return ended + 1, index + 1
-                return None
-        return None
+                return ended + 1, list(range(ended, index))
+        gap, index = [], ended
+        while index < limit and not self.lines[index].strip():
+            index += 1
+        while index < limit and self.lines[index].strip():
+            gap.append(index)
+            index += 1
+        return ended + 1, gap
 
     @property
     def last_line(self) -> int:
@@ -214,7 +219,9 @@ def _markdown_entries(lines: list[str]) -> tuple[list[Entry], int]:
     if lines and _MD_BEGIN.match(lines[0]):
         index = 1
     while index < len(lines):
-        line = lines[index]
+        # Python-Markdown expands tabs (4 columns) before its meta extension reads the
+        # header: a tab-indented line continues the value above, as there.
+        line = lines[index].expandtabs(4) if "\t" in lines[index] else lines[index]
         if line.strip() == "" or _MD_END.match(line):
             return entries, index + 1
         match = _MD_KEY.match(line)

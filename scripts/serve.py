@@ -13,16 +13,17 @@ import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 
 def not_found_page(directory: str | Path) -> bytes | None:
     """The site's 404.html as a missing path at any depth gets it, or None without one.
 
     A development build writes relative URLs (`./theme/css/site.css`), right for the page at
-    the root and wrong at /a/b/: each is made root-relative (lxml's rewrite_links, which also
-    covers srcset and style), as a web host's 404 page at that depth would need. A link
-    within the page (`#main`, the skip link) stays as it is, unlike with a <base>."""
+    the root and wrong at /a/b/: each is made root-relative (lxml's rewrite_links: href, src,
+    url() in style; not srcset, which our 404 page does not use), as a web host's 404 page at
+    that depth would need. A link within the page (`#main`, the skip link) stays as it is,
+    unlike with a <base>."""
     page = Path(directory) / "404.html"
     try:
         body = page.read_bytes()
@@ -36,10 +37,11 @@ def not_found_page(directory: str | Path) -> bytes | None:
         if link.startswith(("#", "/")) or urlsplit(link).scheme:
             return link
         moved.append(link)
-        return urljoin("/", link)
+        parts = urlsplit(urljoin("http://root.invalid/", link))  # resolves ./ and ../ from the root
+        return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
     try:
-        doc = lxml.html.document_fromstring(body)
+        doc = lxml.html.document_fromstring(body, parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (ValueError, lxml.etree.ParserError):
         return body  # not a page lxml reads: served as it is
     doc.rewrite_links(from_root, resolve_base_href=False)

@@ -251,13 +251,37 @@ _FOREIGN_HOLDS = {"draft": frozenset({"true", "yes", "on", "1"}), "published": f
 _YAML_QUOTED_KEYS = ("title", "summary", "subject", "description", "tags", "category")
 
 
+# A line of the post's text that, read as a header line, would hold the post back:
+# `draft: true`, `"published" : false`, `Status: draft` (key in quotes or spaced, a YAML comment after).
+_HOLDING_LINE = re.compile(r"""^[ ]{0,3}["']?(?P<key>[A-Za-z_]+)["']?[ \t]*:[ \t]*(?P<value>.*)$""")
+
+
+def _bare(value: str) -> str:
+    """A front-matter value as YAML reads it: without a ` # comment` and the quotes."""
+    text = value.strip()
+    hash_at = next((i for i in range(1, len(text)) if text[i] == "#" and text[i - 1] in " \t"), -1)
+    if hash_at > 0:
+        text = text[:hash_at].strip()
+    return text.strip("'\"").strip().lower()
+
+
+def _holding_line(line: str) -> bool:
+    match = _HOLDING_LINE.match(line)
+    if match is None:
+        return False
+    name, value = match["key"].lower(), _bare(match["value"])
+    if name in _FOREIGN_HOLDS:
+        return value in _FOREIGN_HOLDS[name]
+    return name in ("status", "newsletter") and value in {"draft", "hidden", "skip", "no", "false", "off"}
+
+
 def _foreign_front_matter_problems(header: Header, key, kind: str = "article") -> list[str]:
     """Front matter written for another generator: what would change what is published."""
     problems = []
-    held = str(header.get("status") or "").strip().lower() in ("draft", "hidden")
+    held = _bare(header.get("status") or "") in ("draft", "hidden")
     for name, holding in _FOREIGN_HOLDS.items():
         entry = header.first(name)
-        if held or entry is None or entry.value.strip().strip("'\"").lower() not in holding:
+        if held or entry is None or _bare(entry.value) not in holding:
             continue
         what = "published and mailed" if kind == "article" else "published"
         problems.append(
@@ -267,22 +291,27 @@ def _foreign_front_matter_problems(header: Header, key, kind: str = "article") -
         )
     broken = header.fence_break
     if broken is not None:
-        ended, closing = broken
-        shown = header.lines[ended - 1].strip()
-        what = f"line {ended} {_short(shown)}" if shown else f"the blank line {ended}"
-        problems.append(
-            f"{what} ends the header before its closing '---' (line {closing}), so the lines in "
-            "between are the post's text, not its header (a draft: or status there is not read) — "
-            "write each key on one line as 'Key: value' (a list as 'Tags: a, b'), with no blank line "
-            "before the closing '---'"
-        )
+        ended, gap = broken
+        lost = next((i for i in gap if _holding_line(header.lines[i])), None)
+        if lost is not None:
+            shown = header.lines[ended - 1].strip()
+            where = f"line {ended} {_short(shown)}" if shown else f"the blank line {ended}"
+            problems.append(
+                f"line {lost + 1} {_short(header.lines[lost].strip())} is after the header's end ({where} "
+                "ends it, before the closing '---'), so it is read as the post's text and the post "
+                f"would be published{' and mailed' if kind == 'article' else ''} — write each key on one "
+                f"line as 'Key: value' (a list as 'Tags: a, b') with no blank line or comment before the "
+                f"closing '---', and '{key('Status')} draft' to hold the post"
+            )
     if header.fenced:
         # In YAML `title: "A: b"` is quoted text; here the quotes stay in the title, the
         # subject line and the feeds.
         for name in _YAML_QUOTED_KEYS:
             entry = header.first(name)
             value = entry.value.strip() if entry is not None else ""
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            # Wholly in one pair of quotes, as YAML quotes a string: `"Ask", she said, "early"`
+            # holds its quotes inside, and is text.
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"" and value[0] not in value[1:-1]:
                 problems.append(
                     f"{_key(header.syntax, entry.key)} {_short(value)} (line {entry.line}) is in quotes, "
                     "which this header keeps as typed (it is read as 'Key: value' lines, not YAML) — "

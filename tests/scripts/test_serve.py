@@ -100,3 +100,14 @@ def test_the_404_page_is_styled_and_its_links_work_at_any_depth(tmp_path):
     assert base + "/about/" in internal and all(link.startswith(base + "/") and "/nope/" not in link for link in internal), links
     assert skip == base + "/nope/deeper/#main"  # a link within the page stays within it
     assert failed == []
+
+
+def test_the_404_rewrite_resolves_dots_keeps_fragments_and_reads_utf8(tmp_path):
+    from scripts.serve import not_found_page
+
+    page = '<!DOCTYPE html><html><head></head><body><a href="../x/">x</a><a href="#main">s</a>'
+    page += '<img src="./i.png" alt=""><a href="https://e.x/a">e</a><p>Café</p></body></html>'
+    (tmp_path / "404.html").write_bytes(page.encode("utf-8"))
+    out = not_found_page(tmp_path).decode("utf-8")
+    assert 'href="/x/"' in out and 'href="#main"' in out and 'src="/i.png"' in out
+    assert 'href="https://e.x/a"' in out and "Café" in out

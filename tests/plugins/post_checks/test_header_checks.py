@@ -94,9 +94,17 @@ CASES = {
     "yaml-quoted-title.md": ('---\ntitle: "Hugo style"\ndate: 2026-05-01\nuuid: 7a7a7a7a-0000-4000-8000-000000000072\n---\n\nBody.\n',
                             ["title: '\"Hugo style\"' (line 2) is in quotes", "delete the quotes"]),
     "yaml-list.md": ("---\ntitle: A list\ndate: 2026-05-01\ntags:\n  - career\ndraft: true\n---\n\nBody.\n",
-                     ["line 5 '- career' ends the header before its closing '---' (line 7)", "'Tags: a, b'"]),
-    "yaml-blank.md": ("---\ntitle: A gap\ndate: 2026-05-01\n\nstatus: draft\n---\n\nBody.\n",
-                      ["the blank line 4 ends the header before its closing '---' (line 6)"]),
+                     ["line 6 'draft: true' is after the header's end (line 5 '- career' ends it", "'Tags: a, b'"]),
+    "yaml-blank.md": ("---\ntitle: A gap\ndate: 2026-05-01\n\ndraft: yes\n---\n\nBody.\n",
+                      ["line 5 'draft: yes' is after the header's end (the blank line 4 ends it"]),
+    "yaml-comment-line.md": ("---\ntitle: A note\ndate: 2026-05-01\n# TODO finish this\ndraft: true\n---\n\nBody.\n",
+                             ["line 5 'draft: true' is after the header's end (line 4 '# TODO finish this' ends it"]),
+    "yaml-comment-value.md": ("---\ntitle: A note\ndate: 2026-05-01\nuuid: 7a7a7a7a-0000-4000-8000-000000000073\ndraft: true # not ready\n---\n\nBody.\n",
+                              ["draft: 'true # not ready' (line 5) is how Hugo or Jekyll keep a post back"]),
+    "yaml-spaced-key.md": ("---\ntitle: A note\ndate: 2026-05-01\ndraft : true\n---\n\nBody.\n",
+                           ["line 4 'draft : true' is after the header's end"]),
+    "yaml-never-closed.md": ("---\ntitle: A note\ndate: 2026-05-01\n\npublished: false\n\nBody.\n",
+                             ["line 5 'published: false' is after the header's end"]),
     # Output path collisions (issue 11 item 3, issue 17 item 3, issue 18 item 2).
     "saveas-feed.md": (post(40, "Save_as: feeds/all.atom.xml"), ["(Save_as: feeds/all.atom.xml): would be written to feeds/all.atom.xml, which the Atom feed of all posts also writes", "change or delete its Save_as: line"]),
     "saveas-sitemap.md": (post(41, "Save_as: sitemap.xml"), ["(Save_as: sitemap.xml): would be written to sitemap.xml, which the sitemap also writes"]),
@@ -458,3 +466,36 @@ def test_a_dotted_static_path_is_named_not_silently_left_out(tmp_path):
     assert result.returncode == 1
     lines = [line for line in _lines(result) if "IGNORE_FILES" in line]
     assert len(lines) == 2 and all("keep it as 'extra/htaccess'" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A --- header ended by a blank line, then a body with a rule: Python-Markdown reads it so.
+        "---\nTitle: Notes\nDate: 2026-05-01 10:00\n\nUpdate: I rewrote this post in December.\n\n---\n\nBody\n",
+        "---\nTitle: Notes\nDate: 2026-05-01 10:00\n\n- one\n- two\n\n---\n\nBody\n",
+        "---\nTitle: Notes\nDate: 2026-05-01 10:00\n\nIntro.\n\n---\n\nAfter the rule.\n",
+        # A tab-indented line continues the value above, as Python-Markdown reads it.
+        "Title: Notes\nDate: 2026-05-01 10:00\nSummary: a long\n\tsummary\nStatus: published\n\nBody\n",
+        # Quotes inside a value, not around it.
+        '---\nTitle: Notes\nSummary: "Ask", she said, "early"\nDate: 2026-05-01 10:00\n---\n\nBody\n',
+        '---\nTitle: “Dune” and me\nDate: 2026-05-01 10:00\n---\n\nBody\n',
+        # Held already, or values that publish.
+        "Title: Notes\nDate: 2026-05-01 10:00\nStatus: draft\nDraft: true\n\nBody\n",
+        "Title: Notes\nDate: 2026-05-01 10:00\nDraft: false\nPublished: 2026-05-01\n\nBody\n",
+    ],
+    ids=["blank-then-key-like-prose", "blank-then-list", "blank-then-rule", "tab-continuation",
+         "quotes-inside", "curly-quotes", "held-already", "publishing-values"],
+)
+def test_ordinary_posts_pass_the_front_matter_checks(text):
+    from pelican.settings import DEFAULT_CONFIG
+
+    from connected.header import parse_header
+    from tests.conftest import pelican_plugin
+
+    pelican_plugin("post_checks")
+    from post_checks.values import file_problems
+
+    header = parse_header(text, "markdown")
+    problems, _unknown = file_problems(header, dict(DEFAULT_CONFIG), {})
+    assert problems == [], problems
