@@ -633,6 +633,11 @@ def _plan_social_image(project: Project, answers: dict[str, str], plan: Plan) ->
         plan.notes.append(f"{_shown(project, image)} is your own image (not the sample's): left as it is.")
 
 
+def _remaining_posts(project: Project, plan: Plan) -> set[str]:
+    """The Markdown files of content/ (relative, as SAMPLE_UUIDS names them) the plan keeps."""
+    return {p.relative_to(project.content).as_posix() for p in project.content.rglob("*.md") if p not in plan.deletes}
+
+
 def plan_record(project: Project, plan: Plan) -> None:
     from connected.send_record import RecordError, empty_record, load_record
 
@@ -645,7 +650,7 @@ def plan_record(project: Project, plan: Plan) -> None:
         plan.record = empty_record()
         plan.lines.append(f"wrote an empty send record {shown}: your first published post is mailed, nothing of the sample")
         return
-    remaining = {p.relative_to(project.content).as_posix() for p in project.content.rglob("*.md") if p not in plan.deletes}
+    remaining = _remaining_posts(project, plan)
     sample_entries = [
         u for u in record["posts"] if u in SAMPLE_UUIDS and SAMPLE_UUIDS[u] not in remaining
     ]
@@ -668,7 +673,7 @@ def plan_outbox(project: Project, plan: Plan) -> None:
     with the sample's posts: the outbox then holds only what this site sent."""
     if project.outbox_path is None or not project.outbox_path.is_dir():
         return
-    remaining = {p.relative_to(project.content).as_posix() for p in project.content.rglob("*.md") if p not in plan.deletes}
+    remaining = _remaining_posts(project, plan)
     gone = [u for u, path in SAMPLE_UUIDS.items() if path not in remaining]
     messages = sorted(
         path for path in project.outbox_path.iterdir()

@@ -265,14 +265,17 @@ def _bare(value: str) -> str:
     return text.strip("'\"").strip().lower()
 
 
+# Per key, the values that hold a post back (from the sending keys' values above).
+_HOLDING_VALUES = {
+    "status": _SENDING_VALUES["status"] - {"published"},
+    "newsletter": frozenset({"no", "false", "off"}),
+    **_FOREIGN_HOLDS,
+}
+
+
 def _holding_line(line: str) -> bool:
     match = _HOLDING_LINE.match(line)
-    if match is None:
-        return False
-    name, value = match["key"].lower(), _bare(match["value"])
-    if name in _FOREIGN_HOLDS:
-        return value in _FOREIGN_HOLDS[name]
-    return name in ("status", "newsletter") and value in {"draft", "hidden", "skip", "no", "false", "off"}
+    return match is not None and _bare(match["value"]) in _HOLDING_VALUES.get(match["key"].lower(), ())
 
 
 def _foreign_front_matter_problems(header: Header, key, kind: str = "article") -> list[str]:

@@ -213,7 +213,7 @@ class MailchimpBackend(Backend):
             list_id=self.audience_id,
         ):
             settings = campaign.get("settings") or {}
-            title = settings.get("title") if isinstance(settings, dict) else settings
+            title = settings.get("title") if isinstance(settings, dict) else None
             if not isinstance(settings, dict) or not isinstance(title, str | None):
                 # Read as "not ours", such an entry could hide a campaign already sent.
                 raise BackendError(

@@ -258,14 +258,14 @@ def baseline(root: Path, say, kept: frozenset[str] = frozenset()) -> tuple[str, 
     return str(ctx.record_path), left
 
 
-def timezone_note(old_zone, our_zone, before: list[str]) -> str | None:
+def timezone_note(old_zone, our_zone, own: list[str]) -> str | None:
     """The old blog's TIMEZONE replaces the site's (the archive's dates were written in it):
-    say what that does to the posts already here, whose dates were written in ours."""
-    if not before or not old_zone or not our_zone or str(old_zone) == str(our_zone):
+    say what that does to the writer's own posts, whose dates were written in ours."""
+    if not own or not old_zone or not our_zone or str(old_zone) == str(our_zone):
         return None
     return (
         f"Note: TIMEZONE becomes the old blog's {old_zone!r} instead of {our_zone!r}: of the "
-        f"{plural(len(before), 'post')} already in content/, those whose Date: has no offset and that have "
+        f"{plural(len(own), 'post')} already in content/, those whose Date: has no offset and that have "
         f"no Timezone: line move by the difference — add 'Timezone: {our_zone}' to them, or an offset to "
         "their Date:, to keep their times"
     )
@@ -283,14 +283,12 @@ def _record_path(settings: dict) -> Path | None:
 def own_posts(plan: Plan, before: list[str]) -> list[str]:
     """The posts in content/ before this run that are not the archive: a file an import
     (this one, or an earlier run cut short before its baseline) writes is archive."""
-    archive = {item.new for item in plan.items}
+    archive = {item.new: item for item in plan.items}
     own = []
     for name in before:
-        if name in archive:
-            item = next(i for i in plan.items if i.new == name)
-            target = plan.content / name
-            if target.is_file() and _already_imported(target, item.new_bytes):
-                continue
+        item, target = archive.get(name), plan.content / name
+        if item is not None and target.is_file() and _already_imported(target, item.new_bytes):
+            continue
         own.append(name)
     return own
 
@@ -298,6 +296,7 @@ def own_posts(plan: Plan, before: list[str]) -> list[str]:
 def record_exists(record_path: Path | None) -> bool:
     """Whether a send record is there (the baseline then leaves the writer's unsent posts out)."""
     return record_path is not None and record_path.is_file()
+
 
 def content_folder(source: str | None, old_settings: Path | None, old_path) -> Path:
     """FROM, or the old PATH when FROM is the old project folder (or missing, with SETTINGS)."""
