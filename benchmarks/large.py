@@ -4,7 +4,8 @@
 
 The same corpus generator and settings as benchmarks/run.py, at a size where
 what is proportional to the site shows: `make html` cold (no output/, no
-cache), then `make html` after one post's body was edited. Peak memory is the
+cache), then `make html` after one post's body was edited, three times (the
+median is the figure). Peak memory is the
 largest resident set of the build and of any child it waited for (ru_maxrss:
 the biggest single process, not the sum; forked workers share their pages).
 Targets (issue 14): one-post edit ≤ 3 s, peak memory ≤ 1 GiB.
@@ -33,6 +34,7 @@ from benchmarks.run import (
 )
 
 TARGETS = {"edit_seconds": 3.0, "peak_rss_mib": 1024.0}
+EDITS = 3  # one-post edits timed after the cold build; the median is the figure
 
 
 def measure(posts: int, seed: int, workdir: Path) -> dict:
@@ -42,16 +44,27 @@ def measure(posts: int, seed: int, workdir: Path) -> dict:
     wait_warm()
     print(f"{posts} posts: make html cold {cold['seconds']:.1f} s, {cold['cpu_seconds']:.1f} CPU-s, "
           f"peak {cold['peak_rss_mib']:.0f} MiB", flush=True)  # fmt: skip
-    edit_post(workdir / "content", posts // 2, "large site")
-    edit = make_html(workdir)
-    print(f"{posts} posts: make html after a one-post edit {edit['seconds']:.2f} s, "
-          f"{edit['cpu_seconds']:.2f} CPU-s, peak {edit['peak_rss_mib']:.0f} MiB", flush=True)  # fmt: skip
-    peak = max(cold["peak_rss_mib"], edit["peak_rss_mib"])
+    # A writer saves and builds again and again: the first edit after a cold build
+    # has no skeleton of an earlier tree yet (scripts/skeleton.py); the median of
+    # EDITS is what each later one costs.
+    edits = []
+    for n in range(EDITS):
+        edit_post(workdir / "content", (posts // 2 + n) % posts, f"large site {n}")
+        edits.append(make_html(workdir))
+        print(f"{posts} posts: make html after a one-post edit ({n + 1}/{EDITS}) {edits[-1]['seconds']:.2f} s, "
+              f"{edits[-1]['cpu_seconds']:.2f} CPU-s, peak {edits[-1]['peak_rss_mib']:.0f} MiB", flush=True)  # fmt: skip
+    edit = sorted(edits, key=lambda run: run["seconds"])[len(edits) // 2]
+    # The first one is reported on its own too: the one a writer waits for after `make clean`.
+    print(f"{posts} posts: one-post edit, first after the cold build {edits[0]['seconds']:.2f} s, "
+          f"median of {EDITS} {edit['seconds']:.2f} s", flush=True)  # fmt: skip
+    peak = max(cold["peak_rss_mib"], *(run["peak_rss_mib"] for run in edits))
     return {
         "cold": cold,
         "edit": edit,
+        "edits": edits,
         "meets": {
-            "edit_seconds": edit["seconds"] <= TARGETS["edit_seconds"],
+            # The target holds only if every edit, the first after the cold build too, met it.
+            "edit_seconds": max(run["seconds"] for run in edits) <= TARGETS["edit_seconds"],
             "peak_rss_mib": peak <= TARGETS["peak_rss_mib"],
         },
     }

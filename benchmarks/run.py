@@ -408,7 +408,9 @@ def benchmark(posts: int, runs: int, seed: int, workdir: Path, edits: int, rebui
     for i in range(1, runs + 1):
         row = {"round": i, "loadavg": list(os.getloadavg())}
         row["bare"] = run_bare(workdir, str(i))
-        for d in ("output", "cache", "build/editions"):
+        # As `make clean` leaves it: no output/ nor anything beside it (output.*), no
+        # caches, no editions.
+        for d in ("output", "cache", "build/editions", *(p.name for p in workdir.glob("output.*"))):
             shutil.rmtree(workdir / d, ignore_errors=True)
         timings = workdir / f"timings-cold-{i}.json"
         stop_warm()

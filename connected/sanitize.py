@@ -21,6 +21,7 @@ names). The allow-list is documented in docs/safety.md.
 from __future__ import annotations
 
 import functools
+import sys
 
 import nh3
 
@@ -172,29 +173,46 @@ def _sanitize_remembered(html: str, base_url: str | None, embeds: bool) -> str:
     return _sanitize(html, base_url, embeds)
 
 
-def _sanitize(html: str, base_url: str | None, embeds: bool) -> str:
+def _checked(element: str, attribute: str, value: str) -> str | None:
+    # Looked up on each call, so the filter is always this module's _filter.
+    return _filter(element, attribute, value)
+
+
+@functools.cache
+def _cleaner(embeds: bool) -> nh3.Cleaner:
+    """One nh3 sanitizer per kind, built once: nh3.clean() converts the allow-lists for
+    Rust on every call. Measured on the bench's posts (8.8 KB of HTML on average):
+    0.28-0.31 ms a post with the Cleaner, against 0.37-0.39 ms."""
     tags, dropped = set(ALLOWED_TAGS), set(_DROPPED_WITH_CONTENT)
     attributes = {key: set(value) for key, value in ALLOWED_ATTRIBUTES.items()}
     if embeds:
         tags |= set(_EMBED_ATTRIBUTES)
         dropped -= set(_EMBED_ATTRIBUTES)
         attributes.update({key: set(value) for key, value in _EMBED_ATTRIBUTES.items()})
-    raised: list[BaseException] = []
-
-    def checked(element: str, attribute: str, value: str) -> str | None:
-        # nh3 cannot pass an exception on: it prints it, drops the attribute and carries
-        # on, so a Ctrl-C (KeyboardInterrupt) landing here would be lost and the build go on.
-        try:
-            return _filter(element, attribute, value)
-        except BaseException as exc:  # noqa: BLE001 - raised again below, once nh3 returns
-            raised.append(exc)
-            return None
-
-    clean = nh3.clean(
-        xml_text(html),
-        tags=tags, clean_content_tags=dropped, attributes=attributes, attribute_filter=checked,
+    return nh3.Cleaner(
+        tags=tags, clean_content_tags=dropped, attributes=attributes, attribute_filter=_checked,
         url_schemes=set(URL_SCHEMES), strip_comments=True, link_rel=None,
-    )
+    )  # fmt: skip
+
+
+def _sanitize(html: str, base_url: str | None, embeds: bool) -> str:
+    # nh3 cannot pass an exception on: one raised in the attribute filter (a Ctrl-C's
+    # KeyboardInterrupt, which Python raises at the filter's first line when the
+    # signal came while Rust was parsing) goes to sys.unraisablehook, the attribute is
+    # dropped and cleaning carries on. Caught here and raised again once nh3 returns,
+    # or a stopped build would go on to the end.
+    raised: list[BaseException] = []
+    previous = sys.unraisablehook
+
+    def catch(unraisable) -> None:
+        if unraisable.exc_value is not None:
+            raised.append(unraisable.exc_value)
+
+    sys.unraisablehook = catch
+    try:
+        clean = _cleaner(embeds).clean(xml_text(html))
+    finally:
+        sys.unraisablehook = previous
     if raised:
         raise raised[0]
     return clean if base_url is None else absolutize_html(clean, base_url)

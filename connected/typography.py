@@ -4,8 +4,8 @@ Post bodies and summaries get them from `connected.smart_punctuation`, a
 Markdown extension (MARKDOWN in pelicanconf.py) that runs this over the text of
 the converted post; titles are metadata and stay as typed on pages, feeds and
 subjects. The drawn link-preview cards and the LinkedIn share text use
-`smart_text` too. One linear pass: a one-character class finds the characters to
-change, nothing that can backtrack.
+`smart_text` too. One linear pass: a pattern of fixed strings of at most three
+characters finds what to change, nothing that can backtrack.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import re
 _OPENING_CONTEXT = set(" \t\n([{<\u2014\u2013-/\u00a0")
 
 
-# The only characters smart_text changes. A single character class: each match
-# is one character, so the scan is linear (no backtracking), and the text
-# between matches is copied in slices rather than character by character.
-_SPECIAL = re.compile(r"[-.\"']")
+# What smart_text changes: a quote, two or three dashes, three dots. Fixed strings of
+# at most three characters, the longer dash tried first: each try looks at three
+# characters at most, so the scan is linear (nothing to backtrack into), the text
+# between matches is copied in slices, and a lone hyphen or full stop (every
+# sentence has one) never reaches Python code.
+_SPECIAL = re.compile(r"---|--|\.\.\.|[\"']")
 
 
 def smart_text(text: str, before: str = "") -> str:
@@ -33,20 +35,13 @@ def smart_text(text: str, before: str = "") -> str:
     out: list[str] = []
     copied = len(context)  # text[:copied] is in out (or is the context)
     for match in _SPECIAL.finditer(text, copied):
-        i = match.start()
-        if i < copied:
-            continue  # consumed by the dash or ellipsis before it
-        char = text[i]
-        if char == "-":
-            if text.startswith("---", i):
-                replacement, width = "\u2014", 3
-            elif text.startswith("--", i):
-                replacement, width = "\u2013", 2
-            else:
-                continue
+        i, found = match.start(), match.group()
+        char = found[0]
+        if found == "---":
+            replacement, width = "\u2014", 3
+        elif found == "--":
+            replacement, width = "\u2013", 2
         elif char == ".":
-            if not text.startswith("...", i):
-                continue
             replacement, width = "\u2026", 3
         else:
             previous = text[i - 1] if i else " "

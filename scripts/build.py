@@ -39,6 +39,7 @@ from connected.console import plural
 from connected.editions import PREVIOUS_EDITIONS_SETTING
 from connected.errors import ConnectedError
 from connected.files import write_atomic
+from connected.header import forget_reads
 from connected.processes import die_with_parent, seldom_collected
 
 logger = logging.getLogger(__name__)
@@ -303,6 +304,10 @@ def _run_pelican(settings: dict) -> dict:
             Pelican(settings).run()
     finally:
         console.quiet = was_quiet
+        # The build's file reads go with it (connected/header.py), here and not at
+        # Pelican's `finalized`: blinker does not promise the order of its receivers,
+        # and link_checks reads every post's source there.
+        forget_reads()
     counts["seconds"] = time.perf_counter() - started
     return counts
 

@@ -231,9 +231,9 @@ def on_get_writer(pelican):
 
 
 def register() -> None:
-    # Files read once per build (connected/header.py), never across builds.
+    # Files read once per build (connected/header.py), never across builds; scripts/build.py
+    # lets them go when the build ends.
     signals.initialized.connect(forget_reads)
-    signals.finalized.connect(forget_reads)
     signals.initialized.connect(on_initialized)
     signals.readers_init.connect(on_readers_init)
     signals.generator_init.connect(on_generator_init)

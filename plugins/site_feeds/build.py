@@ -129,7 +129,12 @@ class _FeedSet:
         if info.atom_url or info.rss_url:
             self.add(info, newest, paths.get("ALL_ATOM"), paths.get("ALL_RSS"))
         if info.json_url:
-            self.files[paths["ALL_JSON"]] = json_feed(info, self.entries_for(newest))
+            path = paths["ALL_JSON"]
+            if self.inputs is not None:
+                key = self.inputs.keys[path] = self.inputs.feed_key(info, newest, self.summary_only, "json")
+                if self.inputs.reusable(path, key):
+                    return
+            self.files[path] = json_feed(info, self.entries_for(newest))
 
     def add_group_feeds(self, kind: str, groups, describe: str) -> None:
         """One Atom/RSS pair per category or tag (kind "CATEGORY" or "TAG") that has posts."""

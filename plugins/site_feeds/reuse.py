@@ -140,9 +140,10 @@ class InputDigests:
             )
         return digest
 
-    def feed_key(self, info, posts, summary_only: bool) -> str:
-        """Digest of one feed's inputs: the shared part, its own values and its posts."""
-        return _sha(repr((self.base, repr(info), summary_only, [self._post(a) for a in posts])))
+    def feed_key(self, info, posts, summary_only: bool, form: str = "atom+rss") -> str:
+        """Digest of one feed's inputs: the shared part, its own values, its posts and
+        its form (the Atom and RSS pair, or the JSON feed)."""
+        return _sha(repr((self.base, repr(info), summary_only, form, [self._post(a) for a in posts])))
 
     def reusable(self, path: str, key: str) -> bool:
         record = self.previous.get(path)

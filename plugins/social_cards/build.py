@@ -95,6 +95,13 @@ def _place(folder: Path, name: str, source: Path) -> None:
     """
     target = folder / name
     try:
+        # The usual case, a stage with no card in it yet: one system call (link() never
+        # replaces a file, so a card already there goes the careful way below).
+        os.link(source, target)
+        return
+    except OSError:
+        pass  # a file there already, no folder yet, or no hard links on this file system
+    try:
         if os.path.samefile(target, source) or target.read_bytes() == source.read_bytes():
             return
     except OSError:

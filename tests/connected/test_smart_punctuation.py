@@ -76,3 +76,61 @@ def test_quotes_next_to_inline_html_entities_and_escapes(text, expected):
     a letter), as smarty reads them."""
     assert html.unescape(convert(text)) == f"<p>{expected}</p>"
     assert html.unescape(convert(text, "markdown.extensions.smarty")) == f"<p>{expected}</p>"
+
+
+def _one_character_scan(text: str, before: str = "") -> str:
+    """smart_text as it was written first (one match per quote, hyphen or full stop),
+    kept here as the reference for the scan that skips lone hyphens and full stops."""
+    import re
+
+    from connected.typography import _OPENING_CONTEXT
+
+    context = str(before or "")[-2:]
+    text = context + str(text or "")
+    n, out, copied = len(text), [], len(context)
+    for match in re.compile(r"[-.\"']").finditer(text, copied):
+        i = match.start()
+        if i < copied:
+            continue
+        char = text[i]
+        if char == "-":
+            if text.startswith("---", i):
+                replacement, width = "\u2014", 3
+            elif text.startswith("--", i):
+                replacement, width = "\u2013", 2
+            else:
+                continue
+        elif char == ".":
+            if not text.startswith("...", i):
+                continue
+            replacement, width = "\u2026", 3
+        else:
+            previous = text[i - 1] if i else " "
+            opening = previous in _OPENING_CONTEXT or (previous in "\"'" and (text[i - 2] if i > 1 else " ") in _OPENING_CONTEXT)
+            width = 1
+            if char == '"':
+                replacement = "\u201c" if opening else "\u201d"
+            elif opening and not (i + 1 < n and text[i + 1].isdigit()):
+                replacement = "\u2018"
+            else:
+                replacement = "\u2019"
+        out.append(text[copied:i])
+        out.append(replacement)
+        copied = i + width
+    out.append(text[copied:])
+    return "".join(out)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_scan_gives_what_one_match_per_character_gave(seed):
+    """Seeded strings dense in dashes, dots and quotes, after every kind of context."""
+    import random
+
+    from connected.typography import smart_text
+
+    rng = random.Random(seed)
+    alphabet = ["-", "-", "-", ".", ".", ".", '"', "'", "a", " ", "9", "(", "\u2014", "\n", "\u00a0"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 24)))
+        before = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 3)))
+        assert smart_text(text, before) == _one_character_scan(text, before), (text, before)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import logging
+import os
 import random
 from zoneinfo import ZoneInfo
 
@@ -238,3 +239,54 @@ def test_strftime_with_fast_build_off_is_pelicans(monkeypatch):
     assert date.strftime("%-d %B") == "5 March" and calls == []  # the split is ours, kept
     use_linear_scans(False)
     assert date.strftime("%-d %B") == "5 March" and calls == [1]  # Pelican's own code
+
+
+# --- file stamps -------------------------------------------------------------------------
+
+
+def _cacher(tmp_path, policy: bool, load: bool, stamps: list):
+    from pelican.cache import FileStampDataCacher
+
+    settings = _settings(CACHE_PATH=str(tmp_path / "cache"), GZIP_CACHE=False, CHECK_MODIFIED_METHOD="mtime")
+    cacher = FileStampDataCacher(settings, "test-cache", policy, load)
+    stamp = cacher._filestamp_func
+    cacher._filestamp_func = lambda name: stamps.append(name) or stamp(name)
+    return cacher
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_file_stamps_give_pelicans_answers_and_skip_the_unused_ones(tmp_path, seed):
+    """Each cacher (caching on or off, a cache loaded or not) answers a seeded series of
+    lookups and stores as Pelican's own does; with caching off no file is stamped."""
+    import pickle
+
+    rng = random.Random(seed)
+    files = []
+    for i in range(12):
+        path = tmp_path / f"f{i}.md"
+        path.write_text(str(i), encoding="utf-8")
+        files.append(str(path))
+    files.append(str(tmp_path / "missing.md"))
+    (tmp_path / "cache").mkdir()
+    stored = {name: (os.path.getmtime(name) if rng.random() < 0.5 else 1.0, f"old {name}") for name in files[:8]}
+    (tmp_path / "cache" / "test-cache").write_bytes(pickle.dumps(stored))
+    steps = [(rng.choice(("get", "put")), rng.choice(files)) for _ in range(60)]
+    for policy in (False, True):
+        for load in (False, True):
+            answers, stamps = {}, {}
+            for patched in (False, True):
+                use_linear_scans(patched)
+                try:
+                    taken: list = []
+                    cacher = _cacher(tmp_path, policy, load, taken)
+                    got = [
+                        cacher.get_cached_data(name, "default") if verb == "get" else cacher.cache_data(name, f"new {name}")
+                        for verb, name in steps
+                    ]
+                    answers[patched], stamps[patched] = (got, cacher._cache), taken
+                finally:
+                    use_linear_scans(False)
+            assert answers[True] == answers[False], (policy, load)
+            if not policy and not load:
+                assert stamps[False] and not stamps[True]
+            assert set(stamps[True]) <= set(stamps[False])

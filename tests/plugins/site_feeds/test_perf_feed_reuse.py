@@ -61,8 +61,9 @@ def test_unchanged_rebuild_reuses_every_feed_and_an_edit_reaches_its_feeds(
     caplog.clear()
     with caplog.at_level(logging.INFO):
         build_site(base, content=base / "content")
-    # Every Atom/RSS feed was left alone (the JSON feed is always rebuilt).
-    assert _reused(caplog) == len([n for n in _feeds(output) if not n.endswith(".json")])
+    # Every feed was left alone, the JSON feed too.
+    assert _reused(caplog) == len(_feeds(output))
+    assert "feeds/all.json" in _feeds(output)
 
     # Edit the newest post's body: every feed listing it must carry the new text.
     newest = base / "content" / "posts" / "post-00039.md"
@@ -77,6 +78,10 @@ def test_unchanged_rebuild_reuses_every_feed_and_an_edit_reaches_its_feeds(
     parsed = feedparser.parse((output / "feeds" / "all.atom.xml").read_bytes())
     assert not parsed.bozo
     assert "A sentence only the warm feed test adds." in parsed.entries[0].content[0].value
+    import json
+
+    items = json.loads((output / "feeds" / "all.json").read_bytes())["items"]
+    assert "A sentence only the warm feed test adds." in items[0]["content_html"]
 
     cold = build_site(tmp_path / "cold", content=base / "content", overrides=OFF)
     assert _feeds(output) == _feeds(cold)
