@@ -83,4 +83,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # A command that returned (an exception or sys.exit() takes Python's own way out)
+    # leaves as a warm process's fork does: exit handlers run and output flushed, without
+    # freeing the heap object by object (0.14-0.2 s of `make publish` at 1000 posts).
+    warm = sys.modules.get("scripts.warm")  # imported by every command, not by --help
+    if warm is None:
+        sys.exit(code)
+    import os
+
+    os._exit(warm.run_exit_handlers(code if isinstance(code, int) else 0 if code is None else 1))

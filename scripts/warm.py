@@ -64,6 +64,29 @@ _KEPT_ENV = {"PATH", "HOME", "LANG", "LANGUAGE", "TMPDIR", "TZ", "VIRTUAL_ENV", 
 _NO_MATTER = {"PYTHONDONTWRITEBYTECODE"}
 
 
+def run_exit_handlers(rc: int) -> int:
+    """What Python's exit does before it frees the heap: join the non-daemon threads, run
+    the atexit handlers (logging, pools, weakref finalizers), flush stdout and stderr.
+    Returns rc (120 when a stream cannot be flushed, as Python exits then). The caller
+    then leaves with os._exit(rc): freeing a build's millions of objects one by one took
+    0.14-0.2 s of `make publish` at 1000 posts, after its work was done."""
+    import threading
+
+    try:
+        threading._shutdown()  # what interpreter exit does: join non-daemon threads
+    except Exception:  # noqa: BLE001 - a private function; exit goes on without it
+        pass
+    import atexit
+
+    atexit._run_exitfuncs()  # then the exit handlers (logging, pools)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            rc = rc or 120  # as Python exits when it cannot flush stdout
+    return rc
+
+
 class Paths:
     """The socket, lock and learned-modules file of the warm process for this directory
     and interpreter: a different checkout, venv or PYTHONPATH gets a different one."""
@@ -657,21 +680,7 @@ def _run_fork(conn: socket.socket, request: dict, fds: list[int], learn_path: st
             return  # the caller gave up waiting and builds itself
         conn.settimeout(None)
         _become_caller(request, fds)
-        rc = _run_command(request["command"], request["argv"])
-        import threading
-
-        try:
-            threading._shutdown()  # what interpreter exit does: join non-daemon threads
-        except Exception:  # noqa: BLE001 - a private function; exit goes on without it
-            pass
-        import atexit
-
-        atexit._run_exitfuncs()  # then the exit handlers (logging, pools)
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                rc = rc or 120  # as Python exits when it cannot flush stdout
+        rc = run_exit_handlers(_run_command(request["command"], request["argv"]))
         _note_learned(before, learn_path)
         _reply(conn, {"rc": rc, "usage": _usage()})
     finally:

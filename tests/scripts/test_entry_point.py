@@ -2,6 +2,7 @@
 command the Makefile uses, one line each, without importing them; an unknown command is one
 line naming `--help` (exit 2); a command's own `--help` is its argparse help."""
 
+import os
 import re
 import subprocess
 import sys
@@ -77,3 +78,23 @@ def test_a_commands_help_is_its_own_argparse_help_and_the_module_path_still_work
     old = subprocess.run([sys.executable, "-m", "scripts.publish", "--help"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert old.returncode == 0 and old.stdout == result.stdout
+
+
+def test_a_command_that_returns_leaves_with_its_output_flushed_and_exit_handlers_run(tmp_path):
+    """A command that returns leaves with os._exit (no heap teardown, scripts/warm.py's
+    run_exit_handlers): before that, the atexit handlers run and the buffered output of a
+    pipe is flushed, and the exit status is the command's."""
+    marker = tmp_path / "atexit-ran"
+    program = (
+        "import atexit, runpy, sys, pathlib\n"
+        f"atexit.register(lambda: pathlib.Path({str(marker)!r}).write_text('yes'))\n"
+        "sys.stdout.write('x' * 100_000)\n"  # more than one buffer's worth, in a pipe
+        "sys.argv = ['scripts', 'warm', 'status']\n"
+        "runpy.run_module('scripts', run_name='__main__', alter_sys=True)\n"
+        "sys.stdout.write('after the command: never reached')\n"
+    )
+    env = {**os.environ, "CONNECTED_WARM_DIR": str(tmp_path / "sockets")}
+    result = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "x" * 100_000 + "No warm process serves this directory.\n"
+    assert marker.read_text(encoding="utf-8") == "yes"
