@@ -542,6 +542,29 @@ class _Server:
         return {"pid": os.getpid(), "started": self.started, "served": self.served, "running": len(self.forks),
                 "idle_limit": self.idle, "modules": len(sys.modules)}  # fmt: skip
 
+    def ended(self, fork: _Fork, which: str, events) -> bool:
+        """A fork ("fork") or its caller ("caller") ended; True once the fork is reaped.
+
+        A build's caller exits as soon as it has the fork's status, and the fork just
+        after sending it, so one select() often reports both. When the fork's end comes
+        first, its reaping closes both pidfds (and its pid may soon be another
+        process's): the caller's event in the same batch is then stale and ignored.
+        Handling it raised KeyError from the selector, which ended the warm process."""
+        if self.forks.get(fork.pid) is not fork:
+            return False
+        if which == "caller":
+            fork.kill()  # the caller is gone: so is its build
+            events.unregister(fork.caller_fd)
+            os.close(fork.caller_fd)
+            fork.caller_fd = None
+            return False
+        events.unregister(fork.fork_fd)
+        if fork.caller_fd is not None:
+            events.unregister(fork.caller_fd)
+        fork.reap()
+        del self.forks[fork.pid]
+        return True
+
     def answer(self, conn: socket.socket) -> _Fork | bool:
         """One connection: a control request, a refusal, or a fork (then its _Fork).
         True when this process is to exit (asked to stop, or stale)."""
@@ -629,19 +652,8 @@ def serve(folder: str, key: str) -> int:
                 continue
             for item, _mask in ready:
                 if item.data is not None:  # a fork or its caller ended
-                    fork, which = item.data
-                    if which == "caller":
-                        fork.kill()  # the caller is gone: so is its build
-                        events.unregister(fork.caller_fd)
-                        os.close(fork.caller_fd)
-                        fork.caller_fd = None
-                        continue
-                    events.unregister(item.fileobj)
-                    if fork.caller_fd is not None:
-                        events.unregister(fork.caller_fd)
-                    fork.reap()
-                    server.forks.pop(fork.pid, None)
-                    last = time.monotonic()
+                    if server.ended(*item.data, events):
+                        last = time.monotonic()
                     continue
                 conn, _ = listener.accept()
                 last = time.monotonic()
