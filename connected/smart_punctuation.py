@@ -69,6 +69,10 @@ class SmartPunctuationTreeprocessor(Treeprocessor):
             return text, before
         if verbatim or isinstance(text, AtomicString):
             return text, (before + self._typed(text))[-2:]
+        if _STX not in text and '"' not in text and "'" not in text and "--" not in text and "..." not in text:
+            # Most text nodes: nothing smart_text changes (a quote, "--", "..."; it
+            # never joins dashes or dots across nodes), and no placeholder to read.
+            return text, text[-2:] if len(text) > 1 else (before + text)[-2:]
         out, position = [], 0
         while position < len(text):
             start = text.find(_STX, position)

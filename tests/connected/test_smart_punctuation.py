@@ -134,3 +134,25 @@ def test_the_scan_gives_what_one_match_per_character_gave(seed):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 24)))
         before = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 3)))
         assert smart_text(text, before) == _one_character_scan(text, before), (text, before)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_text_node_with_nothing_to_change_is_passed_through_as_smart_text_would(seed):
+    """The treeprocessor's shortcut for text without quotes, "--", "..." or placeholders
+    gives what running smart_text over it gave: the same text, and the same last two
+    characters carried to the next node (a dash or dots split across nodes stay apart)."""
+    import random
+
+    from connected.smart_punctuation import SmartPunctuationTreeprocessor
+    from connected.typography import smart_text
+
+    curl = SmartPunctuationTreeprocessor(markdown.Markdown())._curl
+    rng = random.Random(seed)
+    alphabet = ["-", "-", ".", ".", '"', "'", "a", " ", "9", "(", "\u2014", "\n", "\u00a0", "\u2019"]
+    shortcut = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 12)))
+        before = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 3)))
+        shortcut += not any(mark in text for mark in ('"', "'", "--", "..."))
+        assert curl(text, before, False) == (smart_text(text, before), (before + text)[-2:]), (text, before)
+    assert shortcut > 400  # the shortcut was taken, not only the full scan
