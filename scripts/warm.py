@@ -595,6 +595,12 @@ class _Server:
                     _run_fork(conn, request, fds, self.where.learn)
                 finally:
                     os._exit(1)
+            try:
+                # Also here, not only in the fork: a caller that dies before the fork
+                # has made its group would otherwise find no group to kill.
+                os.setpgid(pid, pid)
+            except OSError:
+                pass  # the fork made it first, or has already exited
             _close(fds)
             del request  # the caller's environment (its secrets) stays in the fork only
             keep = True

@@ -12,6 +12,7 @@ resulting Content objects are exactly those Pelican's reader would give.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import multiprocessing
@@ -22,7 +23,9 @@ import threading
 from importlib import metadata as importlib_metadata
 from typing import ClassVar
 
+import pygments.lexers
 from markdown import Markdown, inlinepatterns
+from markdown.extensions import codehilite
 from markdown.extensions.toc import TocTreeprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor
@@ -30,6 +33,7 @@ from markdown.util import AtomicString
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 from pygments.formatters.html import HtmlFormatter
+from pygments.util import ClassNotFound
 
 from connected.header import read_bytes
 
@@ -96,6 +100,38 @@ class StylesheetOnceFormatter(HtmlFormatter):
             self._tables[key] = (self.ttype2class, self.class2style)
         else:
             self.ttype2class, self.class2style = tables
+
+
+@functools.lru_cache(maxsize=1024)
+def _lexer_class(alias: str):
+    try:
+        return pygments.lexers.find_lexer_class_by_name(alias)
+    except ClassNotFound:
+        return None
+
+
+def get_lexer_by_name(_alias, **options):
+    """Pygments' get_lexer_by_name, the lexer class looked up once per name.
+
+    codehilite asks Pygments for a lexer by name for every code block, and each ask
+    walks Pygments' table of about 600 lexers in Python (and the installed packages'
+    entry points when the name is not there): 4 % of a cold build's Markdown. The
+    class found is the one Pygments finds (find_lexer_class_by_name, the same lookup
+    without instantiating); a name it does not know goes to Pygments every time, so
+    the error raised is its own."""
+    found = _lexer_class(_alias) if isinstance(_alias, str) and _alias else None
+    if found is None:
+        return _PYGMENTS_GET_LEXER(_alias, **options)
+    return found(**options)
+
+
+_PYGMENTS_GET_LEXER = pygments.lexers.get_lexer_by_name
+
+
+def _lexers_looked_up_once() -> None:
+    """Give codehilite the lookup above, unless something else replaced Pygments' own."""
+    if codehilite.get_lexer_by_name is _PYGMENTS_GET_LEXER:
+        codehilite.get_lexer_by_name = get_lexer_by_name
 
 
 _CODEHILITE = ("markdown.extensions.codehilite", "codehilite")
@@ -203,8 +239,13 @@ def _forgetting(name: str):
     method = getattr(list, name)
 
     def changed(self, *args):
-        self._answers = None
-        return method(self, *args)
+        # No answers kept while the list changes (an extend may be fed by a generator
+        # that asks is_block_level), and none kept from before once it has.
+        self._answers = False
+        try:
+            return method(self, *args)
+        finally:
+            self._answers = None
 
     changed.__name__ = name
     return changed
@@ -221,7 +262,7 @@ class BlockLevelTags(list):
 
     def __init__(self, tags=()):
         super().__init__(tags)
-        self._answers: dict[str, bool] | None = None
+        self._answers: dict[str, bool] | None | bool = None
 
     for _name in ("append", "extend", "insert", "remove", "pop", "clear", "__setitem__",
                   "__delitem__", "__iadd__", "__imul__"):  # fmt: skip
@@ -232,6 +273,8 @@ class BlockLevelTags(list):
         if not isinstance(tag, str):
             return False  # as the stock method: ElementTree's Comment and friends
         answers = self._answers
+        if answers is False:
+            return tag.lower().rstrip("/") in self
         if answers is None:
             answers = self._answers = {}
         found = answers.get(tag)
@@ -241,10 +284,19 @@ class BlockLevelTags(list):
 
     @classmethod
     def adopt(cls, md: Markdown) -> None:
-        """Give md this list (same names, same order) and its is_block_level."""
-        if type(md.block_level_elements) is list:
-            md.block_level_elements = cls(md.block_level_elements)
-            md.is_block_level = md.block_level_elements.is_block_level
+        """Give md this list (same names, same order) and an is_block_level that asks
+        it, or the stock method if md.block_level_elements is later another list."""
+        if type(md.block_level_elements) is not list:
+            return
+        tags = md.block_level_elements = cls(md.block_level_elements)
+        ask = tags.is_block_level
+
+        def is_block_level(tag) -> bool:
+            if md.block_level_elements is tags:
+                return ask(tag)
+            return Markdown.is_block_level(md, tag)
+
+        md.is_block_level = is_block_level
 
 
 class RawMarkdownReader(MarkdownReader):
@@ -260,6 +312,7 @@ class RawMarkdownReader(MarkdownReader):
         settings = {**settings, "MARKDOWN": with_stylesheet_once(settings.get("MARKDOWN") or {})}
         super().__init__(settings, *args, **kwargs)
         self._body_md = self._fields_md = None
+        _lexers_looked_up_once()
 
     def process_metadata(self, name, value):
         return value

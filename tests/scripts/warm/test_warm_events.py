@@ -40,7 +40,10 @@ def _both_ended(tmp_path):
     batch that reports them."""
     server = warm._Server(warm.Paths(str(tmp_path), "k"), stamps=None)
     mine, theirs = socket.socketpair()
-    fork = warm._Fork(_exited_child(), _exited_child(), mine)
+    theirs.settimeout(5)
+    caller = _exited_child()
+    fork = warm._Fork(_exited_child(), caller, mine)
+    os.waitpid(caller, 0)  # the caller is not the server's child: reaped here, its pidfd stays readable
     server.forks[fork.pid] = fork
     events = selectors.DefaultSelector()
     events.register(fork.fork_fd, selectors.EVENT_READ, (fork, "fork"))
