@@ -338,3 +338,33 @@ def test_a_module_edited_while_a_forked_build_runs_retires_the_warm_process(tmp_
     after = scripts(site, env, "build", "-s", "pelicanconf.py")
     assert after.returncode == 0, after.stderr
     assert "the edited module ran" in after.stderr
+
+
+def _modules(site: Path, env: dict) -> int:
+    out = scripts(site, env, "warm", "status").stdout
+    words = out.replace(",", "").split()
+    return int(words[words.index("modules") - 1])
+
+
+def test_what_a_forked_build_imported_is_imported_ahead_for_the_next_one(tmp_path, sockets):
+    """Learned right after the fork ends, not only after 2 s without a command: builds
+    back to back (edit, make html, make publish, edit) left every fork importing them."""
+    site = make_sample_project(tmp_path / "site")
+    env = _env(sockets)
+    assert scripts(site, env, "build", "-s", "pelicanconf.py").returncode == 0
+    wait_for_warm(site, env)
+    before = _modules(site, env)
+    # A code block in a language nothing has highlighted yet: its Pygments lexer module
+    # is imported by the forked build only.
+    fence = "`" * 3
+    (site / "content" / "posts" / "haskell.md").write_text(
+        "Title: Folds\nDate: 2026-01-07\nUuid: 0f9d3c1e-6a61-4c47-9d1e-2c8b7f4a5e10\n\n"
+        f"{fence}haskell\nmain = print (foldr (+) 0 [1, 2, 3])\n{fence}\n", encoding="utf-8")
+    built = scripts(site, env, "build", "-s", "pelicanconf.py")
+    assert built.returncode == 0, built.stderr
+    # Asked every 0.3 s: the warm process is never 2 s without a request.
+    deadline = time.monotonic() + 1.5
+    while _modules(site, env) <= before:
+        assert time.monotonic() < deadline, "the fork's imports were not learned"
+        time.sleep(0.3)
+    assert status(site, env)["served"] == 1
