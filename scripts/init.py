@@ -163,7 +163,9 @@ def validate(var: str, raw: str) -> str:
     """The normalised answer; ValueError with one line naming the variable and the fix."""
     value = _one_line(var, raw.strip())
     example = _EXAMPLES.get(var, "")
-    if var == "LINKEDIN" and value.lower() in NONE_WORDS:
+    if var == "LINKEDIN" and (not value or value.lower() in NONE_WORDS):
+        # Empty is no LinkedIn link: what an earlier run wrote for "-", and what
+        # LINKEDIN= on the command line says (a second run must not refuse it).
         return ""
     if is_sample(var, value):
         if not value:

@@ -318,6 +318,18 @@ def test_a_second_run_changes_only_what_it_is_asked(tmp_path):
     assert nothing.returncode == 0 and "nothing to change" in nothing.stdout
 
 
+def test_a_second_run_on_a_site_without_linkedin_keeps_it_without(tmp_path):
+    """An earlier `LINKEDIN=-` leaves the setting empty; a later run that changes
+    something else must take that as the writer's answer, not refuse it."""
+    clone = fresh_clone(tmp_path / "clone")
+    assert run_init(clone, *init_args({**SAM, "LINKEDIN": "-"})).returncode == 0
+    assert settings_of(clone)["AUTHOR_PROFILE"]["LINKEDIN_URL"] == ""
+    again = run_init(clone, "--headline", "Product designer, research and careers")
+    assert again.returncode == 0, again.stdout + again.stderr
+    profile = settings_of(clone)["AUTHOR_PROFILE"]
+    assert (profile["HEADLINE"], profile["LINKEDIN_URL"]) == ("Product designer, research and careers", "")
+
+
 def test_files_it_did_not_ship_are_never_deleted(tmp_path):
     clone = fresh_clone(tmp_path / "clone")
     posts = clone / "content" / "posts"
@@ -447,6 +459,8 @@ def test_the_samples_message_from_the_readmes_first_publish_goes_with_the_sample
         ("SITEURL", "https://user@sam.dev", ValueError),
         ("SITEURL", "https://localhost", ValueError),
         ("LINKEDIN", "-", ""),
+        ("LINKEDIN", "", ""),
+        ("LINKEDIN", "  None ", ""),
         ("LINKEDIN", "https://linkedin.com.evil.example/in/sam", ValueError),
         ("EMAIL", "  sam@sam-rivera.dev ", "sam@sam-rivera.dev"),
         ("EMAIL", "Sam <sam@sam-rivera.dev>", ValueError),
