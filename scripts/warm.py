@@ -656,12 +656,10 @@ def serve(folder: str, key: str) -> int:
                 if (not server.forks and time.monotonic() - last > server.idle) or not _still_ours(where.socket, inode, home):
                     return 0
                 continue
-            reaped = False
             for item, _mask in ready:
                 if item.data is not None:  # a fork or its caller ended
                     if server.ended(*item.data, events):
                         last = time.monotonic()
-                        reaped = True
                     continue
                 conn, _ = listener.accept()
                 last = time.monotonic()
@@ -672,10 +670,11 @@ def serve(folder: str, key: str) -> int:
                     events.register(outcome.fork_fd, selectors.EVENT_READ, (outcome, "fork"))
                     if outcome.caller_fd is not None:
                         events.register(outcome.caller_fd, selectors.EVENT_READ, (outcome, "caller"))
-            if reaped and not server.forks:
-                # What the build just imported, imported now: builds back to back (an edit,
-                # make html, make publish, the next edit) never leave the 2 s idle tick
-                # above, and each fork imported the same modules again (about 40 ms).
+            if not server.forks:
+                # What the last build imported, imported now (no file: nothing to do), not
+                # only on the idle tick above: builds back to back (an edit, make html,
+                # make publish, the next edit) never leave it 2 s idle, and each fork
+                # imported the same modules again (about 40 ms).
                 _learn(where, stamps)
     finally:
         if _still_ours(where.socket, inode, None):
